@@ -1,0 +1,207 @@
+package attest
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Frequency is how often a control operates or its evidence is produced.
+type Frequency string
+
+// Frequencies a control may have.
+const (
+	Continuous Frequency = "continuous"
+	Daily      Frequency = "daily"
+	Weekly     Frequency = "weekly"
+	Monthly    Frequency = "monthly"
+	Quarterly  Frequency = "quarterly"
+	Annually   Frequency = "annually"
+	PerEvent   Frequency = "per_event"
+)
+
+// Frequencies lists every valid Frequency, most frequent first.
+var Frequencies = []Frequency{Continuous, Daily, Weekly, Monthly, Quarterly, Annually, PerEvent}
+
+// Valid reports whether f is one of Frequencies.
+func (f Frequency) Valid() bool {
+	for _, v := range Frequencies {
+		if f == v {
+			return true
+		}
+	}
+	return false
+}
+
+// ControlStatus is where a control's implementation stands.
+type ControlStatus string
+
+// Control statuses.
+const (
+	NotStarted    ControlStatus = "not_started"
+	InProgress    ControlStatus = "in_progress"
+	Implemented   ControlStatus = "implemented"
+	NotApplicable ControlStatus = "not_applicable"
+)
+
+// ControlStatuses lists every valid ControlStatus.
+var ControlStatuses = []ControlStatus{NotStarted, InProgress, Implemented, NotApplicable}
+
+// Valid reports whether s is one of ControlStatuses.
+func (s ControlStatus) Valid() bool {
+	for _, v := range ControlStatuses {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+// OwnerRoles are the functions a control may be assigned to by default.
+var OwnerRoles = []string{"executive", "compliance", "security", "engineering", "it", "hr", "legal", "privacy", "operations"}
+
+// EvidenceNeed says what evidence a control requires and how often.
+type EvidenceNeed struct {
+	What      string    `json:"what"`
+	Frequency Frequency `json:"frequency"`
+}
+
+// Control is a safeguard an organization operates, mapped to the criteria
+// it addresses. Every organization starts with the built-in library and may
+// add custom controls; status, owner and the rest are the organization's.
+type Control struct {
+	ID          string         `json:"id"`
+	Name        string         `json:"name"`
+	Description string         `json:"description"`
+	Criteria    []string       `json:"criteria"`
+	OwnerRole   string         `json:"owner_role"`
+	Frequency   Frequency      `json:"frequency"`
+	Automatable bool           `json:"automatable"`
+	Evidence    []EvidenceNeed `json:"evidence"`
+	Custom      bool           `json:"custom"`
+
+	Status        ControlStatus `json:"status"`
+	Owner         string        `json:"owner"`
+	DueDate       Date          `json:"due_date,omitempty"`
+	Notes         string        `json:"notes,omitempty"`
+	Justification string        `json:"justification,omitempty"`
+	UpdatedAt     time.Time     `json:"updated_at"`
+}
+
+var controlIDPattern = regexp.MustCompile(`^[A-Z][A-Z0-9]{1,9}-[0-9A-Z]{1,6}$`)
+
+// Validate checks a control's definition against the framework. It returns
+// EINVALID naming the first problem.
+func (c *Control) Validate(fw *Framework) error {
+	switch {
+	case !controlIDPattern.MatchString(c.ID):
+		return Errorf(EINVALID, "control ID %q must look like ABC-01 (capital letters, a dash, digits or letters)", c.ID)
+	case strings.TrimSpace(c.Name) == "":
+		return Errorf(EINVALID, "control %s needs a name", c.ID)
+	case len(c.Name) > 200:
+		return Errorf(EINVALID, "control %s: name is longer than 200 characters", c.ID)
+	case !c.Frequency.Valid():
+		return Errorf(EINVALID, "control %s: unknown frequency %q", c.ID, c.Frequency)
+	case c.OwnerRole != "" && !validOwnerRole(c.OwnerRole):
+		return Errorf(EINVALID, "control %s: unknown owner role %q (known: %s)", c.ID, c.OwnerRole, strings.Join(OwnerRoles, ", "))
+	}
+	for _, e := range c.Evidence {
+		if strings.TrimSpace(e.What) == "" || !e.Frequency.Valid() {
+			return Errorf(EINVALID, "control %s: each evidence need must say what and a valid frequency", c.ID)
+		}
+	}
+	if err := fw.CheckCriteria(c.Criteria); err != nil {
+		return err
+	}
+	if c.Status == "" {
+		c.Status = NotStarted
+	}
+	return c.validateState()
+}
+
+func (c *Control) validateState() error {
+	if !c.Status.Valid() {
+		return Errorf(EINVALID, "unknown control status %q", c.Status)
+	}
+	if !c.DueDate.Valid() {
+		return Errorf(EINVALID, "due date %q is not YYYY-MM-DD", c.DueDate)
+	}
+	if c.Status == NotApplicable && strings.TrimSpace(c.Justification) == "" {
+		return Errorf(EINVALID, "control %s can be marked not applicable only with a justification", c.ID)
+	}
+	return nil
+}
+
+func validOwnerRole(r string) bool {
+	for _, v := range OwnerRoles {
+		if v == r {
+			return true
+		}
+	}
+	return false
+}
+
+// ControlUpdate holds the fields of a control that may change; nil means
+// unchanged.
+type ControlUpdate struct {
+	Status        *ControlStatus `json:"status"`
+	Owner         *string        `json:"owner"`
+	DueDate       *Date          `json:"due_date"`
+	Notes         *string        `json:"notes"`
+	Justification *string        `json:"justification"`
+}
+
+// Apply sets the update's fields on c and validates the result.
+func (u ControlUpdate) Apply(c *Control) error {
+	if u.Status != nil {
+		c.Status = *u.Status
+	}
+	if u.Owner != nil {
+		c.Owner = strings.TrimSpace(*u.Owner)
+	}
+	if u.DueDate != nil {
+		d, err := ParseDate(string(*u.DueDate))
+		if err != nil {
+			return err
+		}
+		c.DueDate = d
+	}
+	if u.Notes != nil {
+		c.Notes = *u.Notes
+	}
+	if u.Justification != nil {
+		c.Justification = strings.TrimSpace(*u.Justification)
+	}
+	if c.Status != NotApplicable {
+		c.Justification = ""
+	}
+	return c.validateState()
+}
+
+// ControlFilter selects controls; zero fields match everything.
+type ControlFilter struct {
+	Status    ControlStatus
+	Owner     string
+	Criterion string
+	Category  string
+}
+
+// ControlService manages an organization's controls. Every method is scoped
+// to the organization orgID: no other organization's row is ever read or
+// changed.
+type ControlService interface {
+	// FindControlByID returns ENOTFOUND if the organization has no such control.
+	FindControlByID(ctx context.Context, orgID int64, id string) (*Control, error)
+	// FindControls returns the controls that match, ordered by ID.
+	FindControls(ctx context.Context, orgID int64, f ControlFilter) ([]*Control, error)
+	// CreateControl adds a custom control: EINVALID for a bad definition,
+	// ECONFLICT if the ID is taken.
+	CreateControl(ctx context.Context, orgID int64, c *Control) error
+	// UpdateControl changes status, owner, due date, notes or justification.
+	UpdateControl(ctx context.Context, orgID int64, id string, u ControlUpdate) (*Control, error)
+	// MapControl adds a mapping from a control to a criterion (idempotent).
+	MapControl(ctx context.Context, orgID int64, controlID, criterionID string) error
+	// UnmapControl removes a mapping; ENOTFOUND if it did not exist.
+	UnmapControl(ctx context.Context, orgID int64, controlID, criterionID string) error
+}

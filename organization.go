@@ -1,0 +1,130 @@
+package attest
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// Organization is a tenant: every other row belongs to exactly one.
+type Organization struct {
+	ID        int64     `json:"id"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Roles a user or an API token may hold.
+const (
+	RoleAdmin             = "admin"
+	RoleComplianceManager = "compliance_manager"
+	RoleControlOwner      = "control_owner"
+	RoleEmployee          = "employee"
+	RoleAuditor           = "auditor"
+	RoleViewer            = "viewer"
+)
+
+// Roles lists every role.
+var Roles = []string{RoleAdmin, RoleComplianceManager, RoleControlOwner, RoleEmployee, RoleAuditor, RoleViewer}
+
+// ValidRole reports whether r is one of Roles.
+func ValidRole(r string) bool {
+	for _, v := range Roles {
+		if v == r {
+			return true
+		}
+	}
+	return false
+}
+
+// CanWrite reports whether the role may change an organization's
+// readiness data (controls, engagements, tasks) through the API.
+func CanWrite(role string) bool {
+	return role == RoleAdmin || role == RoleComplianceManager
+}
+
+// User is a person who signs in.
+type User struct {
+	ID           int64     `json:"id"`
+	OrgID        int64     `json:"org_id"`
+	Email        string    `json:"email"`
+	Name         string    `json:"name"`
+	Role         string    `json:"role"`
+	PasswordHash string    `json:"-"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+// Token is an API token. Only its SHA-256 hash is stored; the secret is
+// shown once, when it is created.
+type Token struct {
+	ID        int64      `json:"id"`
+	OrgID     int64      `json:"org_id"`
+	Name      string     `json:"name"`
+	Role      string     `json:"role"`
+	CreatedAt time.Time  `json:"created_at"`
+	LastUsed  *time.Time `json:"last_used,omitempty"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+}
+
+// ValidateName checks a display name or email for users and tokens.
+func validateName(what, s string) error {
+	if strings.TrimSpace(s) == "" {
+		return Errorf(EINVALID, "%s is required", what)
+	}
+	if len(s) > 200 {
+		return Errorf(EINVALID, "%s is longer than 200 characters", what)
+	}
+	return nil
+}
+
+// OrganizationService manages tenants, their users and API tokens.
+type OrganizationService interface {
+	// CreateOrganization stores the organization and gives it a copy of the
+	// framework's control library.
+	CreateOrganization(ctx context.Context, o *Organization) error
+	// FindOrganizations returns every organization, oldest first.
+	FindOrganizations(ctx context.Context) ([]*Organization, error)
+	// CreateUser stores a user whose password is already hashed.
+	CreateUser(ctx context.Context, u *User) error
+	// CreateToken stores a new token for the organization and returns its
+	// secret, which is never shown again.
+	CreateToken(ctx context.Context, t *Token) (secret string, err error)
+	// Authenticate returns the live token whose secret this is, or
+	// EUNAUTHORIZED.
+	Authenticate(ctx context.Context, secret string) (*Token, error)
+	// RevokeToken revokes a token of the organization.
+	RevokeToken(ctx context.Context, orgID, id int64) error
+	// FindTokens lists the organization's tokens.
+	FindTokens(ctx context.Context, orgID int64) ([]*Token, error)
+}
+
+// ValidateToken checks a new token's name and role.
+func (t *Token) Validate() error {
+	if err := validateName("token name", t.Name); err != nil {
+		return err
+	}
+	if t.Role == "" {
+		t.Role = RoleAdmin
+	}
+	if !ValidRole(t.Role) {
+		return Errorf(EINVALID, "unknown role %q (known: %s)", t.Role, strings.Join(Roles, ", "))
+	}
+	return nil
+}
+
+// Validate checks a new user's email, name and role.
+func (u *User) Validate() error {
+	u.Email = strings.ToLower(strings.TrimSpace(u.Email))
+	if err := validateName("email", u.Email); err != nil {
+		return err
+	}
+	if !strings.Contains(u.Email, "@") {
+		return Errorf(EINVALID, "%q is not an email address", u.Email)
+	}
+	if u.Role == "" {
+		u.Role = RoleEmployee
+	}
+	if !ValidRole(u.Role) {
+		return Errorf(EINVALID, "unknown role %q", u.Role)
+	}
+	return nil
+}

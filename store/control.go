@@ -1,0 +1,238 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/attest-dev/attest"
+)
+
+const controlColumns = `id, name, description, owner_role, frequency, automatable, evidence, custom, status, owner, due_date, notes, justification, updated_at`
+
+func scanControl(row interface{ Scan(...any) error }) (*attest.Control, error) {
+	c := &attest.Control{}
+	var evidence string
+	if err := row.Scan(&c.ID, &c.Name, &c.Description, &c.OwnerRole, &c.Frequency, &c.Automatable, &evidence,
+		&c.Custom, &c.Status, &c.Owner, &c.DueDate, &c.Notes, &c.Justification, &c.UpdatedAt); err != nil {
+		return nil, err
+	}
+	c.Criteria = []string{}
+	c.Evidence = []attest.EvidenceNeed{}
+	return c, fromJSON(evidence, &c.Evidence)
+}
+
+func (s *DB) insertControl(ctx context.Context, x queryer, orgID int64, c *attest.Control) error {
+	if c.Evidence == nil {
+		c.Evidence = []attest.EvidenceNeed{}
+	}
+	_, err := x.ExecContext(ctx, s.q(`INSERT INTO controls (org_id, `+controlColumns+`) VALUES (?, `+placeholders(14)+`)`),
+		orgID, c.ID, c.Name, c.Description, c.OwnerRole, c.Frequency, c.Automatable, jsonText(c.Evidence), c.Custom,
+		c.Status, c.Owner, c.DueDate, c.Notes, c.Justification, c.UpdatedAt)
+	if err != nil {
+		return s.dialect.normalize(err)
+	}
+	for _, crit := range c.Criteria {
+		if _, err := x.ExecContext(ctx, s.q(`INSERT INTO control_criteria (org_id, control_id, criterion_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`),
+			orgID, c.ID, crit); err != nil {
+			return s.dialect.normalize(err)
+		}
+	}
+	return nil
+}
+
+// FindControlByID returns the organization's control, or ENOTFOUND.
+func (s *DB) FindControlByID(ctx context.Context, orgID int64, id string) (*attest.Control, error) {
+	return s.findControl(ctx, s.db, orgID, id)
+}
+
+func (s *DB) findControl(ctx context.Context, x queryer, orgID int64, id string) (*attest.Control, error) {
+	c, err := scanControl(x.QueryRowContext(ctx, s.q(`SELECT `+controlColumns+` FROM controls WHERE org_id = ? AND id = ?`), orgID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, attest.Errorf(attest.ENOTFOUND, "no control %q", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find control: %w", err)
+	}
+	rows, err := x.QueryContext(ctx, s.q(`SELECT criterion_id FROM control_criteria WHERE org_id = ? AND control_id = ?`), orgID, id)
+	if err != nil {
+		return nil, fmt.Errorf("find control mappings: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var crit string
+		if err := rows.Scan(&crit); err != nil {
+			return nil, err
+		}
+		c.Criteria = append(c.Criteria, crit)
+	}
+	s.sortCriteria(c.Criteria)
+	return c, rows.Err()
+}
+
+// FindControls returns the organization's controls that match f, by ID.
+func (s *DB) FindControls(ctx context.Context, orgID int64, f attest.ControlFilter) ([]*attest.Control, error) {
+	query := `SELECT ` + controlColumns + ` FROM controls WHERE org_id = ?`
+	args := []any{orgID}
+	if f.Status != "" {
+		query += ` AND status = ?`
+		args = append(args, f.Status)
+	}
+	if f.Owner != "" {
+		query += ` AND owner = ?`
+		args = append(args, f.Owner)
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(query+` ORDER BY id`), args...)
+	if err != nil {
+		return nil, fmt.Errorf("find controls: %w", err)
+	}
+	defer rows.Close()
+	out := []*attest.Control{}
+	byID := map[string]*attest.Control{}
+	for rows.Next() {
+		c, err := scanControl(rows)
+		if err != nil {
+			return nil, fmt.Errorf("find controls: %w", err)
+		}
+		out = append(out, c)
+		byID[c.ID] = c
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find controls: %w", err)
+	}
+	if err := s.loadMappings(ctx, orgID, byID); err != nil {
+		return nil, err
+	}
+	if f.Criterion == "" && f.Category == "" {
+		return out, nil
+	}
+	kept := out[:0]
+	for _, c := range out {
+		if s.controlMatches(c, f) {
+			kept = append(kept, c)
+		}
+	}
+	return kept, nil
+}
+
+func (s *DB) controlMatches(c *attest.Control, f attest.ControlFilter) bool {
+	for _, id := range c.Criteria {
+		crit := s.fw.Criterion(id)
+		if crit == nil {
+			continue
+		}
+		if (f.Criterion == "" || f.Criterion == id) && (f.Category == "" || f.Category == crit.Category) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *DB) loadMappings(ctx context.Context, orgID int64, byID map[string]*attest.Control) error {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT control_id, criterion_id FROM control_criteria WHERE org_id = ?`), orgID)
+	if err != nil {
+		return fmt.Errorf("find control mappings: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var ctl, crit string
+		if err := rows.Scan(&ctl, &crit); err != nil {
+			return fmt.Errorf("find control mappings: %w", err)
+		}
+		if c := byID[ctl]; c != nil {
+			c.Criteria = append(c.Criteria, crit)
+		}
+	}
+	for _, c := range byID {
+		s.sortCriteria(c.Criteria)
+	}
+	return rows.Err()
+}
+
+// sortCriteria orders criterion IDs as the framework lists them.
+func (s *DB) sortCriteria(ids []string) {
+	pos := func(id string) int {
+		if c := s.fw.Criterion(id); c != nil {
+			// Criteria are stored in order, so the address gives the index.
+			for i := range s.fw.Criteria {
+				if &s.fw.Criteria[i] == c {
+					return i
+				}
+			}
+		}
+		return len(s.fw.Criteria)
+	}
+	sort.SliceStable(ids, func(i, j int) bool { return pos(ids[i]) < pos(ids[j]) })
+}
+
+// CreateControl adds a custom control to the organization.
+func (s *DB) CreateControl(ctx context.Context, orgID int64, c *attest.Control) error {
+	c.Custom = true
+	if err := c.Validate(s.fw); err != nil {
+		return err
+	}
+	if len(c.Criteria) == 0 {
+		return attest.Errorf(attest.EINVALID, "control %s must map to at least one criterion", c.ID)
+	}
+	c.UpdatedAt = s.now()
+	err := s.tx(ctx, func(tx *sql.Tx) error { return s.insertControl(ctx, tx, orgID, c) })
+	if attest.ErrorCode(err) == attest.ECONFLICT {
+		return attest.Errorf(attest.ECONFLICT, "control %s already exists", c.ID)
+	}
+	if err != nil {
+		return fmt.Errorf("create control: %w", err)
+	}
+	s.sortCriteria(c.Criteria)
+	return s.recordSnapshots(ctx, orgID)
+}
+
+// UpdateControl changes a control's state and records readiness.
+func (s *DB) UpdateControl(ctx context.Context, orgID int64, id string, u attest.ControlUpdate) (*attest.Control, error) {
+	var c *attest.Control
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if c, err = s.findControl(ctx, tx, orgID, id); err != nil {
+			return err
+		}
+		if err := u.Apply(c); err != nil {
+			return err
+		}
+		c.UpdatedAt = s.now()
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE controls SET status = ?, owner = ?, due_date = ?, notes = ?, justification = ?, updated_at = ? WHERE org_id = ? AND id = ?`),
+			c.Status, c.Owner, c.DueDate, c.Notes, c.Justification, c.UpdatedAt, orgID, id)
+		return s.dialect.normalize(err)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, s.recordSnapshots(ctx, orgID)
+}
+
+// MapControl maps a control to a criterion; mapping twice is harmless.
+func (s *DB) MapControl(ctx context.Context, orgID int64, controlID, criterionID string) error {
+	if err := s.fw.CheckCriteria([]string{criterionID}); err != nil {
+		return err
+	}
+	if _, err := s.FindControlByID(ctx, orgID, controlID); err != nil {
+		return err
+	}
+	if _, err := s.db.ExecContext(ctx, s.q(`INSERT INTO control_criteria (org_id, control_id, criterion_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`),
+		orgID, controlID, criterionID); err != nil {
+		return fmt.Errorf("map control: %w", s.dialect.normalize(err))
+	}
+	return s.recordSnapshots(ctx, orgID)
+}
+
+// UnmapControl removes a mapping, or returns ENOTFOUND.
+func (s *DB) UnmapControl(ctx context.Context, orgID int64, controlID, criterionID string) error {
+	res, err := s.db.ExecContext(ctx, s.q(`DELETE FROM control_criteria WHERE org_id = ? AND control_id = ? AND criterion_id = ?`), orgID, controlID, criterionID)
+	if err != nil {
+		return fmt.Errorf("unmap control: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return attest.Errorf(attest.ENOTFOUND, "control %s is not mapped to %s", controlID, criterionID)
+	}
+	return s.recordSnapshots(ctx, orgID)
+}

@@ -1,0 +1,119 @@
+package store
+
+import (
+	"database/sql"
+	"errors"
+	"io/fs"
+	"strconv"
+	"strings"
+
+	"github.com/attest-dev/attest"
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/pressly/goose/v3"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// dialect is everything that differs between SQLite and PostgreSQL.
+type dialect struct {
+	name   string
+	driver string
+	goose  goose.Dialect
+}
+
+var (
+	sqliteDialect   = &dialect{name: "sqlite", driver: "sqlite", goose: goose.DialectSQLite3}
+	postgresDialect = &dialect{name: "postgres", driver: "pgx", goose: goose.DialectPostgres}
+)
+
+// dialectFor picks the dialect and data source name for a config.
+func dialectFor(cfg Config) (*dialect, string, error) {
+	u := cfg.DatabaseURL
+	switch {
+	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
+		return postgresDialect, u, nil
+	case u != "":
+		return nil, "", attest.Errorf(attest.EINVALID, "database URL must start with postgres:// or postgresql:// (leave it empty for the embedded SQLite database)")
+	case cfg.DataDir == "":
+		return nil, "", attest.Errorf(attest.EINVALID, "a data directory is required for the embedded database")
+	}
+	// WAL lets readers work while one writer writes; IMMEDIATE transactions
+	// take the write lock up front so concurrent writers wait instead of
+	// failing on lock upgrade; foreign keys are off by default in SQLite.
+	dsn := "file:" + SQLitePath(cfg.DataDir) +
+		"?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
+		"&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite"
+	return sqliteDialect, dsn, nil
+}
+
+func (d *dialect) configure(db *sql.DB) {
+	if d == sqliteDialect {
+		db.SetMaxOpenConns(8)
+		db.SetMaxIdleConns(8)
+		return
+	}
+	db.SetMaxOpenConns(20)
+	db.SetMaxIdleConns(10)
+}
+
+// migrations returns the dialect's migration files.
+func (d *dialect) migrations() fs.FS {
+	sub, err := fs.Sub(migrationFiles, "migrations/"+d.name)
+	if err != nil {
+		panic(err) // the directory is embedded
+	}
+	return sub
+}
+
+// rebind turns ? placeholders into $1, $2, … for PostgreSQL. Queries in this
+// package never contain a literal question mark.
+func (d *dialect) rebind(q string) string {
+	if d != postgresDialect || !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 8)
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// normalize turns driver errors with a domain meaning into domain errors.
+func (d *dialect) normalize(err error) error {
+	if err == nil {
+		return nil
+	}
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		switch pg.Code {
+		case "23505":
+			return attest.Errorf(attest.ECONFLICT, "that already exists")
+		case "23503":
+			return attest.Errorf(attest.EINVALID, "it refers to something that does not exist")
+		case "23514":
+			return attest.Errorf(attest.EINVALID, "the value breaks a rule: %s", pg.ConstraintName)
+		}
+		return err
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return attest.Errorf(attest.ECONFLICT, "that already exists")
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return attest.Errorf(attest.EINVALID, "it refers to something that does not exist")
+		case sqlite3.SQLITE_CONSTRAINT_CHECK:
+			return attest.Errorf(attest.EINVALID, "the value breaks a rule of the database")
+		}
+	}
+	return err
+}

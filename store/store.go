@@ -1,0 +1,167 @@
+// Package store is the only package that speaks SQL. One implementation
+// serves SQLite (the embedded default, through a pure-Go driver) and
+// PostgreSQL (through pgx); the differences between them live in dialect.go
+// and in the per-dialect migrations.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/attest-dev/attest"
+)
+
+// timeGranularity is how stale a token's last-used time may get before it
+// is written again, so busy tokens do not write on every request.
+const timeGranularity = time.Minute
+
+// Config says which database to open.
+type Config struct {
+	// DatabaseURL, when it starts with postgres:// or postgresql://, selects
+	// PostgreSQL. Otherwise SQLite is used.
+	DatabaseURL string
+	// DataDir holds the SQLite database file (attest.db); it is created if
+	// missing.
+	DataDir string
+}
+
+// DB is an open Attest database. It implements the domain's service
+// interfaces; every method is scoped to one organization.
+type DB struct {
+	db      *sql.DB
+	dialect *dialect
+	fw      *attest.Framework
+	// Now returns the current time; tests replace it.
+	Now func() time.Time
+}
+
+var (
+	_ attest.ControlService      = (*DB)(nil)
+	_ attest.EngagementService   = (*DB)(nil)
+	_ attest.TaskService         = (*DB)(nil)
+	_ attest.ReadinessService    = (*DB)(nil)
+	_ attest.OrganizationService = (*DB)(nil)
+)
+
+// Open opens the database the config names, applies pending migrations and
+// brings every organization's control library up to date with fw. A
+// migration that fails is rolled back and Open returns an error saying so.
+func Open(ctx context.Context, cfg Config, fw *attest.Framework) (*DB, error) {
+	d, dsn, err := dialectFor(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if d.name == "sqlite" {
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("create data directory: %w", err)
+		}
+	}
+	sqldb, err := sql.Open(d.driver, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", d.name, err)
+	}
+	d.configure(sqldb)
+	if err := sqldb.PingContext(ctx); err != nil {
+		sqldb.Close()
+		return nil, fmt.Errorf("connect to %s database: %w", d.name, err)
+	}
+	if err := migrate(ctx, sqldb, d, d.migrations()); err != nil {
+		sqldb.Close()
+		return nil, err
+	}
+	s := &DB{db: sqldb, dialect: d, fw: fw, Now: func() time.Time { return time.Now().UTC() }}
+	orgs, err := s.FindOrganizations(ctx)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	for _, o := range orgs {
+		if err := s.tx(ctx, func(tx *sql.Tx) error { return s.syncLibrary(ctx, tx, o.ID) }); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("update control library: %w", err)
+		}
+	}
+	return s, nil
+}
+
+// SQLitePath returns the path of the SQLite file for a data directory.
+func SQLitePath(dataDir string) string { return filepath.Join(dataDir, "attest.db") }
+
+// Close closes the database.
+func (s *DB) Close() error { return s.db.Close() }
+
+// Dialect returns "sqlite" or "postgres".
+func (s *DB) Dialect() string { return s.dialect.name }
+
+// Framework returns the framework the store validates against.
+func (s *DB) Framework() *attest.Framework { return s.fw }
+
+func (s *DB) now() time.Time { return s.Now().UTC() }
+
+func (s *DB) today() attest.Date { return attest.DateOf(s.now()) }
+
+// q rewrites a query written with ? placeholders for the dialect.
+func (s *DB) q(query string) string { return s.dialect.rebind(query) }
+
+// queryer is what *sql.DB and *sql.Tx have in common.
+type queryer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// tx runs fn in a transaction, committing if it returns nil.
+func (s *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return s.dialect.normalize(fmt.Errorf("commit: %w", err))
+	}
+	return nil
+}
+
+// insertID runs an INSERT … RETURNING id and returns the id.
+func (s *DB) insertID(ctx context.Context, x queryer, query string, args ...any) (int64, error) {
+	var id int64
+	if err := x.QueryRowContext(ctx, s.q(query+" RETURNING id"), args...).Scan(&id); err != nil {
+		return 0, s.dialect.normalize(err)
+	}
+	return id, nil
+}
+
+// jsonText encodes v for a JSON text column.
+func jsonText(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("encode %T: %v", v, err)) // only our own types reach here
+	}
+	return string(b)
+}
+
+// fromJSON decodes a JSON text column into v.
+func fromJSON(s string, v any) error {
+	if s == "" {
+		return nil
+	}
+	if err := json.Unmarshal([]byte(s), v); err != nil {
+		return fmt.Errorf("decode stored JSON: %w", err)
+	}
+	return nil
+}
+
+// placeholders returns "?, ?, …" with n marks.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}

@@ -1,0 +1,155 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/attest-dev/attest"
+)
+
+const taskColumns = `id, title, owner, due_date, status, control_id, engagement_id, notes, created_at, closed_at`
+
+func scanTask(row interface{ Scan(...any) error }) (*attest.Task, error) {
+	t := &attest.Task{}
+	var control sql.NullString
+	var engagement sql.NullInt64
+	var closed sql.NullTime
+	if err := row.Scan(&t.ID, &t.Title, &t.Owner, &t.DueDate, &t.Status, &control, &engagement, &t.Notes, &t.CreatedAt, &closed); err != nil {
+		return nil, err
+	}
+	t.ControlID = control.String
+	t.EngagementID = engagement.Int64
+	if closed.Valid {
+		t.ClosedAt = &closed.Time
+	}
+	return t, nil
+}
+
+func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
+func nullInt(n int64) sql.NullInt64      { return sql.NullInt64{Int64: n, Valid: n != 0} }
+
+func nullTime(t *time.Time) sql.NullTime {
+	if t == nil {
+		return sql.NullTime{}
+	}
+	return sql.NullTime{Time: *t, Valid: true}
+}
+
+// FindTaskByID returns the organization's task, or ENOTFOUND.
+func (s *DB) FindTaskByID(ctx context.Context, orgID, id int64) (*attest.Task, error) {
+	t, err := scanTask(s.db.QueryRowContext(ctx, s.q(`SELECT `+taskColumns+` FROM tasks WHERE org_id = ? AND id = ?`), orgID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, attest.Errorf(attest.ENOTFOUND, "no task %d", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find task: %w", err)
+	}
+	return t, nil
+}
+
+// FindTasks returns the matching tasks, soonest due first (undated last).
+func (s *DB) FindTasks(ctx context.Context, orgID int64, f attest.TaskFilter) ([]*attest.Task, error) {
+	query := `SELECT ` + taskColumns + ` FROM tasks WHERE org_id = ?`
+	args := []any{orgID}
+	if f.Status != "" {
+		query += ` AND status = ?`
+		args = append(args, f.Status)
+	}
+	if f.Open {
+		query += ` AND status <> 'done'`
+	}
+	if f.Owner != "" {
+		query += ` AND owner = ?`
+		args = append(args, f.Owner)
+	}
+	if f.ControlID != "" {
+		query += ` AND control_id = ?`
+		args = append(args, f.ControlID)
+	}
+	if f.EngagementID != 0 {
+		query += ` AND engagement_id = ?`
+		args = append(args, f.EngagementID)
+	}
+	query += ` ORDER BY CASE WHEN due_date = '' THEN 1 ELSE 0 END, due_date, id`
+	if f.Limit > 0 {
+		query += fmt.Sprintf(` LIMIT %d`, f.Limit)
+	}
+	return s.queryTasks(ctx, query, args...)
+}
+
+func (s *DB) queryTasks(ctx context.Context, query string, args ...any) ([]*attest.Task, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return nil, fmt.Errorf("find tasks: %w", err)
+	}
+	defer rows.Close()
+	out := []*attest.Task{}
+	for rows.Next() {
+		t, err := scanTask(rows)
+		if err != nil {
+			return nil, fmt.Errorf("find tasks: %w", err)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// CreateTask validates and stores a task; the control and engagement it
+// names must be the organization's.
+func (s *DB) CreateTask(ctx context.Context, orgID int64, t *attest.Task) error {
+	if err := t.Validate(); err != nil {
+		return err
+	}
+	if t.Status == attest.TaskDone {
+		return attest.Errorf(attest.EINVALID, "a new task cannot already be done")
+	}
+	if err := s.checkTaskRefs(ctx, orgID, t); err != nil {
+		return err
+	}
+	t.CreatedAt = s.now()
+	id, err := s.insertID(ctx, s.db, `INSERT INTO tasks (org_id, title, owner, due_date, status, control_id, engagement_id, notes, created_at) VALUES (`+placeholders(9)+`)`,
+		orgID, t.Title, t.Owner, t.DueDate, t.Status, nullString(t.ControlID), nullInt(t.EngagementID), t.Notes, t.CreatedAt)
+	if err != nil {
+		return fmt.Errorf("create task: %w", err)
+	}
+	t.ID = id
+	return s.recordSnapshots(ctx, orgID)
+}
+
+func (s *DB) checkTaskRefs(ctx context.Context, orgID int64, t *attest.Task) error {
+	if t.ControlID != "" {
+		if _, err := s.FindControlByID(ctx, orgID, t.ControlID); attest.ErrorCode(err) == attest.ENOTFOUND {
+			return attest.Errorf(attest.EINVALID, "unknown control %q", t.ControlID)
+		} else if err != nil {
+			return err
+		}
+	}
+	if t.EngagementID != 0 {
+		if _, err := s.FindEngagementByID(ctx, orgID, t.EngagementID); attest.ErrorCode(err) == attest.ENOTFOUND {
+			return attest.Errorf(attest.EINVALID, "unknown engagement %d", t.EngagementID)
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// UpdateTask changes a task; closing it is an update to status done.
+func (s *DB) UpdateTask(ctx context.Context, orgID, id int64, u attest.TaskUpdate) (*attest.Task, error) {
+	t, err := s.FindTaskByID(ctx, orgID, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := u.Apply(t, s.now()); err != nil {
+		return nil, err
+	}
+	_, err = s.db.ExecContext(ctx, s.q(`UPDATE tasks SET title = ?, owner = ?, due_date = ?, status = ?, notes = ?, closed_at = ? WHERE org_id = ? AND id = ?`),
+		t.Title, t.Owner, t.DueDate, t.Status, t.Notes, nullTime(t.ClosedAt), orgID, id)
+	if err != nil {
+		return nil, fmt.Errorf("update task: %w", s.dialect.normalize(err))
+	}
+	return t, s.recordSnapshots(ctx, orgID)
+}
