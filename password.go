@@ -50,7 +50,9 @@ func CheckPassword(hash, password string) bool {
 	}
 	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])
 	want, err2 := base64.RawStdEncoding.DecodeString(parts[5])
-	if err1 != nil || err2 != nil {
+	// argon2 panics on zero passes, threads or key length; a corrupt or
+	// tampered hash must fail the check, not crash the caller.
+	if err1 != nil || err2 != nil || len(want) == 0 || t < 1 || p < 1 {
 		return false
 	}
 	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))

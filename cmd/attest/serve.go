@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/attest-dev/attest"
+	"github.com/attest-dev/attest/demo"
+	"github.com/attest-dev/attest/store"
+	"github.com/attest-dev/attest/web"
+)
+
+// ServeCmd runs the server.
+type ServeCmd struct {
+	Addr    string `help:"Address to listen on." env:"ATTEST_ADDR" default:"127.0.0.1:8080"`
+	Demo    bool   `help:"On first start, load a realistic demo organization and engagement."`
+	OrgName string `name:"org-name" help:"Name of the organization created on first start (without --demo)." default:"My Organization"`
+}
+
+// InitCmd creates the database and first organization, then exits.
+type InitCmd struct {
+	Demo    bool   `help:"Load the demo organization and engagement."`
+	OrgName string `name:"org-name" help:"Name of the organization to create (without --demo)." default:"My Organization"`
+}
+
+// Run initializes the workspace.
+func (c *InitCmd) Run(a *App) error {
+	db, err := a.DB()
+	if err != nil {
+		return err
+	}
+	a.describeDatabase(db)
+	created, err := a.bootstrap(db, c.Demo, c.OrgName)
+	if err != nil {
+		return err
+	}
+	if !created {
+		fmt.Fprintln(a.out, "The database already has an organization; nothing was created.")
+	}
+	return nil
+}
+
+// Run serves until the context ends (SIGINT or SIGTERM).
+func (c *ServeCmd) Run(a *App) error {
+	db, err := a.DB()
+	if err != nil {
+		return err
+	}
+	a.describeDatabase(db)
+	created, err := a.bootstrap(db, c.Demo, c.OrgName)
+	if err != nil {
+		return err
+	}
+	if !created && c.Demo {
+		fmt.Fprintln(a.out, "The database already has data, so the demo was not loaded again.")
+	}
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return attest.Errorf(attest.EINVALID, "cannot listen on %s: %v", c.Addr, err)
+	}
+	log := slog.New(slog.NewTextHandler(a.errOut, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	srv := &http.Server{
+		Handler:           web.NewServer(db, log),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	fmt.Fprintf(a.out, "Attest %s listening on http://%s\n", Version, ln.Addr())
+	go recordSnapshotsDaily(a.ctx, db, log)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-a.ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shut down: %w", err)
+	}
+	fmt.Fprintln(a.out, "Attest stopped.")
+	return nil
+}
+
+func (a *App) describeDatabase(db *store.DB) {
+	if db.Dialect() == "sqlite" {
+		fmt.Fprintf(a.out, "Database: embedded SQLite at %s\n", store.SQLitePath(a.cli.Data))
+		return
+	}
+	fmt.Fprintln(a.out, "Database: PostgreSQL")
+}
+
+// bootstrap creates the first organization, its admin and an API token when
+// the database has none, printing the one-time credentials. It reports
+// whether it created anything.
+func (a *App) bootstrap(db *store.DB, withDemo bool, orgName string) (bool, error) {
+	orgs, err := db.FindOrganizations(a.ctx)
+	if err != nil || len(orgs) > 0 {
+		return false, err
+	}
+	var org *attest.Organization
+	email, name := "admin@localhost", "Administrator"
+	if withDemo {
+		res, err := demo.Load(a.ctx, db, time.Now())
+		if err != nil {
+			return false, err
+		}
+		org, email, name = res.Organization, res.AdminEmail, res.AdminName
+		fmt.Fprintf(a.out, "Created the demo organization %q (id %d) with the engagement %q (id %d).\n", org.Name, org.ID, res.Engagement.Name, res.Engagement.ID)
+	} else {
+		org = &attest.Organization{Name: orgName}
+		if err := db.CreateOrganization(a.ctx, org); err != nil {
+			return false, err
+		}
+		fmt.Fprintf(a.out, "Created the organization %q (id %d).\n", org.Name, org.ID)
+	}
+	password := attest.RandomSecret(15)
+	hash, err := attest.HashPassword(password)
+	if err != nil {
+		return false, err
+	}
+	if err := db.CreateUser(a.ctx, &attest.User{OrgID: org.ID, Email: email, Name: name, Role: attest.RoleAdmin, PasswordHash: hash}); err != nil {
+		return false, err
+	}
+	tok := &attest.Token{OrgID: org.ID, Name: "first-start", Role: attest.RoleAdmin}
+	secret, err := db.CreateToken(a.ctx, tok)
+	if err != nil {
+		return false, err
+	}
+	fmt.Fprintf(a.out, "Admin sign-in (shown only now): %s  password: %s\n", email, password)
+	fmt.Fprintf(a.out, "API token (shown only now):     %s\n", secret)
+	return true, nil
+}
+
+// recordSnapshotsDaily records each organization's readiness once an hour,
+// so every day has a snapshot even when nothing changes (a day keeps its
+// latest one).
+func recordSnapshotsDaily(ctx context.Context, db *store.DB, log *slog.Logger) {
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		orgs, err := db.FindOrganizations(ctx)
+		for _, o := range orgs {
+			if err == nil {
+				err = db.RecordSnapshots(ctx, o.ID)
+			}
+		}
+		if err != nil && ctx.Err() == nil {
+			log.Error("record readiness snapshots", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}

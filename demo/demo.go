@@ -1,0 +1,150 @@
+// Package demo loads the demo organization that `attest serve --demo`
+// starts with: a realistic SOC 2 engagement about halfway through readiness.
+// The content lives in demo.yaml.
+package demo
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+	"time"
+
+	"github.com/attest-dev/attest"
+	"github.com/attest-dev/attest/store"
+	"github.com/goccy/go-yaml"
+)
+
+//go:embed demo.yaml
+var content []byte
+
+// file is the shape of demo.yaml.
+type file struct {
+	Organization string `yaml:"organization"`
+	Admin        struct {
+		Email string `yaml:"email"`
+		Name  string `yaml:"name"`
+	} `yaml:"admin"`
+	People     map[string]string `yaml:"people"`
+	Unowned    []string          `yaml:"unowned"`
+	Engagement struct {
+		Name                    string            `yaml:"name"`
+		ReportType              attest.ReportType `yaml:"report_type"`
+		Drivers                 []string          `yaml:"drivers"`
+		Customers               []string          `yaml:"customers"`
+		Notes                   string            `yaml:"notes"`
+		WindowStartsInMonths    int               `yaml:"window_starts_in_months"`
+		WindowMonths            int               `yaml:"window_months"`
+		ReportMonthsAfterWindow int               `yaml:"report_months_after_window"`
+		Categories              []string          `yaml:"categories"`
+		Systems                 []*attest.System  `yaml:"systems"`
+	} `yaml:"engagement"`
+	Implemented   []string          `yaml:"implemented"`
+	InProgress    []string          `yaml:"in_progress"`
+	NotApplicable map[string]string `yaml:"not_applicable"`
+	Tasks         []struct {
+		Title     string            `yaml:"title"`
+		Control   string            `yaml:"control"`
+		Owner     string            `yaml:"owner"`
+		DueInDays int               `yaml:"due_in_days"`
+		Status    attest.TaskStatus `yaml:"status"`
+	} `yaml:"tasks"`
+}
+
+// Result says what Load created.
+type Result struct {
+	Organization *attest.Organization
+	Engagement   *attest.Engagement
+	AdminEmail   string
+	AdminName    string
+}
+
+// Load creates the demo organization in db as of today.
+func Load(ctx context.Context, db *store.DB, today time.Time) (*Result, error) {
+	var f file
+	if err := yaml.UnmarshalWithOptions(content, &f, yaml.Strict()); err != nil {
+		return nil, fmt.Errorf("demo.yaml: %w", err)
+	}
+	org := &attest.Organization{Name: f.Organization}
+	if err := db.CreateOrganization(ctx, org); err != nil {
+		return nil, fmt.Errorf("demo organization: %w", err)
+	}
+	day := attest.DateOf(today)
+	start := attest.DateOf(day.AddMonths(f.Engagement.WindowStartsInMonths).Time())
+	end := attest.DateOf(start.AddMonths(f.Engagement.WindowMonths).Time().AddDate(0, 0, -1))
+	e := &attest.Engagement{
+		Name: f.Engagement.Name, ReportType: f.Engagement.ReportType, Drivers: f.Engagement.Drivers,
+		Customers: f.Engagement.Customers, Notes: f.Engagement.Notes, WindowStart: start, WindowEnd: end,
+		TargetDate: end.AddMonths(f.Engagement.ReportMonthsAfterWindow), Categories: f.Engagement.Categories,
+		Systems: f.Engagement.Systems,
+	}
+	if err := db.CreateEngagement(ctx, org.ID, e); err != nil {
+		return nil, fmt.Errorf("demo engagement: %w", err)
+	}
+	if err := setControls(ctx, db, org.ID, &f); err != nil {
+		return nil, err
+	}
+	for _, t := range f.Tasks {
+		task := &attest.Task{Title: t.Title, ControlID: t.Control, Owner: t.Owner, EngagementID: e.ID,
+			DueDate: attest.DateOf(today.AddDate(0, 0, t.DueInDays))}
+		if t.Status == attest.TaskInProgress {
+			task.Status = t.Status
+		}
+		if err := db.CreateTask(ctx, org.ID, task); err != nil {
+			return nil, fmt.Errorf("demo task %q: %w", t.Title, err)
+		}
+		if t.Status == attest.TaskDone {
+			done := attest.TaskDone
+			if _, err := db.UpdateTask(ctx, org.ID, task.ID, attest.TaskUpdate{Status: &done}); err != nil {
+				return nil, fmt.Errorf("demo task %q: %w", t.Title, err)
+			}
+		}
+	}
+	return &Result{Organization: org, Engagement: e, AdminEmail: f.Admin.Email, AdminName: f.Admin.Name}, nil
+}
+
+// setControls gives every control an owner from its role and the status
+// the demo lists for it.
+func setControls(ctx context.Context, db *store.DB, orgID int64, f *file) error {
+	status := map[string]attest.ControlStatus{}
+	for _, id := range f.Implemented {
+		status[id] = attest.Implemented
+	}
+	for _, id := range f.InProgress {
+		status[id] = attest.InProgress
+	}
+	for id := range f.NotApplicable {
+		status[id] = attest.NotApplicable
+	}
+	unowned := map[string]bool{}
+	for _, id := range f.Unowned {
+		unowned[id] = true
+	}
+	controls, err := db.FindControls(ctx, orgID, attest.ControlFilter{})
+	if err != nil {
+		return err
+	}
+	known := map[string]bool{}
+	for _, c := range controls {
+		known[c.ID] = true
+		u := attest.ControlUpdate{}
+		if !unowned[c.ID] {
+			owner := f.People[c.OwnerRole]
+			u.Owner = &owner
+		}
+		if s, ok := status[c.ID]; ok {
+			u.Status = &s
+			if why, ok := f.NotApplicable[c.ID]; ok {
+				u.Justification = &why
+			}
+		}
+		if _, err := db.UpdateControl(ctx, orgID, c.ID, u); err != nil {
+			return fmt.Errorf("demo control %s: %w", c.ID, err)
+		}
+	}
+	for id := range status {
+		if !known[id] {
+			return fmt.Errorf("demo.yaml names control %s, which the library does not have", id)
+		}
+	}
+	return nil
+}

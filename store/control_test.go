@@ -1,0 +1,260 @@
+package store
+
+import (
+	"context"
+	"reflect"
+	"slices"
+	"testing"
+
+	"github.com/attest-dev/attest"
+	"github.com/attest-dev/attest/catalog"
+)
+
+func ptr[T any](v T) *T { return &v }
+
+func sorted(s []string) []string {
+	out := append([]string{}, s...)
+	slices.Sort(out)
+	return out
+}
+
+func TestLibraryCopied(t *testing.T) {
+	each(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		org := newOrg(t, db, "Acme")
+		got, err := db.FindControls(ctx, org, attest.ControlFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lib := catalog.MustSOC2().Controls
+		if len(got) != len(lib) {
+			t.Fatalf("a new organization has %d controls, want the %d of the library", len(got), len(lib))
+		}
+		byID := map[string]*attest.Control{}
+		for _, c := range got {
+			byID[c.ID] = c
+		}
+		for _, l := range lib {
+			c := byID[l.ID]
+			if c == nil {
+				t.Errorf("library control %s missing", l.ID)
+				continue
+			}
+			// The store lists criteria in framework order, the library as written.
+			if !reflect.DeepEqual(sorted(c.Criteria), sorted(l.Criteria)) || c.Status != attest.NotStarted || c.Custom || c.Name != l.Name || len(c.Evidence) != len(l.Evidence) {
+				t.Errorf("%s = %v %s custom=%v, want mappings %v, not started, not custom", l.ID, c.Criteria, c.Status, c.Custom, l.Criteria)
+			}
+		}
+	})
+}
+
+func TestFindControlsFilter(t *testing.T) {
+	fw := catalog.MustSOC2()
+	// want lists the library controls for which keep is true.
+	want := func(keep func(c *attest.Control) bool) []string {
+		out := []string{}
+		for _, c := range fw.Controls {
+			if keep(c) {
+				out = append(out, c.ID)
+			}
+		}
+		return sorted(out)
+	}
+	maps := func(pred func(crit *attest.Criterion) bool) func(c *attest.Control) bool {
+		return func(c *attest.Control) bool {
+			for _, id := range c.Criteria {
+				if pred(fw.Criterion(id)) {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	first, second := fw.Controls[0].ID, fw.Controls[1].ID
+	tests := []struct {
+		name   string
+		filter attest.ControlFilter
+		want   []string
+	}{
+		{"status", attest.ControlFilter{Status: attest.Implemented}, []string{first, second}},
+		{"status and owner", attest.ControlFilter{Status: attest.Implemented, Owner: "alice"}, []string{first}},
+		{"owner", attest.ControlFilter{Owner: "bob"}, []string{second}},
+		{"nobody's", attest.ControlFilter{Owner: "carol"}, []string{}},
+		{"criterion", attest.ControlFilter{Criterion: "CC6.1"}, want(maps(func(c *attest.Criterion) bool { return c.ID == "CC6.1" }))},
+		{"category", attest.ControlFilter{Category: "availability"}, want(maps(func(c *attest.Criterion) bool { return c.Category == "availability" }))},
+		{"criterion outside the category", attest.ControlFilter{Criterion: "CC6.1", Category: "privacy"}, []string{}},
+	}
+	each(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		org := newOrg(t, db, "Acme")
+		for id, owner := range map[string]string{first: "alice", second: "bob"} {
+			if _, err := db.UpdateControl(ctx, org, id, attest.ControlUpdate{Status: ptr(attest.Implemented), Owner: &owner}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, tt := range tests {
+			got, err := db.FindControls(ctx, org, tt.filter)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids := []string{}
+			for _, c := range got {
+				ids = append(ids, c.ID)
+			}
+			if !reflect.DeepEqual(ids, tt.want) {
+				t.Errorf("%s: got %v, want %v", tt.name, ids, tt.want)
+			}
+		}
+	})
+}
+
+// TestUpdateControl runs its steps in order on one control; a refused step
+// must leave the stored control as the step before left it.
+func TestUpdateControl(t *testing.T) {
+	const id = "GOV-01"
+	steps := []struct {
+		name string
+		id   string
+		u    attest.ControlUpdate
+		code string
+		want func(c *attest.Control) bool
+	}{
+		{"state persists", id, attest.ControlUpdate{Status: ptr(attest.InProgress), Owner: ptr(" alice "), DueDate: ptr(attest.Date("2026-04-01")), Notes: ptr("policy drafted")}, "",
+			func(c *attest.Control) bool {
+				return c.Status == attest.InProgress && c.Owner == "alice" && c.DueDate == "2026-04-01" && c.Notes == "policy drafted"
+			}},
+		{"not applicable without justification", id, attest.ControlUpdate{Status: ptr(attest.NotApplicable)}, attest.EINVALID, nil},
+		{"blank justification", id, attest.ControlUpdate{Status: ptr(attest.NotApplicable), Justification: ptr("  ")}, attest.EINVALID, nil},
+		{"not applicable with justification", id, attest.ControlUpdate{Status: ptr(attest.NotApplicable), Justification: ptr("no employees yet")}, "",
+			func(c *attest.Control) bool {
+				return c.Status == attest.NotApplicable && c.Justification == "no employees yet" && c.Owner == "alice"
+			}},
+		{"unknown status", id, attest.ControlUpdate{Status: ptr(attest.ControlStatus("done"))}, attest.EINVALID, nil},
+		{"bad due date", id, attest.ControlUpdate{DueDate: ptr(attest.Date("2026-02-30"))}, attest.EINVALID, nil},
+		{"leaving not applicable clears the justification", id, attest.ControlUpdate{Status: ptr(attest.Implemented)}, "",
+			func(c *attest.Control) bool { return c.Status == attest.Implemented && c.Justification == "" }},
+		{"clearing the due date", id, attest.ControlUpdate{DueDate: ptr(attest.Date(""))}, "",
+			func(c *attest.Control) bool { return c.DueDate == "" && c.Status == attest.Implemented }},
+		{"unknown control", "NOPE-01", attest.ControlUpdate{Status: ptr(attest.Implemented)}, attest.ENOTFOUND, nil},
+	}
+	each(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		org := newOrg(t, db, "Acme")
+		for _, s := range steps {
+			before, err := db.FindControlByID(ctx, org, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := db.UpdateControl(ctx, org, s.id, s.u)
+			wantCode(t, err, s.code)
+			after, err := db.FindControlByID(ctx, org, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.code != "" {
+				if !reflect.DeepEqual(after, before) {
+					t.Errorf("%s: refused, yet the control changed from %+v to %+v", s.name, before, after)
+				}
+				continue
+			}
+			if !s.want(got) || !s.want(after) {
+				t.Errorf("%s: returned %+v, stored %+v", s.name, got, after)
+			}
+		}
+	})
+}
+
+func TestCreateControl(t *testing.T) {
+	custom := func(id string, criteria ...string) *attest.Control {
+		return &attest.Control{ID: id, Name: "Custom " + id, Frequency: attest.Monthly, OwnerRole: "security", Criteria: criteria,
+			Evidence: []attest.EvidenceNeed{{What: "a report", Frequency: attest.Monthly}}}
+	}
+	tests := []struct {
+		name string
+		c    *attest.Control
+		code string
+	}{
+		{"custom", custom("CUS-01", "CC6.1", "CC1.1"), ""},
+		{"duplicate ID", custom("CUS-01", "CC7.1"), attest.ECONFLICT},
+		{"library ID", custom("GOV-01", "CC7.1"), attest.ECONFLICT},
+		{"unknown criterion", custom("CUS-02", "CC6.1", "CC99.9"), attest.EINVALID},
+		{"no criteria", custom("CUS-03"), attest.EINVALID},
+		{"bad ID", custom("cus 4", "CC6.1"), attest.EINVALID},
+		{"no name", &attest.Control{ID: "CUS-05", Frequency: attest.Monthly, Criteria: []string{"CC6.1"}}, attest.EINVALID},
+		{"bad frequency", &attest.Control{ID: "CUS-06", Name: "x", Frequency: "hourly", Criteria: []string{"CC6.1"}}, attest.EINVALID},
+		{"bad owner role", &attest.Control{ID: "CUS-07", Name: "x", Frequency: attest.Daily, OwnerRole: "janitor", Criteria: []string{"CC6.1"}}, attest.EINVALID},
+	}
+	each(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		org := newOrg(t, db, "Acme")
+		for _, tt := range tests {
+			wantCode(t, db.CreateControl(ctx, org, tt.c), tt.code)
+		}
+		got, err := db.FindControlByID(ctx, org, "CUS-01")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got.Custom || got.Status != attest.NotStarted || !reflect.DeepEqual(got.Criteria, []string{"CC1.1", "CC6.1"}) || len(got.Evidence) != 1 {
+			t.Errorf("stored custom control = %+v, want custom, not started, mapped to CC1.1 and CC6.1 in framework order", got)
+		}
+		if lib, _ := db.FindControlByID(ctx, org, "GOV-01"); lib == nil || lib.Custom || lib.Name == "Custom GOV-01" {
+			t.Errorf("the library control was overwritten: %+v", lib)
+		}
+		all, err := db.FindControls(ctx, org, attest.ControlFilter{})
+		if err != nil || len(all) != len(catalog.MustSOC2().Controls)+1 {
+			t.Errorf("%d controls (%v), want the library and one custom control", len(all), err)
+		}
+	})
+}
+
+func TestMapControl(t *testing.T) {
+	type step struct {
+		name, op, control, criterion, code string
+		want                               []string // CUS-01's criteria afterwards
+	}
+	steps := []step{
+		{"map", "map", "CUS-01", "CC7.1", "", []string{"CC6.1", "CC7.1"}},
+		{"map twice", "map", "CUS-01", "CC7.1", "", []string{"CC6.1", "CC7.1"}},
+		{"map earlier criterion", "map", "CUS-01", "CC1.1", "", []string{"CC1.1", "CC6.1", "CC7.1"}},
+		{"map unknown criterion", "map", "CUS-01", "CC99.1", attest.EINVALID, []string{"CC1.1", "CC6.1", "CC7.1"}},
+		{"map unknown control", "map", "NOPE-01", "CC7.1", attest.ENOTFOUND, []string{"CC1.1", "CC6.1", "CC7.1"}},
+		{"unmap", "unmap", "CUS-01", "CC7.1", "", []string{"CC1.1", "CC6.1"}},
+		{"unmap again", "unmap", "CUS-01", "CC7.1", attest.ENOTFOUND, []string{"CC1.1", "CC6.1"}},
+		{"unmap unknown criterion", "unmap", "CUS-01", "CC99.1", attest.ENOTFOUND, []string{"CC1.1", "CC6.1"}},
+	}
+	each(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		org := newOrg(t, db, "Acme")
+		if err := db.CreateControl(ctx, org, &attest.Control{ID: "CUS-01", Name: "Custom", Frequency: attest.Daily, Criteria: []string{"CC6.1"}}); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range steps {
+			var err error
+			if s.op == "map" {
+				err = db.MapControl(ctx, org, s.control, s.criterion)
+			} else {
+				err = db.UnmapControl(ctx, org, s.control, s.criterion)
+			}
+			wantCode(t, err, s.code)
+			c, err := db.FindControlByID(ctx, org, "CUS-01")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(c.Criteria, s.want) {
+				t.Errorf("%s: criteria = %v, want %v", s.name, c.Criteria, s.want)
+			}
+		}
+		// FindControls reads the same mappings as FindControlByID.
+		list, err := db.FindControls(ctx, org, attest.ControlFilter{Criterion: "CC1.1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, c := range list {
+			found = found || (c.ID == "CUS-01" && reflect.DeepEqual(c.Criteria, []string{"CC1.1", "CC6.1"}))
+		}
+		if !found {
+			t.Error("FindControls(criterion CC1.1) lacks CUS-01 with its mappings")
+		}
+	})
+}

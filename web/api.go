@@ -1,0 +1,358 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/attest-dev/attest"
+)
+
+// apiRoutes is the JSON API's route table.
+func (s *Server) apiRoutes() []route {
+	return []route{
+		{"GET", "/api/v1/criteria", read, s.listCriteria},
+		{"GET", "/api/v1/criteria/{id}", read, s.getCriterion},
+		{"GET", "/api/v1/controls", read, s.listControls},
+		{"POST", "/api/v1/controls", write, s.createControl},
+		{"GET", "/api/v1/controls/{id}", read, s.getControl},
+		{"PATCH", "/api/v1/controls/{id}", write, s.updateControl},
+		{"PUT", "/api/v1/controls/{id}/criteria/{criterion}", write, s.mapControl},
+		{"DELETE", "/api/v1/controls/{id}/criteria/{criterion}", write, s.unmapControl},
+		{"GET", "/api/v1/engagements", read, s.listEngagements},
+		{"POST", "/api/v1/engagements", write, s.createEngagement},
+		{"GET", "/api/v1/engagements/{id}", read, s.getEngagement},
+		{"PATCH", "/api/v1/engagements/{id}", write, s.updateEngagement},
+		{"GET", "/api/v1/engagements/{id}/scope", read, s.getScope},
+		{"PUT", "/api/v1/engagements/{id}/scope", write, s.setScope},
+		{"POST", "/api/v1/engagements/{id}/systems", write, s.addSystem},
+		{"DELETE", "/api/v1/engagements/{id}/systems/{system}", write, s.removeSystem},
+		{"GET", "/api/v1/engagements/{id}/readiness", read, s.getReadiness},
+		{"GET", "/api/v1/engagements/{id}/snapshots", read, s.listSnapshots},
+		{"GET", "/api/v1/readiness", read, s.getCurrentReadiness},
+		{"GET", "/api/v1/tasks", read, s.listTasks},
+		{"POST", "/api/v1/tasks", write, s.createTask},
+		{"GET", "/api/v1/tasks/{id}", read, s.getTask},
+		{"PATCH", "/api/v1/tasks/{id}", write, s.updateTask},
+		{"POST", "/api/v1/tasks/{id}/close", write, s.closeTask},
+	}
+}
+
+// orgID is the organization of the request's token.
+func orgID(r *http.Request) int64 { return tokenFrom(r.Context()).OrgID }
+
+// pathID parses a numeric path value.
+func pathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, attest.Errorf(attest.ENOTFOUND, "%s %q does not exist", name, r.PathValue(name))
+	}
+	return id, nil
+}
+
+func (s *Server) listCriteria(w http.ResponseWriter, r *http.Request) error {
+	fw := s.svc.Framework()
+	cat := r.URL.Query().Get("category")
+	if cat != "" && fw.Category(cat) == nil {
+		return attest.Errorf(attest.EINVALID, "unknown category %q", cat)
+	}
+	out := []attest.Criterion{}
+	for _, c := range fw.Criteria {
+		if cat == "" || c.Category == cat {
+			out = append(out, c)
+		}
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) getCriterion(w http.ResponseWriter, r *http.Request) error {
+	c := s.svc.Framework().Criterion(r.PathValue("id"))
+	if c == nil {
+		return attest.Errorf(attest.ENOTFOUND, "no criterion %q", r.PathValue("id"))
+	}
+	return writeJSON(w, http.StatusOK, c)
+}
+
+func (s *Server) listControls(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	f := attest.ControlFilter{Status: attest.ControlStatus(q.Get("status")), Owner: q.Get("owner"), Criterion: q.Get("criterion"), Category: q.Get("category")}
+	if f.Status != "" && !f.Status.Valid() {
+		return attest.Errorf(attest.EINVALID, "unknown status %q", f.Status)
+	}
+	fw := s.svc.Framework()
+	if f.Criterion != "" && fw.Criterion(f.Criterion) == nil {
+		return attest.Errorf(attest.EINVALID, "unknown criterion %q", f.Criterion)
+	}
+	if f.Category != "" && fw.Category(f.Category) == nil {
+		return attest.Errorf(attest.EINVALID, "unknown category %q", f.Category)
+	}
+	controls, err := s.svc.FindControls(r.Context(), orgID(r), f)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, controls)
+}
+
+func (s *Server) createControl(w http.ResponseWriter, r *http.Request) error {
+	var c attest.Control
+	if err := decode(r, &c); err != nil {
+		return err
+	}
+	if err := s.svc.CreateControl(r.Context(), orgID(r), &c); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, &c)
+}
+
+func (s *Server) getControl(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.svc.FindControlByID(r.Context(), orgID(r), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, c)
+}
+
+func (s *Server) updateControl(w http.ResponseWriter, r *http.Request) error {
+	var u attest.ControlUpdate
+	if err := decode(r, &u); err != nil {
+		return err
+	}
+	c, err := s.svc.UpdateControl(r.Context(), orgID(r), r.PathValue("id"), u)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, c)
+}
+
+func (s *Server) mapControl(w http.ResponseWriter, r *http.Request) error {
+	if err := s.svc.MapControl(r.Context(), orgID(r), r.PathValue("id"), r.PathValue("criterion")); err != nil {
+		return err
+	}
+	return s.getControl(w, r)
+}
+
+func (s *Server) unmapControl(w http.ResponseWriter, r *http.Request) error {
+	if err := s.svc.UnmapControl(r.Context(), orgID(r), r.PathValue("id"), r.PathValue("criterion")); err != nil {
+		return err
+	}
+	return s.getControl(w, r)
+}
+
+func (s *Server) listEngagements(w http.ResponseWriter, r *http.Request) error {
+	es, err := s.svc.FindEngagements(r.Context(), orgID(r))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, es)
+}
+
+func (s *Server) createEngagement(w http.ResponseWriter, r *http.Request) error {
+	var e attest.Engagement
+	if err := decode(r, &e); err != nil {
+		return err
+	}
+	e.ID = 0
+	if err := s.svc.CreateEngagement(r.Context(), orgID(r), &e); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, &e)
+}
+
+func (s *Server) getEngagement(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	e, err := s.svc.FindEngagementByID(r.Context(), orgID(r), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, e)
+}
+
+func (s *Server) updateEngagement(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var u attest.EngagementUpdate
+	if err := decode(r, &u); err != nil {
+		return err
+	}
+	e, err := s.svc.UpdateEngagement(r.Context(), orgID(r), id, u)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, e)
+}
+
+func (s *Server) getScope(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	sc, err := s.svc.Scope(r.Context(), orgID(r), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, sc)
+}
+
+func (s *Server) setScope(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Categories []string `json:"categories"`
+	}
+	if err := decode(r, &body); err != nil {
+		return err
+	}
+	if body.Categories == nil {
+		return attest.Errorf(attest.EINVALID, "send the categories in scope as {\"categories\": [...]}")
+	}
+	if _, err := s.svc.UpdateEngagement(r.Context(), orgID(r), id, attest.EngagementUpdate{Categories: &body.Categories}); err != nil {
+		return err
+	}
+	return s.getScope(w, r)
+}
+
+func (s *Server) addSystem(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var sys attest.System
+	if err := decode(r, &sys); err != nil {
+		return err
+	}
+	if err := s.svc.AddSystem(r.Context(), orgID(r), id, &sys); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, &sys)
+}
+
+func (s *Server) removeSystem(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	sid, err := pathID(r, "system")
+	if err != nil {
+		return err
+	}
+	if err := s.svc.RemoveSystem(r.Context(), orgID(r), id, sid); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) getReadiness(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	rd, err := s.svc.Readiness(r.Context(), orgID(r), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, rd)
+}
+
+func (s *Server) getCurrentReadiness(w http.ResponseWriter, r *http.Request) error {
+	e, err := s.svc.CurrentEngagement(r.Context(), orgID(r))
+	if err != nil {
+		return err
+	}
+	rd, err := s.svc.Readiness(r.Context(), orgID(r), e.ID)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, rd)
+}
+
+func (s *Server) listSnapshots(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	sn, err := s.svc.FindSnapshots(r.Context(), orgID(r), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, sn)
+}
+
+func (s *Server) listTasks(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	f := attest.TaskFilter{Status: attest.TaskStatus(q.Get("status")), Owner: q.Get("owner"), ControlID: q.Get("control"), Open: q.Get("open") == "true"}
+	if f.Status != "" && !f.Status.Valid() {
+		return attest.Errorf(attest.EINVALID, "unknown task status %q", f.Status)
+	}
+	if v := q.Get("engagement"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return attest.Errorf(attest.EINVALID, "engagement must be a number, not %q", v)
+		}
+		f.EngagementID = id
+	}
+	tasks, err := s.svc.FindTasks(r.Context(), orgID(r), f)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, tasks)
+}
+
+func (s *Server) createTask(w http.ResponseWriter, r *http.Request) error {
+	var t attest.Task
+	if err := decode(r, &t); err != nil {
+		return err
+	}
+	t.ID, t.ClosedAt = 0, nil
+	if err := s.svc.CreateTask(r.Context(), orgID(r), &t); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, &t)
+}
+
+func (s *Server) getTask(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	t, err := s.svc.FindTaskByID(r.Context(), orgID(r), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, t)
+}
+
+func (s *Server) updateTask(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var u attest.TaskUpdate
+	if err := decode(r, &u); err != nil {
+		return err
+	}
+	t, err := s.svc.UpdateTask(r.Context(), orgID(r), id, u)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, t)
+}
+
+func (s *Server) closeTask(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	done := attest.TaskDone
+	t, err := s.svc.UpdateTask(r.Context(), orgID(r), id, attest.TaskUpdate{Status: &done})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, t)
+}
