@@ -169,25 +169,29 @@ func TestCreateControl(t *testing.T) {
 		return &attest.Control{ID: id, Name: "Custom " + id, Frequency: attest.Monthly, OwnerRole: "security", Criteria: criteria,
 			Evidence: []attest.EvidenceNeed{{What: "a report", Frequency: attest.Monthly}}}
 	}
-	tests := []struct {
+	// The table is built per database: creating a control changes it.
+	type testCase struct {
 		name string
 		c    *attest.Control
 		code string
-	}{
-		{"custom", custom("CUS-01", "CC6.1", "CC1.1"), ""},
-		{"duplicate ID", custom("CUS-01", "CC7.1"), attest.ECONFLICT},
-		{"library ID", custom("GOV-01", "CC7.1"), attest.ECONFLICT},
-		{"unknown criterion", custom("CUS-02", "CC6.1", "CC99.9"), attest.EINVALID},
-		{"no criteria", custom("CUS-03"), attest.EINVALID},
-		{"bad ID", custom("cus 4", "CC6.1"), attest.EINVALID},
-		{"no name", &attest.Control{ID: "CUS-05", Frequency: attest.Monthly, Criteria: []string{"CC6.1"}}, attest.EINVALID},
-		{"bad frequency", &attest.Control{ID: "CUS-06", Name: "x", Frequency: "hourly", Criteria: []string{"CC6.1"}}, attest.EINVALID},
-		{"bad owner role", &attest.Control{ID: "CUS-07", Name: "x", Frequency: attest.Daily, OwnerRole: "janitor", Criteria: []string{"CC6.1"}}, attest.EINVALID},
+	}
+	table := func() []testCase {
+		return []testCase{
+			{"custom", custom("CUS-01", "CC6.1", "CC1.1"), ""},
+			{"duplicate ID", custom("CUS-01", "CC7.1"), attest.ECONFLICT},
+			{"library ID", custom("GOV-01", "CC7.1"), attest.ECONFLICT},
+			{"unknown criterion", custom("CUS-02", "CC6.1", "CC99.9"), attest.EINVALID},
+			{"no criteria", custom("CUS-03"), attest.EINVALID},
+			{"bad ID", custom("cus 4", "CC6.1"), attest.EINVALID},
+			{"no name", &attest.Control{ID: "CUS-05", Frequency: attest.Monthly, Criteria: []string{"CC6.1"}}, attest.EINVALID},
+			{"bad frequency", &attest.Control{ID: "CUS-06", Name: "x", Frequency: "hourly", Criteria: []string{"CC6.1"}}, attest.EINVALID},
+			{"bad owner role", &attest.Control{ID: "CUS-07", Name: "x", Frequency: attest.Daily, OwnerRole: "janitor", Criteria: []string{"CC6.1"}}, attest.EINVALID},
+		}
 	}
 	each(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()
 		org := newOrg(t, db, "Acme")
-		for _, tt := range tests {
+		for _, tt := range table() {
 			wantCode(t, db.CreateControl(ctx, org, tt.c), tt.code)
 		}
 		got, err := db.FindControlByID(ctx, org, "CUS-01")

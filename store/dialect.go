@@ -1,15 +1,19 @@
 package store
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"io/fs"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/attest-dev/attest"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/stdlib" // also registers the "pgx" driver
 	"github.com/pressly/goose/v3"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -41,10 +45,27 @@ func dialectFor(cfg Config) (*dialect, string, error) {
 	// WAL lets readers work while one writer writes; IMMEDIATE transactions
 	// take the write lock up front so concurrent writers wait instead of
 	// failing on lock upgrade; foreign keys are off by default in SQLite.
+	// Times are read back in UTC, not in a zone made up from the offset.
 	dsn := "file:" + SQLitePath(cfg.DataDir) +
 		"?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
-		"&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite"
+		"&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite&_timezone=UTC"
 	return sqliteDialect, dsn, nil
+}
+
+// open opens the database. On PostgreSQL, timestamptz values are scanned in
+// UTC rather than in the server process's local zone, as SQLite does.
+func (d *dialect) open(dsn string) (*sql.DB, error) {
+	if d != postgresDialect {
+		return sql.Open(d.driver, dsn)
+	}
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, err
+	}
+	return stdlib.OpenDB(*cfg, stdlib.OptionAfterConnect(func(_ context.Context, c *pgx.Conn) error {
+		c.TypeMap().RegisterType(&pgtype.Type{Name: "timestamptz", OID: pgtype.TimestamptzOID, Codec: &pgtype.TimestamptzCodec{ScanLocation: time.UTC}})
+		return nil
+	})), nil
 }
 
 func (d *dialect) configure(db *sql.DB) {

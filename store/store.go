@@ -62,7 +62,7 @@ func Open(ctx context.Context, cfg Config, fw *attest.Framework) (*DB, error) {
 			return nil, fmt.Errorf("create data directory: %w", err)
 		}
 	}
-	sqldb, err := sql.Open(d.driver, dsn)
+	sqldb, err := d.open(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", d.name, err)
 	}

@@ -1,0 +1,299 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/attest-dev/attest"
+	"github.com/attest-dev/attest/catalog"
+	"github.com/attest-dev/attest/internal/testdb"
+	"github.com/attest-dev/attest/store"
+)
+
+// The API tests run real HTTP requests against a server over a real
+// database: SQLite always, PostgreSQL too when ATTEST_TEST_POSTGRES names a
+// server. Every test gets databases of its own, seeded by newEnv.
+
+// Token keys of the fixture; a case names one of these, or "" for none.
+const (
+	adminA  = "adminA"
+	viewerA = "viewerA"
+	adminB  = "adminB"
+)
+
+// Markers of organization A's data: none may ever reach organization B.
+const (
+	ownerA   = "alice@a.example"
+	customA  = "ACME-01"
+	secretA  = "A secret"
+	engNameA = "A audit"
+	engNameB = "B audit"
+)
+
+// env is a running server over a seeded database. Organization A has a
+// library control with an owner (GOV-01), a custom control, a Type II
+// engagement over security with one system, and a task; organization B has
+// a Type I engagement.
+type env struct {
+	db     *store.DB
+	srv    *httptest.Server
+	tokens map[string]string
+	// tokenIDs are the stored tokens' IDs, by key.
+	tokenIDs    map[string]int64
+	orgA, orgB  int64
+	engA, engB  int64
+	sysA, taskA int64
+	// subst fills {eng}, {engB}, {system} and {task} into paths and bodies.
+	subst *strings.Replacer
+}
+
+// forEachDB runs fn as a parallel subtest per database target, each with a
+// fresh seeded env.
+func forEachDB(t *testing.T, fn func(t *testing.T, e *env)) {
+	t.Helper()
+	for _, target := range testdb.Targets(t) {
+		t.Run(target.Name, func(t *testing.T) {
+			t.Parallel()
+			fn(t, newEnv(t, target))
+		})
+	}
+}
+
+func newEnv(t *testing.T, target testdb.Target) *env {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, store.Config{DataDir: target.DataDir, DatabaseURL: target.DatabaseURL}, catalog.MustSOC2())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	e := &env{db: db, tokens: map[string]string{}, tokenIDs: map[string]int64{}}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("seed %s: %v", target.Name, err)
+		}
+	}
+	a, b := &attest.Organization{Name: "Org A"}, &attest.Organization{Name: "Org B"}
+	must(db.CreateOrganization(ctx, a))
+	must(db.CreateOrganization(ctx, b))
+	e.orgA, e.orgB = a.ID, b.ID
+	for _, tk := range []struct {
+		key, role string
+		org       int64
+	}{{adminA, attest.RoleAdmin, a.ID}, {viewerA, attest.RoleViewer, a.ID}, {adminB, attest.RoleAdmin, b.ID}} {
+		tok := &attest.Token{OrgID: tk.org, Name: tk.key, Role: tk.role}
+		secret, err := db.CreateToken(ctx, tok)
+		must(err)
+		e.tokens[tk.key], e.tokenIDs[tk.key] = secret, tok.ID
+	}
+	owner, inProgress := ownerA, attest.InProgress
+	_, err = db.UpdateControl(ctx, a.ID, "GOV-01", attest.ControlUpdate{Owner: &owner, Status: &inProgress})
+	must(err)
+	must(db.CreateControl(ctx, a.ID, &attest.Control{ID: customA, Name: secretA + " control", Criteria: []string{"CC1.1"}, Frequency: attest.Monthly}))
+	engA := &attest.Engagement{Name: engNameA, ReportType: attest.TypeII, WindowStart: "2026-01-01", WindowEnd: "2026-06-30",
+		Systems: []*attest.System{{Name: secretA + " database", Kind: "database", Owner: ownerA}}}
+	must(db.CreateEngagement(ctx, a.ID, engA))
+	e.engA, e.sysA = engA.ID, engA.Systems[0].ID
+	task := &attest.Task{Title: secretA + " task", Owner: ownerA, ControlID: "GOV-01", EngagementID: engA.ID}
+	must(db.CreateTask(ctx, a.ID, task))
+	e.taskA = task.ID
+	engB := &attest.Engagement{Name: engNameB, ReportType: attest.TypeI, AsOfDate: "2026-03-31"}
+	must(db.CreateEngagement(ctx, b.ID, engB))
+	e.engB = engB.ID
+	e.subst = strings.NewReplacer("{eng}", fmt.Sprint(e.engA), "{engB}", fmt.Sprint(e.engB),
+		"{system}", fmt.Sprint(e.sysA), "{task}", fmt.Sprint(e.taskA))
+	e.srv = httptest.NewServer(NewServer(db, nil))
+	t.Cleanup(e.srv.Close)
+	return e
+}
+
+// response is what a request got back.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// do sends a request with the token of key (a fixture key, "" for none, or
+// a literal secret) after filling in the fixture's IDs. Any error response
+// must have the API's error shape.
+func (e *env) do(t *testing.T, method, path, key, body string) response {
+	t.Helper()
+	req, err := http.NewRequest(method, e.srv.URL+e.subst.Replace(path), strings.NewReader(e.subst.Replace(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if key != "" {
+		secret, ok := e.tokens[key]
+		if !ok {
+			secret = key
+		}
+		req.Header.Set("Authorization", "Bearer "+secret)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	res, err := e.srv.Client().Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatalf("%s %s: read body: %v", method, path, err)
+	}
+	r := response{status: res.StatusCode, header: res.Header, body: b}
+	if r.status >= 400 {
+		checkErrorShape(t, method+" "+path, r)
+	}
+	return r
+}
+
+// get reads path with A's admin token and fails unless it is 200.
+func (e *env) get(t *testing.T, path string) []byte {
+	t.Helper()
+	r := e.do(t, "GET", path, adminA, "")
+	if r.status != http.StatusOK {
+		t.Fatalf("GET %s = %d, want 200: %s", path, r.status, r.body)
+	}
+	return r.body
+}
+
+// checkErrorShape asserts that an error response is JSON of exactly the form
+// {"error":{"code","message"}} with a non-empty code and message.
+func checkErrorShape(t *testing.T, what string, r response) {
+	t.Helper()
+	if ct, _, _ := mime.ParseMediaType(r.header.Get("Content-Type")); ct != "application/json" {
+		t.Errorf("%s: error Content-Type = %q, want application/json", what, r.header.Get("Content-Type"))
+	}
+	var outer map[string]json.RawMessage
+	if err := json.Unmarshal(r.body, &outer); err != nil || len(outer) != 1 || outer["error"] == nil {
+		t.Errorf("%s: error body %s is not {\"error\": …}", what, r.body)
+		return
+	}
+	var inner map[string]any
+	if err := json.Unmarshal(outer["error"], &inner); err != nil || len(inner) != 2 {
+		t.Errorf("%s: error %s does not have exactly code and message", what, outer["error"])
+		return
+	}
+	for _, k := range []string{"code", "message"} {
+		if s, ok := inner[k].(string); !ok || s == "" {
+			t.Errorf("%s: error %s: %s is not a non-empty string", what, outer["error"], k)
+		}
+	}
+}
+
+// errorCode returns the code of an error body, or "".
+func errorCode(body []byte) string {
+	var v struct {
+		Error struct{ Code string } `json:"error"`
+	}
+	json.Unmarshal(body, &v)
+	return v.Error.Code
+}
+
+// check is an extra assertion on a case's response.
+type check func(t *testing.T, e *env, body []byte)
+
+// arrayLen checks that the body is a JSON array of n objects, each with
+// the keys.
+func arrayLen(n int, keys ...string) check {
+	return func(t *testing.T, e *env, body []byte) {
+		t.Helper()
+		var items []map[string]any
+		if err := json.Unmarshal(body, &items); err != nil {
+			t.Fatalf("body is not an array of objects: %v", err)
+		}
+		if len(items) != n {
+			t.Errorf("got %d items, want %d", len(items), n)
+		}
+		for i, it := range items {
+			for _, k := range keys {
+				if v, ok := it[k]; !ok || v == "" {
+					t.Errorf("item %d lacks %q: %v", i, k, it)
+				}
+			}
+		}
+	}
+}
+
+// fieldLen checks that the body's key holds an array of n elements.
+func fieldLen(key string, n int) check {
+	return func(t *testing.T, e *env, body []byte) {
+		t.Helper()
+		var v map[string]json.RawMessage
+		var arr []json.RawMessage
+		if err := json.Unmarshal(body, &v); err != nil || json.Unmarshal(v[key], &arr) != nil {
+			t.Fatalf("body has no array %q: %s", key, body)
+		}
+		if len(arr) != n {
+			t.Errorf("%s has %d elements, want %d", key, len(arr), n)
+		}
+	}
+}
+
+// ids checks that the body is an array whose objects have exactly these
+// IDs, in this order.
+func ids(want []string) check {
+	return func(t *testing.T, e *env, body []byte) {
+		t.Helper()
+		var items []struct{ ID string }
+		if err := json.Unmarshal(body, &items); err != nil {
+			t.Fatalf("body is not an array: %v", err)
+		}
+		got := []string{}
+		for _, it := range items {
+			got = append(got, it.ID)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("IDs = %v, want %v", got, want)
+		}
+	}
+}
+
+// reread checks that a later GET of path (A's admin) shows every want.
+func reread(path string, want ...string) check {
+	return func(t *testing.T, e *env, _ []byte) {
+		t.Helper()
+		body := e.get(t, path)
+		for _, w := range want {
+			if w = e.subst.Replace(w); !bytes.Contains(body, []byte(w)) {
+				t.Errorf("GET %s lacks %q:\n%s", path, w, body)
+			}
+		}
+	}
+}
+
+// rereadLacks checks that a later GET of path (A's admin) shows none of
+// unwanted.
+func rereadLacks(path string, unwanted ...string) check {
+	return func(t *testing.T, e *env, _ []byte) {
+		t.Helper()
+		body := e.get(t, path)
+		for _, u := range unwanted {
+			if u = e.subst.Replace(u); bytes.Contains(body, []byte(u)) {
+				t.Errorf("GET %s still holds %q:\n%s", path, u, body)
+			}
+		}
+	}
+}
+
+// both runs every check.
+func both(checks ...check) check {
+	return func(t *testing.T, e *env, body []byte) {
+		t.Helper()
+		for _, c := range checks {
+			c(t, e, body)
+		}
+	}
+}
