@@ -36,12 +36,6 @@ func ValidRole(r string) bool {
 	return false
 }
 
-// CanWrite reports whether the role may change an organization's
-// readiness data (controls, engagements, tasks) through the API.
-func CanWrite(role string) bool {
-	return role == RoleAdmin || role == RoleComplianceManager
-}
-
 // User is a person who signs in.
 type User struct {
 	ID           int64     `json:"id"`

@@ -133,7 +133,7 @@ func (s *Server) authorize(rt route, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if rt.access == write && !attest.CanWrite(tok.Role) {
+	if rt.access == write && !attest.Can(tok.Role, attest.EditReadiness) {
 		return attest.Errorf(attest.EFORBIDDEN, "a token with role %s may not change data", tok.Role)
 	}
 	*r = *r.WithContext(context.WithValue(r.Context(), tokenKey, tok))
