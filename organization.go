@@ -45,6 +45,19 @@ type User struct {
 	Role         string    `json:"role"`
 	PasswordHash string    `json:"-"`
 	CreatedAt    time.Time `json:"created_at"`
+	// Active is false for deactivated users, who cannot sign in.
+	Active bool `json:"active"`
+	// MFAEnabled is true once the user has confirmed a TOTP enrolment.
+	MFAEnabled bool `json:"mfa_enabled"`
+	// MFASecret is the sealed TOTP seed; RecoveryCodes are SHA-256 hashes
+	// of the unused recovery codes.
+	MFASecret     string   `json:"-"`
+	RecoveryCodes []string `json:"-"`
+	// AccessExpires ends the access of an auditor; nil means no end.
+	AccessExpires *time.Time `json:"access_expires,omitempty"`
+	// SSOSubject links the user to an OIDC identity.
+	SSOSubject string     `json:"-"`
+	LastLogin  *time.Time `json:"last_login,omitempty"`
 }
 
 // Token is an API token. Only its SHA-256 hash is stored; the secret is

@@ -10,35 +10,32 @@ import (
 // apiRoutes is the JSON API's route table.
 func (s *Server) apiRoutes() []route {
 	return []route{
-		{"GET", "/api/v1/criteria", read, s.listCriteria},
-		{"GET", "/api/v1/criteria/{id}", read, s.getCriterion},
-		{"GET", "/api/v1/controls", read, s.listControls},
-		{"POST", "/api/v1/controls", write, s.createControl},
-		{"GET", "/api/v1/controls/{id}", read, s.getControl},
-		{"PATCH", "/api/v1/controls/{id}", write, s.updateControl},
-		{"PUT", "/api/v1/controls/{id}/criteria/{criterion}", write, s.mapControl},
-		{"DELETE", "/api/v1/controls/{id}/criteria/{criterion}", write, s.unmapControl},
-		{"GET", "/api/v1/engagements", read, s.listEngagements},
-		{"POST", "/api/v1/engagements", write, s.createEngagement},
-		{"GET", "/api/v1/engagements/{id}", read, s.getEngagement},
-		{"PATCH", "/api/v1/engagements/{id}", write, s.updateEngagement},
-		{"GET", "/api/v1/engagements/{id}/scope", read, s.getScope},
-		{"PUT", "/api/v1/engagements/{id}/scope", write, s.setScope},
-		{"POST", "/api/v1/engagements/{id}/systems", write, s.addSystem},
-		{"DELETE", "/api/v1/engagements/{id}/systems/{system}", write, s.removeSystem},
-		{"GET", "/api/v1/engagements/{id}/readiness", read, s.getReadiness},
-		{"GET", "/api/v1/engagements/{id}/snapshots", read, s.listSnapshots},
-		{"GET", "/api/v1/readiness", read, s.getCurrentReadiness},
-		{"GET", "/api/v1/tasks", read, s.listTasks},
-		{"POST", "/api/v1/tasks", write, s.createTask},
-		{"GET", "/api/v1/tasks/{id}", read, s.getTask},
-		{"PATCH", "/api/v1/tasks/{id}", write, s.updateTask},
-		{"POST", "/api/v1/tasks/{id}/close", write, s.closeTask},
+		{"GET", "/api/v1/criteria", token, attest.ReadData, s.listCriteria},
+		{"GET", "/api/v1/criteria/{id}", token, attest.ReadData, s.getCriterion},
+		{"GET", "/api/v1/controls", token, attest.ReadData, s.listControls},
+		{"POST", "/api/v1/controls", token, attest.EditReadiness, s.createControl},
+		{"GET", "/api/v1/controls/{id}", token, attest.ReadData, s.getControl},
+		{"PATCH", "/api/v1/controls/{id}", token, attest.EditReadiness, s.updateControl},
+		{"PUT", "/api/v1/controls/{id}/criteria/{criterion}", token, attest.EditReadiness, s.mapControl},
+		{"DELETE", "/api/v1/controls/{id}/criteria/{criterion}", token, attest.EditReadiness, s.unmapControl},
+		{"GET", "/api/v1/engagements", token, attest.ReadData, s.listEngagements},
+		{"POST", "/api/v1/engagements", token, attest.EditReadiness, s.createEngagement},
+		{"GET", "/api/v1/engagements/{id}", token, attest.ReadData, s.getEngagement},
+		{"PATCH", "/api/v1/engagements/{id}", token, attest.EditReadiness, s.updateEngagement},
+		{"GET", "/api/v1/engagements/{id}/scope", token, attest.ReadData, s.getScope},
+		{"PUT", "/api/v1/engagements/{id}/scope", token, attest.EditReadiness, s.setScope},
+		{"POST", "/api/v1/engagements/{id}/systems", token, attest.EditReadiness, s.addSystem},
+		{"DELETE", "/api/v1/engagements/{id}/systems/{system}", token, attest.EditReadiness, s.removeSystem},
+		{"GET", "/api/v1/engagements/{id}/readiness", token, attest.ReadData, s.getReadiness},
+		{"GET", "/api/v1/engagements/{id}/snapshots", token, attest.ReadData, s.listSnapshots},
+		{"GET", "/api/v1/readiness", token, attest.ReadData, s.getCurrentReadiness},
+		{"GET", "/api/v1/tasks", token, attest.ReadData, s.listTasks},
+		{"POST", "/api/v1/tasks", token, attest.EditReadiness, s.createTask},
+		{"GET", "/api/v1/tasks/{id}", token, attest.ReadData, s.getTask},
+		{"PATCH", "/api/v1/tasks/{id}", token, attest.EditReadiness, s.updateTask},
+		{"POST", "/api/v1/tasks/{id}/close", token, attest.EditReadiness, s.closeTask},
 	}
 }
-
-// orgID is the organization of the request's token.
-func orgID(r *http.Request) int64 { return tokenFrom(r.Context()).OrgID }
 
 // pathID parses a numeric path value.
 func pathID(r *http.Request, name string) (int64, error) {
@@ -142,6 +139,14 @@ func (s *Server) listEngagements(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	p := principalFrom(r.Context())
+	visible := es[:0]
+	for _, e := range es {
+		if p.SeesEngagement(e.ID) {
+			visible = append(visible, e)
+		}
+	}
+	es = visible
 	return writeJSON(w, http.StatusOK, es)
 }
 
@@ -158,7 +163,7 @@ func (s *Server) createEngagement(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) getEngagement(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := s.visibleEngagement(r)
 	if err != nil {
 		return err
 	}
@@ -170,7 +175,7 @@ func (s *Server) getEngagement(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) updateEngagement(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := s.visibleEngagement(r)
 	if err != nil {
 		return err
 	}
@@ -186,7 +191,7 @@ func (s *Server) updateEngagement(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) getScope(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := s.visibleEngagement(r)
 	if err != nil {
 		return err
 	}
@@ -198,7 +203,7 @@ func (s *Server) getScope(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) setScope(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := s.visibleEngagement(r)
 	if err != nil {
 		return err
 	}
@@ -218,7 +223,7 @@ func (s *Server) setScope(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) addSystem(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := s.visibleEngagement(r)
 	if err != nil {
 		return err
 	}
@@ -233,7 +238,7 @@ func (s *Server) addSystem(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) removeSystem(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := s.visibleEngagement(r)
 	if err != nil {
 		return err
 	}
@@ -249,7 +254,7 @@ func (s *Server) removeSystem(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getReadiness(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := s.visibleEngagement(r)
 	if err != nil {
 		return err
 	}
@@ -261,7 +266,7 @@ func (s *Server) getReadiness(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getCurrentReadiness(w http.ResponseWriter, r *http.Request) error {
-	e, err := s.svc.CurrentEngagement(r.Context(), orgID(r))
+	e, err := s.currentEngagement(r)
 	if err != nil {
 		return err
 	}
@@ -273,7 +278,7 @@ func (s *Server) getCurrentReadiness(w http.ResponseWriter, r *http.Request) err
 }
 
 func (s *Server) listSnapshots(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := s.visibleEngagement(r)
 	if err != nil {
 		return err
 	}
@@ -355,4 +360,17 @@ func (s *Server) closeTask(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, t)
+}
+
+// visibleEngagement parses the engagement ID of the path; an engagement the
+// principal may not see is reported as not found.
+func (s *Server) visibleEngagement(r *http.Request) (int64, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return 0, err
+	}
+	if !principalFrom(r.Context()).SeesEngagement(id) {
+		return 0, attest.Errorf(attest.ENOTFOUND, "no engagement %d", id)
+	}
+	return id, nil
 }

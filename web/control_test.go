@@ -65,7 +65,7 @@ func TestControlsAPI(t *testing.T) {
 		{name: "unknown category filter", method: "GET", path: "/api/v1/controls?category=nope", token: viewerA, status: 400, code: "invalid"},
 
 		{name: "get", method: "GET", path: "/api/v1/controls/GOV-01", token: viewerA, status: 200,
-			want: []string{`"id": "GOV-01"`, `"owner": "` + ownerA + `"`, `"status": "in_progress"`, `"custom": false`, `"evidence": [`},
+			want:  []string{`"id": "GOV-01"`, `"owner": "` + ownerA + `"`, `"status": "in_progress"`, `"custom": false`, `"evidence": [`},
 			check: criteriaOf("CC1.1")},
 		{name: "get custom", method: "GET", path: "/api/v1/controls/" + customA, token: viewerA, status: 200,
 			want: []string{`"custom": true`, secretA}},

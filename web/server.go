@@ -1,34 +1,22 @@
-// Package web serves Attest over HTTP: the JSON API under /api/v1 (and,
-// later, the server-rendered UI). Handlers return errors; one function
-// renders them.
+// Package web serves Attest over HTTP: the server-rendered UI and the JSON
+// API under /api/v1, from one route table. Handlers return errors; one
+// function renders them as a page or as JSON.
 package web
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/attest-dev/attest"
+	"github.com/attest-dev/attest/seal"
 )
-
-// Services is what the web layer needs from storage.
-type Services interface {
-	attest.ControlService
-	attest.EngagementService
-	attest.TaskService
-	attest.ReadinessService
-	attest.OrganizationService
-	// Scope returns what an engagement's categories bring into scope.
-	Scope(ctx context.Context, orgID, engagementID int64) (*attest.Scope, error)
-	// CurrentEngagement returns the organization's newest engagement.
-	CurrentEngagement(ctx context.Context, orgID int64) (*attest.Engagement, error)
-	// Framework returns the framework in use.
-	Framework() *attest.Framework
-}
 
 // MaxBodyBytes caps a request body; larger ones get 413.
 const MaxBodyBytes = 1 << 20
@@ -36,109 +24,181 @@ const MaxBodyBytes = 1 << 20
 // Server is Attest's HTTP handler.
 type Server struct {
 	svc    Services
+	box    *seal.Box
 	log    *slog.Logger
+	ui     *ui
 	mux    *http.ServeMux
 	routes []route
+	csrf   *http.CrossOriginProtection
+	// Now returns the current time; tests move it.
+	Now func() time.Time
+	// dummyHash is checked against when an email is unknown, so a failed
+	// sign-in takes as long whether or not the account exists.
+	dummyHash string
 }
 
 // handlerFunc is a handler that returns its error instead of writing it.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
-// access says who may call a route.
-type access int
+// authKind says how a route authenticates.
+type authKind int
 
 const (
 	// public routes need no credential.
-	public access = iota
-	// read routes need any valid token.
-	read
-	// write routes need a token whose role may change readiness data.
-	write
+	public authKind = iota
+	// token routes (the JSON API) need an API token.
+	token
+	// session routes (pages) need a signed-in browser session.
+	session
 )
 
-// route is one entry of the route table; tests walk the table.
+// route is one entry of the route table. Tests walk the table, so every
+// route must say who may call it.
 type route struct {
 	method, pattern string
-	access          access
-	handle          handlerFunc
+	auth            authKind
+	// action is the permission the route needs; "" means any signed-in
+	// principal (pages that adapt to the role).
+	action attest.Action
+	handle handlerFunc
 }
 
-// NewServer returns a server over svc.
-func NewServer(svc Services, log *slog.Logger) *Server {
+// NewServer returns a server over svc; box seals secrets kept in the database.
+func NewServer(svc Services, box *seal.Box, log *slog.Logger) (*Server, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &Server{svc: svc, log: log, mux: http.NewServeMux()}
-	s.routes = s.apiRoutes()
+	u, err := loadUI()
+	if err != nil {
+		return nil, err
+	}
+	dummy, err := attest.HashPassword("dummy password for timing")
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{svc: svc, box: box, log: log, ui: u, mux: http.NewServeMux(), csrf: http.NewCrossOriginProtection(),
+		Now: func() time.Time { return time.Now().UTC() }, dummyHash: dummy}
+	s.routes = append(s.apiRoutes(), s.uiRoutes()...)
 	s.routes = append(s.routes,
-		route{"GET", "/healthz", public, s.health},
-		route{"GET", "/{$}", public, s.home},
+		route{"GET", "/healthz", public, "", s.health},
+		route{"GET", "/static/{file}", public, "", s.serveAsset},
 	)
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.method+" "+rt.pattern, s.wrap(rt))
 	}
-	s.mux.Handle("/api/", s.wrap(route{access: public, handle: func(w http.ResponseWriter, r *http.Request) error {
-		return attest.Errorf(attest.ENOTFOUND, "no API route %s %s", r.Method, r.URL.Path)
+	s.mux.Handle("/", s.wrap(route{auth: public, handle: func(w http.ResponseWriter, r *http.Request) error {
+		return attest.Errorf(attest.ENOTFOUND, "there is no page at %s %s", r.Method, r.URL.Path)
 	}}))
-	return s
+	return s, nil
 }
 
-// ServeHTTP implements http.Handler.
+// ServeHTTP implements http.Handler: security headers on every response.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 	h.Set("X-Frame-Options", "DENY")
-	h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'")
+	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	if r.TLS != nil {
+		h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+	}
 	s.mux.ServeHTTP(w, r)
 }
 
-type ctxKey int
-
-const tokenKey ctxKey = 0
-
-// tokenFrom returns the authenticated token of the request.
-func tokenFrom(ctx context.Context) *attest.Token {
-	t, _ := ctx.Value(tokenKey).(*attest.Token)
-	return t
+// Routes lists the method and pattern of every route, for tests and docs.
+func (s *Server) Routes() []string {
+	out := make([]string, len(s.routes))
+	for i, rt := range s.routes {
+		out[i] = rt.method + " " + rt.pattern
+	}
+	return out
 }
 
 // wrap authenticates and authorizes a route, caps the body, and renders any
 // error the handler returns.
 func (s *Server) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
-		err := s.authorize(rt, r)
+		r, err := s.authenticate(w, rt, r)
 		if err == nil {
 			err = rt.handle(w, r)
 		}
 		if err != nil {
 			s.renderError(w, r, err)
 		}
-		s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "took", time.Since(start))
 	})
 }
 
-func (s *Server) authorize(rt route, r *http.Request) error {
-	if rt.access == public {
-		return nil
+// authenticate checks the route's credential and permission and returns the
+// request with the principal in its context.
+func (s *Server) authenticate(w http.ResponseWriter, rt route, r *http.Request) (*http.Request, error) {
+	var p *attest.Principal
+	switch rt.auth {
+	case public:
+		// Pages that are public still learn who is signed in, if anyone.
+		if cs, err := s.loadSession(w, r, false); err == nil {
+			r = r.WithContext(context.WithValue(r.Context(), sessionKey, cs))
+		}
+		if r.Method != "GET" && r.Method != "HEAD" && !strings.HasPrefix(r.URL.Path, "/api/") {
+			if err := s.csrf.Check(r); err != nil {
+				return r, attest.Errorf(attest.EFORBIDDEN, "the request came from another site and was refused")
+			}
+		}
+		return r, nil
+	case token:
+		tok, err := s.authorizeToken(r)
+		if err != nil {
+			return r, err
+		}
+		p = &attest.Principal{OrgID: tok.OrgID, Role: tok.Role, Name: tok.Name, Actor: "token:" + tok.Name}
+	case session:
+		cs, err := s.loadSession(w, r, true)
+		if err != nil {
+			return r, err
+		}
+		if r.Method != "GET" && r.Method != "HEAD" {
+			if err := s.checkCSRF(r, cs); err != nil {
+				return r, err
+			}
+		}
+		r = r.WithContext(context.WithValue(r.Context(), sessionKey, cs))
+		p = cs.principal
 	}
-	auth := r.Header.Get("Authorization")
-	secret, ok := strings.CutPrefix(auth, "Bearer ")
-	if !ok || secret == "" {
-		return attest.Errorf(attest.EUNAUTHORIZED, "send an API token as 'Authorization: Bearer attest_…'")
+	now := s.Now()
+	if !p.AccessExpires.IsZero() && !now.Before(p.AccessExpires) {
+		return r, attest.Errorf(attest.EFORBIDDEN, "your access ended on %s", p.AccessExpires.Format("2006-01-02"))
 	}
-	tok, err := s.svc.Authenticate(r.Context(), strings.TrimSpace(secret))
-	if err != nil {
-		return err
+	if rt.action != "" && !p.Can(rt.action, now) {
+		return r, attest.Errorf(attest.EFORBIDDEN, "your role (%s) may not do this", strings.ReplaceAll(p.Role, "_", " "))
 	}
-	if rt.access == write && !attest.Can(tok.Role, attest.EditReadiness) {
-		return attest.Errorf(attest.EFORBIDDEN, "a token with role %s may not change data", tok.Role)
-	}
-	*r = *r.WithContext(context.WithValue(r.Context(), tokenKey, tok))
-	return nil
+	ctx := context.WithValue(r.Context(), principalKey, p)
+	return r.WithContext(attest.WithActor(ctx, p.Actor)), nil
 }
+
+func (s *Server) authorizeToken(r *http.Request) (*attest.Token, error) {
+	secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || strings.TrimSpace(secret) == "" {
+		return nil, attest.Errorf(attest.EUNAUTHORIZED, "send an API token as 'Authorization: Bearer attest_…'")
+	}
+	return s.svc.Authenticate(r.Context(), strings.TrimSpace(secret))
+}
+
+type ctxKey int
+
+const (
+	principalKey ctxKey = iota
+	sessionKey
+)
+
+// principalFrom returns who is making the request.
+func principalFrom(ctx context.Context) *attest.Principal {
+	p, _ := ctx.Value(principalKey).(*attest.Principal)
+	return p
+}
+
+// orgID is the organization of the request's principal.
+func orgID(r *http.Request) int64 { return principalFrom(r.Context()).OrgID }
 
 // errorStatus maps domain error codes to HTTP statuses.
 var errorStatus = map[string]int{
@@ -148,27 +208,47 @@ var errorStatus = map[string]int{
 	attest.EUNAUTHORIZED: http.StatusUnauthorized,
 	attest.EFORBIDDEN:    http.StatusForbidden,
 	attest.EINTERNAL:     http.StatusInternalServerError,
+	"too_large":          http.StatusRequestEntityTooLarge,
+	"locked":             http.StatusTooManyRequests,
 }
 
-// renderError writes err as {"error":{"code","message"}} with its status.
-// Internal errors are logged and shown only as "Internal error".
+// wantsJSON reports whether the error should be rendered as JSON.
+func wantsJSON(r *http.Request) bool {
+	return strings.HasPrefix(r.URL.Path, "/api/") || strings.Contains(r.Header.Get("Accept"), "application/json")
+}
+
+// renderError writes err as {"error":{"code","message"}} for the API, or
+// as an error page. Internal errors are logged and shown only as
+// "Internal error"; a page that needs a session redirects to sign-in.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
-	code, status := attest.ErrorCode(err), 0
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		code, status = "too_large", http.StatusRequestEntityTooLarge
-		err = attest.Errorf(code, "the request body is larger than %d bytes", MaxBodyBytes)
+		err = attest.Errorf("too_large", "the request body is larger than %d bytes", MaxBodyBytes)
 	}
+	code := attest.ErrorCode(err)
+	status := errorStatus[code]
 	if status == 0 {
-		status = errorStatus[code]
+		status = http.StatusBadRequest
 	}
 	if code == attest.EINTERNAL {
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	if code == attest.EUNAUTHORIZED {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="attest"`)
+	if wantsJSON(r) {
+		if code == attest.EUNAUTHORIZED {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="attest"`)
+		}
+		writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": attest.ErrorMessage(err)}})
+		return
 	}
-	writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": attest.ErrorMessage(err)}})
+	if code == attest.EUNAUTHORIZED && (r.Method == "GET" || r.Method == "HEAD") {
+		http.Redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
+	v := &view{Title: http.StatusText(status), Data: map[string]any{"Status": status, "Message": attest.ErrorMessage(err)}}
+	if rerr := s.render(w, r, status, "error", v); rerr != nil {
+		s.log.Error("render error page", "err", rerr)
+		http.Error(w, attest.ErrorMessage(err), status)
+	}
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) error {
@@ -200,19 +280,9 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
-func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_, err := w.Write([]byte(homePage))
-	return err
+// formError turns a form's bad input into a domain error.
+func formError(field string, err error) error {
+	return attest.Errorf(attest.EINVALID, "%s: %s", field, attest.ErrorMessage(err))
 }
 
-const homePage = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Attest</title></head>
-<body><main>
-<h1>Attest is running</h1>
-<p>The JSON API is served under <code>/api/v1</code>; send an API token as <code>Authorization: Bearer …</code>.
-Create one with <code>attest token create --name NAME</code>.</p>
-<p>Readiness from the command line: <code>attest readiness</code>.</p>
-</main></body></html>
-`
+var _ = fmt.Sprint

@@ -7,10 +7,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/attest-dev/attest"
 	"github.com/attest-dev/attest/demo"
+	"github.com/attest-dev/attest/seal"
 	"github.com/attest-dev/attest/store"
 	"github.com/attest-dev/attest/web"
 )
@@ -64,8 +66,20 @@ func (c *ServeCmd) Run(a *App) error {
 		return attest.Errorf(attest.EINVALID, "cannot listen on %s: %v", c.Addr, err)
 	}
 	log := slog.New(slog.NewTextHandler(a.errOut, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	key, err := seal.LoadKey(os.Getenv("ATTEST_SECRET_KEY"), a.cli.Data)
+	if err != nil {
+		return err
+	}
+	box, err := seal.New(key)
+	if err != nil {
+		return err
+	}
+	handler, err := web.NewServer(db, box, log)
+	if err != nil {
+		return err
+	}
 	srv := &http.Server{
-		Handler:           web.NewServer(db, log),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,

@@ -1,0 +1,125 @@
+package attest
+
+import (
+	"strings"
+	"time"
+)
+
+// Session timeouts. A session ends after SessionIdleTimeout without a
+// request, and after SessionMaxAge in any case.
+const (
+	SessionIdleTimeout = 30 * time.Minute
+	SessionMaxAge      = 12 * time.Hour
+	// MFAStageTimeout is how long a password-verified session may wait for
+	// its TOTP code.
+	MFAStageTimeout = 5 * time.Minute
+)
+
+// Session stages: "mfa" after a correct password when a TOTP code is still
+// needed, "full" when signed in.
+const (
+	StageMFA  = "mfa"
+	StageFull = "full"
+)
+
+// Sign-in throttling: after LoginMaxFailures failures for one email within
+// LoginFailureWindow, sign-in for it is refused for LoginLockout.
+const (
+	LoginMaxFailures   = 5
+	LoginFailureWindow = 15 * time.Minute
+	LoginLockout       = 15 * time.Minute
+)
+
+// Session is a signed-in browser. Its ID is known only to the browser; the
+// store keeps its SHA-256.
+type Session struct {
+	UserID    int64
+	OrgID     int64
+	CSRF      string
+	Stage     string
+	CreatedAt time.Time
+	LastSeen  time.Time
+}
+
+// Expired reports whether the session has timed out at now.
+func (s *Session) Expired(now time.Time) bool {
+	if s.Stage == StageMFA && now.Sub(s.CreatedAt) > MFAStageTimeout {
+		return true
+	}
+	return now.Sub(s.LastSeen) > SessionIdleTimeout || now.Sub(s.CreatedAt) > SessionMaxAge
+}
+
+// InvitationTTL is how long an invitation link stays valid by default.
+const InvitationTTL = 7 * 24 * time.Hour
+
+// Invitation lets someone join an organization with a role.
+type Invitation struct {
+	ID         int64      `json:"id"`
+	OrgID      int64      `json:"org_id"`
+	Email      string     `json:"email"`
+	Role       string     `json:"role"`
+	CreatedBy  string     `json:"created_by"`
+	CreatedAt  time.Time  `json:"created_at"`
+	ExpiresAt  time.Time  `json:"expires_at"`
+	AcceptedAt *time.Time `json:"accepted_at,omitempty"`
+	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
+}
+
+// Usable reports whether the invitation can still be accepted at now.
+func (i *Invitation) Usable(now time.Time) bool {
+	return i.AcceptedAt == nil && i.RevokedAt == nil && now.Before(i.ExpiresAt)
+}
+
+// Validate checks the invitation's email and role.
+func (i *Invitation) Validate() error {
+	u := User{Email: i.Email, Role: i.Role}
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	i.Email, i.Role = u.Email, u.Role
+	return nil
+}
+
+// Settings are an organization's security settings.
+type Settings struct {
+	RequireMFA bool `json:"require_mfa"`
+	// OIDC single sign-on; enabled when the issuer is set.
+	OIDCIssuer string `json:"oidc_issuer"`
+	OIDCClient string `json:"oidc_client_id"`
+	// OIDCSecret is sealed at rest.
+	OIDCSecret      string `json:"-"`
+	OIDCDomain      string `json:"oidc_domain"`
+	OIDCDefaultRole string `json:"oidc_default_role"`
+}
+
+// SSOEnabled reports whether OIDC sign-in is configured.
+func (s *Settings) SSOEnabled() bool { return s.OIDCIssuer != "" && s.OIDCClient != "" }
+
+// Validate checks the settings.
+func (s *Settings) Validate() error {
+	s.OIDCIssuer = strings.TrimSpace(s.OIDCIssuer)
+	s.OIDCDomain = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(s.OIDCDomain), "@"))
+	if s.OIDCDefaultRole == "" {
+		s.OIDCDefaultRole = RoleEmployee
+	}
+	if !ValidRole(s.OIDCDefaultRole) {
+		return Errorf(EINVALID, "unknown role %q", s.OIDCDefaultRole)
+	}
+	if s.OIDCIssuer != "" {
+		if !strings.HasPrefix(s.OIDCIssuer, "https://") && !strings.HasPrefix(s.OIDCIssuer, "http://") {
+			return Errorf(EINVALID, "the OIDC issuer must be an https:// URL")
+		}
+		if s.OIDCClient == "" || s.OIDCDomain == "" {
+			return Errorf(EINVALID, "SSO needs the issuer, a client ID and the allowed email domain")
+		}
+	}
+	return nil
+}
+
+// UserUpdate holds the user fields an admin may change; nil means unchanged.
+type UserUpdate struct {
+	Name          *string
+	Role          *string
+	Active        *bool
+	AccessExpires **time.Time
+}

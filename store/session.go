@@ -1,0 +1,64 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/attest-dev/attest"
+)
+
+// CreateSession stores a session under the hash of its secret ID.
+func (s *DB) CreateSession(ctx context.Context, idHash string, sess *attest.Session) error {
+	now := s.now()
+	sess.CreatedAt, sess.LastSeen = now, now
+	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO sessions (token_hash, user_id, org_id, csrf, stage, created_at, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+		idHash, sess.UserID, sess.OrgID, sess.CSRF, sess.Stage, sess.CreatedAt, sess.LastSeen)
+	if err != nil {
+		return fmt.Errorf("create session: %w", s.dialect.normalize(err))
+	}
+	return nil
+}
+
+// FindSession returns the session with the ID hash, or EUNAUTHORIZED when
+// there is none or it has expired (an expired one is deleted).
+func (s *DB) FindSession(ctx context.Context, idHash string) (*attest.Session, error) {
+	sess := &attest.Session{}
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT user_id, org_id, csrf, stage, created_at, last_seen FROM sessions WHERE token_hash = ?`), idHash).
+		Scan(&sess.UserID, &sess.OrgID, &sess.CSRF, &sess.Stage, &sess.CreatedAt, &sess.LastSeen)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, attest.Errorf(attest.EUNAUTHORIZED, "your session has ended: please sign in again")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find session: %w", err)
+	}
+	if sess.Expired(s.now()) {
+		s.DeleteSession(ctx, idHash)
+		return nil, attest.Errorf(attest.EUNAUTHORIZED, "your session has expired: please sign in again")
+	}
+	return sess, nil
+}
+
+// TouchSession records activity, at most once a minute per session.
+func (s *DB) TouchSession(ctx context.Context, idHash string, sess *attest.Session) error {
+	now := s.now()
+	if now.Sub(sess.LastSeen) < timeGranularity {
+		return nil
+	}
+	sess.LastSeen = now
+	_, err := s.db.ExecContext(ctx, s.q(`UPDATE sessions SET last_seen = ? WHERE token_hash = ?`), now, idHash)
+	return err
+}
+
+// PromoteSession moves a session from the MFA stage to signed in.
+func (s *DB) PromoteSession(ctx context.Context, idHash string) error {
+	_, err := s.db.ExecContext(ctx, s.q(`UPDATE sessions SET stage = 'full', last_seen = ? WHERE token_hash = ?`), s.now(), idHash)
+	return err
+}
+
+// DeleteSession ends a session.
+func (s *DB) DeleteSession(ctx context.Context, idHash string) error {
+	_, err := s.db.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE token_hash = ?`), idHash)
+	return err
+}

@@ -1,0 +1,76 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/attest-dev/attest"
+)
+
+// FindOrganization returns one organization, or ENOTFOUND.
+func (s *DB) FindOrganization(ctx context.Context, id int64) (*attest.Organization, error) {
+	o := &attest.Organization{}
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT id, name, created_at FROM organizations WHERE id = ?`), id).Scan(&o.ID, &o.Name, &o.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, attest.Errorf(attest.ENOTFOUND, "no organization %d", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find organization: %w", err)
+	}
+	return o, nil
+}
+
+// RenameOrganization changes an organization's name.
+func (s *DB) RenameOrganization(ctx context.Context, id int64, name string) error {
+	if err := validateOrgName(name); err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		before, err := s.FindOrganization(ctx, id)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE organizations SET name = ? WHERE id = ?`), name, id); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, id, "organization.rename", "organization", fmt.Sprint(id), map[string]string{"name": before.Name}, map[string]string{"name": name})
+	})
+}
+
+// FindSettings returns the organization's settings (defaults if never set).
+func (s *DB) FindSettings(ctx context.Context, orgID int64) (*attest.Settings, error) {
+	st := &attest.Settings{OIDCDefaultRole: attest.RoleEmployee}
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT require_mfa, oidc_issuer, oidc_client_id, oidc_client_secret, oidc_domain, oidc_default_role FROM org_settings WHERE org_id = ?`), orgID).
+		Scan(&st.RequireMFA, &st.OIDCIssuer, &st.OIDCClient, &st.OIDCSecret, &st.OIDCDomain, &st.OIDCDefaultRole)
+	if errors.Is(err, sql.ErrNoRows) {
+		return st, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find settings: %w", err)
+	}
+	return st, nil
+}
+
+// UpdateSettings stores the organization's settings; the OIDC secret must
+// already be sealed.
+func (s *DB) UpdateSettings(ctx context.Context, orgID int64, st *attest.Settings) error {
+	if err := st.Validate(); err != nil {
+		return err
+	}
+	before, err := s.FindSettings(ctx, orgID)
+	if err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO org_settings (org_id, require_mfa, oidc_issuer, oidc_client_id, oidc_client_secret, oidc_domain, oidc_default_role, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (org_id) DO UPDATE SET require_mfa = excluded.require_mfa, oidc_issuer = excluded.oidc_issuer, oidc_client_id = excluded.oidc_client_id,
+			oidc_client_secret = excluded.oidc_client_secret, oidc_domain = excluded.oidc_domain, oidc_default_role = excluded.oidc_default_role, updated_at = excluded.updated_at`),
+			orgID, st.RequireMFA, st.OIDCIssuer, st.OIDCClient, st.OIDCSecret, st.OIDCDomain, st.OIDCDefaultRole, s.now()); err != nil {
+			return s.dialect.normalize(err)
+		}
+		return s.appendAudit(ctx, tx, orgID, "settings.update", "settings", fmt.Sprint(orgID), before, st)
+	})
+}

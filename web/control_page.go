@@ -1,0 +1,198 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/attest-dev/attest"
+)
+
+func (s *Server) criteriaPage(w http.ResponseWriter, r *http.Request) error {
+	e, err := s.currentEngagement(r)
+	if err != nil {
+		return err
+	}
+	rd, err := s.svc.Readiness(r.Context(), orgID(r), e.ID)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "criteria", &view{Title: "Criteria", Nav: "criteria", Data: map[string]any{"Engagement": e, "Readiness": rd}})
+}
+
+func (s *Server) criterionPage(w http.ResponseWriter, r *http.Request) error {
+	c := s.svc.Framework().Criterion(r.PathValue("id"))
+	if c == nil {
+		return attest.Errorf(attest.ENOTFOUND, "no criterion %q", r.PathValue("id"))
+	}
+	controls, err := s.svc.FindControls(r.Context(), orgID(r), attest.ControlFilter{Criterion: c.ID})
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "criterion", &view{Title: c.ID, Nav: "criteria", Data: map[string]any{"Criterion": c, "Controls": controls}})
+}
+
+// controlsPage lists controls, filtered by status, owner, category and
+// criterion from the query string.
+func (s *Server) controlsPage(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	f := attest.ControlFilter{Status: attest.ControlStatus(q.Get("status")), Owner: q.Get("owner"), Category: q.Get("category"), Criterion: q.Get("criterion")}
+	fw := s.svc.Framework()
+	if f.Status != "" && !f.Status.Valid() {
+		return attest.Errorf(attest.EINVALID, "unknown status %q", f.Status)
+	}
+	if f.Category != "" && fw.Category(f.Category) == nil {
+		return attest.Errorf(attest.EINVALID, "unknown category %q", f.Category)
+	}
+	if f.Criterion != "" && fw.Criterion(f.Criterion) == nil {
+		return attest.Errorf(attest.EINVALID, "unknown criterion %q", f.Criterion)
+	}
+	controls, err := s.svc.FindControls(r.Context(), orgID(r), f)
+	if err != nil {
+		return err
+	}
+	all, err := s.svc.FindControls(r.Context(), orgID(r), attest.ControlFilter{})
+	if err != nil {
+		return err
+	}
+	owners := map[string]bool{}
+	var ownerList []string
+	for _, c := range all {
+		if c.Owner != "" && !owners[c.Owner] {
+			owners[c.Owner] = true
+			ownerList = append(ownerList, c.Owner)
+		}
+	}
+	return s.render(w, r, http.StatusOK, "controls", &view{Title: "Controls", Nav: "controls", Data: map[string]any{
+		"Controls": controls, "Filter": f, "Statuses": attest.ControlStatuses, "Categories": fw.Categories, "Owners": ownerList, "Total": len(all),
+	}})
+}
+
+func (s *Server) controlPage(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.svc.FindControlByID(r.Context(), orgID(r), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	tasks, err := s.svc.FindTasks(r.Context(), orgID(r), attest.TaskFilter{ControlID: c.ID})
+	if err != nil {
+		return err
+	}
+	var crit []*attest.Criterion
+	for _, id := range c.Criteria {
+		if cr := s.svc.Framework().Criterion(id); cr != nil {
+			crit = append(crit, cr)
+		}
+	}
+	p := principalFrom(r.Context())
+	return s.render(w, r, http.StatusOK, "control", &view{Title: c.ID + " " + c.Name, Nav: "controls", Data: map[string]any{
+		"Control": c, "Tasks": tasks, "Criteria": crit, "Statuses": attest.ControlStatuses, "CanEdit": s.mayEditControl(p, c),
+	}})
+}
+
+// mayEditControl: managers edit every control, control owners the controls
+// they own.
+func (s *Server) mayEditControl(p *attest.Principal, c *attest.Control) bool {
+	now := s.Now()
+	if p.Can(attest.EditReadiness, now) {
+		return true
+	}
+	return p.Can(attest.EditOwnControl, now) && c.Owner != "" && (strings.EqualFold(c.Owner, p.Name) || strings.EqualFold(c.Owner, p.Email))
+}
+
+// controlUpdate applies the control form.
+func (s *Server) controlUpdate(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	p := principalFrom(ctx)
+	c, err := s.svc.FindControlByID(ctx, p.OrgID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if !s.mayEditControl(p, c) {
+		return attest.Errorf(attest.EFORBIDDEN, "only the control's owner or a compliance manager may change %s", c.ID)
+	}
+	status := attest.ControlStatus(r.PostFormValue("status"))
+	notes, just := r.PostFormValue("notes"), r.PostFormValue("justification")
+	due := attest.Date(r.PostFormValue("due_date"))
+	u := attest.ControlUpdate{Status: &status, Notes: &notes, Justification: &just, DueDate: &due}
+	if p.Can(attest.EditReadiness, s.Now()) {
+		owner := r.PostFormValue("owner")
+		u.Owner = &owner
+	}
+	if _, err := s.svc.UpdateControl(ctx, p.OrgID, c.ID, u); err != nil {
+		return err
+	}
+	return redirect(w, r, "/controls/"+c.ID, "Saved "+c.ID+".")
+}
+
+func (s *Server) tasksPage(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	f := attest.TaskFilter{Status: attest.TaskStatus(q.Get("status")), Owner: q.Get("owner"), Open: q.Get("open") != "0"}
+	if f.Status != "" {
+		f.Open = false
+		if !f.Status.Valid() {
+			return attest.Errorf(attest.EINVALID, "unknown task status %q", f.Status)
+		}
+	}
+	tasks, err := s.svc.FindTasks(r.Context(), orgID(r), f)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "tasks", &view{Title: "Tasks", Nav: "tasks", Data: map[string]any{"Tasks": tasks, "Filter": f}})
+}
+
+// mayEditTask: managers edit every task; control owners tasks they own or
+// tasks of controls they own.
+func (s *Server) mayEditTask(r *http.Request, t *attest.Task) bool {
+	p := principalFrom(r.Context())
+	if p.Can(attest.EditReadiness, s.Now()) {
+		return true
+	}
+	if strings.EqualFold(t.Owner, p.Name) || strings.EqualFold(t.Owner, p.Email) {
+		return true
+	}
+	if t.ControlID != "" {
+		if c, err := s.svc.FindControlByID(r.Context(), p.OrgID, t.ControlID); err == nil {
+			return s.mayEditControl(p, c)
+		}
+	}
+	return false
+}
+
+func (s *Server) taskCreate(w http.ResponseWriter, r *http.Request) error {
+	t := &attest.Task{Title: r.PostFormValue("title"), Owner: r.PostFormValue("owner"), DueDate: attest.Date(r.PostFormValue("due_date")), ControlID: r.PostFormValue("control_id")}
+	if !s.mayEditTask(r, t) {
+		return attest.Errorf(attest.EFORBIDDEN, "you may add tasks only to controls you own")
+	}
+	if err := s.svc.CreateTask(r.Context(), orgID(r), t); err != nil {
+		return err
+	}
+	back := "/tasks"
+	if t.ControlID != "" {
+		back = "/controls/" + t.ControlID
+	}
+	return redirect(w, r, back, "Task added.")
+}
+
+func (s *Server) taskUpdate(w http.ResponseWriter, r *http.Request) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return attest.Errorf(attest.ENOTFOUND, "no task %q", r.PathValue("id"))
+	}
+	t, err := s.svc.FindTaskByID(r.Context(), orgID(r), id)
+	if err != nil {
+		return err
+	}
+	if !s.mayEditTask(r, t) {
+		return attest.Errorf(attest.EFORBIDDEN, "you may change only your own tasks")
+	}
+	u := attest.TaskUpdate{}
+	if v := r.PostFormValue("status"); v != "" {
+		st := attest.TaskStatus(v)
+		u.Status = &st
+	}
+	if _, err := s.svc.UpdateTask(r.Context(), orgID(r), id, u); err != nil {
+		return err
+	}
+	back := r.PostFormValue("back")
+	return redirect(w, r, safeNext(back), "Task updated.")
+}

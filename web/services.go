@@ -1,0 +1,58 @@
+package web
+
+import (
+	"context"
+	"time"
+
+	"github.com/attest-dev/attest"
+)
+
+// Services is what the web layer needs from storage.
+type Services interface {
+	attest.ControlService
+	attest.EngagementService
+	attest.TaskService
+	attest.ReadinessService
+	attest.OrganizationService
+	// Scope returns what an engagement's categories bring into scope.
+	Scope(ctx context.Context, orgID, engagementID int64) (*attest.Scope, error)
+	// CurrentEngagement returns the organization's newest engagement.
+	CurrentEngagement(ctx context.Context, orgID int64) (*attest.Engagement, error)
+	// Framework returns the framework in use.
+	Framework() *attest.Framework
+
+	FindOrganization(ctx context.Context, id int64) (*attest.Organization, error)
+	RenameOrganization(ctx context.Context, id int64, name string) error
+
+	FindUserByEmail(ctx context.Context, email string) (*attest.User, error)
+	FindUserByID(ctx context.Context, orgID, id int64) (*attest.User, error)
+	FindUserBySubject(ctx context.Context, orgID int64, subject string) (*attest.User, error)
+	FindUsers(ctx context.Context, orgID int64) ([]*attest.User, error)
+	UpdateUser(ctx context.Context, orgID, id int64, u attest.UserUpdate) (*attest.User, error)
+	SetPassword(ctx context.Context, orgID, id int64, hash string) error
+	SetMFA(ctx context.Context, orgID, id int64, sealedSecret string, recoveryHashes []string) error
+	UseRecoveryCode(ctx context.Context, orgID, id int64, hash string) (bool, error)
+	LinkSubject(ctx context.Context, orgID, id int64, subject string) error
+	RecordLogin(ctx context.Context, u *attest.User, method string) error
+	LoginLockedUntil(ctx context.Context, email string) (time.Time, error)
+	RecordLoginFailure(ctx context.Context, email string) (time.Time, error)
+
+	CreateSession(ctx context.Context, idHash string, s *attest.Session) error
+	FindSession(ctx context.Context, idHash string) (*attest.Session, error)
+	TouchSession(ctx context.Context, idHash string, s *attest.Session) error
+	PromoteSession(ctx context.Context, idHash string) error
+	DeleteSession(ctx context.Context, idHash string) error
+
+	CreateInvitation(ctx context.Context, inv *attest.Invitation) (string, error)
+	FindInvitation(ctx context.Context, secret string) (*attest.Invitation, error)
+	FindInvitations(ctx context.Context, orgID int64) ([]*attest.Invitation, error)
+	AcceptInvitation(ctx context.Context, secret string, u *attest.User) error
+	RevokeInvitation(ctx context.Context, orgID, id int64) error
+	SetAuditorGrants(ctx context.Context, orgID, userID int64, engagements []int64) error
+	FindAuditorGrants(ctx context.Context, orgID, userID int64) ([]int64, error)
+
+	FindSettings(ctx context.Context, orgID int64) (*attest.Settings, error)
+	UpdateSettings(ctx context.Context, orgID int64, st *attest.Settings) error
+
+	FindAuditLog(ctx context.Context, orgID int64, f attest.AuditFilter) ([]*attest.AuditEntry, error)
+}

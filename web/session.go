@@ -1,0 +1,136 @@
+package web
+
+import (
+	"context"
+	"crypto/subtle"
+	"net/http"
+
+	"github.com/attest-dev/attest"
+)
+
+// Session cookie names. The __Host- prefix (over TLS) pins the cookie to
+// this host and path /.
+const (
+	sessionCookie    = "attest_session"
+	sessionCookieTLS = "__Host-attest_session"
+)
+
+// currentSession is a loaded, valid session with its user.
+type currentSession struct {
+	idHash    string
+	session   *attest.Session
+	user      *attest.User
+	principal *attest.Principal
+	orgName   string
+}
+
+// sessionFrom returns the request's session, or nil.
+func sessionFrom(ctx context.Context) *currentSession {
+	cs, _ := ctx.Value(sessionKey).(*currentSession)
+	return cs
+}
+
+func cookieName(r *http.Request) string {
+	if r.TLS != nil {
+		return sessionCookieTLS
+	}
+	return sessionCookie
+}
+
+// setSessionCookie gives the browser a session ID. The cookie lives as long
+// as the session may (the server enforces the idle timeout).
+func setSessionCookie(w http.ResponseWriter, r *http.Request, id string) {
+	http.SetCookie(w, &http.Cookie{Name: cookieName(r), Value: id, Path: "/", HttpOnly: true, Secure: r.TLS != nil,
+		SameSite: http.SameSiteLaxMode, MaxAge: int(attest.SessionMaxAge.Seconds())})
+}
+
+func clearSessionCookie(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: cookieName(r), Value: "", Path: "/", HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode, MaxAge: -1})
+}
+
+// sessionID returns the session ID the browser sent, or "".
+func sessionID(r *http.Request) string {
+	c, err := r.Cookie(cookieName(r))
+	if err != nil {
+		return ""
+	}
+	return c.Value
+}
+
+// loadSession finds the browser's session and its user. With full set,
+// only a fully signed-in session of an active user counts.
+func (s *Server) loadSession(w http.ResponseWriter, r *http.Request, full bool) (*currentSession, error) {
+	id := sessionID(r)
+	if id == "" {
+		return nil, attest.Errorf(attest.EUNAUTHORIZED, "please sign in")
+	}
+	ctx := r.Context()
+	hash := attest.HashToken(id)
+	sess, err := s.svc.FindSession(ctx, hash)
+	if err != nil {
+		clearSessionCookie(w, r)
+		return nil, err
+	}
+	if full && sess.Stage != attest.StageFull {
+		return nil, attest.Errorf(attest.EUNAUTHORIZED, "please finish signing in")
+	}
+	u, err := s.svc.FindUserByID(ctx, sess.OrgID, sess.UserID)
+	if err != nil || !u.Active {
+		s.svc.DeleteSession(ctx, hash)
+		clearSessionCookie(w, r)
+		return nil, attest.Errorf(attest.EUNAUTHORIZED, "this account is not active")
+	}
+	if err := s.svc.TouchSession(ctx, hash, sess); err != nil {
+		return nil, err
+	}
+	p := &attest.Principal{OrgID: u.OrgID, Role: u.Role, UserID: u.ID, Name: u.Name, Email: u.Email, Actor: "user:" + u.Email}
+	if p.Name == "" {
+		p.Name = u.Email
+	}
+	if u.AccessExpires != nil {
+		p.AccessExpires = *u.AccessExpires
+	}
+	if u.Role == attest.RoleAuditor {
+		if p.Engagements, err = s.svc.FindAuditorGrants(ctx, u.OrgID, u.ID); err != nil {
+			return nil, err
+		}
+	}
+	org, err := s.svc.FindOrganization(ctx, u.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	return &currentSession{idHash: hash, session: sess, user: u, principal: p, orgName: org.Name}, nil
+}
+
+// checkCSRF refuses a state-changing request that comes from another site
+// (Fetch metadata and Origin, through net/http) or whose form lacks the
+// session's CSRF token.
+func (s *Server) checkCSRF(r *http.Request, cs *currentSession) error {
+	if err := s.csrf.Check(r); err != nil {
+		return attest.Errorf(attest.EFORBIDDEN, "the request came from another site and was refused")
+	}
+	got := r.Header.Get("X-CSRF-Token")
+	if got == "" {
+		got = r.PostFormValue("csrf")
+	}
+	if subtle.ConstantTimeCompare([]byte(got), []byte(cs.session.CSRF)) != 1 {
+		return attest.Errorf(attest.EFORBIDDEN, "the form has expired: reload the page and try again")
+	}
+	return nil
+}
+
+// startSession creates a new session for the user (a fresh ID every time,
+// so an ID planted before sign-in is worthless) and sets its cookie. Any
+// session the browser already had is ended.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *attest.User, stage string) error {
+	if old := sessionID(r); old != "" {
+		s.svc.DeleteSession(r.Context(), attest.HashToken(old))
+	}
+	id := attest.RandomSecret(32)
+	sess := &attest.Session{UserID: u.ID, OrgID: u.OrgID, CSRF: attest.RandomSecret(24), Stage: stage}
+	if err := s.svc.CreateSession(r.Context(), attest.HashToken(id), sess); err != nil {
+		return err
+	}
+	setSessionCookie(w, r, id)
+	return nil
+}

@@ -1,0 +1,190 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/attest-dev/attest"
+)
+
+// settingsPage shows users, invitations, API tokens and security settings.
+func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	org := orgID(r)
+	users, err := s.svc.FindUsers(ctx, org)
+	if err != nil {
+		return err
+	}
+	invs, err := s.svc.FindInvitations(ctx, org)
+	if err != nil {
+		return err
+	}
+	tokens, err := s.svc.FindTokens(ctx, org)
+	if err != nil {
+		return err
+	}
+	st, err := s.svc.FindSettings(ctx, org)
+	if err != nil {
+		return err
+	}
+	engs, err := s.svc.FindEngagements(ctx, org)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "settings", &view{Title: "Settings", Nav: "settings", Data: map[string]any{
+		"Users": users, "Invitations": invs, "Tokens": tokens, "Settings": st, "Roles": attest.Roles, "Engagements": engs,
+		"Now": s.Now(), "NewSecret": r.URL.Query().Get("shown"),
+	}})
+}
+
+func (s *Server) settingsOrganization(w http.ResponseWriter, r *http.Request) error {
+	if err := s.svc.RenameOrganization(r.Context(), orgID(r), strings.TrimSpace(r.PostFormValue("name"))); err != nil {
+		return err
+	}
+	return redirect(w, r, "/settings", "Organization renamed.")
+}
+
+// settingsSecurity saves MFA enforcement and SSO. An empty client secret
+// keeps the stored one; a new one is sealed before it is stored.
+func (s *Server) settingsSecurity(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	st, err := s.svc.FindSettings(ctx, orgID(r))
+	if err != nil {
+		return err
+	}
+	st.RequireMFA = r.PostFormValue("require_mfa") == "on"
+	st.OIDCIssuer = r.PostFormValue("oidc_issuer")
+	st.OIDCClient = strings.TrimSpace(r.PostFormValue("oidc_client_id"))
+	st.OIDCDomain = r.PostFormValue("oidc_domain")
+	st.OIDCDefaultRole = r.PostFormValue("oidc_default_role")
+	if secret := r.PostFormValue("oidc_client_secret"); secret != "" {
+		if st.OIDCSecret, err = s.box.Seal(secret, oidcPurpose(orgID(r))); err != nil {
+			return err
+		}
+	}
+	if err := s.svc.UpdateSettings(ctx, orgID(r), st); err != nil {
+		return err
+	}
+	return redirect(w, r, "/settings", "Security settings saved.")
+}
+
+func oidcPurpose(orgID int64) string { return "oidc-secret:" + strconv.FormatInt(orgID, 10) }
+
+// settingsUser changes a user's role, active flag, access expiry or grants.
+func (s *Server) settingsUser(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	p := principalFrom(ctx)
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	role := r.PostFormValue("role")
+	active := r.PostFormValue("active") == "on"
+	if id == p.UserID && (!active || role != p.Role) {
+		return attest.Errorf(attest.EINVALID, "you cannot deactivate yourself or change your own role")
+	}
+	var expires *time.Time
+	if v := strings.TrimSpace(r.PostFormValue("access_expires")); v != "" {
+		d, err := attest.ParseDate(v)
+		if err != nil {
+			return formError("access expires", err)
+		}
+		t := d.Time()
+		expires = &t
+	}
+	if _, err := s.svc.UpdateUser(ctx, p.OrgID, id, attest.UserUpdate{Role: &role, Active: &active, AccessExpires: &expires}); err != nil {
+		return err
+	}
+	if role == attest.RoleAuditor {
+		var grants []int64
+		for _, v := range r.PostForm["engagements"] {
+			e, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return attest.Errorf(attest.EINVALID, "unknown engagement %q", v)
+			}
+			grants = append(grants, e)
+		}
+		if err := s.svc.SetAuditorGrants(ctx, p.OrgID, id, grants); err != nil {
+			return err
+		}
+	}
+	return redirect(w, r, "/settings", "User saved.")
+}
+
+// invitationCreate makes an invitation link, shown once on the settings page.
+func (s *Server) invitationCreate(w http.ResponseWriter, r *http.Request) error {
+	inv := &attest.Invitation{OrgID: orgID(r), Email: r.PostFormValue("email"), Role: r.PostFormValue("role")}
+	if v := strings.TrimSpace(r.PostFormValue("days")); v != "" {
+		days, err := strconv.Atoi(v)
+		if err != nil || days < 1 || days > 30 {
+			return attest.Errorf(attest.EINVALID, "an invitation lasts 1 to 30 days")
+		}
+		inv.ExpiresAt = s.Now().Add(time.Duration(days) * 24 * time.Hour)
+	}
+	secret, err := s.svc.CreateInvitation(r.Context(), inv)
+	if err != nil {
+		return err
+	}
+	link := "/invite/" + secret
+	return s.render(w, r, http.StatusOK, "secret", &view{Title: "Invitation link", Nav: "settings", Data: map[string]any{
+		"What":   "Invitation link for " + inv.Email + " (" + inv.Role + "), valid until " + inv.ExpiresAt.Format("2006-01-02 15:04 MST"),
+		"Secret": link, "Link": true,
+	}})
+}
+
+func (s *Server) invitationRevoke(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.svc.RevokeInvitation(r.Context(), orgID(r), id); err != nil {
+		return err
+	}
+	return redirect(w, r, "/settings", "Invitation revoked.")
+}
+
+func (s *Server) tokenCreate(w http.ResponseWriter, r *http.Request) error {
+	t := &attest.Token{OrgID: orgID(r), Name: r.PostFormValue("name"), Role: r.PostFormValue("role")}
+	secret, err := s.svc.CreateToken(r.Context(), t)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "secret", &view{Title: "API token", Nav: "settings", Data: map[string]any{
+		"What": "API token " + t.Name + " (" + t.Role + ")", "Secret": secret,
+	}})
+}
+
+func (s *Server) tokenRevoke(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.svc.RevokeToken(r.Context(), orgID(r), id); err != nil {
+		return err
+	}
+	return redirect(w, r, "/settings", "Token revoked.")
+}
+
+// auditPage browses the audit log with filters.
+func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	f := attest.AuditFilter{Actor: q.Get("actor"), Action: q.Get("action"), Entity: q.Get("entity"), EntityID: q.Get("entity_id"), Limit: 100}
+	if v := q.Get("before"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return attest.Errorf(attest.EINVALID, "before must be a number")
+		}
+		f.BeforeSeq = n
+	}
+	entries, err := s.svc.FindAuditLog(r.Context(), orgID(r), f)
+	if err != nil {
+		return err
+	}
+	var next int64
+	if len(entries) == f.Limit {
+		next = entries[len(entries)-1].Seq
+	}
+	return s.render(w, r, http.StatusOK, "audit", &view{Title: "Audit log", Nav: "audit", Data: map[string]any{"Entries": entries, "Filter": f, "Next": next}})
+}
