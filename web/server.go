@@ -136,7 +136,7 @@ func (s *Server) authorize(rt route, r *http.Request) error {
 	if rt.access == write && !attest.Can(tok.Role, attest.EditReadiness) {
 		return attest.Errorf(attest.EFORBIDDEN, "a token with role %s may not change data", tok.Role)
 	}
-	*r = *r.WithContext(context.WithValue(r.Context(), tokenKey, tok))
+	*r = *r.WithContext(attest.WithActor(context.WithValue(r.Context(), tokenKey, tok), "token:"+tok.Name))
 	return nil
 }
 
