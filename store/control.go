@@ -177,32 +177,41 @@ func (s *DB) CreateControl(ctx context.Context, orgID int64, c *attest.Control) 
 		return attest.Errorf(attest.EINVALID, "control %s must map to at least one criterion", c.ID)
 	}
 	c.UpdatedAt = s.now()
-	err := s.tx(ctx, func(tx *sql.Tx) error { return s.insertControl(ctx, tx, orgID, c) })
+	s.sortCriteria(c.Criteria)
+	err := s.change(ctx, orgID, func(tx *sql.Tx) error {
+		if err := s.insertControl(ctx, tx, orgID, c); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, orgID, "control.create", "control", c.ID, nil, c)
+	})
 	if attest.ErrorCode(err) == attest.ECONFLICT {
 		return attest.Errorf(attest.ECONFLICT, "control %s already exists", c.ID)
 	}
 	if err != nil {
 		return fmt.Errorf("create control: %w", err)
 	}
-	s.sortCriteria(c.Criteria)
 	return s.recordSnapshots(ctx, orgID)
 }
 
 // UpdateControl changes a control's state and records readiness.
 func (s *DB) UpdateControl(ctx context.Context, orgID int64, id string, u attest.ControlUpdate) (*attest.Control, error) {
 	var c *attest.Control
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		if c, err = s.findControl(ctx, tx, orgID, id); err != nil {
+	err := s.change(ctx, orgID, func(tx *sql.Tx) error {
+		before, err := s.findControl(ctx, tx, orgID, id)
+		if err != nil {
 			return err
 		}
+		cp := *before
+		c = &cp
 		if err := u.Apply(c); err != nil {
 			return err
 		}
 		c.UpdatedAt = s.now()
-		_, err = tx.ExecContext(ctx, s.q(`UPDATE controls SET status = ?, owner = ?, due_date = ?, notes = ?, justification = ?, updated_at = ? WHERE org_id = ? AND id = ?`),
-			c.Status, c.Owner, c.DueDate, c.Notes, c.Justification, c.UpdatedAt, orgID, id)
-		return s.dialect.normalize(err)
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE controls SET status = ?, owner = ?, due_date = ?, notes = ?, justification = ?, updated_at = ? WHERE org_id = ? AND id = ?`),
+			c.Status, c.Owner, c.DueDate, c.Notes, c.Justification, c.UpdatedAt, orgID, id); err != nil {
+			return s.dialect.normalize(err)
+		}
+		return s.appendAudit(ctx, tx, orgID, "control.update", "control", id, before, c)
 	})
 	if err != nil {
 		return nil, err
@@ -210,29 +219,73 @@ func (s *DB) UpdateControl(ctx context.Context, orgID int64, id string, u attest
 	return c, s.recordSnapshots(ctx, orgID)
 }
 
-// MapControl maps a control to a criterion; mapping twice is harmless.
+// criteriaChange is what the audit log records of a mapping change: the
+// criterion, and the control's criteria before or after.
+type criteriaChange struct {
+	Criterion string   `json:"criterion,omitempty"`
+	Criteria  []string `json:"criteria"`
+}
+
+// MapControl maps a control to a criterion; mapping twice is harmless and
+// changes nothing, so it is not audited.
 func (s *DB) MapControl(ctx context.Context, orgID int64, controlID, criterionID string) error {
 	if err := s.fw.CheckCriteria([]string{criterionID}); err != nil {
 		return err
 	}
-	if _, err := s.FindControlByID(ctx, orgID, controlID); err != nil {
+	changed := false
+	err := s.change(ctx, orgID, func(tx *sql.Tx) error {
+		c, err := s.findControl(ctx, tx, orgID, controlID)
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO control_criteria (org_id, control_id, criterion_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`),
+			orgID, controlID, criterionID)
+		if err != nil {
+			return fmt.Errorf("map control: %w", s.dialect.normalize(err))
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		changed = true
+		after := append(append([]string{}, c.Criteria...), criterionID)
+		s.sortCriteria(after)
+		return s.appendAudit(ctx, tx, orgID, "control.map", "control", controlID,
+			criteriaChange{Criteria: c.Criteria}, criteriaChange{Criterion: criterionID, Criteria: after})
+	})
+	if err != nil || !changed {
 		return err
-	}
-	if _, err := s.db.ExecContext(ctx, s.q(`INSERT INTO control_criteria (org_id, control_id, criterion_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`),
-		orgID, controlID, criterionID); err != nil {
-		return fmt.Errorf("map control: %w", s.dialect.normalize(err))
 	}
 	return s.recordSnapshots(ctx, orgID)
 }
 
 // UnmapControl removes a mapping, or returns ENOTFOUND.
 func (s *DB) UnmapControl(ctx context.Context, orgID int64, controlID, criterionID string) error {
-	res, err := s.db.ExecContext(ctx, s.q(`DELETE FROM control_criteria WHERE org_id = ? AND control_id = ? AND criterion_id = ?`), orgID, controlID, criterionID)
+	err := s.change(ctx, orgID, func(tx *sql.Tx) error {
+		c, err := s.findControl(ctx, tx, orgID, controlID)
+		if attest.ErrorCode(err) == attest.ENOTFOUND {
+			return attest.Errorf(attest.ENOTFOUND, "control %s is not mapped to %s", controlID, criterionID)
+		}
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM control_criteria WHERE org_id = ? AND control_id = ? AND criterion_id = ?`), orgID, controlID, criterionID)
+		if err != nil {
+			return fmt.Errorf("unmap control: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return attest.Errorf(attest.ENOTFOUND, "control %s is not mapped to %s", controlID, criterionID)
+		}
+		after := []string{}
+		for _, id := range c.Criteria {
+			if id != criterionID {
+				after = append(after, id)
+			}
+		}
+		return s.appendAudit(ctx, tx, orgID, "control.unmap", "control", controlID,
+			criteriaChange{Criterion: criterionID, Criteria: c.Criteria}, criteriaChange{Criteria: after})
+	})
 	if err != nil {
-		return fmt.Errorf("unmap control: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return attest.Errorf(attest.ENOTFOUND, "control %s is not mapped to %s", controlID, criterionID)
+		return err
 	}
 	return s.recordSnapshots(ctx, orgID)
 }

@@ -24,11 +24,15 @@ type dialect struct {
 	name   string
 	driver string
 	goose  goose.Dialect
+	// forUpdate ends a SELECT that locks the rows it reads until the
+	// transaction ends. SQLite has no row locks and needs none: its
+	// transactions are IMMEDIATE, so one writer holds the database.
+	forUpdate string
 }
 
 var (
 	sqliteDialect   = &dialect{name: "sqlite", driver: "sqlite", goose: goose.DialectSQLite3}
-	postgresDialect = &dialect{name: "postgres", driver: "pgx", goose: goose.DialectPostgres}
+	postgresDialect = &dialect{name: "postgres", driver: "pgx", goose: goose.DialectPostgres, forUpdate: " FOR UPDATE"}
 )
 
 // dialectFor picks the dialect and data source name for a config.

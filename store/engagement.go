@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/attest-dev/attest"
 )
@@ -93,7 +94,7 @@ func (s *DB) CreateEngagement(ctx context.Context, orgID int64, e *attest.Engage
 	if e.Systems == nil {
 		e.Systems = []*attest.System{}
 	}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.change(ctx, orgID, func(tx *sql.Tx) error {
 		id, err := s.insertID(ctx, tx, `INSERT INTO engagements (org_id, name, report_type, drivers, customers, notes, target_date, as_of_date, window_start, window_end, categories, created_at) VALUES (`+placeholders(12)+`)`,
 			orgID, e.Name, e.ReportType, jsonText(e.Drivers), jsonText(e.Customers), e.Notes, e.TargetDate, e.AsOfDate, e.WindowStart, e.WindowEnd, jsonText(e.Categories), e.CreatedAt)
 		if err != nil {
@@ -105,7 +106,7 @@ func (s *DB) CreateEngagement(ctx context.Context, orgID int64, e *attest.Engage
 				return err
 			}
 		}
-		return nil
+		return s.appendAudit(ctx, tx, orgID, "engagement.create", "engagement", strconv.FormatInt(id, 10), nil, e)
 	})
 	if err != nil {
 		return fmt.Errorf("create engagement: %w", err)
@@ -123,17 +124,21 @@ func (s *DB) insertSystem(ctx context.Context, x queryer, orgID, engagementID in
 // UpdateEngagement changes an engagement; an invalid change leaves it as it was.
 func (s *DB) UpdateEngagement(ctx context.Context, orgID, id int64, u attest.EngagementUpdate) (*attest.Engagement, error) {
 	var e *attest.Engagement
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		if e, err = s.findEngagement(ctx, tx, orgID, id); err != nil {
+	err := s.change(ctx, orgID, func(tx *sql.Tx) error {
+		before, err := s.findEngagement(ctx, tx, orgID, id)
+		if err != nil {
 			return err
 		}
+		cp := *before
+		e = &cp
 		if err := u.Apply(e, s.fw); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, s.q(`UPDATE engagements SET name = ?, report_type = ?, drivers = ?, customers = ?, notes = ?, target_date = ?, as_of_date = ?, window_start = ?, window_end = ?, categories = ? WHERE org_id = ? AND id = ?`),
-			e.Name, e.ReportType, jsonText(e.Drivers), jsonText(e.Customers), e.Notes, e.TargetDate, e.AsOfDate, e.WindowStart, e.WindowEnd, jsonText(e.Categories), orgID, id)
-		return s.dialect.normalize(err)
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE engagements SET name = ?, report_type = ?, drivers = ?, customers = ?, notes = ?, target_date = ?, as_of_date = ?, window_start = ?, window_end = ?, categories = ? WHERE org_id = ? AND id = ?`),
+			e.Name, e.ReportType, jsonText(e.Drivers), jsonText(e.Customers), e.Notes, e.TargetDate, e.AsOfDate, e.WindowStart, e.WindowEnd, jsonText(e.Categories), orgID, id); err != nil {
+			return s.dialect.normalize(err)
+		}
+		return s.appendAudit(ctx, tx, orgID, "engagement.update", "engagement", strconv.FormatInt(id, 10), before, e)
 	})
 	if err != nil {
 		return nil, err
@@ -141,30 +146,46 @@ func (s *DB) UpdateEngagement(ctx context.Context, orgID, id int64, u attest.Eng
 	return e, s.recordSnapshots(ctx, orgID)
 }
 
+// systemInScope is what the audit log records of a system: the system and
+// the engagement whose scope it is in.
+type systemInScope struct {
+	EngagementID int64 `json:"engagement_id"`
+	*attest.System
+}
+
 // AddSystem adds a system to an engagement's scope.
 func (s *DB) AddSystem(ctx context.Context, orgID, engagementID int64, sys *attest.System) error {
 	if err := sys.Validate(); err != nil {
 		return err
 	}
-	if _, err := s.FindEngagementByID(ctx, orgID, engagementID); err != nil {
-		return err
-	}
-	if err := s.insertSystem(ctx, s.db, orgID, engagementID, sys); err != nil {
-		return fmt.Errorf("add system: %w", err)
-	}
-	return nil
+	return s.change(ctx, orgID, func(tx *sql.Tx) error {
+		if _, err := s.findEngagement(ctx, tx, orgID, engagementID); err != nil {
+			return err
+		}
+		if err := s.insertSystem(ctx, tx, orgID, engagementID, sys); err != nil {
+			return fmt.Errorf("add system: %w", err)
+		}
+		return s.appendAudit(ctx, tx, orgID, "system.add", "system", strconv.FormatInt(sys.ID, 10), nil, systemInScope{engagementID, sys})
+	})
 }
 
 // RemoveSystem removes a system from an engagement's scope.
 func (s *DB) RemoveSystem(ctx context.Context, orgID, engagementID, systemID int64) error {
-	res, err := s.db.ExecContext(ctx, s.q(`DELETE FROM systems WHERE org_id = ? AND engagement_id = ? AND id = ?`), orgID, engagementID, systemID)
-	if err != nil {
-		return fmt.Errorf("remove system: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return attest.Errorf(attest.ENOTFOUND, "engagement %d has no system %d", engagementID, systemID)
-	}
-	return nil
+	return s.change(ctx, orgID, func(tx *sql.Tx) error {
+		sys := &attest.System{}
+		err := tx.QueryRowContext(ctx, s.q(`SELECT id, name, kind, owner, description FROM systems WHERE org_id = ? AND engagement_id = ? AND id = ?`), orgID, engagementID, systemID).
+			Scan(&sys.ID, &sys.Name, &sys.Kind, &sys.Owner, &sys.Description)
+		if errors.Is(err, sql.ErrNoRows) {
+			return attest.Errorf(attest.ENOTFOUND, "engagement %d has no system %d", engagementID, systemID)
+		}
+		if err != nil {
+			return fmt.Errorf("remove system: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM systems WHERE org_id = ? AND engagement_id = ? AND id = ?`), orgID, engagementID, systemID); err != nil {
+			return fmt.Errorf("remove system: %w", err)
+		}
+		return s.appendAudit(ctx, tx, orgID, "system.remove", "system", strconv.FormatInt(systemID, 10), systemInScope{engagementID, sys}, nil)
+	})
 }
 
 // Scope returns what the engagement's categories bring into scope.

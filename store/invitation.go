@@ -40,7 +40,7 @@ func (s *DB) CreateInvitation(ctx context.Context, inv *attest.Invitation) (stri
 		inv.ExpiresAt = inv.CreatedAt.Add(attest.InvitationTTL)
 	}
 	inv.CreatedBy = attest.ActorFrom(ctx)
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.change(ctx, inv.OrgID, func(tx *sql.Tx) error {
 		id, err := s.insertID(ctx, tx, `INSERT INTO invitations (org_id, email, role, token_hash, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			inv.OrgID, inv.Email, inv.Role, attest.HashToken(secret), inv.CreatedBy, inv.CreatedAt, inv.ExpiresAt)
 		if err != nil {
@@ -101,7 +101,7 @@ func (s *DB) AcceptInvitation(ctx context.Context, secret string, u *attest.User
 		return err
 	}
 	u.CreatedAt = now
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.change(ctx, inv.OrgID, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE invitations SET accepted_at = ? WHERE id = ? AND accepted_at IS NULL AND revoked_at IS NULL`), now, inv.ID)
 		if err != nil {
 			return err
@@ -124,7 +124,7 @@ func (s *DB) AcceptInvitation(ctx context.Context, secret string, u *attest.User
 
 // RevokeInvitation revokes an unused invitation.
 func (s *DB) RevokeInvitation(ctx context.Context, orgID, id int64) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.change(ctx, orgID, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE invitations SET revoked_at = ? WHERE org_id = ? AND id = ? AND accepted_at IS NULL AND revoked_at IS NULL`), s.now(), orgID, id)
 		if err != nil {
 			return err
@@ -138,7 +138,7 @@ func (s *DB) RevokeInvitation(ctx context.Context, orgID, id int64) error {
 
 // SetAuditorGrants replaces the engagements an auditor may see.
 func (s *DB) SetAuditorGrants(ctx context.Context, orgID, userID int64, engagements []int64) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.change(ctx, orgID, func(tx *sql.Tx) error {
 		if _, err := s.findUser(ctx, tx, `org_id = ? AND id = ?`, orgID, userID); err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/attest-dev/attest"
 )
@@ -21,6 +22,11 @@ func (s *DB) CreateOrganization(ctx context.Context, o *attest.Organization) err
 			return fmt.Errorf("create organization: %w", err)
 		}
 		o.ID = id
+		// No one else knows the new ID yet, so its audit head needs no
+		// lock before this first entry takes it.
+		if err := s.appendAudit(ctx, tx, id, "organization.create", "organization", strconv.FormatInt(id, 10), nil, o); err != nil {
+			return err
+		}
 		return s.syncLibrary(ctx, tx, id)
 	})
 }
@@ -51,8 +57,10 @@ func (s *DB) FindOrganizations(ctx context.Context) ([]*attest.Organization, err
 }
 
 // syncLibrary adds to the organization every library control it does not
-// have yet, with the control's mappings. Controls it has are left alone, so
-// a user's own mappings and state survive upgrades of the library.
+// have yet, with the control's mappings, and audits what it added in one
+// entry. Controls it has are left alone, so a user's own mappings and state
+// survive upgrades of the library. tx must hold the organization's audit
+// head (see change).
 func (s *DB) syncLibrary(ctx context.Context, tx *sql.Tx, orgID int64) error {
 	have := map[string]bool{}
 	rows, err := tx.QueryContext(ctx, s.q(`SELECT id FROM controls WHERE org_id = ?`), orgID)
@@ -72,6 +80,7 @@ func (s *DB) syncLibrary(ctx context.Context, tx *sql.Tx, orgID int64) error {
 		return err
 	}
 	now := s.now()
+	added := []string{}
 	for _, c := range s.fw.Controls {
 		if have[c.ID] {
 			continue
@@ -82,8 +91,14 @@ func (s *DB) syncLibrary(ctx context.Context, tx *sql.Tx, orgID int64) error {
 		if err := s.insertControl(ctx, tx, orgID, &cp); err != nil {
 			return err
 		}
+		added = append(added, c.ID)
 	}
-	return nil
+	if len(added) == 0 {
+		return nil
+	}
+	return s.appendAudit(ctx, tx, orgID, "control_library.sync", "control_library", s.fw.ID, nil, map[string]any{
+		"framework": s.fw.ID, "version": s.fw.Version, "added": added,
+	})
 }
 
 // CreateUser stores a user whose password is already hashed.
@@ -92,31 +107,44 @@ func (s *DB) CreateUser(ctx context.Context, u *attest.User) error {
 		return err
 	}
 	u.CreatedAt = s.now()
-	id, err := s.insertID(ctx, s.db, `INSERT INTO users (org_id, email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		u.OrgID, u.Email, u.Name, u.Role, u.PasswordHash, u.CreatedAt)
+	err := s.change(ctx, u.OrgID, func(tx *sql.Tx) error {
+		id, err := s.insertID(ctx, tx, `INSERT INTO users (org_id, email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			u.OrgID, u.Email, u.Name, u.Role, u.PasswordHash, u.CreatedAt)
+		if err != nil {
+			return err
+		}
+		u.ID = id
+		return s.appendAudit(ctx, tx, u.OrgID, "user.create", "user", strconv.FormatInt(id, 10), nil, auditUser(u))
+	})
 	if attest.ErrorCode(err) == attest.ECONFLICT {
 		return attest.Errorf(attest.ECONFLICT, "a user with email %s already exists", u.Email)
 	}
 	if err != nil {
 		return fmt.Errorf("create user: %w", err)
 	}
-	u.ID = id
 	return nil
 }
 
 // CreateToken stores a new token and returns its secret, shown only once.
+// The audit entry records the token, never its secret or hash.
 func (s *DB) CreateToken(ctx context.Context, t *attest.Token) (string, error) {
 	if err := t.Validate(); err != nil {
 		return "", err
 	}
 	secret := attest.NewTokenSecret()
 	t.CreatedAt = s.now()
-	id, err := s.insertID(ctx, s.db, `INSERT INTO api_tokens (org_id, name, role, token_hash, created_at) VALUES (?, ?, ?, ?, ?)`,
-		t.OrgID, t.Name, t.Role, attest.HashToken(secret), t.CreatedAt)
+	err := s.change(ctx, t.OrgID, func(tx *sql.Tx) error {
+		id, err := s.insertID(ctx, tx, `INSERT INTO api_tokens (org_id, name, role, token_hash, created_at) VALUES (?, ?, ?, ?, ?)`,
+			t.OrgID, t.Name, t.Role, attest.HashToken(secret), t.CreatedAt)
+		if err != nil {
+			return err
+		}
+		t.ID = id
+		return s.appendAudit(ctx, tx, t.OrgID, "token.create", "token", strconv.FormatInt(id, 10), nil, t)
+	})
 	if err != nil {
 		return "", fmt.Errorf("create token: %w", err)
 	}
-	t.ID = id
 	return secret, nil
 }
 
@@ -157,14 +185,22 @@ func (s *DB) Authenticate(ctx context.Context, secret string) (*attest.Token, er
 
 // RevokeToken revokes one of the organization's tokens.
 func (s *DB) RevokeToken(ctx context.Context, orgID, id int64) error {
-	res, err := s.db.ExecContext(ctx, s.q(`UPDATE api_tokens SET revoked_at = ? WHERE org_id = ? AND id = ? AND revoked_at IS NULL`), s.now(), orgID, id)
-	if err != nil {
-		return fmt.Errorf("revoke token: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return attest.Errorf(attest.ENOTFOUND, "no live token %d", id)
-	}
-	return nil
+	return s.change(ctx, orgID, func(tx *sql.Tx) error {
+		before, err := scanToken(tx.QueryRowContext(ctx, s.q(`SELECT `+tokenColumns+` FROM api_tokens WHERE org_id = ? AND id = ? AND revoked_at IS NULL`), orgID, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return attest.Errorf(attest.ENOTFOUND, "no live token %d", id)
+		}
+		if err != nil {
+			return fmt.Errorf("revoke token: %w", err)
+		}
+		after := *before
+		now := s.now()
+		after.RevokedAt = &now
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE api_tokens SET revoked_at = ? WHERE org_id = ? AND id = ?`), now, orgID, id); err != nil {
+			return fmt.Errorf("revoke token: %w", err)
+		}
+		return s.appendAudit(ctx, tx, orgID, "token.revoke", "token", strconv.FormatInt(id, 10), before, &after)
+	})
 }
 
 // FindTokens lists the organization's tokens, newest first.

@@ -27,7 +27,7 @@ func (s *DB) RenameOrganization(ctx context.Context, id int64, name string) erro
 	if err := validateOrgName(name); err != nil {
 		return err
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.change(ctx, id, func(tx *sql.Tx) error {
 		before, err := s.FindOrganization(ctx, id)
 		if err != nil {
 			return err
@@ -63,7 +63,7 @@ func (s *DB) UpdateSettings(ctx context.Context, orgID int64, st *attest.Setting
 	if err != nil {
 		return err
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.change(ctx, orgID, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO org_settings (org_id, require_mfa, oidc_issuer, oidc_client_id, oidc_client_secret, oidc_domain, oidc_default_role, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (org_id) DO UPDATE SET require_mfa = excluded.require_mfa, oidc_issuer = excluded.oidc_issuer, oidc_client_id = excluded.oidc_client_id,

@@ -82,7 +82,7 @@ func Open(ctx context.Context, cfg Config, fw *attest.Framework) (*DB, error) {
 		return nil, err
 	}
 	for _, o := range orgs {
-		if err := s.tx(ctx, func(tx *sql.Tx) error { return s.syncLibrary(ctx, tx, o.ID) }); err != nil {
+		if err := s.change(ctx, o.ID, func(tx *sql.Tx) error { return s.syncLibrary(ctx, tx, o.ID) }); err != nil {
 			s.Close()
 			return nil, fmt.Errorf("update control library: %w", err)
 		}

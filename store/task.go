@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/attest-dev/attest"
@@ -40,7 +41,11 @@ func nullTime(t *time.Time) sql.NullTime {
 
 // FindTaskByID returns the organization's task, or ENOTFOUND.
 func (s *DB) FindTaskByID(ctx context.Context, orgID, id int64) (*attest.Task, error) {
-	t, err := scanTask(s.db.QueryRowContext(ctx, s.q(`SELECT `+taskColumns+` FROM tasks WHERE org_id = ? AND id = ?`), orgID, id))
+	return s.findTask(ctx, s.db, orgID, id)
+}
+
+func (s *DB) findTask(ctx context.Context, x queryer, orgID, id int64) (*attest.Task, error) {
+	t, err := scanTask(x.QueryRowContext(ctx, s.q(`SELECT `+taskColumns+` FROM tasks WHERE org_id = ? AND id = ?`), orgID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, attest.Errorf(attest.ENOTFOUND, "no task %d", id)
 	}
@@ -110,12 +115,18 @@ func (s *DB) CreateTask(ctx context.Context, orgID int64, t *attest.Task) error 
 		return err
 	}
 	t.CreatedAt = s.now()
-	id, err := s.insertID(ctx, s.db, `INSERT INTO tasks (org_id, title, owner, due_date, status, control_id, engagement_id, notes, created_at) VALUES (`+placeholders(9)+`)`,
-		orgID, t.Title, t.Owner, t.DueDate, t.Status, nullString(t.ControlID), nullInt(t.EngagementID), t.Notes, t.CreatedAt)
+	err := s.change(ctx, orgID, func(tx *sql.Tx) error {
+		id, err := s.insertID(ctx, tx, `INSERT INTO tasks (org_id, title, owner, due_date, status, control_id, engagement_id, notes, created_at) VALUES (`+placeholders(9)+`)`,
+			orgID, t.Title, t.Owner, t.DueDate, t.Status, nullString(t.ControlID), nullInt(t.EngagementID), t.Notes, t.CreatedAt)
+		if err != nil {
+			return err
+		}
+		t.ID = id
+		return s.appendAudit(ctx, tx, orgID, "task.create", "task", strconv.FormatInt(id, 10), nil, t)
+	})
 	if err != nil {
 		return fmt.Errorf("create task: %w", err)
 	}
-	t.ID = id
 	return s.recordSnapshots(ctx, orgID)
 }
 
@@ -139,17 +150,25 @@ func (s *DB) checkTaskRefs(ctx context.Context, orgID int64, t *attest.Task) err
 
 // UpdateTask changes a task; closing it is an update to status done.
 func (s *DB) UpdateTask(ctx context.Context, orgID, id int64, u attest.TaskUpdate) (*attest.Task, error) {
-	t, err := s.FindTaskByID(ctx, orgID, id)
+	var t *attest.Task
+	err := s.change(ctx, orgID, func(tx *sql.Tx) error {
+		before, err := s.findTask(ctx, tx, orgID, id)
+		if err != nil {
+			return err
+		}
+		cp := *before
+		t = &cp
+		if err := u.Apply(t, s.now()); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE tasks SET title = ?, owner = ?, due_date = ?, status = ?, notes = ?, closed_at = ? WHERE org_id = ? AND id = ?`),
+			t.Title, t.Owner, t.DueDate, t.Status, t.Notes, nullTime(t.ClosedAt), orgID, id); err != nil {
+			return fmt.Errorf("update task: %w", s.dialect.normalize(err))
+		}
+		return s.appendAudit(ctx, tx, orgID, "task.update", "task", strconv.FormatInt(id, 10), before, t)
+	})
 	if err != nil {
 		return nil, err
-	}
-	if err := u.Apply(t, s.now()); err != nil {
-		return nil, err
-	}
-	_, err = s.db.ExecContext(ctx, s.q(`UPDATE tasks SET title = ?, owner = ?, due_date = ?, status = ?, notes = ?, closed_at = ? WHERE org_id = ? AND id = ?`),
-		t.Title, t.Owner, t.DueDate, t.Status, t.Notes, nullTime(t.ClosedAt), orgID, id)
-	if err != nil {
-		return nil, fmt.Errorf("update task: %w", s.dialect.normalize(err))
 	}
 	return t, s.recordSnapshots(ctx, orgID)
 }

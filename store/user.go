@@ -77,8 +77,10 @@ func (s *DB) FindUsers(ctx context.Context, orgID int64) ([]*attest.User, error)
 	return out, rows.Err()
 }
 
-// userAudit is a user as the audit log records it: no secrets.
+// userAudit is what the audit log records of a user: never the password
+// hash or MFA secrets, whatever fields User gains.
 type userAudit struct {
+	ID            int64      `json:"id"`
 	Email         string     `json:"email"`
 	Name          string     `json:"name"`
 	Role          string     `json:"role"`
@@ -88,14 +90,14 @@ type userAudit struct {
 }
 
 func auditUser(u *attest.User) userAudit {
-	return userAudit{u.Email, u.Name, u.Role, u.Active, u.MFAEnabled, u.AccessExpires}
+	return userAudit{u.ID, u.Email, u.Name, u.Role, u.Active, u.MFAEnabled, u.AccessExpires}
 }
 
 // UpdateUser changes a user's name, role, active flag or access expiry.
 // Deactivating a user ends their sessions.
 func (s *DB) UpdateUser(ctx context.Context, orgID, id int64, upd attest.UserUpdate) (*attest.User, error) {
 	var u *attest.User
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.change(ctx, orgID, func(tx *sql.Tx) error {
 		var err error
 		if u, err = s.findUser(ctx, tx, `org_id = ? AND id = ?`, orgID, id); err != nil {
 			return err
@@ -135,7 +137,7 @@ func (s *DB) UpdateUser(ctx context.Context, orgID, id int64, upd attest.UserUpd
 
 // SetPassword stores a new password hash and ends the user's other sessions.
 func (s *DB) SetPassword(ctx context.Context, orgID, id int64, hash string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.change(ctx, orgID, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE users SET password_hash = ? WHERE org_id = ? AND id = ?`), hash, orgID, id)
 		if err != nil {
 			return err
@@ -158,7 +160,7 @@ func (s *DB) SetMFA(ctx context.Context, orgID, id int64, sealedSecret string, r
 	if enabled {
 		action = "user.mfa_enable"
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.change(ctx, orgID, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE users SET mfa_enabled = ?, mfa_secret = ?, recovery_codes = ? WHERE org_id = ? AND id = ?`),
 			enabled, sealedSecret, jsonText(recoveryHashes), orgID, id)
 		if err != nil {
@@ -175,7 +177,7 @@ func (s *DB) SetMFA(ctx context.Context, orgID, id int64, sealedSecret string, r
 // reports whether it was there; each code works once.
 func (s *DB) UseRecoveryCode(ctx context.Context, orgID, id int64, hash string) (bool, error) {
 	used := false
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.change(ctx, orgID, func(tx *sql.Tx) error {
 		u, err := s.findUser(ctx, tx, `org_id = ? AND id = ?`, orgID, id)
 		if err != nil {
 			return err
@@ -201,7 +203,7 @@ func (s *DB) UseRecoveryCode(ctx context.Context, orgID, id int64, hash string) 
 
 // LinkSubject links a user to an OIDC subject.
 func (s *DB) LinkSubject(ctx context.Context, orgID, id int64, subject string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.change(ctx, orgID, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, s.q(`UPDATE users SET sso_subject = ? WHERE org_id = ? AND id = ?`), subject, orgID, id); err != nil {
 			return err
 		}
@@ -212,7 +214,7 @@ func (s *DB) LinkSubject(ctx context.Context, orgID, id int64, subject string) e
 // RecordLogin notes a successful sign-in and clears the email's failures.
 func (s *DB) RecordLogin(ctx context.Context, u *attest.User, method string) error {
 	now := s.now()
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.change(ctx, u.OrgID, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, s.q(`UPDATE users SET last_login = ? WHERE id = ?`), now, u.ID); err != nil {
 			return err
 		}

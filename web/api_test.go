@@ -31,15 +31,33 @@ type apiCase struct {
 	check check
 }
 
-// runCases runs each case in parallel on fresh databases of every target.
+// runCases runs each case that may change data in parallel on fresh
+// databases of every target; GET cases share one seeded database per target,
+// since they change nothing.
 func runCases(t *testing.T, cases []apiCase) {
 	t.Helper()
+	var reads []apiCase
 	for _, c := range cases {
+		if c.method == "GET" {
+			reads = append(reads, c)
+			continue
+		}
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			forEachDB(t, func(t *testing.T, e *env) { c.run(t, e) })
 		})
 	}
+	if len(reads) == 0 {
+		return
+	}
+	t.Run("reads", func(t *testing.T) {
+		t.Parallel()
+		forEachDB(t, func(t *testing.T, e *env) {
+			for _, c := range reads {
+				t.Run(c.name, func(t *testing.T) { c.run(t, e) })
+			}
+		})
+	})
 }
 
 func (c apiCase) run(t *testing.T, e *env) {
@@ -183,4 +201,108 @@ func TestReadinessFollowsChanges(t *testing.T) {
 			}
 		}
 	})
+}
+
+// check is an extra assertion on a case's response.
+type check func(t *testing.T, e *env, body []byte)
+
+// arrayLen checks that the body is a JSON array of n objects, each with
+// the keys.
+func arrayLen(n int, keys ...string) check {
+	return func(t *testing.T, e *env, body []byte) {
+		t.Helper()
+		var items []map[string]any
+		if err := json.Unmarshal(body, &items); err != nil {
+			t.Fatalf("body is not an array of objects: %v", err)
+		}
+		if len(items) != n {
+			t.Errorf("got %d items, want %d", len(items), n)
+		}
+		for i, it := range items {
+			for _, k := range keys {
+				if v, ok := it[k]; !ok || v == "" {
+					t.Errorf("item %d lacks %q: %v", i, k, it)
+				}
+			}
+		}
+	}
+}
+
+// fieldLen checks that the body's key holds an array of n elements.
+func fieldLen(key string, n int) check {
+	return func(t *testing.T, e *env, body []byte) {
+		t.Helper()
+		var v map[string]json.RawMessage
+		var arr []json.RawMessage
+		if err := json.Unmarshal(body, &v); err != nil || json.Unmarshal(v[key], &arr) != nil {
+			t.Fatalf("body has no array %q: %s", key, body)
+		}
+		if len(arr) != n {
+			t.Errorf("%s has %d elements, want %d", key, len(arr), n)
+		}
+	}
+}
+
+// ids checks that the body is an array whose objects have exactly these
+// IDs, in this order.
+func ids(want []string) check {
+	return func(t *testing.T, e *env, body []byte) {
+		t.Helper()
+		var items []struct{ ID string }
+		if err := json.Unmarshal(body, &items); err != nil {
+			t.Fatalf("body is not an array: %v", err)
+		}
+		got := []string{}
+		for _, it := range items {
+			got = append(got, it.ID)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("IDs = %v, want %v", got, want)
+		}
+	}
+}
+
+// reread checks that a later GET of path (A's admin) shows every want.
+func reread(path string, want ...string) check {
+	return func(t *testing.T, e *env, _ []byte) {
+		t.Helper()
+		body := e.get(t, path)
+		for _, w := range want {
+			if w = e.subst.Replace(w); !bytes.Contains(body, []byte(w)) {
+				t.Errorf("GET %s lacks %q:\n%s", path, w, body)
+			}
+		}
+	}
+}
+
+// rereadLacks checks that a later GET of path (A's admin) shows none of
+// unwanted.
+func rereadLacks(path string, unwanted ...string) check {
+	return func(t *testing.T, e *env, _ []byte) {
+		t.Helper()
+		body := e.get(t, path)
+		for _, u := range unwanted {
+			if u = e.subst.Replace(u); bytes.Contains(body, []byte(u)) {
+				t.Errorf("GET %s still holds %q:\n%s", path, u, body)
+			}
+		}
+	}
+}
+
+// both runs every check.
+func both(checks ...check) check {
+	return func(t *testing.T, e *env, body []byte) {
+		t.Helper()
+		for _, c := range checks {
+			c(t, e, body)
+		}
+	}
+}
+
+// arrayLenAt checks that a later GET of path (A's admin) lists n items.
+func arrayLenAt(path string, n int) check {
+	return func(t *testing.T, e *env, _ []byte) {
+		t.Helper()
+		arrayLen(n)(t, e, e.get(t, path))
+	}
 }

@@ -1,21 +1,21 @@
 package web
 
 import (
-	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"strings"
 	"testing"
 
 	"github.com/attest-dev/attest"
 	"github.com/attest-dev/attest/catalog"
 	"github.com/attest-dev/attest/internal/testdb"
+	"github.com/attest-dev/attest/seal"
 	"github.com/attest-dev/attest/store"
 )
 
@@ -44,11 +44,10 @@ const (
 // engagement over security with one system, and a task; organization B has
 // a Type I engagement.
 type env struct {
-	db     *store.DB
-	srv    *httptest.Server
-	tokens map[string]string
-	// tokenIDs are the stored tokens' IDs, by key.
-	tokenIDs    map[string]int64
+	db          *store.DB
+	server      *Server
+	srv         *httptest.Server
+	tokens      map[string]string
 	orgA, orgB  int64
 	engA, engB  int64
 	sysA, taskA int64
@@ -76,7 +75,7 @@ func newEnv(t *testing.T, target testdb.Target) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	e := &env{db: db, tokens: map[string]string{}, tokenIDs: map[string]int64{}}
+	e := &env{db: db, tokens: map[string]string{}}
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
@@ -94,7 +93,7 @@ func newEnv(t *testing.T, target testdb.Target) *env {
 		tok := &attest.Token{OrgID: tk.org, Name: tk.key, Role: tk.role}
 		secret, err := db.CreateToken(ctx, tok)
 		must(err)
-		e.tokens[tk.key], e.tokenIDs[tk.key] = secret, tok.ID
+		e.tokens[tk.key] = secret
 	}
 	owner, inProgress := ownerA, attest.InProgress
 	_, err = db.UpdateControl(ctx, a.ID, "GOV-01", attest.ControlUpdate{Owner: &owner, Status: &inProgress})
@@ -112,7 +111,10 @@ func newEnv(t *testing.T, target testdb.Target) *env {
 	e.engB = engB.ID
 	e.subst = strings.NewReplacer("{eng}", fmt.Sprint(e.engA), "{engB}", fmt.Sprint(e.engB),
 		"{system}", fmt.Sprint(e.sysA), "{task}", fmt.Sprint(e.taskA))
-	e.srv = httptest.NewServer(NewServer(db, nil))
+	server, err := NewServer(db, testBox(t), nil)
+	must(err)
+	e.server = server
+	e.srv = httptest.NewServer(e.server)
 	t.Cleanup(e.srv.Close)
 	return e
 }
@@ -143,18 +145,26 @@ func (e *env) do(t *testing.T, method, path, key, body string) response {
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	return e.send(t, req)
+}
+
+// send sends req and reads the response; any error response of the API must
+// have the API's error shape.
+func (e *env) send(t *testing.T, req *http.Request) response {
+	t.Helper()
+	what := req.Method + " " + req.URL.Path
 	res, err := e.srv.Client().Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
+		t.Fatalf("%s: %v", what, err)
 	}
 	defer res.Body.Close()
 	b, err := io.ReadAll(res.Body)
 	if err != nil {
-		t.Fatalf("%s %s: read body: %v", method, path, err)
+		t.Fatalf("%s: read body: %v", what, err)
 	}
 	r := response{status: res.StatusCode, header: res.Header, body: b}
-	if r.status >= 400 {
-		checkErrorShape(t, method+" "+path, r)
+	if r.status >= 400 && strings.HasPrefix(req.URL.Path, "/api/") {
+		checkErrorShape(t, what, r)
 	}
 	return r
 }
@@ -202,98 +212,63 @@ func errorCode(body []byte) string {
 	return v.Error.Code
 }
 
-// check is an extra assertion on a case's response.
-type check func(t *testing.T, e *env, body []byte)
+// stateA lists reads that together show organization A's data; tests that
+// must change nothing compare them before and after.
+var stateA = []string{
+	"/api/v1/controls",
+	"/api/v1/controls/" + customA,
+	"/api/v1/engagements",
+	"/api/v1/engagements/{eng}",
+	"/api/v1/engagements/{eng}/scope",
+	"/api/v1/engagements/{eng}/snapshots",
+	"/api/v1/tasks",
+}
 
-// arrayLen checks that the body is a JSON array of n objects, each with
-// the keys.
-func arrayLen(n int, keys ...string) check {
-	return func(t *testing.T, e *env, body []byte) {
-		t.Helper()
-		var items []map[string]any
-		if err := json.Unmarshal(body, &items); err != nil {
-			t.Fatalf("body is not an array of objects: %v", err)
-		}
-		if len(items) != n {
-			t.Errorf("got %d items, want %d", len(items), n)
-		}
-		for i, it := range items {
-			for _, k := range keys {
-				if v, ok := it[k]; !ok || v == "" {
-					t.Errorf("item %d lacks %q: %v", i, k, it)
-				}
-			}
+// readState returns A's data as A's admin reads it.
+func (e *env) readState(t *testing.T) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, p := range stateA {
+		out[p] = string(e.get(t, p))
+	}
+	return out
+}
+
+// sameState fails for each read of A's data that differs from before.
+func (e *env) sameState(t *testing.T, before map[string]string) {
+	t.Helper()
+	for p, b := range e.readState(t) {
+		if b != before[p] {
+			t.Errorf("%s changed:\nbefore %s\nafter %s", p, before[p], b)
 		}
 	}
 }
 
-// fieldLen checks that the body's key holds an array of n elements.
-func fieldLen(key string, n int) check {
-	return func(t *testing.T, e *env, body []byte) {
-		t.Helper()
-		var v map[string]json.RawMessage
-		var arr []json.RawMessage
-		if err := json.Unmarshal(body, &v); err != nil || json.Unmarshal(v[key], &arr) != nil {
-			t.Fatalf("body has no array %q: %s", key, body)
-		}
-		if len(arr) != n {
-			t.Errorf("%s has %d elements, want %d", key, len(arr), n)
-		}
+// concrete fills a route pattern with organization A's IDs: GOV-01 for a
+// control, CC1.1 for a criterion, A's engagement, system and task.
+func concrete(t *testing.T, pattern string) string {
+	t.Helper()
+	p := strings.NewReplacer(
+		"/controls/{id}", "/controls/GOV-01",
+		"/criteria/{id}", "/criteria/CC1.1",
+		"{criterion}", "CC1.1",
+		"/engagements/{id}", "/engagements/{eng}",
+		"/tasks/{id}", "/tasks/{task}",
+		"/{$}", "/",
+	).Replace(pattern)
+	if strings.ContainsAny(strings.NewReplacer("{eng}", "", "{system}", "", "{task}", "").Replace(p), "{}") {
+		t.Errorf("concrete does not know how to fill %s", pattern)
 	}
+	return p
 }
 
-// ids checks that the body is an array whose objects have exactly these
-// IDs, in this order.
-func ids(want []string) check {
-	return func(t *testing.T, e *env, body []byte) {
-		t.Helper()
-		var items []struct{ ID string }
-		if err := json.Unmarshal(body, &items); err != nil {
-			t.Fatalf("body is not an array: %v", err)
-		}
-		got := []string{}
-		for _, it := range items {
-			got = append(got, it.ID)
-		}
-		if !slices.Equal(got, want) {
-			t.Errorf("IDs = %v, want %v", got, want)
-		}
+// testBox returns a sealing box with a random key.
+func testBox(t testing.TB) *seal.Box {
+	key := make([]byte, seal.KeySize)
+	rand.Read(key)
+	b, err := seal.New(key)
+	if err != nil {
+		t.Fatal(err)
 	}
-}
-
-// reread checks that a later GET of path (A's admin) shows every want.
-func reread(path string, want ...string) check {
-	return func(t *testing.T, e *env, _ []byte) {
-		t.Helper()
-		body := e.get(t, path)
-		for _, w := range want {
-			if w = e.subst.Replace(w); !bytes.Contains(body, []byte(w)) {
-				t.Errorf("GET %s lacks %q:\n%s", path, w, body)
-			}
-		}
-	}
-}
-
-// rereadLacks checks that a later GET of path (A's admin) shows none of
-// unwanted.
-func rereadLacks(path string, unwanted ...string) check {
-	return func(t *testing.T, e *env, _ []byte) {
-		t.Helper()
-		body := e.get(t, path)
-		for _, u := range unwanted {
-			if u = e.subst.Replace(u); bytes.Contains(body, []byte(u)) {
-				t.Errorf("GET %s still holds %q:\n%s", path, u, body)
-			}
-		}
-	}
-}
-
-// both runs every check.
-func both(checks ...check) check {
-	return func(t *testing.T, e *env, body []byte) {
-		t.Helper()
-		for _, c := range checks {
-			c(t, e, body)
-		}
-	}
+	return b
 }

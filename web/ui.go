@@ -66,7 +66,7 @@ func loadUI() (*ui, error) {
 		"pct":      func(f float64) string { return fmt.Sprintf("%.1f%%", f) },
 		"date":     func(t time.Time) string { return t.UTC().Format("2006-01-02") },
 		"datetime": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 MST") },
-		"human":    func(s string) string { return strings.ReplaceAll(s, "_", " ") },
+		"human":    func(v any) string { return strings.ReplaceAll(fmt.Sprint(v), "_", " ") },
 		"join":     strings.Join,
 		"trend":    trendChart,
 		"scoreBar": scoreBar,

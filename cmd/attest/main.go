@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"os/user"
 	"syscall"
 
 	"github.com/alecthomas/kong"
@@ -44,6 +45,8 @@ type CLI struct {
 	Readiness  ReadinessCmd  `cmd:"" help:"Readiness of an engagement: score, criteria, gaps."`
 	Task       TaskCmd       `cmd:"" help:"Remediation tasks."`
 	Token      TokenCmd      `cmd:"" help:"API tokens."`
+	Audit      AuditCmd      `cmd:"" help:"Browse the audit log of changes."`
+	Verify     VerifyCmd     `cmd:"" help:"Check that the audit log was not altered; exit 1 if it was."`
 	Version    VersionCmd    `cmd:"" help:"Print the version."`
 }
 
@@ -82,13 +85,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "attest:", err)
 		return exitBadInput
 	}
-	app := &App{ctx: ctx, cli: &cli, out: stdout, errOut: stderr}
+	app := &App{ctx: attest.WithActor(ctx, cliActor()), cli: &cli, out: stdout, errOut: stderr}
 	defer app.Close()
 	err = kctx.Run(app)
 	if err == nil {
 		return exitOK
 	}
 	return app.report(err, wantsJSON(kctx))
+}
+
+// cliActor is who the audit log names for changes made from the command
+// line: the operating system user.
+func cliActor() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return "cli:" + u.Username
+	}
+	return "cli"
 }
 
 // wantsJSON reports whether the command was given --json.

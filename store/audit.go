@@ -1,0 +1,335 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/attest-dev/attest"
+)
+
+// The audit log. Every change to an organization's data appends one entry
+// in the change's own transaction, so the change and its entry commit or
+// roll back together. Actions are "<entity>.<verb>": organization.create,
+// control_library.sync, user.create, token.create, token.revoke,
+// control.create, control.update, control.map, control.unmap,
+// engagement.create, engagement.update, system.add, system.remove,
+// task.create and task.update. Readiness snapshots are derived data and are
+// not audited. Nothing in Attest updates or deletes an entry.
+
+// Paging limits of FindAuditLog.
+const (
+	defaultAuditLimit = 100
+	maxAuditLimit     = 1000
+)
+
+const auditColumns = `org_id, seq, at, actor, action, entity, entity_id, before, after, prev_hash, hash`
+
+// change runs fn in a transaction that first locks the organization's audit
+// head. Every audited change goes through it: on PostgreSQL the lock queues
+// an organization's writers, so the "before" a change reads is what the
+// change before it left, and the chain's order is the order of the changes.
+// (SQLite transactions are IMMEDIATE: one writer at a time already.) The
+// lock is always the first one a change takes, so writers cannot deadlock
+// on it.
+func (s *DB) change(ctx context.Context, orgID int64, fn func(tx *sql.Tx) error) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if _, _, err := s.lockAuditHead(ctx, tx, orgID); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+}
+
+// lockAuditHead returns the sequence number and hash of the organization's
+// last entry (0 and "" before the first), locking its head row until tx
+// ends.
+func (s *DB) lockAuditHead(ctx context.Context, tx *sql.Tx, orgID int64) (int64, string, error) {
+	query := s.q(`SELECT seq, hash FROM audit_heads WHERE org_id = ?` + s.dialect.forUpdate)
+	var seq int64
+	var hash string
+	err := tx.QueryRowContext(ctx, query, orgID).Scan(&seq, &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		// A writer that races us here waits on the conflict until we commit,
+		// then reads the head we left.
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO audit_heads (org_id, seq, hash) VALUES (?, 0, '') ON CONFLICT DO NOTHING`), orgID); err != nil {
+			return 0, "", fmt.Errorf("create audit head: %w", s.dialect.normalize(err))
+		}
+		err = tx.QueryRowContext(ctx, query, orgID).Scan(&seq, &hash)
+	}
+	if err != nil {
+		return 0, "", fmt.Errorf("lock audit log: %w", err)
+	}
+	return seq, hash, nil
+}
+
+// appendAudit appends an entry for a change to the organization's log,
+// inside the change's transaction tx. The actor comes from ctx; before and
+// after are encoded as JSON (nil for none). Callers must not pass secrets:
+// password hashes, token secrets or their hashes.
+func (s *DB) appendAudit(ctx context.Context, tx *sql.Tx, orgID int64, action, entity, entityID string, before, after any) error {
+	b, err := auditJSON(before)
+	if err != nil {
+		return fmt.Errorf("audit %s: %w", action, err)
+	}
+	a, err := auditJSON(after)
+	if err != nil {
+		return fmt.Errorf("audit %s: %w", action, err)
+	}
+	seq, prev, err := s.lockAuditHead(ctx, tx, orgID)
+	if err != nil {
+		return err
+	}
+	e := &attest.AuditEntry{
+		Seq: seq + 1, OrgID: orgID,
+		// PostgreSQL keeps microseconds: the time is cut to them on both
+		// databases, so the hash covers exactly what is stored.
+		At:    s.now().Truncate(time.Microsecond),
+		Actor: attest.ActorFrom(ctx), Action: action, Entity: entity, EntityID: entityID,
+		Before: b, After: a, PrevHash: prev,
+	}
+	e.Hash = e.ComputeHash()
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO audit_log (`+auditColumns+`) VALUES (`+placeholders(11)+`)`),
+		e.OrgID, e.Seq, e.At, e.Actor, e.Action, e.Entity, e.EntityID, string(e.Before), string(e.After), e.PrevHash, e.Hash); err != nil {
+		// Not normalized: a conflict here means the head is behind the
+		// stored entries, which is damage, not a user's mistake.
+		return fmt.Errorf("append audit entry %d (run 'attest verify'): %w", e.Seq, err)
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`UPDATE audit_heads SET seq = ?, hash = ? WHERE org_id = ?`), e.Seq, e.Hash, orgID); err != nil {
+		return fmt.Errorf("advance audit head: %w", err)
+	}
+	return nil
+}
+
+func auditJSON(v any) (json.RawMessage, error) {
+	if v == nil {
+		return nil, nil
+	}
+	return json.Marshal(v)
+}
+
+func scanAudit(row interface{ Scan(...any) error }) (*attest.AuditEntry, error) {
+	e := &attest.AuditEntry{}
+	var before, after string
+	if err := row.Scan(&e.OrgID, &e.Seq, &e.At, &e.Actor, &e.Action, &e.Entity, &e.EntityID, &before, &after, &e.PrevHash, &e.Hash); err != nil {
+		return nil, err
+	}
+	e.At = e.At.UTC()
+	if before != "" {
+		e.Before = json.RawMessage(before)
+	}
+	if after != "" {
+		e.After = json.RawMessage(after)
+	}
+	return e, nil
+}
+
+// FindAuditLog returns the organization's entries that match f, newest
+// first: at most f.Limit (100 when 0, never more than 1000). Since is
+// inclusive, Until exclusive. A negative limit is EINVALID.
+func (s *DB) FindAuditLog(ctx context.Context, orgID int64, f attest.AuditFilter) ([]*attest.AuditEntry, error) {
+	limit := f.Limit
+	switch {
+	case limit < 0:
+		return nil, attest.Errorf(attest.EINVALID, "the limit must not be negative")
+	case limit == 0:
+		limit = defaultAuditLimit
+	case limit > maxAuditLimit:
+		limit = maxAuditLimit
+	}
+	query := `SELECT ` + auditColumns + ` FROM audit_log WHERE org_id = ?`
+	args := []any{orgID}
+	for _, c := range []struct {
+		column, value string
+	}{{"actor", f.Actor}, {"action", f.Action}, {"entity", f.Entity}, {"entity_id", f.EntityID}} {
+		if c.value != "" {
+			query += ` AND ` + c.column + ` = ?`
+			args = append(args, c.value)
+		}
+	}
+	// Times are stored to the microsecond; bounds are compared likewise.
+	if !f.Since.IsZero() {
+		query += ` AND at >= ?`
+		args = append(args, f.Since.UTC().Truncate(time.Microsecond))
+	}
+	if !f.Until.IsZero() {
+		query += ` AND at < ?`
+		args = append(args, f.Until.UTC().Truncate(time.Microsecond))
+	}
+	if f.BeforeSeq > 0 {
+		query += ` AND seq < ?`
+		args = append(args, f.BeforeSeq)
+	}
+	query += fmt.Sprintf(` ORDER BY seq DESC LIMIT %d`, limit)
+	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return nil, fmt.Errorf("find audit log: %w", err)
+	}
+	defer rows.Close()
+	out := []*attest.AuditEntry{}
+	for rows.Next() {
+		e, err := scanAudit(rows)
+		if err != nil {
+			return nil, fmt.Errorf("find audit log: %w", err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// AuditHead is the last entry of an organization's chain. Recorded outside
+// the database, it lets a later check prove that no entries were cut from
+// the end, even by someone who rewrote the head.
+type AuditHead struct {
+	OrgID int64  `json:"org_id"`
+	Seq   int64  `json:"seq"`
+	Hash  string `json:"hash"`
+}
+
+// AuditCheck is the result of checking every organization's audit chain.
+type AuditCheck struct {
+	// Entries counts the entries read, Organizations the chains checked.
+	Entries       int64                 `json:"entries"`
+	Organizations int64                 `json:"organizations"`
+	Heads         []AuditHead           `json:"heads"`
+	Problems      []attest.AuditProblem `json:"problems"`
+}
+
+// VerifyAuditLog checks every organization's audit chain and returns what
+// is wrong with it: none when every chain is intact.
+func (s *DB) VerifyAuditLog(ctx context.Context) ([]attest.AuditProblem, error) {
+	c, err := s.CheckAuditLog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return c.Problems, nil
+}
+
+// CheckAuditLog checks every organization's audit chain in seq order: each
+// entry's hash must match its content (else "altered"), link to the entry
+// before it ("broken_link"), follow it without a gap ("missing"), and the
+// last entry must be the one the head records (entries cut from the end
+// are "missing"). The whole check reads one snapshot of the database, so
+// changes made meanwhile do not show as damage.
+func (s *DB) CheckAuditLog(ctx context.Context) (*AuditCheck, error) {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("verify audit log: %w", err)
+	}
+	defer tx.Rollback()
+	var orgs []int64
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM organizations UNION SELECT org_id FROM audit_heads UNION SELECT org_id FROM audit_log ORDER BY 1`)
+	if err != nil {
+		return nil, fmt.Errorf("verify audit log: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("verify audit log: %w", err)
+		}
+		orgs = append(orgs, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("verify audit log: %w", err)
+	}
+	c := &AuditCheck{Heads: []AuditHead{}, Problems: []attest.AuditProblem{}}
+	for _, id := range orgs {
+		if err := s.checkChain(ctx, tx, id, c); err != nil {
+			return nil, fmt.Errorf("verify the audit log of organization %d: %w", id, err)
+		}
+		c.Organizations++
+	}
+	return c, nil
+}
+
+// checkChain checks one organization's chain, adding to c.
+func (s *DB) checkChain(ctx context.Context, tx *sql.Tx, orgID int64, c *AuditCheck) error {
+	problem := func(seq int64, kind, format string, args ...any) {
+		c.Problems = append(c.Problems, attest.AuditProblem{OrgID: orgID, Seq: seq, Kind: kind,
+			Message: fmt.Sprintf("organization %d: ", orgID) + fmt.Sprintf(format, args...)})
+	}
+	head := AuditHead{OrgID: orgID}
+	err := tx.QueryRowContext(ctx, s.q(`SELECT seq, hash FROM audit_heads WHERE org_id = ?`), orgID).Scan(&head.Seq, &head.Hash)
+	hasHead := err == nil
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT `+auditColumns+` FROM audit_log WHERE org_id = ? ORDER BY seq`), orgID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var prevHash string
+	var lastSeq int64
+	for rows.Next() {
+		e, err := scanAudit(rows)
+		if err != nil {
+			return err
+		}
+		c.Entries++
+		if want := lastSeq + 1; e.Seq > want {
+			where := fmt.Sprintf("the log goes from entry %d to entry %d", lastSeq, e.Seq)
+			if lastSeq == 0 {
+				where = fmt.Sprintf("the log starts at entry %d", e.Seq)
+			}
+			problem(want, "missing", "%s missing: %s", entryRange(want, e.Seq-1), where)
+		}
+		if e.PrevHash != prevHash {
+			problem(e.Seq, "broken_link", "entry %d does not link to the entry before it (its prev_hash is %s, the entry before has %s): entries were removed, inserted or reordered",
+				e.Seq, short(e.PrevHash), short(prevHash))
+		}
+		if e.ComputeHash() != e.Hash {
+			problem(e.Seq, "altered", "entry %d (%s of %s %s at %s by %s) does not match its hash: it was changed after it was written",
+				e.Seq, e.Action, e.Entity, e.EntityID, e.At.Format(time.RFC3339), e.Actor)
+		}
+		// Going on from the stored hash reports one altered entry once,
+		// not again as a broken link in the entry after it.
+		lastSeq, prevHash = e.Seq, e.Hash
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	switch {
+	case !hasHead && lastSeq > 0:
+		problem(lastSeq, "missing", "the head record is missing (the log ends at entry %d): without it, entries cut from the end of the log go unnoticed", lastSeq)
+	case !hasHead:
+		problem(1, "missing", "the organization has no audit head: its audit log was removed")
+	case head.Seq > lastSeq:
+		problem(lastSeq+1, "missing", "%s cut from the end of the log: the head records %d entries, the log ends at entry %d",
+			entryRange(lastSeq+1, head.Seq), head.Seq, lastSeq)
+	case head.Seq < lastSeq:
+		problem(head.Seq+1, "broken_link", "the head records entry %d as the last, but the log goes on to entry %d: entries were added outside Attest",
+			head.Seq, lastSeq)
+	case head.Hash != prevHash:
+		problem(lastSeq, "altered", "the head records hash %s for entry %d, which has %s: the last entry was replaced",
+			short(head.Hash), lastSeq, short(prevHash))
+	}
+	if hasHead {
+		c.Heads = append(c.Heads, head)
+	}
+	return nil
+}
+
+// entryRange names entries from to to: "entry 4" or "entries 4 to 6".
+func entryRange(from, to int64) string {
+	if from == to {
+		return fmt.Sprintf("entry %d", from)
+	}
+	return fmt.Sprintf("entries %d to %d", from, to)
+}
+
+// short abbreviates a hash for messages.
+func short(hash string) string {
+	switch {
+	case hash == "":
+		return "none"
+	case len(hash) > 12:
+		return hash[:12] + "…"
+	}
+	return hash
+}
