@@ -2,12 +2,16 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/attest-dev/attest"
 )
 
-// Readiness computes the engagement's readiness as of today.
+// Readiness computes the engagement's readiness as of today. The result is
+// shared with other callers through a cache: it must not be modified.
 func (s *DB) Readiness(ctx context.Context, orgID, engagementID int64) (*attest.Readiness, error) {
 	e, err := s.FindEngagementByID(ctx, orgID, engagementID)
 	if err != nil {
@@ -16,12 +20,83 @@ func (s *DB) Readiness(ctx context.Context, orgID, engagementID int64) (*attest.
 	return s.readinessOf(ctx, orgID, e)
 }
 
+// readinessKey identifies a computed readiness. Every change to what
+// readiness depends on (controls, mappings, engagements, tasks) appends to
+// the organization's audit log, so the audit sequence number and the day
+// (overdue tasks) say when a cached result is stale — in this process and
+// after changes made by another process sharing the database.
+type readinessKey struct {
+	seq int64
+	day attest.Date
+}
+
+// readinessCache keeps the latest readiness of each engagement.
+type readinessCache struct {
+	mu sync.Mutex
+	m  map[int64]readinessEntry // by engagement ID
+}
+
+type readinessEntry struct {
+	key readinessKey
+	r   *attest.Readiness
+}
+
+func (c *readinessCache) get(engagementID int64, k readinessKey) *attest.Readiness {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.m[engagementID]; ok && e.key == k {
+		return e.r
+	}
+	return nil
+}
+
+func (c *readinessCache) put(engagementID int64, k readinessKey, r *attest.Readiness) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[int64]readinessEntry{}
+	}
+	c.m[engagementID] = readinessEntry{k, r}
+}
+
+// auditSeq returns the organization's latest audit sequence number.
+func (s *DB) auditSeq(ctx context.Context, orgID int64) (int64, error) {
+	var seq int64
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT seq FROM audit_heads WHERE org_id = ?`), orgID).Scan(&seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read audit head: %w", err)
+	}
+	return seq, nil
+}
+
+// readinessOf returns the engagement's readiness from the cache, or computes
+// and caches it. The sequence number is read before the data, so a result
+// is never older than its key.
 func (s *DB) readinessOf(ctx context.Context, orgID int64, e *attest.Engagement) (*attest.Readiness, error) {
+	seq, err := s.auditSeq(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	key := readinessKey{seq: seq, day: s.today()}
+	if r := s.readiness.get(e.ID, key); r != nil {
+		return r, nil
+	}
+	r, err := s.computeReadiness(ctx, orgID, e, key.day)
+	if err != nil {
+		return nil, err
+	}
+	s.readiness.put(e.ID, key, r)
+	return r, nil
+}
+
+func (s *DB) computeReadiness(ctx context.Context, orgID int64, e *attest.Engagement, today attest.Date) (*attest.Readiness, error) {
 	controls, err := s.FindControls(ctx, orgID, attest.ControlFilter{})
 	if err != nil {
 		return nil, err
 	}
-	today := s.today()
 	// Only overdue tasks matter to readiness: those of this engagement and
 	// those tied to no engagement.
 	tasks, err := s.queryTasks(ctx, `SELECT `+taskColumns+` FROM tasks WHERE org_id = ? AND status <> 'done' AND due_date <> '' AND due_date < ? AND (engagement_id IS NULL OR engagement_id = ?) ORDER BY due_date, id`,

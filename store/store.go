@@ -37,6 +37,8 @@ type DB struct {
 	db      *sql.DB
 	dialect *dialect
 	fw      *attest.Framework
+	// readiness caches computed readiness by audit sequence number.
+	readiness readinessCache
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
 }
