@@ -172,3 +172,59 @@ func (s *DB) UpdateTask(ctx context.Context, orgID, id int64, u attest.TaskUpdat
 	}
 	return t, s.recordSnapshots(ctx, orgID)
 }
+
+// ImportTasks adds many tasks at once, as from a spreadsheet: every task is
+// checked first, then all are stored in one transaction (all or none), each
+// with its audit entry, and readiness is recorded once.
+func (s *DB) ImportTasks(ctx context.Context, orgID int64, tasks []*attest.Task) error {
+	controls, err := s.FindControls(ctx, orgID, attest.ControlFilter{})
+	if err != nil {
+		return err
+	}
+	engagements, err := s.FindEngagements(ctx, orgID)
+	if err != nil {
+		return err
+	}
+	knownControl := make(map[string]bool, len(controls))
+	for _, c := range controls {
+		knownControl[c.ID] = true
+	}
+	knownEngagement := make(map[int64]bool, len(engagements))
+	for _, e := range engagements {
+		knownEngagement[e.ID] = true
+	}
+	for i, t := range tasks {
+		if err := t.Validate(); err != nil {
+			return attest.Errorf(attest.EINVALID, "task %d: %s", i+1, attest.ErrorMessage(err))
+		}
+		if t.ControlID != "" && !knownControl[t.ControlID] {
+			return attest.Errorf(attest.EINVALID, "task %d: unknown control %q", i+1, t.ControlID)
+		}
+		if t.EngagementID != 0 && !knownEngagement[t.EngagementID] {
+			return attest.Errorf(attest.EINVALID, "task %d: unknown engagement %d", i+1, t.EngagementID)
+		}
+	}
+	now := s.now()
+	err = s.change(ctx, orgID, func(tx *sql.Tx) error {
+		for _, t := range tasks {
+			t.CreatedAt = now
+			if t.Status == attest.TaskDone {
+				t.ClosedAt = &now
+			}
+			id, err := s.insertID(ctx, tx, `INSERT INTO tasks (org_id, title, owner, due_date, status, control_id, engagement_id, notes, created_at, closed_at) VALUES (`+placeholders(10)+`)`,
+				orgID, t.Title, t.Owner, t.DueDate, t.Status, nullString(t.ControlID), nullInt(t.EngagementID), t.Notes, t.CreatedAt, nullTime(t.ClosedAt))
+			if err != nil {
+				return err
+			}
+			t.ID = id
+			if err := s.appendAudit(ctx, tx, orgID, "task.import", "task", strconv.FormatInt(id, 10), nil, t); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("import tasks: %w", err)
+	}
+	return s.recordSnapshots(ctx, orgID)
+}

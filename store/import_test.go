@@ -1,0 +1,60 @@
+package store
+
+import (
+	"context"
+	"strconv"
+	"testing"
+
+	"github.com/attest-dev/attest"
+)
+
+func TestImportTasks(t *testing.T) {
+	each(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		org := newOrg(t, db, "Acme")
+		e := newEngagement(t, db, org)
+		good := []*attest.Task{
+			{Title: "Review firewall rules", ControlID: "NET-03", DueDate: "2020-01-01", EngagementID: e.ID},
+			{Title: "Old chore", Status: attest.TaskDone},
+		}
+		bad := append([]*attest.Task{{Title: "Fine"}}, &attest.Task{Title: "Broken", ControlID: "NOPE-01"})
+		err := db.ImportTasks(ctx, org, bad)
+		wantCode(t, err, attest.EINVALID)
+		if got, _ := db.FindTasks(ctx, org, attest.TaskFilter{}); len(got) != 0 {
+			t.Fatalf("a refused import stored %d tasks", len(got))
+		}
+		if err := db.ImportTasks(ctx, org, good); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.FindTasks(ctx, org, attest.TaskFilter{})
+		if err != nil || len(got) != 2 {
+			t.Fatalf("after import: %d tasks, %v", len(got), err)
+		}
+		if got[0].ClosedAt != nil && got[1].ClosedAt != nil {
+			t.Error("an open task was imported closed")
+		}
+		entries, err := db.FindAuditLog(ctx, org, attest.AuditFilter{Action: "task.import"})
+		if err != nil || len(entries) != 2 {
+			t.Fatalf("audit entries for the import: %d, %v", len(entries), err)
+		}
+		r, err := db.Readiness(ctx, org, e.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var overdueID string
+		for _, task := range got {
+			if task.Title == "Review firewall rules" {
+				overdueID = itoa(task.ID)
+			}
+		}
+		found := false
+		for _, g := range r.Gaps {
+			found = found || (g.Kind == "overdue_task" && g.ID == overdueID)
+		}
+		if !found {
+			t.Error("the imported overdue task is not among the readiness gaps")
+		}
+	})
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
