@@ -46,14 +46,17 @@ type Framework struct {
 
 	criterionByID map[string]*Criterion
 	categoryByID  map[string]*Category
+	position      map[string]int
 }
 
 // Index builds the look-up tables; loaders call it once after filling the
 // slices.
 func (f *Framework) Index() {
 	f.criterionByID = make(map[string]*Criterion, len(f.Criteria))
+	f.position = make(map[string]int, len(f.Criteria))
 	for i := range f.Criteria {
 		f.criterionByID[f.Criteria[i].ID] = &f.Criteria[i]
+		f.position[f.Criteria[i].ID] = i
 	}
 	f.categoryByID = make(map[string]*Category, len(f.Categories))
 	for i := range f.Categories {
@@ -63,6 +66,15 @@ func (f *Framework) Index() {
 
 // Criterion returns the criterion with the id, or nil.
 func (f *Framework) Criterion(id string) *Criterion { return f.criterionByID[id] }
+
+// Position returns where the criterion stands in the framework's order;
+// unknown IDs sort last.
+func (f *Framework) Position(id string) int {
+	if p, ok := f.position[id]; ok {
+		return p
+	}
+	return len(f.Criteria)
+}
 
 // Category returns the category with the id, or nil.
 func (f *Framework) Category(id string) *Category { return f.categoryByID[id] }

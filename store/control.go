@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"sync"
 
 	"github.com/attest-dev/attest"
 )
@@ -73,18 +74,68 @@ func (s *DB) findControl(ctx context.Context, x queryer, orgID int64, id string)
 }
 
 // FindControls returns the organization's controls that match f, by ID.
+// The organization's controls are cached by audit sequence number (every
+// change to a control or mapping is audited); callers get copies.
 func (s *DB) FindControls(ctx context.Context, orgID int64, f attest.ControlFilter) ([]*attest.Control, error) {
-	query := `SELECT ` + controlColumns + ` FROM controls WHERE org_id = ?`
-	args := []any{orgID}
-	if f.Status != "" {
-		query += ` AND status = ?`
-		args = append(args, f.Status)
+	all, err := s.allControls(ctx, orgID)
+	if err != nil {
+		return nil, err
 	}
-	if f.Owner != "" {
-		query += ` AND owner = ?`
-		args = append(args, f.Owner)
+	out := make([]*attest.Control, 0, len(all))
+	for _, c := range all {
+		if (f.Status != "" && c.Status != f.Status) || (f.Owner != "" && c.Owner != f.Owner) {
+			continue
+		}
+		if (f.Criterion != "" || f.Category != "") && !s.controlMatches(c, f) {
+			continue
+		}
+		cp := *c
+		out = append(out, &cp)
 	}
-	rows, err := s.db.QueryContext(ctx, s.q(query+` ORDER BY id`), args...)
+	return out, nil
+}
+
+// controlsCache keeps each organization's controls with the audit
+// sequence number they were read at.
+type controlsCache struct {
+	mu sync.Mutex
+	m  map[int64]controlsEntry
+}
+
+type controlsEntry struct {
+	seq      int64
+	controls []*attest.Control
+}
+
+// allControls returns the organization's controls, from the cache when no
+// change was audited since they were read. The sequence number is read
+// first, so cached controls are never older than their key.
+func (s *DB) allControls(ctx context.Context, orgID int64) ([]*attest.Control, error) {
+	seq, err := s.auditSeq(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	s.controls.mu.Lock()
+	e, ok := s.controls.m[orgID]
+	s.controls.mu.Unlock()
+	if ok && e.seq == seq {
+		return e.controls, nil
+	}
+	all, err := s.readControls(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	s.controls.mu.Lock()
+	if s.controls.m == nil {
+		s.controls.m = map[int64]controlsEntry{}
+	}
+	s.controls.m[orgID] = controlsEntry{seq, all}
+	s.controls.mu.Unlock()
+	return all, nil
+}
+
+func (s *DB) readControls(ctx context.Context, orgID int64) ([]*attest.Control, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+controlColumns+` FROM controls WHERE org_id = ? ORDER BY id`), orgID)
 	if err != nil {
 		return nil, fmt.Errorf("find controls: %w", err)
 	}
@@ -105,16 +156,7 @@ func (s *DB) FindControls(ctx context.Context, orgID int64, f attest.ControlFilt
 	if err := s.loadMappings(ctx, orgID, byID); err != nil {
 		return nil, err
 	}
-	if f.Criterion == "" && f.Category == "" {
-		return out, nil
-	}
-	kept := out[:0]
-	for _, c := range out {
-		if s.controlMatches(c, f) {
-			kept = append(kept, c)
-		}
-	}
-	return kept, nil
+	return out, nil
 }
 
 func (s *DB) controlMatches(c *attest.Control, f attest.ControlFilter) bool {
@@ -153,18 +195,7 @@ func (s *DB) loadMappings(ctx context.Context, orgID int64, byID map[string]*att
 
 // sortCriteria orders criterion IDs as the framework lists them.
 func (s *DB) sortCriteria(ids []string) {
-	pos := func(id string) int {
-		if c := s.fw.Criterion(id); c != nil {
-			// Criteria are stored in order, so the address gives the index.
-			for i := range s.fw.Criteria {
-				if &s.fw.Criteria[i] == c {
-					return i
-				}
-			}
-		}
-		return len(s.fw.Criteria)
-	}
-	sort.SliceStable(ids, func(i, j int) bool { return pos(ids[i]) < pos(ids[j]) })
+	sort.SliceStable(ids, func(i, j int) bool { return s.fw.Position(ids[i]) < s.fw.Position(ids[j]) })
 }
 
 // CreateControl adds a custom control to the organization.

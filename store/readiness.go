@@ -30,33 +30,40 @@ type readinessKey struct {
 	day attest.Date
 }
 
-// readinessCache keeps the latest readiness of each engagement.
-type readinessCache struct {
+// cache keeps one value per engagement with the key it was computed for.
+type cache[V any] struct {
 	mu sync.Mutex
-	m  map[int64]readinessEntry // by engagement ID
+	m  map[int64]cacheEntry[V] // by engagement ID
 }
 
-type readinessEntry struct {
+type cacheEntry[V any] struct {
 	key readinessKey
-	r   *attest.Readiness
+	v   V
 }
 
-func (c *readinessCache) get(engagementID int64, k readinessKey) *attest.Readiness {
+func (c *cache[V]) get(engagementID int64, k readinessKey) V {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.m[engagementID]; ok && e.key == k {
-		return e.r
+		return e.v
 	}
-	return nil
+	var zero V
+	return zero
 }
 
-func (c *readinessCache) put(engagementID int64, k readinessKey, r *attest.Readiness) {
+func (c *cache[V]) put(engagementID int64, k readinessKey, v V) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil {
-		c.m = map[int64]readinessEntry{}
+		c.m = map[int64]cacheEntry[V]{}
 	}
-	c.m[engagementID] = readinessEntry{k, r}
+	c.m[engagementID] = cacheEntry[V]{k, v}
+}
+
+func (c *cache[V]) drop(engagementID int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.m, engagementID)
 }
 
 // auditSeq returns the organization's latest audit sequence number.
@@ -147,6 +154,7 @@ func (s *DB) SaveSnapshot(ctx context.Context, orgID int64, sn *attest.Snapshot)
 	if err != nil {
 		return fmt.Errorf("save snapshot: %w", s.dialect.normalize(err))
 	}
+	s.scores.drop(sn.EngagementID)
 	return nil
 }
 
@@ -169,6 +177,45 @@ func (s *DB) FindSnapshots(ctx context.Context, orgID, engagementID int64) ([]*a
 		}
 		if err := fromJSON(cats, &sn.Categories); err != nil {
 			return nil, err
+		}
+		out = append(out, sn)
+	}
+	return out, rows.Err()
+}
+
+// FindScores returns an engagement's daily scores, oldest first, without
+// the per-category detail: what a trend chart needs. Snapshots follow
+// audited changes (and the hourly recording, which repeats today's score),
+// so the series is cached by audit sequence number and day; the result is
+// shared and must not be modified.
+func (s *DB) FindScores(ctx context.Context, orgID, engagementID int64) ([]*attest.Snapshot, error) {
+	seq, err := s.auditSeq(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	key := readinessKey{seq: seq, day: s.today()}
+	if sc := s.scores.get(engagementID, key); sc != nil {
+		return sc, nil
+	}
+	sc, err := s.readScores(ctx, orgID, engagementID)
+	if err != nil {
+		return nil, err
+	}
+	s.scores.put(engagementID, key, sc)
+	return sc, nil
+}
+
+func (s *DB) readScores(ctx context.Context, orgID, engagementID int64) ([]*attest.Snapshot, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT day, score FROM readiness_snapshots WHERE org_id = ? AND engagement_id = ? ORDER BY day`), orgID, engagementID)
+	if err != nil {
+		return nil, fmt.Errorf("find scores: %w", err)
+	}
+	defer rows.Close()
+	out := []*attest.Snapshot{}
+	for rows.Next() {
+		sn := &attest.Snapshot{EngagementID: engagementID}
+		if err := rows.Scan(&sn.Date, &sn.Score); err != nil {
+			return nil, fmt.Errorf("find scores: %w", err)
 		}
 		out = append(out, sn)
 	}

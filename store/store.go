@@ -38,7 +38,11 @@ type DB struct {
 	dialect *dialect
 	fw      *attest.Framework
 	// readiness caches computed readiness by audit sequence number.
-	readiness readinessCache
+	readiness cache[*attest.Readiness]
+	// scores caches each engagement's trend by audit sequence number.
+	scores cache[[]*attest.Snapshot]
+	// controls caches each organization's controls by audit sequence number.
+	controls controlsCache
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
 }

@@ -45,6 +45,7 @@ type CLI struct {
 	Readiness  ReadinessCmd  `cmd:"" help:"Readiness of an engagement: score, criteria, gaps."`
 	Task       TaskCmd       `cmd:"" help:"Remediation tasks."`
 	Token      TokenCmd      `cmd:"" help:"API tokens."`
+	User       UserCmd       `cmd:"" help:"Users: list, create, reset a password or MFA."`
 	Audit      AuditCmd      `cmd:"" help:"Browse the audit log of changes."`
 	Verify     VerifyCmd     `cmd:"" help:"Check that the audit log was not altered; exit 1 if it was."`
 	Version    VersionCmd    `cmd:"" help:"Print the version."`
