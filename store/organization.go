@@ -113,7 +113,7 @@ func (s *DB) CreateUser(ctx context.Context, u *attest.User) error {
 		if err != nil {
 			return err
 		}
-		u.ID = id
+		u.ID, u.Active = id, true
 		return s.appendAudit(ctx, tx, u.OrgID, "user.create", "user", strconv.FormatInt(id, 10), nil, auditUser(u))
 	})
 	if attest.ErrorCode(err) == attest.ECONFLICT {

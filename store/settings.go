@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/attest-dev/attest"
 )
@@ -53,6 +54,47 @@ func (s *DB) FindSettings(ctx context.Context, orgID int64) (*attest.Settings, e
 	return st, nil
 }
 
+// FindSettingsByDomain returns the organization whose single sign-on is set
+// up for an email domain, with its settings. It returns ENOTFOUND when no
+// organization has SSO for the domain, and ECONFLICT when more than one
+// does (sign-in is then refused rather than sent to a guess). Both carry the
+// same user-safe message, so the answer tells nothing about which
+// organizations exist.
+func (s *DB) FindSettingsByDomain(ctx context.Context, domain string) (int64, *attest.Settings, error) {
+	domain = strings.ToLower(strings.TrimSpace(domain))
+	const msg = "single sign-on is not set up for this email domain"
+	if domain == "" {
+		return 0, nil, attest.Errorf(attest.ENOTFOUND, msg)
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT org_id, require_mfa, oidc_issuer, oidc_client_id, oidc_client_secret, oidc_domain, oidc_default_role
+		FROM org_settings WHERE oidc_domain = ? AND oidc_issuer <> '' AND oidc_client_id <> '' ORDER BY org_id LIMIT 2`), domain)
+	if err != nil {
+		return 0, nil, fmt.Errorf("find settings by domain: %w", err)
+	}
+	defer rows.Close()
+	var orgID int64
+	var st *attest.Settings
+	n := 0
+	for rows.Next() {
+		n++
+		st = &attest.Settings{}
+		if err := rows.Scan(&orgID, &st.RequireMFA, &st.OIDCIssuer, &st.OIDCClient, &st.OIDCSecret, &st.OIDCDomain, &st.OIDCDefaultRole); err != nil {
+			return 0, nil, fmt.Errorf("find settings by domain: %w", err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return 0, nil, fmt.Errorf("find settings by domain: %w", err)
+	}
+	switch n {
+	case 0:
+		return 0, nil, attest.Errorf(attest.ENOTFOUND, msg)
+	case 1:
+		return orgID, st, nil
+	default:
+		return 0, nil, attest.Errorf(attest.ECONFLICT, msg)
+	}
+}
+
 // UpdateSettings stores the organization's settings; the OIDC secret must
 // already be sealed.
 func (s *DB) UpdateSettings(ctx context.Context, orgID int64, st *attest.Settings) error {
@@ -64,6 +106,16 @@ func (s *DB) UpdateSettings(ctx context.Context, orgID int64, st *attest.Setting
 		return err
 	}
 	return s.change(ctx, orgID, func(tx *sql.Tx) error {
+		if st.OIDCDomain != "" {
+			var other int64
+			err := tx.QueryRowContext(ctx, s.q(`SELECT org_id FROM org_settings WHERE oidc_domain = ? AND org_id <> ? LIMIT 1`), st.OIDCDomain, orgID).Scan(&other)
+			if err == nil {
+				return attest.Errorf(attest.ECONFLICT, "another organization already signs in %s with single sign-on", st.OIDCDomain)
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+		}
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO org_settings (org_id, require_mfa, oidc_issuer, oidc_client_id, oidc_client_secret, oidc_domain, oidc_default_role, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (org_id) DO UPDATE SET require_mfa = excluded.require_mfa, oidc_issuer = excluded.oidc_issuer, oidc_client_id = excluded.oidc_client_id,

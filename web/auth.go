@@ -142,9 +142,10 @@ func (s *Server) signInMFA(w http.ResponseWriter, r *http.Request) error {
 	return s.finishSignIn(w, r, u, "password+totp", next)
 }
 
-// checkSecondFactor accepts a current TOTP code or an unused recovery code.
+// checkSecondFactor accepts a current TOTP code or an unused recovery code;
+// a user without MFA has neither.
 func (s *Server) checkSecondFactor(r *http.Request, u *attest.User, code string) (bool, error) {
-	if code == "" {
+	if code == "" || !u.MFAEnabled {
 		return false, nil
 	}
 	secret, err := s.box.Open(u.MFASecret, totpPurpose(u.ID))

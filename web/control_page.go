@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -63,8 +64,35 @@ func (s *Server) controlsPage(w http.ResponseWriter, r *http.Request) error {
 			ownerList = append(ownerList, c.Owner)
 		}
 	}
+	// A page shows 100 controls; the query string keeps the filters.
+	const perPage = 100
+	page, _ := strconv.Atoi(q.Get("page"))
+	pages := (len(controls) + perPage - 1) / perPage
+	page = max(1, min(page, pages))
+	matched := len(controls)
+	if matched > 0 {
+		controls = controls[(page-1)*perPage : min(page*perPage, matched)]
+	}
+	link := func(p int) string {
+		v := url.Values{}
+		for k, vals := range q {
+			if k != "page" {
+				v[k] = vals
+			}
+		}
+		v.Set("page", strconv.Itoa(p))
+		return "/controls?" + v.Encode()
+	}
+	var prev, next string
+	if page > 1 {
+		prev = link(page - 1)
+	}
+	if page < pages {
+		next = link(page + 1)
+	}
 	return s.render(w, r, http.StatusOK, "controls", &view{Title: "Controls", Nav: "controls", Data: map[string]any{
 		"Controls": controls, "Filter": f, "Statuses": attest.ControlStatuses, "Categories": fw.Categories, "Owners": ownerList, "Total": len(all),
+		"Matched": matched, "Page": page, "Pages": pages, "Prev": prev, "Next": next,
 	}})
 }
 
@@ -160,7 +188,9 @@ func (s *Server) mayEditTask(r *http.Request, t *attest.Task) bool {
 
 func (s *Server) taskCreate(w http.ResponseWriter, r *http.Request) error {
 	t := &attest.Task{Title: r.PostFormValue("title"), Owner: r.PostFormValue("owner"), DueDate: attest.Date(r.PostFormValue("due_date")), ControlID: r.PostFormValue("control_id")}
-	if !s.mayEditTask(r, t) {
+	// A control owner adds tasks to the controls they own: naming oneself
+	// the task's owner does not make another's control one's own.
+	if !s.mayEditTask(r, &attest.Task{ControlID: t.ControlID}) {
 		return attest.Errorf(attest.EFORBIDDEN, "you may add tasks only to controls you own")
 	}
 	if err := s.svc.CreateTask(r.Context(), orgID(r), t); err != nil {

@@ -13,6 +13,8 @@ func (s *Server) uiRoutes() []route {
 		{"POST", "/signin", public, "", s.signIn},
 		{"GET", "/signin/mfa", public, "", s.mfaPage},
 		{"POST", "/signin/mfa", public, "", s.signInMFA},
+		{"GET", "/sso", public, "", s.ssoStart},
+		{"GET", "/sso/callback", public, "", s.ssoCallback},
 		{"GET", "/invite/{secret}", public, "", s.invitePage},
 		{"POST", "/invite/{secret}", public, "", s.acceptInvite},
 		{"POST", "/signout", session, "", s.signOut},
@@ -67,7 +69,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	snaps, err := s.svc.FindSnapshots(ctx, p.OrgID, e.ID)
+	snaps, err := s.svc.FindScores(ctx, p.OrgID, e.ID)
 	if err != nil {
 		return err
 	}
@@ -75,18 +77,24 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	overdue := 0
-	today := attest.DateOf(s.Now())
+	// The page lists the first gaps of each kind and counts the rest: an
+	// organization can have thousands of overdue tasks.
+	const perKind = 8
+	counts := map[string]int{}
+	var gaps []attest.GapItem
 	for _, g := range rd.Gaps {
-		if g.Kind == "overdue_task" {
-			overdue++
+		counts[g.Kind]++
+		if counts[g.Kind] <= perKind {
+			gaps = append(gaps, g)
 		}
 	}
+	today := attest.DateOf(s.Now())
 	if len(snaps) > 730 {
 		snaps = snaps[len(snaps)-730:]
 	}
 	return s.render(w, r, http.StatusOK, "dashboard", &view{Title: "Dashboard", Nav: "dashboard", Data: map[string]any{
-		"Engagement": e, "Readiness": rd, "Snapshots": snaps, "MyTasks": mine, "Overdue": overdue, "Today": today,
+		"Engagement": e, "Readiness": rd, "Snapshots": snaps, "MyTasks": mine, "Overdue": counts["overdue_task"], "Today": today,
+		"Gaps": gaps, "GapCounts": counts,
 	}})
 }
 

@@ -32,6 +32,10 @@ type Server struct {
 	csrf   *http.CrossOriginProtection
 	// Now returns the current time; tests move it.
 	Now func() time.Time
+	// PublicURL, when set, is the base URL users reach Attest at (for
+	// example https://attest.example.com behind a proxy); the SSO callback
+	// URL is built from it instead of from the request's scheme and host.
+	PublicURL string
 	// dummyHash is checked against when an email is unknown, so a failed
 	// sign-in takes as long whether or not the account exists.
 	dummyHash string

@@ -18,6 +18,8 @@ type Services interface {
 	Scope(ctx context.Context, orgID, engagementID int64) (*attest.Scope, error)
 	// CurrentEngagement returns the organization's newest engagement.
 	CurrentEngagement(ctx context.Context, orgID int64) (*attest.Engagement, error)
+	// FindScores returns an engagement's daily scores for a trend chart.
+	FindScores(ctx context.Context, orgID, engagementID int64) ([]*attest.Snapshot, error)
 	// Framework returns the framework in use.
 	Framework() *attest.Framework
 
@@ -52,6 +54,9 @@ type Services interface {
 	FindAuditorGrants(ctx context.Context, orgID, userID int64) ([]int64, error)
 
 	FindSettings(ctx context.Context, orgID int64) (*attest.Settings, error)
+	// FindSettingsByDomain finds the organization whose SSO serves an email
+	// domain; ENOTFOUND, or ECONFLICT when several claim it.
+	FindSettingsByDomain(ctx context.Context, domain string) (int64, *attest.Settings, error)
 	UpdateSettings(ctx context.Context, orgID int64, st *attest.Settings) error
 
 	FindAuditLog(ctx context.Context, orgID int64, f attest.AuditFilter) ([]*attest.AuditEntry, error)

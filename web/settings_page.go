@@ -33,9 +33,25 @@ func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// Each auditor's form shows the engagements granted, so saving the
+	// form keeps them.
+	grants := map[int64]map[int64]bool{}
+	for _, u := range users {
+		if u.Role != attest.RoleAuditor {
+			continue
+		}
+		ids, err := s.svc.FindAuditorGrants(ctx, org, u.ID)
+		if err != nil {
+			return err
+		}
+		grants[u.ID] = map[int64]bool{}
+		for _, id := range ids {
+			grants[u.ID][id] = true
+		}
+	}
 	return s.render(w, r, http.StatusOK, "settings", &view{Title: "Settings", Nav: "settings", Data: map[string]any{
-		"Users": users, "Invitations": invs, "Tokens": tokens, "Settings": st, "Roles": attest.Roles, "Engagements": engs,
-		"Now": s.Now(), "NewSecret": r.URL.Query().Get("shown"),
+		"Users": users, "Invitations": invs, "Tokens": tokens, "Settings": st, "Roles": attest.Roles, "Engagements": engs, "Grants": grants,
+		"Now": s.Now(), "CallbackURL": s.ssoRedirectURL(r),
 	}})
 }
 

@@ -7,7 +7,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/attest-dev/attest"
@@ -22,6 +24,9 @@ type ServeCmd struct {
 	Addr    string `help:"Address to listen on." env:"ATTEST_ADDR" default:"127.0.0.1:8080"`
 	Demo    bool   `help:"On first start, load a realistic demo organization and engagement."`
 	OrgName string `name:"org-name" help:"Name of the organization created on first start (without --demo)." default:"My Organization"`
+	// PublicURL is where users reach Attest, when that is not what the
+	// server sees (a TLS-terminating proxy); SSO callbacks are built from it.
+	PublicURL string `name:"public-url" help:"Base URL users reach Attest at, e.g. https://attest.example.com (for the SSO callback URL behind a proxy)." env:"ATTEST_PUBLIC_URL"`
 }
 
 // InitCmd creates the database and first organization, then exits.
@@ -77,6 +82,13 @@ func (c *ServeCmd) Run(a *App) error {
 	handler, err := web.NewServer(db, box, log)
 	if err != nil {
 		return err
+	}
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return attest.Errorf(attest.EINVALID, "--public-url must be an http:// or https:// URL, not %q", c.PublicURL)
+		}
+		handler.PublicURL = strings.TrimRight(c.PublicURL, "/")
 	}
 	srv := &http.Server{
 		Handler:           handler,

@@ -1,0 +1,3 @@
+// Package loadtest measures the web pages under concurrent load: see
+// BenchmarkPages in load_test.go.
+package loadtest
