@@ -33,10 +33,13 @@ const (
 // Session is a signed-in browser. Its ID is known only to the browser; the
 // store keeps its SHA-256.
 type Session struct {
-	UserID    int64
-	OrgID     int64
-	CSRF      string
-	Stage     string
+	UserID int64
+	OrgID  int64
+	CSRF   string
+	Stage  string
+	// Method is how the session signed in: "password", "password+totp",
+	// "sso" or "invitation".
+	Method    string
 	CreatedAt time.Time
 	LastSeen  time.Time
 }
@@ -47,6 +50,15 @@ func (s *Session) Expired(now time.Time) bool {
 		return true
 	}
 	return now.Sub(s.LastSeen) > SessionIdleTimeout || now.Sub(s.CreatedAt) > SessionMaxAge
+}
+
+// SignedIn is a live session with what every page needs about its user.
+type SignedIn struct {
+	Session *Session
+	User    *User
+	OrgName string
+	// RequireMFA is the organization's setting.
+	RequireMFA bool
 }
 
 // InvitationTTL is how long an invitation link stays valid by default.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/attest-dev/attest"
 )
@@ -13,8 +14,11 @@ import (
 func (s *DB) CreateSession(ctx context.Context, idHash string, sess *attest.Session) error {
 	now := s.now()
 	sess.CreatedAt, sess.LastSeen = now, now
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO sessions (token_hash, user_id, org_id, csrf, stage, created_at, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?)`),
-		idHash, sess.UserID, sess.OrgID, sess.CSRF, sess.Stage, sess.CreatedAt, sess.LastSeen)
+	if sess.Method == "" {
+		sess.Method = "password"
+	}
+	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO sessions (token_hash, user_id, org_id, csrf, stage, method, created_at, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+		idHash, sess.UserID, sess.OrgID, sess.CSRF, sess.Stage, sess.Method, sess.CreatedAt, sess.LastSeen)
 	if err != nil {
 		return fmt.Errorf("create session: %w", s.dialect.normalize(err))
 	}
@@ -25,8 +29,8 @@ func (s *DB) CreateSession(ctx context.Context, idHash string, sess *attest.Sess
 // there is none or it has expired (an expired one is deleted).
 func (s *DB) FindSession(ctx context.Context, idHash string) (*attest.Session, error) {
 	sess := &attest.Session{}
-	err := s.db.QueryRowContext(ctx, s.q(`SELECT user_id, org_id, csrf, stage, created_at, last_seen FROM sessions WHERE token_hash = ?`), idHash).
-		Scan(&sess.UserID, &sess.OrgID, &sess.CSRF, &sess.Stage, &sess.CreatedAt, &sess.LastSeen)
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT user_id, org_id, csrf, stage, method, created_at, last_seen FROM sessions WHERE token_hash = ?`), idHash).
+		Scan(&sess.UserID, &sess.OrgID, &sess.CSRF, &sess.Stage, &sess.Method, &sess.CreatedAt, &sess.LastSeen)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, attest.Errorf(attest.EUNAUTHORIZED, "your session has ended: please sign in again")
 	}
@@ -61,4 +65,40 @@ func (s *DB) PromoteSession(ctx context.Context, idHash string) error {
 func (s *DB) DeleteSession(ctx context.Context, idHash string) error {
 	_, err := s.db.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE token_hash = ?`), idHash)
 	return err
+}
+
+// FindSessionUser returns the live session with the ID hash together with
+// its user, the organization's name and whether it requires MFA, in one
+// query: it runs on every page. EUNAUTHORIZED when there is no live session.
+func (s *DB) FindSessionUser(ctx context.Context, idHash string) (*attest.SignedIn, error) {
+	sess := &attest.Session{}
+	su := &attest.SignedIn{Session: sess}
+	var requireMFA sql.NullBool
+	u, err := scanUserWith(s.db.QueryRowContext(ctx, s.q(`SELECT s.user_id, s.org_id, s.csrf, s.stage, s.method, s.created_at, s.last_seen, o.name, st.require_mfa,
+		`+prefixed("u.", userColumns)+`
+		FROM sessions s JOIN users u ON u.id = s.user_id AND u.org_id = s.org_id JOIN organizations o ON o.id = s.org_id
+		LEFT JOIN org_settings st ON st.org_id = s.org_id
+		WHERE s.token_hash = ?`), idHash),
+		&sess.UserID, &sess.OrgID, &sess.CSRF, &sess.Stage, &sess.Method, &sess.CreatedAt, &sess.LastSeen, &su.OrgName, &requireMFA)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, attest.Errorf(attest.EUNAUTHORIZED, "your session has ended: please sign in again")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find session: %w", err)
+	}
+	if sess.Expired(s.now()) {
+		s.DeleteSession(ctx, idHash)
+		return nil, attest.Errorf(attest.EUNAUTHORIZED, "your session has expired: please sign in again")
+	}
+	su.User, su.RequireMFA = u, requireMFA.Bool
+	return su, nil
+}
+
+// prefixed qualifies each column of a column list with a table alias.
+func prefixed(alias, columns string) string {
+	parts := strings.Split(columns, ", ")
+	for i, p := range parts {
+		parts[i] = alias + p
+	}
+	return strings.Join(parts, ", ")
 }

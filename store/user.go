@@ -14,11 +14,16 @@ import (
 const userColumns = `id, org_id, email, name, role, password_hash, created_at, active, mfa_enabled, mfa_secret, recovery_codes, access_expires, sso_subject, last_login`
 
 func scanUser(row interface{ Scan(...any) error }) (*attest.User, error) {
+	return scanUserWith(row)
+}
+
+// scanUserWith scans the leading destinations, then the user's columns.
+func scanUserWith(row interface{ Scan(...any) error }, lead ...any) (*attest.User, error) {
 	u := &attest.User{}
 	var codes string
 	var expires, last sql.NullTime
-	if err := row.Scan(&u.ID, &u.OrgID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &u.CreatedAt, &u.Active,
-		&u.MFAEnabled, &u.MFASecret, &codes, &expires, &u.SSOSubject, &last); err != nil {
+	if err := row.Scan(append(lead, &u.ID, &u.OrgID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &u.CreatedAt, &u.Active,
+		&u.MFAEnabled, &u.MFASecret, &codes, &expires, &u.SSOSubject, &last)...); err != nil {
 		return nil, err
 	}
 	if expires.Valid {
@@ -285,4 +290,16 @@ func (s *DB) RecordLoginFailure(ctx context.Context, email string) (time.Time, e
 		return s.appendAudit(attest.WithActor(ctx, "anonymous"), tx, orgID, "user.sign_in_failed", "user", fmt.Sprint(userID), nil, detail)
 	})
 	return locked, err
+}
+
+// UseTOTPStep records that the user signed in with the TOTP code of a time
+// step, and reports false when that step (or a later one) was used before:
+// each code works once.
+func (s *DB) UseTOTPStep(ctx context.Context, orgID, id, step int64) (bool, error) {
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE users SET totp_last_step = ? WHERE org_id = ? AND id = ? AND totp_last_step < ?`), step, orgID, id, step)
+	if err != nil {
+		return false, fmt.Errorf("use TOTP step: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
 	"html/template"
@@ -78,7 +79,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 		return fail(http.StatusUnauthorized, "That email and password do not match an active account.")
 	}
 	if u.MFAEnabled {
-		if err := s.startSession(w, r, u, attest.StageMFA); err != nil {
+		if err := s.startSession(w, r, u, attest.StageMFA, "password+totp"); err != nil {
 			return err
 		}
 		return redirect(w, r, "/signin/mfa?next="+url.QueryEscape(safeNext(next)), "")
@@ -89,7 +90,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 // finishSignIn starts a full session, records the sign-in and sends the user
 // on; an organization that requires MFA sends users without it to enrol.
 func (s *Server) finishSignIn(w http.ResponseWriter, r *http.Request, u *attest.User, method, next string) error {
-	if err := s.startSession(w, r, u, attest.StageFull); err != nil {
+	if err := s.startSession(w, r, u, attest.StageFull, method); err != nil {
 		return err
 	}
 	if err := s.svc.RecordLogin(attest.WithActor(r.Context(), "user:"+u.Email), u, method); err != nil {
@@ -153,16 +154,26 @@ func (s *Server) checkSecondFactor(r *http.Request, u *attest.User, code string)
 		return false, fmt.Errorf("open TOTP secret of user %d: %w", u.ID, err)
 	}
 	if len(code) == 6 {
-		valid, err := totp.ValidateCustom(code, secret, s.Now(), totp.ValidateOpts{Period: 30, Skew: 1, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
-		return valid && err == nil, nil
+		step, ok := totpStep(secret, code, s.Now())
+		if !ok {
+			return false, nil
+		}
+		// A code is accepted once: replaying it (or an older one) fails.
+		return s.svc.UseTOTPStep(r.Context(), u.OrgID, u.ID, step)
 	}
 	return s.svc.UseRecoveryCode(r.Context(), u.OrgID, u.ID, attest.HashToken(strings.ToLower(code)))
 }
 
 func totpPurpose(userID int64) string { return "totp:" + strconv.FormatInt(userID, 10) }
 
+// signOut ends the session. It is a public route so that anyone signed in
+// can leave, an auditor whose access ended included; the form's CSRF token
+// is still required.
 func (s *Server) signOut(w http.ResponseWriter, r *http.Request) error {
 	if cs := sessionFrom(r.Context()); cs != nil {
+		if err := s.checkCSRF(r, cs); err != nil {
+			return err
+		}
 		if err := s.svc.DeleteSession(r.Context(), cs.idHash); err != nil {
 			return err
 		}
@@ -286,4 +297,16 @@ func (s *Server) acceptInvite(w http.ResponseWriter, r *http.Request) error {
 	return s.finishSignIn(w, r, u, "invitation", "/")
 }
 
-var _ = time.Second
+// totpStep returns the 30-second time step whose code matches, allowing one
+// step of clock drift either way.
+func totpStep(secret, code string, now time.Time) (int64, bool) {
+	opts := totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
+	for _, drift := range []int64{0, -1, 1} {
+		t := now.Add(time.Duration(drift*30) * time.Second)
+		want, err := totp.GenerateCodeCustom(secret, t, opts)
+		if err == nil && subtle.ConstantTimeCompare([]byte(want), []byte(code)) == 1 {
+			return t.Unix() / 30, true
+		}
+	}
+	return 0, false
+}

@@ -207,5 +207,37 @@ func TestRequireMFA(t *testing.T) {
 		}
 		b.readCSRF(t, "/account/mfa")
 		wantStatus(t, "turning MFA off", b.post(t, "/account/mfa/disable", url.Values{"code": {"123456"}}), http.StatusForbidden, "")
+
+		// Until the user enrols, every other page sends them back to
+		// enrolment and every change is refused.
+		for _, path := range []string{"/", "/controls", "/tasks", "/criteria"} {
+			wantStatus(t, "held before enrolment: "+path, b.get(t, path), http.StatusSeeOther, "/account/mfa")
+		}
+		wantStatus(t, "a change before enrolment", b.post(t, "/tasks", url.Values{"title": {"x"}}), http.StatusForbidden, "")
+		doc := b.get(t, "/account/mfa").doc(t)
+		secret := strings.TrimSpace(doc.Find("#totp-secret").Text())
+		sealed, _ := doc.Find(`input[name="sealed"]`).Attr("value")
+		wantStatus(t, "enrol", b.post(t, "/account/mfa", url.Values{"sealed": {sealed}, "code": {u.totpCode(t, secret)}}), http.StatusOK, "")
+		wantStatus(t, "the dashboard after enrolment", b.get(t, "/controls"), http.StatusOK, "")
+	})
+}
+
+// TestTOTPReplay: a TOTP code signs in once; the same code again, in the
+// same 30 seconds, is refused.
+func TestTOTPReplay(t *testing.T) {
+	forEachUI(t, func(t *testing.T, u *uiEnv) {
+		b := u.signIn(t, uViewer)
+		doc := b.get(t, "/account/mfa").doc(t)
+		secret := strings.TrimSpace(doc.Find("#totp-secret").Text())
+		sealed, _ := doc.Find(`input[name="sealed"]`).Attr("value")
+		wantStatus(t, "enrol", b.post(t, "/account/mfa", url.Values{"sealed": {sealed}, "code": {u.totpCode(t, secret)}}), http.StatusOK, "")
+		code := u.totpCode(t, secret)
+		first := u.signInPassword(t, uViewer)
+		wantStatus(t, "the code, first use", first.post(t, "/signin/mfa", url.Values{"code": {code}}), http.StatusSeeOther, "/")
+		second := u.signInPassword(t, uViewer)
+		wantStatus(t, "the same code again", second.post(t, "/signin/mfa", url.Values{"code": {code}}), http.StatusUnauthorized, "")
+		u.clock.Advance(30 * time.Second)
+		third := u.signInPassword(t, uViewer)
+		wantStatus(t, "the next period's code", third.post(t, "/signin/mfa", url.Values{"code": {u.totpCode(t, secret)}}), http.StatusSeeOther, "/")
 	})
 }

@@ -17,7 +17,7 @@ func (s *Server) uiRoutes() []route {
 		{"GET", "/sso/callback", public, "", s.ssoCallback},
 		{"GET", "/invite/{secret}", public, "", s.invitePage},
 		{"POST", "/invite/{secret}", public, "", s.acceptInvite},
-		{"POST", "/signout", session, "", s.signOut},
+		{"POST", "/signout", public, "", s.signOut},
 		{"GET", "/account/mfa", session, "", s.mfaSetupPage},
 		{"POST", "/account/mfa", session, "", s.mfaSetup},
 		{"POST", "/account/mfa/disable", session, "", s.mfaDisable},

@@ -168,6 +168,9 @@ func (s *Server) authenticate(w http.ResponseWriter, rt route, r *http.Request) 
 		}
 		r = r.WithContext(context.WithValue(r.Context(), sessionKey, cs))
 		p = cs.principal
+		if cs.mustEnrol && rt.pattern != "/account/mfa" {
+			return r, errMustEnrol
+		}
 	}
 	now := s.Now()
 	if !p.AccessExpires.IsZero() && !now.Before(p.AccessExpires) {
@@ -194,6 +197,10 @@ const (
 	principalKey ctxKey = iota
 	sessionKey
 )
+
+// errMustEnrol stops a password session of an organization that requires
+// MFA until the user has set it up.
+var errMustEnrol = attest.Errorf(attest.EFORBIDDEN, "your organization requires two-factor authentication: set it up first")
 
 // principalFrom returns who is making the request.
 func principalFrom(ctx context.Context) *attest.Principal {
@@ -242,6 +249,11 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 			w.Header().Set("WWW-Authenticate", `Bearer realm="attest"`)
 		}
 		writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": attest.ErrorMessage(err)}})
+		return
+	}
+	if err == errMustEnrol && (r.Method == "GET" || r.Method == "HEAD") {
+		setFlash(w, "Your organization requires two-factor authentication: set it up to continue.")
+		http.Redirect(w, r, "/account/mfa", http.StatusSeeOther)
 		return
 	}
 	if code == attest.EUNAUTHORIZED && (r.Method == "GET" || r.Method == "HEAD") {

@@ -41,6 +41,8 @@ type Services interface {
 
 	CreateSession(ctx context.Context, idHash string, s *attest.Session) error
 	FindSession(ctx context.Context, idHash string) (*attest.Session, error)
+	FindSessionUser(ctx context.Context, idHash string) (*attest.SignedIn, error)
+	UseTOTPStep(ctx context.Context, orgID, id, step int64) (bool, error)
 	TouchSession(ctx context.Context, idHash string, s *attest.Session) error
 	PromoteSession(ctx context.Context, idHash string) error
 	DeleteSession(ctx context.Context, idHash string) error

@@ -22,6 +22,8 @@ type currentSession struct {
 	user      *attest.User
 	principal *attest.Principal
 	orgName   string
+	// mustEnrol holds the session to the MFA enrolment page.
+	mustEnrol bool
 }
 
 // sessionFrom returns the request's session, or nil.
@@ -66,16 +68,16 @@ func (s *Server) loadSession(w http.ResponseWriter, r *http.Request, full bool) 
 	}
 	ctx := r.Context()
 	hash := attest.HashToken(id)
-	sess, err := s.svc.FindSession(ctx, hash)
+	si, err := s.svc.FindSessionUser(ctx, hash)
 	if err != nil {
 		clearSessionCookie(w, r)
 		return nil, err
 	}
+	sess, u := si.Session, si.User
 	if full && sess.Stage != attest.StageFull {
 		return nil, attest.Errorf(attest.EUNAUTHORIZED, "please finish signing in")
 	}
-	u, err := s.svc.FindUserByID(ctx, sess.OrgID, sess.UserID)
-	if err != nil || !u.Active {
+	if !u.Active {
 		s.svc.DeleteSession(ctx, hash)
 		clearSessionCookie(w, r)
 		return nil, attest.Errorf(attest.EUNAUTHORIZED, "this account is not active")
@@ -95,11 +97,11 @@ func (s *Server) loadSession(w http.ResponseWriter, r *http.Request, full bool) 
 			return nil, err
 		}
 	}
-	org, err := s.svc.FindOrganization(ctx, u.OrgID)
-	if err != nil {
-		return nil, err
-	}
-	return &currentSession{idHash: hash, session: sess, user: u, principal: p, orgName: org.Name}, nil
+	// A password session in an organization that requires MFA may only
+	// enrol (or sign out) until the user has it; single sign-on leaves the
+	// second factor to the identity provider.
+	mustEnrol := si.RequireMFA && !u.MFAEnabled && sess.Method != "sso"
+	return &currentSession{idHash: hash, session: sess, user: u, principal: p, orgName: si.OrgName, mustEnrol: mustEnrol}, nil
 }
 
 // checkCSRF refuses a state-changing request that comes from another site
@@ -122,12 +124,12 @@ func (s *Server) checkCSRF(r *http.Request, cs *currentSession) error {
 // startSession creates a new session for the user (a fresh ID every time,
 // so an ID planted before sign-in is worthless) and sets its cookie. Any
 // session the browser already had is ended.
-func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *attest.User, stage string) error {
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *attest.User, stage, method string) error {
 	if old := sessionID(r); old != "" {
 		s.svc.DeleteSession(r.Context(), attest.HashToken(old))
 	}
 	id := attest.RandomSecret(32)
-	sess := &attest.Session{UserID: u.ID, OrgID: u.OrgID, CSRF: attest.RandomSecret(24), Stage: stage}
+	sess := &attest.Session{UserID: u.ID, OrgID: u.OrgID, CSRF: attest.RandomSecret(24), Stage: stage, Method: method}
 	if err := s.svc.CreateSession(r.Context(), attest.HashToken(id), sess); err != nil {
 		return err
 	}

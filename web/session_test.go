@@ -157,6 +157,9 @@ func TestSessionLifetime(t *testing.T) {
 					t.Errorf("%s shows A's data to an expired auditor", path)
 				}
 			}
+			// Signing out still works, and ends the session.
+			wantStatus(t, "the expired auditor signing out", b.post(t, "/signout", nil), http.StatusSeeOther, "/signin")
+			signedOut(t, "the expired auditor's session", b)
 			p := u.client(t).post(t, "/signin", url.Values{"email": {u.users[uAuditor].Email}, "password": {uiPassword}})
 			wantStatus(t, "the expired auditor signing in", p, http.StatusForbidden, "")
 			if !strings.Contains(p.body, "access has ended") {
