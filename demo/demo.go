@@ -7,6 +7,7 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/attest-dev/attest"
@@ -38,6 +39,10 @@ type file struct {
 		Categories              []string          `yaml:"categories"`
 		Systems                 []*attest.System  `yaml:"systems"`
 	} `yaml:"engagement"`
+	History struct {
+		Days       int     `yaml:"days"`
+		StartScore float64 `yaml:"start_score"`
+	} `yaml:"history"`
 	Implemented   []string          `yaml:"implemented"`
 	InProgress    []string          `yaml:"in_progress"`
 	NotApplicable map[string]string `yaml:"not_applicable"`
@@ -99,8 +104,36 @@ func Load(ctx context.Context, db *store.DB, today time.Time) (*Result, error) {
 			}
 		}
 	}
+	if err := writeHistory(ctx, db, org.ID, e.ID, today, f.History.Days, f.History.StartScore); err != nil {
+		return nil, err
+	}
 	return &Result{Organization: org, Engagement: e, AdminEmail: f.Admin.Email, AdminName: f.Admin.Name}, nil
 }
+
+// writeHistory records a daily snapshot for each of the days before today,
+// climbing in weekly steps from start to today's score, each category in
+// proportion: a made-up past for the demo's trend chart.
+func writeHistory(ctx context.Context, db *store.DB, orgID, engagementID int64, today time.Time, days int, start float64) error {
+	r, err := db.Readiness(ctx, orgID, engagementID)
+	if err != nil {
+		return err
+	}
+	for d := days; d >= 1; d-- {
+		progress := float64((days-d)/7*7) / float64(days) // flat within a week
+		score := start + (r.Score-start)*progress
+		sn := &attest.Snapshot{EngagementID: engagementID, Date: attest.DateOf(today.AddDate(0, 0, -d)), Score: round1(score),
+			Categories: map[string]float64{}, TakenAt: today.AddDate(0, 0, -d)}
+		for _, c := range r.Categories {
+			sn.Categories[c.ID] = round1(c.Score * score / max(r.Score, 1))
+		}
+		if err := db.SaveSnapshot(ctx, orgID, sn); err != nil {
+			return fmt.Errorf("demo history: %w", err)
+		}
+	}
+	return nil
+}
+
+func round1(x float64) float64 { return math.Round(x*10) / 10 }
 
 // setControls gives every control an owner from its role and the status
 // the demo lists for it.
