@@ -1,0 +1,89 @@
+package e2e
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// overflow is what the page says about its width.
+type overflow struct {
+	ScrollWidth int      `json:"scrollWidth"`
+	InnerWidth  int      `json:"innerWidth"`
+	Culprits    []string `json:"culprits"`
+}
+
+// measureJS reports the document's width against the window's and, when
+// either is wider than the width the page should fit (%d), the deepest
+// elements that stick out on the right.
+const measureJS = `((w) => {
+	const out = [];
+	if (document.documentElement.scrollWidth > w || window.innerWidth > w) {
+		for (const el of document.body.querySelectorAll("*")) {
+			const r = el.getBoundingClientRect();
+			if (r.right > w + 0.5 && ![...el.children].some(c => c.getBoundingClientRect().right > w + 0.5)) {
+				out.push(el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\s+/).join(".") : "") + " right=" + Math.round(r.right));
+				if (out.length === 8) break;
+			}
+		}
+	}
+	return {scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, culprits: out};
+})(%d)`
+
+// The main pages fit a phone (390 px) and a wide screen (1440 px): the
+// body never scrolls sideways. Every page is saved as a screenshot at both
+// widths.
+func TestLayoutWidths(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		res, admin := e.demo()
+		control := gapControl(t, e, res.Organization.ID, res.Engagement.ID)
+		pages := []struct{ name, path string }{
+			{"dashboard", "/"},
+			{"criteria", "/criteria"},
+			{"controls", "/controls"},
+			{"control", "/controls/" + control},
+			{"tasks", "/tasks"},
+			{"engagement", fmt.Sprintf("/engagements/%d", res.Engagement.ID)},
+			{"settings", "/settings"},
+			{"audit", "/audit"},
+			{"mfa", "/account/mfa"},
+		}
+		check := func(width int, name string) {
+			t.Helper()
+			m := get(e, chromedp.Evaluate[overflow](fmt.Sprintf(measureJS, width)))
+			if m.InnerWidth != width {
+				// A phone zooms out to show a page wider than the screen.
+				t.Errorf("%d px, %s: the window is %d px wide, zoomed out to fit what sticks out: %v", width, name, m.InnerWidth, m.Culprits)
+			}
+			if m.ScrollWidth > m.InnerWidth {
+				t.Errorf("%d px, %s: the page is %d px wide, more than the window's %d; sticking out: %v",
+					width, name, m.ScrollWidth, m.InnerWidth, m.Culprits)
+			}
+			e.shot(fmt.Sprintf("%dpx-%s", width, name))
+		}
+		viewport := func(width int) {
+			if width < 600 {
+				e.do(chromedp.EmulateViewport(int64(width), 844, chromedp.EmulateMobile))
+			} else {
+				e.do(chromedp.EmulateViewport(int64(width), 900))
+			}
+		}
+		widths := []int{390, 1440}
+		for _, width := range widths {
+			viewport(width)
+			e.open("/signin")
+			check(width, "signin")
+		}
+		if status := e.signIn(admin.Email, password); status != 200 {
+			t.Fatalf("sign in: status %d", status)
+		}
+		for _, width := range widths {
+			viewport(width)
+			for _, p := range pages {
+				e.open(p.path)
+				check(width, p.name)
+			}
+		}
+	})
+}
