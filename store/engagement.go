@@ -30,14 +30,25 @@ func (s *DB) FindEngagementByID(ctx context.Context, orgID, id int64) (*attest.E
 }
 
 func (s *DB) findEngagement(ctx context.Context, x queryer, orgID, id int64) (*attest.Engagement, error) {
-	e, err := scanEngagement(x.QueryRowContext(ctx, s.q(`SELECT `+engagementColumns+` FROM engagements WHERE org_id = ? AND id = ?`), orgID, id))
-	if errors.Is(err, sql.ErrNoRows) {
+	e, err := s.findEngagementWhere(ctx, x, `org_id = ? AND id = ?`, orgID, id)
+	if attest.ErrorCode(err) == attest.ENOTFOUND {
 		return nil, attest.Errorf(attest.ENOTFOUND, "no engagement %d", id)
+	}
+	return e, err
+}
+
+// findEngagementWhere loads the first engagement matching the condition,
+// with its systems.
+func (s *DB) findEngagementWhere(ctx context.Context, x queryer, where string, args ...any) (*attest.Engagement, error) {
+	orgID := args[0]
+	e, err := scanEngagement(x.QueryRowContext(ctx, s.q(`SELECT `+engagementColumns+` FROM engagements WHERE `+where), args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, attest.Errorf(attest.ENOTFOUND, "no such engagement")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("find engagement: %w", err)
 	}
-	rows, err := x.QueryContext(ctx, s.q(`SELECT id, name, kind, owner, description FROM systems WHERE org_id = ? AND engagement_id = ? ORDER BY id`), orgID, id)
+	rows, err := x.QueryContext(ctx, s.q(`SELECT id, name, kind, owner, description FROM systems WHERE org_id = ? AND engagement_id = ? ORDER BY id`), orgID, e.ID)
 	if err != nil {
 		return nil, fmt.Errorf("find systems: %w", err)
 	}
@@ -74,15 +85,11 @@ func (s *DB) FindEngagements(ctx context.Context, orgID int64) ([]*attest.Engage
 // CurrentEngagement returns the organization's newest engagement, or
 // ENOTFOUND when it has none.
 func (s *DB) CurrentEngagement(ctx context.Context, orgID int64) (*attest.Engagement, error) {
-	var id int64
-	err := s.db.QueryRowContext(ctx, s.q(`SELECT id FROM engagements WHERE org_id = ? ORDER BY id DESC LIMIT 1`), orgID).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
+	e, err := s.findEngagementWhere(ctx, s.db, `org_id = ? ORDER BY id DESC LIMIT 1`, orgID)
+	if attest.ErrorCode(err) == attest.ENOTFOUND {
 		return nil, attest.Errorf(attest.ENOTFOUND, "the organization has no engagement yet: create one first")
 	}
-	if err != nil {
-		return nil, fmt.Errorf("current engagement: %w", err)
-	}
-	return s.FindEngagementByID(ctx, orgID, id)
+	return e, err
 }
 
 // CreateEngagement validates and stores e with its systems.

@@ -20,6 +20,11 @@ func (s *DB) Readiness(ctx context.Context, orgID, engagementID int64) (*attest.
 	return s.readinessOf(ctx, orgID, e)
 }
 
+// ReadinessOf is Readiness for an engagement the caller has already loaded.
+func (s *DB) ReadinessOf(ctx context.Context, orgID int64, e *attest.Engagement) (*attest.Readiness, error) {
+	return s.readinessOf(ctx, orgID, e)
+}
+
 // readinessKey identifies a computed readiness. Every change to what
 // readiness depends on (controls, mappings, engagements, tasks) appends to
 // the organization's audit log, so the audit sequence number and the day

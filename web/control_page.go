@@ -14,7 +14,7 @@ func (s *Server) criteriaPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rd, err := s.svc.Readiness(r.Context(), orgID(r), e.ID)
+	rd, err := s.svc.ReadinessOf(r.Context(), orgID(r), e)
 	if err != nil {
 		return err
 	}

@@ -65,7 +65,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rd, err := s.svc.Readiness(ctx, p.OrgID, e.ID)
+	rd, err := s.svc.ReadinessOf(ctx, p.OrgID, e)
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,8 @@ type Services interface {
 	Scope(ctx context.Context, orgID, engagementID int64) (*attest.Scope, error)
 	// CurrentEngagement returns the organization's newest engagement.
 	CurrentEngagement(ctx context.Context, orgID int64) (*attest.Engagement, error)
+	// ReadinessOf is Readiness for an engagement already loaded.
+	ReadinessOf(ctx context.Context, orgID int64, e *attest.Engagement) (*attest.Readiness, error)
 	// FindScores returns an engagement's daily scores for a trend chart.
 	FindScores(ctx context.Context, orgID, engagementID int64) ([]*attest.Snapshot, error)
 	// Framework returns the framework in use.
