@@ -78,11 +78,17 @@ func (s *DB) FindTasks(ctx context.Context, orgID int64, f attest.TaskFilter) ([
 		query += ` AND engagement_id = ?`
 		args = append(args, f.EngagementID)
 	}
-	query += ` ORDER BY CASE WHEN due_date = '' THEN 1 ELSE 0 END, due_date, id`
-	if f.Limit > 0 {
-		query += fmt.Sprintf(` LIMIT %d`, f.Limit)
+	if f.Limit <= 0 {
+		return s.queryTasks(ctx, query+` ORDER BY CASE WHEN due_date = '' THEN 1 ELSE 0 END, due_date, id`, args...)
 	}
-	return s.queryTasks(ctx, query, args...)
+	// With a limit, dated tasks come first in due-date order, which an index
+	// serves without sorting every match; undated ones fill what is left.
+	out, err := s.queryTasks(ctx, query+fmt.Sprintf(` AND due_date <> '' ORDER BY due_date, id LIMIT %d`, f.Limit), args...)
+	if err != nil || len(out) == f.Limit {
+		return out, err
+	}
+	rest, err := s.queryTasks(ctx, query+fmt.Sprintf(` AND due_date = '' ORDER BY id LIMIT %d`, f.Limit-len(out)), args...)
+	return append(out, rest...), err
 }
 
 func (s *DB) queryTasks(ctx context.Context, query string, args ...any) ([]*attest.Task, error) {

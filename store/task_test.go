@@ -151,6 +151,8 @@ func TestFindTasks(t *testing.T) {
 			{"engagement", attest.TaskFilter{EngagementID: e1.ID}, []string{"middle", "late", "undated too"}},
 			{"open of one owner", attest.TaskFilter{Open: true, Owner: "alice"}, []string{"late", "undated"}},
 			{"limit", attest.TaskFilter{Open: true, Limit: 2}, []string{"soon", "middle"}},
+			{"limit reaching the undated", attest.TaskFilter{Open: true, Limit: 4}, []string{"soon", "middle", "late", "undated"}},
+			{"limit with only undated left", attest.TaskFilter{Owner: "carol", Limit: 5}, []string{"undated too"}},
 			{"nothing", attest.TaskFilter{Owner: "dave"}, []string{}},
 		}
 		for _, tt := range tests {

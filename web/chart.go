@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"html/template"
+	"strconv"
 	"strings"
 
 	"github.com/attest-dev/attest"
@@ -24,19 +25,34 @@ func trendChart(snaps []*attest.Snapshot) template.HTML {
 		fmt.Fprintf(&b, `<line class="grid" x1="%.0f" x2="%.0f" y1="%.1f" y2="%.1f"/><text class="axis" x="2" y="%.1f">%.0f%%</text>`, pad+12, w, py, py, py+4, y)
 	}
 	if len(snaps) > 0 {
-		var pts []string
+		// A 600-unit-wide chart shows no more than maxPoints points; two
+		// years of daily snapshots are sampled evenly, keeping both ends.
+		const maxPoints = 300
 		n := len(snaps)
-		for i, sn := range snaps {
+		m := min(n, maxPoints)
+		pts := make([]byte, 0, m*12)
+		var x0, y0 float64
+		for j := range m {
+			i := j
+			if m < n {
+				i = j * (n - 1) / (m - 1)
+			}
 			x := pad + 12
 			if n > 1 {
 				x += float64(i) / float64(n-1) * (w - pad - 12)
 			}
-			y := h - pad - sn.Score/100*(h-2*pad)
-			pts = append(pts, fmt.Sprintf("%.1f,%.1f", x, y))
+			y := h - pad - snaps[i].Score/100*(h-2*pad)
+			if j > 0 {
+				pts = append(pts, ' ')
+			}
+			pts = strconv.AppendFloat(pts, x, 'f', 1, 64)
+			pts = append(pts, ',')
+			pts = strconv.AppendFloat(pts, y, 'f', 1, 64)
+			x0, y0 = x, y
 		}
-		fmt.Fprintf(&b, `<polyline class="line" points="%s"/>`, strings.Join(pts, " "))
+		fmt.Fprintf(&b, `<polyline class="line" points="%s"/>`, pts)
 		if n == 1 {
-			fmt.Fprintf(&b, `<circle class="dot" cx="%s" r="4"/>`, strings.Replace(pts[0], ",", `" cy="`, 1))
+			fmt.Fprintf(&b, `<circle class="dot" cx="%.1f" cy="%.1f" r="4"/>`, x0, y0)
 		}
 	}
 	b.WriteString(`</svg>`)
