@@ -187,13 +187,32 @@ type ControlFilter struct {
 	Category  string
 }
 
+// Matches reports whether the control passes the filter; criteria and
+// categories are looked up in fw.
+func (f ControlFilter) Matches(c *Control, fw *Framework) bool {
+	if (f.Status != "" && c.Status != f.Status) || (f.Owner != "" && c.Owner != f.Owner) {
+		return false
+	}
+	if f.Criterion == "" && f.Category == "" {
+		return true
+	}
+	for _, id := range c.Criteria {
+		crit := fw.Criterion(id)
+		if crit != nil && (f.Criterion == "" || f.Criterion == id) && (f.Category == "" || f.Category == crit.Category) {
+			return true
+		}
+	}
+	return false
+}
+
 // ControlService manages an organization's controls. Every method is scoped
 // to the organization orgID: no other organization's row is ever read or
 // changed.
 type ControlService interface {
 	// FindControlByID returns ENOTFOUND if the organization has no such control.
 	FindControlByID(ctx context.Context, orgID int64, id string) (*Control, error)
-	// FindControls returns the controls that match, ordered by ID.
+	// FindControls returns the controls that match, ordered by ID. They may
+	// be shared with other callers and must not be modified.
 	FindControls(ctx context.Context, orgID int64, f ControlFilter) ([]*Control, error)
 	// CreateControl adds a custom control: EINVALID for a bad definition,
 	// ECONFLICT if the ID is taken.

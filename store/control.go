@@ -75,7 +75,8 @@ func (s *DB) findControl(ctx context.Context, x queryer, orgID int64, id string)
 
 // FindControls returns the organization's controls that match f, by ID.
 // The organization's controls are cached by audit sequence number (every
-// change to a control or mapping is audited); callers get copies.
+// change to a control or mapping is audited) and shared between callers:
+// they must not be modified (FindControlByID returns a control of one's own).
 func (s *DB) FindControls(ctx context.Context, orgID int64, f attest.ControlFilter) ([]*attest.Control, error) {
 	all, err := s.allControls(ctx, orgID)
 	if err != nil {
@@ -83,14 +84,10 @@ func (s *DB) FindControls(ctx context.Context, orgID int64, f attest.ControlFilt
 	}
 	out := make([]*attest.Control, 0, len(all))
 	for _, c := range all {
-		if (f.Status != "" && c.Status != f.Status) || (f.Owner != "" && c.Owner != f.Owner) {
+		if !f.Matches(c, s.fw) {
 			continue
 		}
-		if (f.Criterion != "" || f.Category != "") && !s.controlMatches(c, f) {
-			continue
-		}
-		cp := *c
-		out = append(out, &cp)
+		out = append(out, c)
 	}
 	return out, nil
 }
@@ -157,19 +154,6 @@ func (s *DB) readControls(ctx context.Context, orgID int64) ([]*attest.Control, 
 		return nil, err
 	}
 	return out, nil
-}
-
-func (s *DB) controlMatches(c *attest.Control, f attest.ControlFilter) bool {
-	for _, id := range c.Criteria {
-		crit := s.fw.Criterion(id)
-		if crit == nil {
-			continue
-		}
-		if (f.Criterion == "" || f.Criterion == id) && (f.Category == "" || f.Category == crit.Category) {
-			return true
-		}
-	}
-	return false
 }
 
 func (s *DB) loadMappings(ctx context.Context, orgID int64, byID map[string]*attest.Control) error {

@@ -48,13 +48,15 @@ func (s *Server) controlsPage(w http.ResponseWriter, r *http.Request) error {
 	if f.Criterion != "" && fw.Criterion(f.Criterion) == nil {
 		return attest.Errorf(attest.EINVALID, "unknown criterion %q", f.Criterion)
 	}
-	controls, err := s.svc.FindControls(r.Context(), orgID(r), f)
-	if err != nil {
-		return err
-	}
 	all, err := s.svc.FindControls(r.Context(), orgID(r), attest.ControlFilter{})
 	if err != nil {
 		return err
+	}
+	var controls []*attest.Control
+	for _, c := range all {
+		if f.Matches(c, fw) {
+			controls = append(controls, c)
+		}
 	}
 	owners := map[string]bool{}
 	var ownerList []string
@@ -64,8 +66,8 @@ func (s *Server) controlsPage(w http.ResponseWriter, r *http.Request) error {
 			ownerList = append(ownerList, c.Owner)
 		}
 	}
-	// A page shows 100 controls; the query string keeps the filters.
-	const perPage = 100
+	// A page shows 50 controls; the query string keeps the filters.
+	const perPage = 50
 	page, _ := strconv.Atoi(q.Get("page"))
 	pages := (len(controls) + perPage - 1) / perPage
 	page = max(1, min(page, pages))
@@ -90,10 +92,25 @@ func (s *Server) controlsPage(w http.ResponseWriter, r *http.Request) error {
 	if page < pages {
 		next = link(page + 1)
 	}
+	// Rows carry ready-made text: the template then runs no functions per
+	// row, which keeps a page of controls fast.
+	rows := make([]controlRow, len(controls))
+	for i, c := range controls {
+		rows[i] = controlRow{ID: c.ID, Name: c.Name, Status: string(c.Status), StatusLabel: strings.ReplaceAll(string(c.Status), "_", " "),
+			Owner: c.Owner, Frequency: strings.ReplaceAll(string(c.Frequency), "_", " "), Criteria: strings.Join(c.Criteria, ", ")}
+		if rows[i].Owner == "" {
+			rows[i].Owner = "—"
+		}
+	}
 	return s.render(w, r, http.StatusOK, "controls", &view{Title: "Controls", Nav: "controls", Data: map[string]any{
-		"Controls": controls, "Filter": f, "Statuses": attest.ControlStatuses, "Categories": fw.Categories, "Owners": ownerList, "Total": len(all),
+		"Controls": rows, "Filter": f, "Statuses": attest.ControlStatuses, "Categories": fw.Categories, "Owners": ownerList, "Total": len(all),
 		"Matched": matched, "Page": page, "Pages": pages, "Prev": prev, "Next": next,
 	}})
+}
+
+// controlRow is a control as the controls list shows it.
+type controlRow struct {
+	ID, Name, Status, StatusLabel, Owner, Frequency, Criteria string
 }
 
 func (s *Server) controlPage(w http.ResponseWriter, r *http.Request) error {
