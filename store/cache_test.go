@@ -63,3 +63,30 @@ func TestReadinessCacheAcrossProcesses(t *testing.T) {
 		})
 	}
 }
+
+// TestReadinessAndScores: the dashboard's combined read agrees with the
+// separate ones, and a new snapshot shows in the cached trend at once.
+func TestReadinessAndScores(t *testing.T) {
+	each(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		org := newOrg(t, db, "Acme")
+		e := newEngagement(t, db, org)
+		r, scores, err := db.ReadinessAndScores(ctx, org, e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := db.Readiness(ctx, org, e.ID)
+		snaps, _ := db.FindSnapshots(ctx, org, e.ID)
+		if r.Score != want.Score || len(scores) != len(snaps) || len(scores) == 0 || scores[len(scores)-1].Score != snaps[len(snaps)-1].Score {
+			t.Fatalf("combined read: score %v (want %v), %d scores (want %d)", r.Score, want.Score, len(scores), len(snaps))
+		}
+		old := &attest.Snapshot{EngagementID: e.ID, Date: "2020-01-01", Score: 12.5, Categories: map[string]float64{}, TakenAt: time.Now()}
+		if err := db.SaveSnapshot(ctx, org, old); err != nil {
+			t.Fatal(err)
+		}
+		_, scores, err = db.ReadinessAndScores(ctx, org, e)
+		if err != nil || len(scores) != len(snaps)+1 || scores[0].Score != 12.5 {
+			t.Fatalf("after saving a snapshot: %d scores, first %v, %v", len(scores), scores[0].Score, err)
+		}
+	})
+}

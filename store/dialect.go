@@ -79,7 +79,7 @@ func (d *dialect) configure(db *sql.DB) {
 		return
 	}
 	db.SetMaxOpenConns(20)
-	db.SetMaxIdleConns(10)
+	db.SetMaxIdleConns(20) // as many as may be open: closing and reopening PostgreSQL connections under load costs a backend process each time
 }
 
 // migrations returns the dialect's migration files.

@@ -25,6 +25,23 @@ func (s *DB) ReadinessOf(ctx context.Context, orgID int64, e *attest.Engagement)
 	return s.readinessOf(ctx, orgID, e)
 }
 
+// ReadinessAndScores returns what a dashboard shows of an engagement: its
+// readiness and its daily scores, checked against one reading of the audit
+// sequence number.
+func (s *DB) ReadinessAndScores(ctx context.Context, orgID int64, e *attest.Engagement) (*attest.Readiness, []*attest.Snapshot, error) {
+	seq, err := s.auditSeq(ctx, orgID)
+	if err != nil {
+		return nil, nil, err
+	}
+	key := readinessKey{seq: seq, day: s.today()}
+	r, err := s.readinessAt(ctx, orgID, e, key)
+	if err != nil {
+		return nil, nil, err
+	}
+	sc, err := s.scoresAt(ctx, orgID, e.ID, key)
+	return r, sc, err
+}
+
 // readinessKey identifies a computed readiness. Every change to what
 // readiness depends on (controls, mappings, engagements, tasks) appends to
 // the organization's audit log, so the audit sequence number and the day
@@ -92,7 +109,10 @@ func (s *DB) readinessOf(ctx context.Context, orgID int64, e *attest.Engagement)
 	if err != nil {
 		return nil, err
 	}
-	key := readinessKey{seq: seq, day: s.today()}
+	return s.readinessAt(ctx, orgID, e, readinessKey{seq: seq, day: s.today()})
+}
+
+func (s *DB) readinessAt(ctx context.Context, orgID int64, e *attest.Engagement, key readinessKey) (*attest.Readiness, error) {
 	if r := s.readiness.get(e.ID, key); r != nil {
 		return r, nil
 	}
@@ -188,17 +208,12 @@ func (s *DB) FindSnapshots(ctx context.Context, orgID, engagementID int64) ([]*a
 	return out, rows.Err()
 }
 
-// FindScores returns an engagement's daily scores, oldest first, without
-// the per-category detail: what a trend chart needs. Snapshots follow
-// audited changes (and the hourly recording, which repeats today's score),
-// so the series is cached by audit sequence number and day; the result is
-// shared and must not be modified.
-func (s *DB) FindScores(ctx context.Context, orgID, engagementID int64) ([]*attest.Snapshot, error) {
-	seq, err := s.auditSeq(ctx, orgID)
-	if err != nil {
-		return nil, err
-	}
-	key := readinessKey{seq: seq, day: s.today()}
+// scoresAt returns an engagement's daily scores, oldest first, without the
+// per-category detail: what a trend chart needs. Snapshots follow audited
+// changes (and the hourly recording, which repeats today's score), so the
+// series is cached by audit sequence number and day; the result is shared
+// and must not be modified.
+func (s *DB) scoresAt(ctx context.Context, orgID, engagementID int64, key readinessKey) ([]*attest.Snapshot, error) {
 	if sc := s.scores.get(engagementID, key); sc != nil {
 		return sc, nil
 	}

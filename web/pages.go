@@ -65,11 +65,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rd, err := s.svc.ReadinessOf(ctx, p.OrgID, e)
-	if err != nil {
-		return err
-	}
-	snaps, err := s.svc.FindScores(ctx, p.OrgID, e.ID)
+	rd, snaps, err := s.svc.ReadinessAndScores(ctx, p.OrgID, e)
 	if err != nil {
 		return err
 	}

@@ -20,8 +20,8 @@ type Services interface {
 	CurrentEngagement(ctx context.Context, orgID int64) (*attest.Engagement, error)
 	// ReadinessOf is Readiness for an engagement already loaded.
 	ReadinessOf(ctx context.Context, orgID int64, e *attest.Engagement) (*attest.Readiness, error)
-	// FindScores returns an engagement's daily scores for a trend chart.
-	FindScores(ctx context.Context, orgID, engagementID int64) ([]*attest.Snapshot, error)
+	// ReadinessAndScores returns an engagement's readiness and daily scores.
+	ReadinessAndScores(ctx context.Context, orgID int64, e *attest.Engagement) (*attest.Readiness, []*attest.Snapshot, error)
 	// Framework returns the framework in use.
 	Framework() *attest.Framework
 
