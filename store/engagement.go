@@ -48,38 +48,20 @@ func (s *DB) findEngagementWhere(ctx context.Context, x queryer, where string, a
 	if err != nil {
 		return nil, fmt.Errorf("find engagement: %w", err)
 	}
-	rows, err := x.QueryContext(ctx, s.q(`SELECT id, name, kind, owner, description FROM systems WHERE org_id = ? AND engagement_id = ? ORDER BY id`), orgID, e.ID)
-	if err != nil {
-		return nil, fmt.Errorf("find systems: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	e.Systems, err = queryAll(ctx, x, "find systems", func(row rowScanner) (*attest.System, error) {
 		sys := &attest.System{}
-		if err := rows.Scan(&sys.ID, &sys.Name, &sys.Kind, &sys.Owner, &sys.Description); err != nil {
-			return nil, fmt.Errorf("find systems: %w", err)
-		}
-		e.Systems = append(e.Systems, sys)
+		return sys, row.Scan(&sys.ID, &sys.Name, &sys.Kind, &sys.Owner, &sys.Description)
+	}, s.q(`SELECT id, name, kind, owner, description FROM systems WHERE org_id = ? AND engagement_id = ? ORDER BY id`), orgID, e.ID)
+	if err != nil {
+		return nil, err
 	}
-	return e, rows.Err()
+	return e, nil
 }
 
 // FindEngagements returns the organization's engagements, newest first,
 // without their systems.
 func (s *DB) FindEngagements(ctx context.Context, orgID int64) ([]*attest.Engagement, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+engagementColumns+` FROM engagements WHERE org_id = ? ORDER BY id DESC`), orgID)
-	if err != nil {
-		return nil, fmt.Errorf("find engagements: %w", err)
-	}
-	defer rows.Close()
-	out := []*attest.Engagement{}
-	for rows.Next() {
-		e, err := scanEngagement(rows)
-		if err != nil {
-			return nil, fmt.Errorf("find engagements: %w", err)
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s.db, "find engagements", scanEngagement, s.q(`SELECT `+engagementColumns+` FROM engagements WHERE org_id = ? ORDER BY id DESC`), orgID)
 }
 
 // CurrentEngagement returns the organization's newest engagement, or

@@ -69,20 +69,7 @@ func (s *DB) FindInvitation(ctx context.Context, secret string) (*attest.Invitat
 
 // FindInvitations lists the organization's invitations, newest first.
 func (s *DB) FindInvitations(ctx context.Context, orgID int64) ([]*attest.Invitation, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+invitationColumns+` FROM invitations WHERE org_id = ? ORDER BY id DESC`), orgID)
-	if err != nil {
-		return nil, fmt.Errorf("find invitations: %w", err)
-	}
-	defer rows.Close()
-	out := []*attest.Invitation{}
-	for rows.Next() {
-		inv, err := scanInvitation(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, inv)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s.db, "find invitations", scanInvitation, s.q(`SELECT `+invitationColumns+` FROM invitations WHERE org_id = ? ORDER BY id DESC`), orgID)
 }
 
 // AcceptInvitation creates the user for a usable invitation and marks it
@@ -161,18 +148,7 @@ func (s *DB) SetAuditorGrants(ctx context.Context, orgID, userID int64, engageme
 
 // FindAuditorGrants returns the engagements granted to a user.
 func (s *DB) FindAuditorGrants(ctx context.Context, orgID, userID int64) ([]int64, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT engagement_id FROM auditor_grants WHERE org_id = ? AND user_id = ? ORDER BY engagement_id`), orgID, userID)
-	if err != nil {
-		return nil, fmt.Errorf("find grants: %w", err)
-	}
-	defer rows.Close()
-	out := []int64{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s.db, "find grants", func(row rowScanner) (id int64, err error) {
+		return id, row.Scan(&id)
+	}, s.q(`SELECT engagement_id FROM auditor_grants WHERE org_id = ? AND user_id = ? ORDER BY engagement_id`), orgID, userID)
 }

@@ -40,20 +40,10 @@ func validateOrgName(name string) error {
 
 // FindOrganizations returns every organization, oldest first.
 func (s *DB) FindOrganizations(ctx context.Context) ([]*attest.Organization, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, name, created_at FROM organizations ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("find organizations: %w", err)
-	}
-	defer rows.Close()
-	var out []*attest.Organization
-	for rows.Next() {
+	return queryAll(ctx, s.db, "find organizations", func(row rowScanner) (*attest.Organization, error) {
 		o := &attest.Organization{}
-		if err := rows.Scan(&o.ID, &o.Name, &o.CreatedAt); err != nil {
-			return nil, fmt.Errorf("find organizations: %w", err)
-		}
-		out = append(out, o)
-	}
-	return out, rows.Err()
+		return o, row.Scan(&o.ID, &o.Name, &o.CreatedAt)
+	}, `SELECT id, name, created_at FROM organizations ORDER BY id`)
 }
 
 // syncLibrary adds to the organization every library control it does not
@@ -205,18 +195,5 @@ func (s *DB) RevokeToken(ctx context.Context, orgID, id int64) error {
 
 // FindTokens lists the organization's tokens, newest first.
 func (s *DB) FindTokens(ctx context.Context, orgID int64) ([]*attest.Token, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+tokenColumns+` FROM api_tokens WHERE org_id = ? ORDER BY id DESC`), orgID)
-	if err != nil {
-		return nil, fmt.Errorf("find tokens: %w", err)
-	}
-	defer rows.Close()
-	out := []*attest.Token{}
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return nil, fmt.Errorf("find tokens: %w", err)
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s.db, "find tokens", scanToken, s.q(`SELECT `+tokenColumns+` FROM api_tokens WHERE org_id = ? ORDER BY id DESC`), orgID)
 }

@@ -188,24 +188,14 @@ func (s *DB) FindSnapshots(ctx context.Context, orgID, engagementID int64) ([]*a
 	if _, err := s.FindEngagementByID(ctx, orgID, engagementID); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT engagement_id, day, score, ready, partial, gap, categories, taken_at FROM readiness_snapshots WHERE org_id = ? AND engagement_id = ? ORDER BY day`), orgID, engagementID)
-	if err != nil {
-		return nil, fmt.Errorf("find snapshots: %w", err)
-	}
-	defer rows.Close()
-	out := []*attest.Snapshot{}
-	for rows.Next() {
+	return queryAll(ctx, s.db, "find snapshots", func(row rowScanner) (*attest.Snapshot, error) {
 		sn := &attest.Snapshot{}
 		var cats string
-		if err := rows.Scan(&sn.EngagementID, &sn.Date, &sn.Score, &sn.Ready, &sn.Partial, &sn.Gap, &cats, &sn.TakenAt); err != nil {
-			return nil, fmt.Errorf("find snapshots: %w", err)
-		}
-		if err := fromJSON(cats, &sn.Categories); err != nil {
+		if err := row.Scan(&sn.EngagementID, &sn.Date, &sn.Score, &sn.Ready, &sn.Partial, &sn.Gap, &cats, &sn.TakenAt); err != nil {
 			return nil, err
 		}
-		out = append(out, sn)
-	}
-	return out, rows.Err()
+		return sn, fromJSON(cats, &sn.Categories)
+	}, s.q(`SELECT engagement_id, day, score, ready, partial, gap, categories, taken_at FROM readiness_snapshots WHERE org_id = ? AND engagement_id = ? ORDER BY day`), orgID, engagementID)
 }
 
 // scoresAt returns an engagement's daily scores, oldest first, without the
@@ -226,18 +216,8 @@ func (s *DB) scoresAt(ctx context.Context, orgID, engagementID int64, key readin
 }
 
 func (s *DB) readScores(ctx context.Context, orgID, engagementID int64) ([]*attest.Snapshot, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT day, score FROM readiness_snapshots WHERE org_id = ? AND engagement_id = ? ORDER BY day`), orgID, engagementID)
-	if err != nil {
-		return nil, fmt.Errorf("find scores: %w", err)
-	}
-	defer rows.Close()
-	out := []*attest.Snapshot{}
-	for rows.Next() {
+	return queryAll(ctx, s.db, "find scores", func(row rowScanner) (*attest.Snapshot, error) {
 		sn := &attest.Snapshot{EngagementID: engagementID}
-		if err := rows.Scan(&sn.Date, &sn.Score); err != nil {
-			return nil, fmt.Errorf("find scores: %w", err)
-		}
-		out = append(out, sn)
-	}
-	return out, rows.Err()
+		return sn, row.Scan(&sn.Date, &sn.Score)
+	}, s.q(`SELECT day, score FROM readiness_snapshots WHERE org_id = ? AND engagement_id = ? ORDER BY day`), orgID, engagementID)
 }

@@ -171,3 +171,28 @@ func fromJSON(s string, v any) error {
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
+
+// rowScanner is what *sql.Row and *sql.Rows have in common.
+type rowScanner = interface{ Scan(dest ...any) error }
+
+// queryAll runs a query and scans every row with scan; what names the
+// operation in errors. It returns an empty slice, never nil, for no rows.
+func queryAll[T any](ctx context.Context, x queryer, what string, scan func(rowScanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := x.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
+}

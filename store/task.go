@@ -92,20 +92,7 @@ func (s *DB) FindTasks(ctx context.Context, orgID int64, f attest.TaskFilter) ([
 }
 
 func (s *DB) queryTasks(ctx context.Context, query string, args ...any) ([]*attest.Task, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
-	if err != nil {
-		return nil, fmt.Errorf("find tasks: %w", err)
-	}
-	defer rows.Close()
-	out := []*attest.Task{}
-	for rows.Next() {
-		t, err := scanTask(rows)
-		if err != nil {
-			return nil, fmt.Errorf("find tasks: %w", err)
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s.db, "find tasks", scanTask, s.q(query), args...)
 }
 
 // CreateTask validates and stores a task; the control and engagement it

@@ -66,20 +66,7 @@ func (s *DB) FindUserBySubject(ctx context.Context, orgID int64, subject string)
 
 // FindUsers returns the organization's users by email.
 func (s *DB) FindUsers(ctx context.Context, orgID int64) ([]*attest.User, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+userColumns+` FROM users WHERE org_id = ? ORDER BY email`), orgID)
-	if err != nil {
-		return nil, fmt.Errorf("find users: %w", err)
-	}
-	defer rows.Close()
-	out := []*attest.User{}
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, fmt.Errorf("find users: %w", err)
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s.db, "find users", scanUser, s.q(`SELECT `+userColumns+` FROM users WHERE org_id = ? ORDER BY email`), orgID)
 }
 
 // userAudit is what the audit log records of a user: never the password
