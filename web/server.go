@@ -96,13 +96,17 @@ func NewServer(svc Services, box *seal.Box, log *slog.Logger) (*Server, error) {
 	return s, nil
 }
 
+// contentSecurityPolicy is every response's Content-Security-Policy (the
+// sign-in page relaxes it: ssoFormCSP).
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+
 // ServeHTTP implements http.Handler: security headers on every response.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Frame-Options", "DENY")
-	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+	h.Set("Content-Security-Policy", contentSecurityPolicy)
 	h.Set("Cross-Origin-Opener-Policy", "same-origin")
 	if r.TLS != nil {
 		h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")

@@ -41,6 +41,13 @@ var ssoClient = &http.Client{Timeout: 10 * time.Second}
 // ssoNotSetUp is the one answer for every domain without a usable SSO.
 const ssoNotSetUp = "Single sign-on is not set up for this email domain."
 
+// ssoFormCSP is the Content-Security-Policy of the sign-in page, which
+// holds the SSO form: every page's, without form-action 'self'. Browsers
+// check form-action on each redirect that follows a form submission too
+// (Chromium blocks the navigation), and GET /sso redirects to the identity
+// provider, whose origin is not known before the email is typed.
+var ssoFormCSP = strings.Replace(contentSecurityPolicy, " form-action 'self';", "", 1)
+
 // ssoFlow is what the sealed cookie carries from /sso to the callback.
 type ssoFlow struct {
 	OrgID    int64     `json:"org"`

@@ -3,13 +3,11 @@ package web
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -18,23 +16,18 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	jose "github.com/go-jose/go-jose/v4"
-	"github.com/zitadel/oidc/v3/example/server/storage"
-	"github.com/zitadel/oidc/v3/pkg/op"
-
 	"github.com/attest-dev/attest"
+	"github.com/attest-dev/attest/internal/oidctest"
 	"github.com/attest-dev/attest/internal/testdb"
 )
 
-// Single sign-on is tested against a real OpenID provider: zitadel/oidc's
-// op package (OpenID certified) over its example in-memory storage, on a
-// loopback server, with a login page of its own. A cookie-jar client plays
-// the browser through Attest, the provider's login form and back.
+// Single sign-on is tested against a real OpenID provider, oidctest's
+// (zitadel/oidc's OpenID certified op package with its example storage),
+// on a loopback server with a login page of its own. A cookie-jar client
+// plays the browser through Attest, the provider's login form and back.
 
 const (
 	ssoClientID     = "attest-web"
@@ -44,210 +37,84 @@ const (
 	ssoAdminEmail   = "root@corp.example"
 )
 
-// ssoUsers are the provider's accounts, by subject; each signs in with its
-// email as username.
-var ssoUsers = []*storage.User{
-	{ID: "sub-ann", Email: "ann@a.example", EmailVerified: true, FirstName: "Ann", LastName: "Example"},
-	{ID: "sub-pw", Email: "pw@a.example", EmailVerified: true},
-	{ID: "sub-dup", Email: "pw@a.example", EmailVerified: true},
-	{ID: "sub-out", Email: "out@elsewhere.example", EmailVerified: true},
-	{ID: "sub-unverified", Email: "unverified@a.example", EmailVerified: false},
-	{ID: "sub-bob", Email: "bob@a.example", EmailVerified: true},
-	{ID: "sub-auditor", Email: "auditor@a.example", EmailVerified: true},
-	{ID: "sub-gone", Email: "gone@a.example", EmailVerified: true},
-	{ID: "sub-claims", Email: "claims@a.example", EmailVerified: true, FirstName: "Claire", LastName: "Claims"},
-	{ID: "sub-token", Email: "token@a.example", EmailVerified: true},
-}
-
-// ssoOPUsers is the provider's user store.
-type ssoOPUsers map[string]*storage.User
-
-func (u ssoOPUsers) GetUserByID(id string) *storage.User { return u[id] }
-func (u ssoOPUsers) ExampleClientID() string             { return storage.ServiceUserID }
-func (u ssoOPUsers) GetUserByUsername(name string) *storage.User {
-	for _, v := range u {
-		if v.Username == name {
-			return v
-		}
-	}
-	return nil
-}
-
-// ssoTestProvider is the running OpenID provider.
-type ssoTestProvider struct {
-	srv     *httptest.Server
-	storage *storage.Storage
-	// claimsInIDToken makes the provider put email and profile claims in
-	// the ID token (as Google does) instead of only in userinfo.
-	claimsInIDToken atomic.Bool
-	userinfoCalls   atomic.Int64
-	mu              sync.Mutex
-	// rewrite, when set, replaces the ID token of token responses.
-	rewrite func(t *testing.T, idToken string) string
-	t       *testing.T
-}
-
-// newSSOTestProvider starts a provider that knows Attest's client with the
-// redirect URI.
-func newSSOTestProvider(t *testing.T, redirectURI string) *ssoTestProvider {
-	t.Helper()
-	users := ssoOPUsers{}
-	for _, u := range ssoUsers {
-		c := *u
-		c.Username, c.Password = u.ID, ssoPassword
-		users[u.ID] = &c
-	}
-	p := &ssoTestProvider{t: t}
-	p.storage = storage.NewStorageWithClients(users, map[string]*storage.Client{
-		ssoClientID: storage.WebClient(ssoClientID, ssoClientSecret, redirectURI),
-	})
-	var handler http.Handler
-	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
-	t.Cleanup(p.srv.Close)
-	cfg := &op.Config{CodeMethodS256: true, AuthMethodPost: true}
-	rand.Read(cfg.CryptoKey[:])
-	provider, err := op.NewProvider(cfg, ssoClaimsStorage{p.storage, &p.claimsInIDToken}, op.StaticIssuer(p.srv.URL), op.WithAllowInsecure())
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /login/username", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintf(w, `<form method="post"><input name="id" value="%s"><input name="username"><input name="password" type="password"></form>`,
-			html.EscapeString(r.URL.Query().Get("authRequestID")))
-	})
-	login := op.NewIssuerInterceptor(provider.IssuerFromRequest).HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.PostFormValue("id")
-		if err := p.storage.CheckUsernamePassword(r.PostFormValue("username"), r.PostFormValue("password"), id); err != nil {
-			http.Error(w, err.Error(), http.StatusUnauthorized)
-			return
-		}
-		http.Redirect(w, r, op.AuthCallbackURL(provider)(r.Context(), id), http.StatusFound)
-	})
-	mux.Handle("POST /login/username", login)
-	mux.Handle("/oauth/token", p.rewriteTokens(provider))
-	mux.Handle("/userinfo", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p.userinfoCalls.Add(1)
-		provider.ServeHTTP(w, r)
-	}))
-	mux.Handle("/", provider)
-	handler = mux
-	return p
-}
-
-// ssoClaimsStorage wraps the example storage to switch the ID token's claims.
-type ssoClaimsStorage struct {
-	*storage.Storage
-	inIDToken *atomic.Bool
-}
-
-func (s ssoClaimsStorage) GetClientByClientID(ctx context.Context, id string) (op.Client, error) {
-	c, err := s.Storage.GetClientByClientID(ctx, id)
-	if err != nil || !s.inIDToken.Load() {
-		return c, err
-	}
-	return ssoClaimsClient{c}, nil
-}
-
-type ssoClaimsClient struct{ op.Client }
-
-func (ssoClaimsClient) IDTokenUserinfoClaimsAssertion() bool { return true }
-
-// rewriteTokens passes token requests to the provider and, when a rewrite
-// is set, replaces the ID token of its answer.
-func (p *ssoTestProvider) rewriteTokens(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p.mu.Lock()
-		rewrite := p.rewrite
-		p.mu.Unlock()
-		if rewrite == nil {
-			next.ServeHTTP(w, r)
-			return
-		}
-		rec := httptest.NewRecorder()
-		next.ServeHTTP(rec, r)
-		var body map[string]any
-		if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || rec.Code != http.StatusOK {
-			p.t.Errorf("token response %d: %s", rec.Code, rec.Body)
-			return
-		}
-		body["id_token"] = rewrite(p.t, body["id_token"].(string))
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(body)
-	})
-}
-
-func (p *ssoTestProvider) setRewrite(f func(t *testing.T, idToken string) string) {
-	p.mu.Lock()
-	p.rewrite = f
-	p.mu.Unlock()
+// ssoUsers are the provider's accounts; each signs in with its subject as
+// username.
+var ssoUsers = []oidctest.User{
+	{Subject: "sub-ann", Email: "ann@a.example", EmailVerified: true, GivenName: "Ann", FamilyName: "Example"},
+	{Subject: "sub-pw", Email: "pw@a.example", EmailVerified: true},
+	{Subject: "sub-dup", Email: "pw@a.example", EmailVerified: true},
+	{Subject: "sub-out", Email: "out@elsewhere.example", EmailVerified: true},
+	{Subject: "sub-unverified", Email: "unverified@a.example", EmailVerified: false},
+	{Subject: "sub-bob", Email: "bob@a.example", EmailVerified: true},
+	{Subject: "sub-auditor", Email: "auditor@a.example", EmailVerified: true},
+	{Subject: "sub-gone", Email: "gone@a.example", EmailVerified: true},
+	{Subject: "sub-claims", Email: "claims@a.example", EmailVerified: true, GivenName: "Claire", FamilyName: "Claims"},
+	{Subject: "sub-token", Email: "token@a.example", EmailVerified: true},
 }
 
 // ssoClaimsOf decodes a JWT's payload.
-func ssoClaimsOf(t *testing.T, jwt string) map[string]any {
-	t.Helper()
+func ssoClaimsOf(jwt string) (map[string]any, error) {
 	parts := strings.Split(jwt, ".")
+	if len(parts) != 3 {
+		return nil, fmt.Errorf("a JWT of %d parts", len(parts))
+	}
 	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	claims := map[string]any{}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	if err := dec.Decode(&claims); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	return claims
+	return claims, nil
 }
 
-func ssoSegment(t *testing.T, v any) string {
+func ssoSegment(v any) (string, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
-		t.Fatal(err)
+		return "", err
 	}
-	return base64.RawURLEncoding.EncodeToString(b)
+	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
-// resigned returns a rewrite that changes claims and signs the token again
-// with the provider's own key: a token the provider could have issued.
-func (p *ssoTestProvider) resigned(change func(claims map[string]any)) func(t *testing.T, jwt string) string {
-	return func(t *testing.T, jwt string) string {
-		claims := ssoClaimsOf(t, jwt)
+// ssoResigned returns a rewrite that changes claims and signs the token
+// again with the provider's own key: a token the provider could have
+// issued.
+func ssoResigned(idp *oidctest.Provider, change func(claims map[string]any)) func(jwt string) (string, error) {
+	return func(jwt string) (string, error) {
+		claims, err := ssoClaimsOf(jwt)
+		if err != nil {
+			return "", err
+		}
 		change(claims)
-		key, err := p.storage.SigningKey(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		signer, err := jose.NewSigner(jose.SigningKey{Algorithm: key.SignatureAlgorithm(), Key: key.Key()},
-			(&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", key.ID()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		payload, _ := json.Marshal(claims)
-		jws, err := signer.Sign(payload)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out, err := jws.CompactSerialize()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out
+		return idp.Sign(claims)
 	}
 }
 
 // ssoTampered changes the subject but keeps the provider's signature.
-func ssoTampered(t *testing.T, jwt string) string {
+func ssoTampered(jwt string) (string, error) {
 	parts := strings.Split(jwt, ".")
-	claims := ssoClaimsOf(t, jwt)
+	claims, err := ssoClaimsOf(jwt)
+	if err != nil {
+		return "", err
+	}
 	claims["sub"] = "sub-ann"
-	parts[1] = ssoSegment(t, claims)
-	return strings.Join(parts, ".")
+	if parts[1], err = ssoSegment(claims); err != nil {
+		return "", err
+	}
+	return strings.Join(parts, "."), nil
 }
 
 // ssoUnsigned drops the signature and says so in the header.
-func ssoUnsigned(t *testing.T, jwt string) string {
+func ssoUnsigned(jwt string) (string, error) {
 	parts := strings.Split(jwt, ".")
-	return ssoSegment(t, map[string]string{"alg": "none", "typ": "JWT"}) + "." + parts[1] + "."
+	header, err := ssoSegment(map[string]string{"alg": "none", "typ": "JWT"})
+	if err != nil || len(parts) != 3 {
+		return "", fmt.Errorf("unsign %d parts: %v", len(parts), err)
+	}
+	return header + "." + parts[1] + ".", nil
 }
 
 // ssoBrowser is a cookie-jar client that follows redirects, optionally
@@ -292,6 +159,11 @@ func (b *ssoBrowser) do(t *testing.T, method, target string, form url.Values) ss
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, target, err)
 	}
+	return ssoPageOf(res)
+}
+
+// ssoPageOf reads and closes the response.
+func ssoPageOf(res *http.Response) ssoPage {
 	defer res.Body.Close()
 	body, _ := io.ReadAll(res.Body)
 	return ssoPage{status: res.StatusCode, url: res.Request.URL, header: res.Header, body: string(body)}
@@ -302,7 +174,7 @@ func (b *ssoBrowser) do(t *testing.T, method, target string, form url.Values) ss
 type ssoFixture struct {
 	*env
 	target testdb.Target
-	idp    *ssoTestProvider
+	idp    *oidctest.Provider
 }
 
 // forEachSSO runs fn per database, in parallel, on a fresh fixture whose
@@ -312,7 +184,8 @@ func forEachSSO(t *testing.T, fn func(t *testing.T, f *ssoFixture)) {
 		t.Run(target.Name, func(t *testing.T) {
 			t.Parallel()
 			f := &ssoFixture{env: newEnv(t, target), target: target}
-			f.idp = newSSOTestProvider(t, f.srv.URL+"/sso/callback")
+			f.idp = oidctest.Start(t, oidctest.Config{ClientID: ssoClientID, ClientSecret: ssoClientSecret,
+				RedirectURI: f.srv.URL + "/sso/callback"}, ssoUsers...)
 			f.configure(t)
 			fn(t, f)
 		})
@@ -342,7 +215,7 @@ func (f *ssoFixture) configure(t *testing.T) {
 	if p.status != http.StatusOK || m == nil {
 		t.Fatalf("settings page: %d, CSRF field found: %v", p.status, m != nil)
 	}
-	p = b.do(t, "POST", f.srv.URL+"/settings/security", url.Values{"csrf": {m[1]}, "oidc_issuer": {f.idp.srv.URL},
+	p = b.do(t, "POST", f.srv.URL+"/settings/security", url.Values{"csrf": {m[1]}, "oidc_issuer": {f.idp.URL},
 		"oidc_client_id": {ssoClientID}, "oidc_client_secret": {ssoClientSecret}, "oidc_domain": {ssoDomain},
 		"oidc_default_role": {attest.RoleComplianceManager}})
 	if p.status != http.StatusOK || !strings.Contains(p.body, "Security settings saved") {
@@ -358,11 +231,14 @@ func (f *ssoFixture) login(t *testing.T, b *ssoBrowser, typed, subject string) *
 	b.stopAtCallback = true
 	defer func() { b.stopAtCallback = false }()
 	p := b.do(t, "GET", f.srv.URL+"/sso?email="+url.QueryEscape(typed), nil)
-	if p.status != http.StatusOK || p.url.Path != "/login/username" || !strings.HasPrefix(p.url.String(), f.idp.srv.URL) {
+	if p.status != http.StatusOK || p.url.Path != oidctest.LoginPath || !strings.HasPrefix(p.url.String(), f.idp.URL) {
 		t.Fatalf("GET /sso?email=%s ended at %d %s, want the provider's login page: %s", typed, p.status, p.url, p.body)
 	}
-	p = b.do(t, "POST", f.idp.srv.URL+"/login/username", url.Values{"id": {p.url.Query().Get("authRequestID")},
-		"username": {subject}, "password": {ssoPassword}})
+	res, err := f.idp.Login(b.c, p.url, subject)
+	if err != nil {
+		t.Fatalf("provider login as %s: %v", subject, err)
+	}
+	p = ssoPageOf(res)
 	loc, err := url.Parse(p.header.Get("Location"))
 	if p.status != http.StatusFound || err != nil || !strings.HasPrefix(loc.String(), f.srv.URL+"/sso/callback?") {
 		t.Fatalf("provider login as %s: %d to %q, want a redirect to Attest's callback: %s", subject, p.status, p.header.Get("Location"), p.body)
@@ -465,12 +341,15 @@ func TestSSOSignIn(t *testing.T) {
 			unverifiable = "could not be verified"
 			signsIn      = 0
 		)
+		// userinfoBefore is the provider's count of userinfo requests
+		// before a case that must make none.
+		var userinfoBefore int64
 		for _, c := range []struct {
 			name, subject string
 			// typed is the email typed at Attest; "" means ann@a.example.
 			typed   string
 			setup   func(t *testing.T)
-			rewrite func(t *testing.T, jwt string) string
+			rewrite func(jwt string) (string, error)
 			status  int // 0: signs in
 			msg     string
 			check   func(t *testing.T)
@@ -515,38 +394,38 @@ func TestSSOSignIn(t *testing.T) {
 				}
 			}},
 			{name: "email claims in the ID token, without userinfo", subject: "sub-claims", setup: func(t *testing.T) {
-				f.idp.claimsInIDToken.Store(true)
-				f.idp.userinfoCalls.Store(0)
-				t.Cleanup(func() { f.idp.claimsInIDToken.Store(false) })
+				f.idp.SetClaimsInIDToken(true)
+				userinfoBefore = f.idp.UserinfoCalls()
+				t.Cleanup(func() { f.idp.SetClaimsInIDToken(false) })
 			}, check: func(t *testing.T) {
-				if n := f.idp.userinfoCalls.Load(); n != 0 {
+				if n := f.idp.UserinfoCalls() - userinfoBefore; n != 0 {
 					t.Errorf("userinfo called %d times although the ID token had the claims", n)
 				}
 				if u := f.user(t, "claims@a.example"); u.Name != "Claire Claims" {
 					t.Errorf("name %q, want Claire Claims from the ID token", u.Name)
 				}
 			}},
-			{name: "an ID token re-signed by the provider's key, unchanged", subject: "sub-token", rewrite: f.idp.resigned(func(map[string]any) {})},
+			{name: "an ID token re-signed by the provider's key, unchanged", subject: "sub-token", rewrite: ssoResigned(f.idp, func(map[string]any) {})},
 			{name: "a tampered ID token", subject: "sub-token", rewrite: ssoTampered, status: 403, msg: unverifiable},
 			{name: "an unsigned ID token", subject: "sub-token", rewrite: ssoUnsigned, status: 403, msg: unverifiable},
 			{name: "an ID token for another audience", subject: "sub-token", status: 403, msg: unverifiable,
-				rewrite: f.idp.resigned(func(c map[string]any) { c["aud"] = []string{"another-client"}; c["azp"] = "another-client" })},
+				rewrite: ssoResigned(f.idp, func(c map[string]any) { c["aud"] = []string{"another-client"}; c["azp"] = "another-client" })},
 			{name: "an ID token from another issuer", subject: "sub-token", status: 403, msg: unverifiable,
-				rewrite: f.idp.resigned(func(c map[string]any) { c["iss"] = "http://127.0.0.1:1" })},
+				rewrite: ssoResigned(f.idp, func(c map[string]any) { c["iss"] = "http://127.0.0.1:1" })},
 			{name: "an expired ID token", subject: "sub-token", status: 403, msg: unverifiable,
-				rewrite: f.idp.resigned(func(c map[string]any) {
+				rewrite: ssoResigned(f.idp, func(c map[string]any) {
 					c["exp"] = time.Now().Add(-time.Hour).Unix()
 					c["iat"] = time.Now().Add(-2 * time.Hour).Unix()
 				})},
 			{name: "an ID token with another nonce", subject: "sub-token", status: 403, msg: unverifiable,
-				rewrite: f.idp.resigned(func(c map[string]any) { c["nonce"] = "replayed-nonce" })},
+				rewrite: ssoResigned(f.idp, func(c map[string]any) { c["nonce"] = "replayed-nonce" })},
 		} {
 			t.Run(c.name, func(t *testing.T) {
 				if c.setup != nil {
 					c.setup(t)
 				}
-				f.idp.setRewrite(c.rewrite)
-				defer f.idp.setRewrite(nil)
+				f.idp.SetIDTokenRewrite(c.rewrite)
+				defer f.idp.SetIDTokenRewrite(nil)
 				typed := c.typed
 				if typed == "" {
 					typed = "ann@a.example"
@@ -577,7 +456,7 @@ func TestSSOFlow(t *testing.T) {
 			p := b.do(t, "GET", f.srv.URL+"/sso?email=ann@a.example", nil)
 			loc, _ := url.Parse(p.header.Get("Location"))
 			q := loc.Query()
-			if p.status != http.StatusSeeOther || !strings.HasPrefix(loc.String(), f.idp.srv.URL+"/authorize?") ||
+			if p.status != http.StatusSeeOther || !strings.HasPrefix(loc.String(), f.idp.URL+"/authorize?") ||
 				q.Get("state") == "" || q.Get("nonce") == "" || q.Get("code_challenge_method") != "S256" || q.Get("code_challenge") == "" ||
 				q.Get("client_id") != ssoClientID || q.Get("redirect_uri") != f.srv.URL+"/sso/callback" {
 				t.Fatalf("GET /sso = %d to %s, want the provider's authorize endpoint with state, nonce and S256 PKCE", p.status, loc)
@@ -596,6 +475,19 @@ func TestSSOFlow(t *testing.T) {
 				if strings.Contains(flow.Value, v) {
 					t.Errorf("flow cookie %q shows %q in clear", flow.Value, v)
 				}
+			}
+		})
+		t.Run("the sign-in page lets the SSO form redirect to the provider", func(t *testing.T) {
+			// Browsers check form-action on the redirects after a form is
+			// sent too: with form-action 'self' Chromium blocks GET /sso's
+			// redirect to the provider.
+			b := newSSOBrowser()
+			csp := b.do(t, "GET", f.srv.URL+"/signin", nil).header.Get("Content-Security-Policy")
+			if strings.Contains(csp, "form-action") || !strings.Contains(csp, "script-src 'self'") || !strings.Contains(csp, "frame-ancestors 'none'") {
+				t.Errorf("sign-in page CSP %q, want every page's without form-action", csp)
+			}
+			if csp := b.do(t, "GET", f.srv.URL+"/nope", nil).header.Get("Content-Security-Policy"); !strings.Contains(csp, "form-action 'self'") {
+				t.Errorf("other pages' CSP %q, want form-action 'self'", csp)
 			}
 		})
 		t.Run("wrong state", func(t *testing.T) {
@@ -646,7 +538,7 @@ func TestSSOFlow(t *testing.T) {
 				f.refused(t, b, b.do(t, "GET", f.srv.URL+"/sso?email="+url.QueryEscape(email), nil), 404, "Single sign-on is not set up for this email domain.")
 			}
 			f.refused(t, b, b.do(t, "GET", f.srv.URL+"/sso?email=nobody", nil), 400, "Enter your work email")
-			st := &attest.Settings{OIDCIssuer: f.idp.srv.URL, OIDCClient: "b-client", OIDCDomain: ssoDomain}
+			st := &attest.Settings{OIDCIssuer: f.idp.URL, OIDCClient: "b-client", OIDCDomain: ssoDomain}
 			if err := f.db.UpdateSettings(ctx, f.orgB, st); attest.ErrorCode(err) != attest.ECONFLICT {
 				t.Fatalf("B claiming A's SSO domain: %v, want a conflict", err)
 			}

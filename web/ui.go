@@ -156,6 +156,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
+	if name == "signin" {
+		w.Header().Set("Content-Security-Policy", ssoFormCSP)
+	}
 	w.WriteHeader(status)
 	_, err := buf.WriteTo(w)
 	return err
