@@ -48,7 +48,8 @@ type cli struct {
 
 func newCLI(t *testing.T, tg testdb.Target) *cli {
 	if tg.DatabaseURL != "" {
-		return &cli{t, []string{"--database-url", tg.DatabaseURL}}
+		// The data directory still holds the key for secrets at rest.
+		return &cli{t, []string{"--database-url", tg.DatabaseURL, "--data", t.TempDir()}}
 	}
 	return &cli{t, []string{"--data", tg.DataDir}}
 }
