@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/attest-dev/attest"
@@ -136,6 +137,10 @@ type view struct {
 	Data    any
 }
 
+// renderBuffers recycles page buffers: pages are rendered whole before
+// anything is written, and a busy dashboard renders hundreds a second.
+var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
 // render executes a page into a buffer first, so a template error becomes
 // a clean error page instead of half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, v *view) error {
@@ -150,8 +155,14 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		v.Flash = takeFlash(w, r)
 	}
 	v.Today = attest.DateOf(time.Now())
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout.html", v); err != nil {
+	buf := renderBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 1<<20 { // do not keep the odd huge page's buffer
+			buf.Reset()
+			renderBuffers.Put(buf)
+		}
+	}()
+	if err := t.ExecuteTemplate(buf, "layout.html", v); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
