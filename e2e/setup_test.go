@@ -64,6 +64,9 @@ func TestFirstRunWizard(t *testing.T) {
 		e.shot("dashboard")
 
 		eng, err := e.db.CurrentEngagement(context.Background(), org.ID)
+		if err == nil {
+			eng, err = e.db.FindEngagementByID(context.Background(), org.ID, eng.ID) // with its systems
+		}
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -29,21 +29,11 @@ func (s *DB) FindEngagementByID(ctx context.Context, orgID, id int64) (*attest.E
 	return s.findEngagement(ctx, s.db, orgID, id)
 }
 
+// findEngagement loads an engagement with its systems.
 func (s *DB) findEngagement(ctx context.Context, x queryer, orgID, id int64) (*attest.Engagement, error) {
-	e, err := s.findEngagementWhere(ctx, x, `org_id = ? AND id = ?`, orgID, id)
-	if attest.ErrorCode(err) == attest.ENOTFOUND {
-		return nil, attest.Errorf(attest.ENOTFOUND, "no engagement %d", id)
-	}
-	return e, err
-}
-
-// findEngagementWhere loads the first engagement matching the condition,
-// with its systems.
-func (s *DB) findEngagementWhere(ctx context.Context, x queryer, where string, args ...any) (*attest.Engagement, error) {
-	orgID := args[0]
-	e, err := scanEngagement(x.QueryRowContext(ctx, s.q(`SELECT `+engagementColumns+` FROM engagements WHERE `+where), args...))
+	e, err := scanEngagement(x.QueryRowContext(ctx, s.q(`SELECT `+engagementColumns+` FROM engagements WHERE org_id = ? AND id = ?`), orgID, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, attest.Errorf(attest.ENOTFOUND, "no such engagement")
+		return nil, attest.Errorf(attest.ENOTFOUND, "no engagement %d", id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("find engagement: %w", err)
@@ -51,7 +41,7 @@ func (s *DB) findEngagementWhere(ctx context.Context, x queryer, where string, a
 	e.Systems, err = queryAll(ctx, x, "find systems", func(row rowScanner) (*attest.System, error) {
 		sys := &attest.System{}
 		return sys, row.Scan(&sys.ID, &sys.Name, &sys.Kind, &sys.Owner, &sys.Description)
-	}, s.q(`SELECT id, name, kind, owner, description FROM systems WHERE org_id = ? AND engagement_id = ? ORDER BY id`), orgID, e.ID)
+	}, s.q(`SELECT id, name, kind, owner, description FROM systems WHERE org_id = ? AND engagement_id = ? ORDER BY id`), orgID, id)
 	if err != nil {
 		return nil, err
 	}
@@ -64,14 +54,18 @@ func (s *DB) FindEngagements(ctx context.Context, orgID int64) ([]*attest.Engage
 	return queryAll(ctx, s.db, "find engagements", scanEngagement, s.q(`SELECT `+engagementColumns+` FROM engagements WHERE org_id = ? ORDER BY id DESC`), orgID)
 }
 
-// CurrentEngagement returns the organization's newest engagement, or
-// ENOTFOUND when it has none.
+// CurrentEngagement returns the organization's newest engagement without
+// its systems (FindEngagementByID has them), or ENOTFOUND when it has none.
+// Dashboards ask for it on every view, so it is one query.
 func (s *DB) CurrentEngagement(ctx context.Context, orgID int64) (*attest.Engagement, error) {
-	e, err := s.findEngagementWhere(ctx, s.db, `org_id = ? ORDER BY id DESC LIMIT 1`, orgID)
-	if attest.ErrorCode(err) == attest.ENOTFOUND {
+	e, err := scanEngagement(s.db.QueryRowContext(ctx, s.q(`SELECT `+engagementColumns+` FROM engagements WHERE org_id = ? ORDER BY id DESC LIMIT 1`), orgID))
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil, attest.Errorf(attest.ENOTFOUND, "the organization has no engagement yet: create one first")
 	}
-	return e, err
+	if err != nil {
+		return nil, fmt.Errorf("current engagement: %w", err)
+	}
+	return e, nil
 }
 
 // CreateEngagement validates and stores e with its systems.

@@ -105,6 +105,9 @@ func TestSetupWizard(t *testing.T) {
 			t.Error("the dashboard has no readiness score")
 		}
 		e, err := u.db.CurrentEngagement(ctx, org.ID)
+		if err == nil {
+			e, err = u.db.FindEngagementByID(ctx, org.ID, e.ID)
+		}
 		if err != nil || e.Name != "First audit" || e.WindowEnd != "2026-06-30" || len(e.Systems) != 1 || e.Systems[0].Name != "Web app" {
 			t.Fatalf("engagement after setup: %+v, %v", e, err)
 		}

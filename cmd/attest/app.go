@@ -95,7 +95,11 @@ func (a *App) engagementOrCurrent(orgID, id int64) (*attest.Engagement, error) {
 		return nil, err
 	}
 	if id == 0 {
-		return db.CurrentEngagement(a.ctx, orgID)
+		e, err := db.CurrentEngagement(a.ctx, orgID)
+		if err != nil {
+			return nil, err
+		}
+		id = e.ID
 	}
 	return db.FindEngagementByID(a.ctx, orgID, id)
 }
