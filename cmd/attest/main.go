@@ -44,6 +44,7 @@ type CLI struct {
 	Engagement EngagementCmd `cmd:"" help:"Create, show and scope engagements (audit projects)."`
 	Readiness  ReadinessCmd  `cmd:"" help:"Readiness of an engagement: score, criteria, gaps."`
 	Task       TaskCmd       `cmd:"" help:"Remediation tasks."`
+	Policy     PolicyCmd     `cmd:"" help:"Policies and procedures."`
 	Token      TokenCmd      `cmd:"" help:"API tokens."`
 	User       UserCmd       `cmd:"" help:"Users: list, create, reset a password or MFA."`
 	Audit      AuditCmd      `cmd:"" help:"Browse the audit log of changes."`
