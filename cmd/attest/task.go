@@ -11,6 +11,7 @@ type TaskCmd struct {
 	Show   TaskShowCmd   `cmd:"" help:"Show a task."`
 	Update TaskUpdateCmd `cmd:"" help:"Change a task."`
 	Close  TaskCloseCmd  `cmd:"" help:"Close a task (mark it done)."`
+	Import TaskImportCmd `cmd:"" help:"Add tasks from a CSV file, all or none."`
 }
 
 // TaskAddCmd adds a task.
