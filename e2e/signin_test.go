@@ -97,7 +97,9 @@ func TestMFAEnrolmentAndSignIn(t *testing.T) {
 		if got := e.flash(); got != "That code is not valid." {
 			t.Errorf("wrong code: flash %q", got)
 		}
-		e.typeInto("#code", code(t, secret))
+		// The enrolment used up the current period's code: the next one is
+		// accepted too (one period of clock drift).
+		e.typeInto("#code", codeAt(t, secret, time.Now().Add(30*time.Second)))
 		if status := e.submit(`form[action="/signin/mfa"]`); status != 200 {
 			t.Fatalf("sign in with code: status %d", status)
 		}
@@ -115,7 +117,13 @@ func TestMFAEnrolmentAndSignIn(t *testing.T) {
 // code is the current TOTP code of the secret.
 func code(t *testing.T, secret string) string {
 	t.Helper()
-	c, err := totp.GenerateCode(secret, time.Now())
+	return codeAt(t, secret, time.Now())
+}
+
+// codeAt is the TOTP code of the secret at a time.
+func codeAt(t *testing.T, secret string, at time.Time) string {
+	t.Helper()
+	c, err := totp.GenerateCode(secret, at)
 	if err != nil {
 		t.Fatalf("TOTP code: %v", err)
 	}

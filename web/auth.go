@@ -226,7 +226,8 @@ func (s *Server) mfaSetup(w http.ResponseWriter, r *http.Request) error {
 		return attest.Errorf(attest.EINVALID, "the enrolment form is not valid: start again")
 	}
 	code := strings.ReplaceAll(strings.TrimSpace(r.PostFormValue("code")), " ", "")
-	if ok, _ := totp.ValidateCustom(code, secret, s.Now(), totp.ValidateOpts{Period: 30, Skew: 1, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}); !ok {
+	step, ok := totpStep(secret, code, s.Now())
+	if !ok {
 		return redirect(w, r, "/account/mfa", "That code did not match: scan the new code and try again.")
 	}
 	sealed, err := s.box.Seal(secret, totpPurpose(u.ID))
@@ -240,6 +241,10 @@ func (s *Server) mfaSetup(w http.ResponseWriter, r *http.Request) error {
 		hashes[i] = attest.HashToken(codes[i])
 	}
 	if err := s.svc.SetMFA(r.Context(), u.OrgID, u.ID, sealed, hashes); err != nil {
+		return err
+	}
+	// The code that confirmed the enrolment cannot sign in again.
+	if _, err := s.svc.UseTOTPStep(r.Context(), u.OrgID, u.ID, step); err != nil {
 		return err
 	}
 	return s.render(w, r, http.StatusOK, "account_recovery", &view{Title: "Recovery codes", Nav: "account", Data: codes})

@@ -132,6 +132,7 @@ func TestMFA(t *testing.T) {
 
 		p = b.post(t, "/account/mfa", url.Values{"sealed": {sealed}, "code": {u.totpCode(t, secret)}})
 		wantStatus(t, "enrol", p, http.StatusOK, "")
+		u.clock.Advance(30 * time.Second) // the enrolment's code is used up
 		var codes []string
 		p.doc(t).Find("#recovery-codes li").Each(func(_ int, li *goquery.Selection) { codes = append(codes, strings.TrimSpace(li.Text())) })
 		if len(codes) != 10 || codes[0] == "" || codes[0] == codes[1] {
@@ -230,7 +231,11 @@ func TestTOTPReplay(t *testing.T) {
 		doc := b.get(t, "/account/mfa").doc(t)
 		secret := strings.TrimSpace(doc.Find("#totp-secret").Text())
 		sealed, _ := doc.Find(`input[name="sealed"]`).Attr("value")
-		wantStatus(t, "enrol", b.post(t, "/account/mfa", url.Values{"sealed": {sealed}, "code": {u.totpCode(t, secret)}}), http.StatusOK, "")
+		enrolCode := u.totpCode(t, secret)
+		wantStatus(t, "enrol", b.post(t, "/account/mfa", url.Values{"sealed": {sealed}, "code": {enrolCode}}), http.StatusOK, "")
+		again := u.signInPassword(t, uViewer)
+		wantStatus(t, "the enrolment's code", again.post(t, "/signin/mfa", url.Values{"code": {enrolCode}}), http.StatusUnauthorized, "")
+		u.clock.Advance(30 * time.Second)
 		code := u.totpCode(t, secret)
 		first := u.signInPassword(t, uViewer)
 		wantStatus(t, "the code, first use", first.post(t, "/signin/mfa", url.Values{"code": {code}}), http.StatusSeeOther, "/")
