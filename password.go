@@ -81,3 +81,11 @@ func HashToken(secret string) string {
 	sum := sha256.Sum256([]byte(secret))
 	return hex.EncodeToString(sum[:])
 }
+
+// NewPassword returns a random password of 20 characters and its argon2id
+// hash, for accounts whose first password is shown once to an operator.
+func NewPassword() (password, hash string, err error) {
+	password = RandomSecret(15)
+	hash, err = HashPassword(password)
+	return password, hash, err
+}

@@ -147,8 +147,7 @@ func (a *App) bootstrap(db *store.DB, withDemo bool, orgName string) (bool, erro
 		}
 		fmt.Fprintf(a.out, "Created the organization %q (id %d).\n", org.Name, org.ID)
 	}
-	password := attest.RandomSecret(15)
-	hash, err := attest.HashPassword(password)
+	password, hash, err := attest.NewPassword()
 	if err != nil {
 		return false, err
 	}

@@ -51,8 +51,7 @@ func (c *UserCreateCmd) Run(a *App) error {
 	if err != nil {
 		return err
 	}
-	password := attest.RandomSecret(15)
-	hash, err := attest.HashPassword(password)
+	password, hash, err := attest.NewPassword()
 	if err != nil {
 		return err
 	}
@@ -81,8 +80,7 @@ func (c *UserPasswdCmd) Run(a *App) error {
 	if err != nil {
 		return err
 	}
-	password := attest.RandomSecret(15)
-	hash, err := attest.HashPassword(password)
+	password, hash, err := attest.NewPassword()
 	if err != nil {
 		return err
 	}
