@@ -1,8 +1,12 @@
 package attest
 
 import (
+	"context"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // Policy document types.
@@ -130,4 +134,240 @@ func clip(s string, n int) string {
 		return string(r[:n]) + "…"
 	}
 	return s
+}
+
+// PolicyStatus is where an organization's policy stands in its workflow.
+type PolicyStatus string
+
+// Policy statuses. A policy is a draft while its current version is being
+// written, in review once an approver has decided on it, and published once
+// its current version is the published one.
+const (
+	PolicyDraft     PolicyStatus = "draft"
+	PolicyInReview  PolicyStatus = "in_review"
+	PolicyPublished PolicyStatus = "published"
+)
+
+// VersionState is where one version of a policy stands.
+type VersionState string
+
+// Version states. Only one version of a policy is published at a time;
+// publishing another supersedes it, and saving a new draft supersedes an
+// unpublished one.
+const (
+	VersionDraft      VersionState = "draft"
+	VersionApproved   VersionState = "approved"
+	VersionRejected   VersionState = "rejected"
+	VersionPublished  VersionState = "published"
+	VersionSuperseded VersionState = "superseded"
+)
+
+// Policy is an organization's policy or procedure, adopted from a template
+// and kept as a history of versions.
+type Policy struct {
+	ID                int64    `json:"id"`
+	TemplateID        string   `json:"template_id,omitempty"`
+	Title             string   `json:"title"`
+	Type              string   `json:"type"`
+	OwnerRole         string   `json:"owner_role"`
+	Owner             string   `json:"owner,omitempty"`
+	ReviewCycleMonths int      `json:"review_cycle_months"`
+	Controls          []string `json:"controls"`
+	// Approvers are the IDs of the users whose approval a version needs
+	// before it is published.
+	Approvers []int64      `json:"approvers"`
+	Status    PolicyStatus `json:"status"`
+	// CurrentVersion is the newest version, the one being edited or
+	// reviewed; PublishedVersion is the one employees read ("" before the
+	// first publication).
+	CurrentVersion   string `json:"current_version"`
+	PublishedVersion string `json:"published_version,omitempty"`
+	// NextReview is when the published policy is due for review;
+	// LastReviewed is when it was last published or reviewed.
+	NextReview   Date      `json:"next_review,omitempty"`
+	LastReviewed Date      `json:"last_reviewed,omitempty"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+// IsApprover reports whether the user is one of the policy's approvers.
+func (p *Policy) IsApprover(userID int64) bool {
+	return slices.Contains(p.Approvers, userID)
+}
+
+// ReviewOverdue reports whether the published policy's review date has
+// passed.
+func (p *Policy) ReviewOverdue(today Date) bool {
+	return p.PublishedVersion != "" && !p.NextReview.IsZero() && p.NextReview.Before(today)
+}
+
+// PolicyVersion is one saved text of a policy. Number is "major.minor".
+type PolicyVersion struct {
+	PolicyID  int64        `json:"policy_id"`
+	Number    string       `json:"number"`
+	Body      string       `json:"body"`
+	Major     bool         `json:"major"`
+	Author    string       `json:"author,omitempty"`
+	State     VersionState `json:"state"`
+	CreatedAt time.Time    `json:"created_at"`
+}
+
+// PolicyDecision is an approver's approval or rejection of a version. An
+// approver may decide again; the latest decision counts.
+type PolicyDecision struct {
+	PolicyID   int64     `json:"policy_id"`
+	Version    string    `json:"version"`
+	ApproverID int64     `json:"approver_id"`
+	Approve    bool      `json:"approve"`
+	Comment    string    `json:"comment,omitempty"`
+	At         time.Time `json:"at"`
+}
+
+// Acknowledgement records that a user read a published version.
+type Acknowledgement struct {
+	PolicyID int64     `json:"policy_id"`
+	Version  string    `json:"version"`
+	UserID   int64     `json:"user_id"`
+	At       time.Time `json:"at"`
+}
+
+// ParsePolicyVersion splits "major.minor" into its numbers; it returns
+// EINVALID for anything else.
+func ParsePolicyVersion(s string) (major, minor int, err error) {
+	a, b, ok := strings.Cut(s, ".")
+	if ok {
+		major, err = strconv.Atoi(a)
+		if err == nil {
+			minor, err = strconv.Atoi(b)
+		}
+	}
+	if !ok || err != nil || major < 0 || minor < 0 || strings.ContainsAny(s, "+- ") {
+		return 0, 0, Errorf(EINVALID, "%q is not a version of the form major.minor", s)
+	}
+	return major, minor, nil
+}
+
+// NextPolicyVersion returns the version after current: a minor bump ("1.0"
+// → "1.1") or a major one ("1.3" → "2.0").
+func NextPolicyVersion(current string, major bool) (string, error) {
+	ma, mi, err := ParsePolicyVersion(current)
+	if err != nil {
+		return "", err
+	}
+	if major {
+		return fmt.Sprintf("%d.0", ma+1), nil
+	}
+	return fmt.Sprintf("%d.%d", ma, mi+1), nil
+}
+
+// Validate checks a decision before it is recorded: the user must be one
+// of the policy's approvers (EFORBIDDEN) and a rejection must say why
+// (EINVALID).
+func (d *PolicyDecision) Validate(p *Policy) error {
+	d.Comment = strings.TrimSpace(d.Comment)
+	if !p.IsApprover(d.ApproverID) {
+		return Errorf(EFORBIDDEN, "only the policy's approvers may approve or reject it")
+	}
+	if !d.Approve && d.Comment == "" {
+		return Errorf(EINVALID, "a rejection needs a comment saying what to change")
+	}
+	return nil
+}
+
+// DecidedState returns the state a version in review reaches from its
+// decisions: rejected if any approver's latest decision rejects it,
+// approved if every approver's latest decision approves it, draft
+// otherwise. Decisions of users who are no longer approvers, and decisions
+// on other versions, do not count.
+func DecidedState(approvers []int64, version string, decisions []*PolicyDecision) VersionState {
+	latest := map[int64]*PolicyDecision{}
+	for _, d := range decisions {
+		if d.Version != version || !slices.Contains(approvers, d.ApproverID) {
+			continue
+		}
+		if l, ok := latest[d.ApproverID]; !ok || !d.At.Before(l.At) {
+			latest[d.ApproverID] = d
+		}
+	}
+	for _, d := range latest {
+		if !d.Approve {
+			return VersionRejected
+		}
+	}
+	if len(approvers) > 0 && len(latest) == len(approvers) {
+		return VersionApproved
+	}
+	return VersionDraft
+}
+
+// CheckPublish returns nil if version v of p may be published: it must be
+// the current version and every approver's latest decision must approve
+// it. Otherwise it returns EINVALID saying why.
+func CheckPublish(p *Policy, v *PolicyVersion, decisions []*PolicyDecision) error {
+	switch {
+	case v.Number != p.CurrentVersion:
+		return Errorf(EINVALID, "version %s is not the current version (%s)", v.Number, p.CurrentVersion)
+	case v.State == VersionPublished:
+		return Errorf(EINVALID, "version %s is already published", v.Number)
+	case len(p.Approvers) == 0:
+		return Errorf(EINVALID, "the policy has no approvers: name at least one before publishing")
+	}
+	if DecidedState(p.Approvers, v.Number, decisions) != VersionApproved {
+		return Errorf(EINVALID, "version %s is not approved by every approver", v.Number)
+	}
+	return nil
+}
+
+// CheckAcknowledge returns nil if v may be acknowledged: only the published
+// version can be; a superseded or unpublished one gives EINVALID.
+func CheckAcknowledge(v *PolicyVersion) error {
+	switch v.State {
+	case VersionPublished:
+		return nil
+	case VersionSuperseded:
+		return Errorf(EINVALID, "version %s has been superseded: acknowledge the current version", v.Number)
+	}
+	return Errorf(EINVALID, "version %s is not published", v.Number)
+}
+
+// PolicyService manages an organization's policies and procedures. Every
+// method returns ENOTFOUND for a policy, version or user outside the
+// organization.
+type PolicyService interface {
+	// AdoptTemplate creates a draft policy, version 1.0, from the template,
+	// its body filled from fill (EINVALID for an unknown placeholder,
+	// ENOTFOUND for an unknown template).
+	AdoptTemplate(ctx context.Context, orgID int64, templateID string, fill map[string]string) (*Policy, error)
+	// FindPolicies returns the organization's policies by title.
+	FindPolicies(ctx context.Context, orgID int64) ([]*Policy, error)
+	// FindPolicyByID returns one policy.
+	FindPolicyByID(ctx context.Context, orgID, id int64) (*Policy, error)
+	// FindPolicyVersions returns a policy's versions, oldest first.
+	FindPolicyVersions(ctx context.Context, orgID, policyID int64) ([]*PolicyVersion, error)
+	// FindPolicyDecisions returns the decisions on a policy, oldest first.
+	FindPolicyDecisions(ctx context.Context, orgID, policyID int64) ([]*PolicyDecision, error)
+	// SaveDraft saves body as the version after baseVersion. baseVersion
+	// must be the policy's current version: a stale one gives ECONFLICT
+	// and changes nothing, so a concurrent edit is never lost.
+	SaveDraft(ctx context.Context, orgID, policyID int64, baseVersion, body string, major bool) (*PolicyVersion, error)
+	// SetApprovers replaces the policy's approvers (EINVALID for a user
+	// outside the organization).
+	SetApprovers(ctx context.Context, orgID, policyID int64, userIDs []int64) (*Policy, error)
+	// Decide records an approver's approval or rejection of the current
+	// version: EFORBIDDEN for anyone else, EINVALID for a rejection without
+	// a comment or a version that is not the current unpublished one.
+	Decide(ctx context.Context, orgID, policyID int64, version string, approverID int64, approve bool, comment string) (*PolicyDecision, error)
+	// Publish publishes the version (EINVALID unless every approver
+	// approved it), supersedes the one published before and sets the next
+	// review date a review cycle from today.
+	Publish(ctx context.Context, orgID, policyID int64, version string) (*Policy, error)
+	// Acknowledge records that the user read the published version;
+	// acknowledging it again changes nothing. EINVALID for a superseded or
+	// unpublished version.
+	Acknowledge(ctx context.Context, orgID, policyID int64, version string, userID int64) (*Acknowledgement, error)
+	// FindAcknowledgements returns a policy's acknowledgements, oldest first.
+	FindAcknowledgements(ctx context.Context, orgID, policyID int64) ([]*Acknowledgement, error)
+	// RecordReview records a review of the published policy that changed
+	// nothing, moving the next review date a cycle from today (EINVALID
+	// before the first publication).
+	RecordReview(ctx context.Context, orgID, policyID int64, note string) (*Policy, error)
 }
