@@ -1,14 +1,97 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 
+	"github.com/attest-dev/attest"
 	"github.com/attest-dev/attest/catalog"
 )
 
 // PolicyCmd groups the policy commands.
 type PolicyCmd struct {
 	Templates PolicyTemplatesCmd `cmd:"" help:"List the built-in policy and procedure templates."`
+	List      PolicyListCmd      `cmd:"" help:"List the organization's policies."`
+	Adopt     PolicyAdoptCmd     `cmd:"" help:"Start a draft policy from a template."`
+}
+
+// PolicyListCmd lists the organization's policies.
+type PolicyListCmd struct{ jsonFlag }
+
+// Run lists the policies.
+func (c *PolicyListCmd) Run(a *App) error {
+	orgID, err := a.OrgID()
+	if err != nil {
+		return err
+	}
+	policies, err := a.db.FindPolicies(a.ctx, orgID)
+	if err != nil {
+		return err
+	}
+	if c.JSON {
+		return a.printJSON(policies)
+	}
+	tw := a.table()
+	fprintf(tw, "ID\tSTATUS\tVERSION\tPUBLISHED\tNEXT REVIEW\tTITLE\n")
+	for _, p := range policies {
+		fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", p.ID, p.Status, p.CurrentVersion, dash(p.PublishedVersion), dash(string(p.NextReview)), p.Title)
+	}
+	return tw.Flush()
+}
+
+// PolicyAdoptCmd adopts a template.
+type PolicyAdoptCmd struct {
+	jsonFlag
+	Template        string `arg:"" help:"Template ID (see 'attest policy templates')."`
+	Owner           string `help:"Who owns the policy."`
+	Approver        string `help:"Who approves it, as named in the document."`
+	EffectiveDate   string `name:"effective-date" help:"Effective date, YYYY-MM-DD (default: left as a placeholder until publication)."`
+	SecurityContact string `name:"security-contact" help:"Where to report security issues, e.g. security@example.com."`
+	PrivacyContact  string `name:"privacy-contact" help:"Where to send privacy requests."`
+}
+
+// Run adopts the template: the organization's name and the review cycle
+// are filled in, and the given values.
+func (c *PolicyAdoptCmd) Run(a *App) error {
+	orgID, err := a.OrgID()
+	if err != nil {
+		return err
+	}
+	org, err := a.db.FindOrganization(a.ctx, orgID)
+	if err != nil {
+		return err
+	}
+	fill := map[string]string{"organization": org.Name}
+	for k, v := range map[string]string{"owner": c.Owner, "approver": c.Approver, "security_contact": c.SecurityContact, "privacy_contact": c.PrivacyContact} {
+		if v != "" {
+			fill[k] = v
+		}
+	}
+	if c.EffectiveDate != "" {
+		d, err := attest.ParseDate(c.EffectiveDate)
+		if err != nil {
+			return err
+		}
+		fill["effective_date"] = string(d)
+	}
+	templates, err := catalog.PolicyTemplates()
+	if err != nil {
+		return err
+	}
+	for _, t := range templates {
+		if t.ID == c.Template {
+			fill["review_cycle"] = fmt.Sprintf("every %d months", t.ReviewCycleMonths)
+		}
+	}
+	p, err := a.db.AdoptTemplate(a.ctx, orgID, c.Template, fill)
+	if err != nil {
+		return err
+	}
+	if c.JSON {
+		return a.printJSON(p)
+	}
+	fprintf(a.out, "Policy %d %q adopted as draft version %s.\n", p.ID, p.Title, p.CurrentVersion)
+	return nil
 }
 
 // PolicyTemplatesCmd lists the templates.

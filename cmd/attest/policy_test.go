@@ -1,9 +1,14 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/attest-dev/attest/catalog"
+	"github.com/attest-dev/attest/store"
 )
 
 func TestPolicyTemplatesCommand(t *testing.T) {
@@ -32,4 +37,52 @@ func TestPolicyTemplatesCommand(t *testing.T) {
 		}
 	}
 	c.fails(2, "must be one of", "policy", "templates", "--type", "memo")
+}
+
+func TestPolicyAdoptAndList(t *testing.T) {
+	dir := t.TempDir()
+	c := &cli{t, []string{"--data", dir}}
+	c.ok(nil, "init", "--org-name", "Acme Cloud")
+	var none []map[string]any
+	c.ok(&none, "policy", "list", "--json")
+	if len(none) != 0 {
+		t.Fatalf("a new organization lists %d policies", len(none))
+	}
+	var p map[string]any
+	c.ok(&p, "policy", "adopt", "incident-response", "--json", "--owner", "Dana", "--security-contact", "security@acme.example")
+	if p["status"] != "draft" || p["current_version"] != "1.0" || p["owner"] != "Dana" || p["template_id"] != "incident-response" {
+		t.Fatalf("adopted policy %v", p)
+	}
+	c.fails(2, "no policy template", "policy", "adopt", "no-such-template")
+	c.fails(2, "not a date", "policy", "adopt", "backup", "--effective-date", "soon")
+	var list []map[string]any
+	c.ok(&list, "policy", "list", "--json")
+	if len(list) != 1 || list[0]["title"] != p["title"] {
+		t.Fatalf("policy list %v", list)
+	}
+	var audit []map[string]any
+	c.ok(&audit, "audit", "--json", "--action", "policy.adopt")
+	if len(audit) != 1 || !strings.HasPrefix(fmt.Sprint(audit[0]["actor"]), "cli") {
+		t.Errorf("audit of the adoption: %v", audit)
+	}
+	// The draft's text has the organization, the contact and the review
+	// cycle filled in; placeholders without a value stay for later.
+	db, err := store.Open(context.Background(), store.Config{DataDir: dir}, catalog.MustSOC2())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	versions, err := db.FindPolicyVersions(context.Background(), 1, int64(p["id"].(float64)))
+	if err != nil || len(versions) != 1 {
+		t.Fatalf("versions: %v %v", versions, err)
+	}
+	body := versions[0].Body
+	for _, want := range []string{"Acme Cloud", "every 12 months", "Dana"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the draft lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "{{organization}}") || !strings.Contains(body, "{{approver}}") {
+		t.Error("placeholders: the organization should be filled, the approver left for later")
+	}
 }
