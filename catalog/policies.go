@@ -114,7 +114,7 @@ func parsePolicy(name string, data []byte, controls map[string]bool, seen map[st
 	bad := func(line int, format string, args ...any) error {
 		return attest.Errorf(attest.EINVALID, "%s:%d: %s", name, line, fmt.Sprintf(format, args...))
 	}
-	front, body, bodyLine, err := splitFrontMatter(data)
+	front, body, bodyLine, err := SplitFrontMatter(data)
 	if err != nil {
 		return nil, bad(1, "%s", err)
 	}
@@ -211,10 +211,10 @@ func frontKey(front []byte, key string) (line int, raw string) {
 	return 1, ""
 }
 
-// splitFrontMatter splits a file into its front matter (without the fences)
-// and its body, and returns the body's first line number in the file. Line
-// endings may be \n or \r\n; the results use \n.
-func splitFrontMatter(data []byte) (front []byte, body string, bodyLine int, err error) {
+// SplitFrontMatter splits a Markdown file into its front matter (without
+// the fences) and its body, and returns the body's first line number in the
+// file. Line endings may be \n or \r\n; the results use \n.
+func SplitFrontMatter(data []byte) (front []byte, body string, bodyLine int, err error) {
 	text := strings.ReplaceAll(string(data), "\r\n", "\n")
 	text = strings.TrimPrefix(text, "\ufeff")
 	lines := strings.SplitAfter(text, "\n")

@@ -13,6 +13,8 @@ type PolicyCmd struct {
 	Templates PolicyTemplatesCmd `cmd:"" help:"List the built-in policy and procedure templates."`
 	List      PolicyListCmd      `cmd:"" help:"List the organization's policies."`
 	Adopt     PolicyAdoptCmd     `cmd:"" help:"Start a draft policy from a template."`
+	Export    PolicyExportCmd    `cmd:"" help:"Write every policy to a folder of Markdown files (for a Git repository)."`
+	Import    PolicyImportCmd    `cmd:"" help:"Read a folder written by export back; changed texts become new draft versions."`
 }
 
 // PolicyListCmd lists the organization's policies.

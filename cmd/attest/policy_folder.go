@@ -1,0 +1,163 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/attest-dev/attest"
+	"github.com/attest-dev/attest/catalog"
+	"github.com/goccy/go-yaml"
+)
+
+// policyFile is the front matter of a policy in a Git-friendly folder: one
+// Markdown file per policy, holding its current version.
+type policyFile struct {
+	ID                string   `yaml:"id"`
+	Title             string   `yaml:"title"`
+	Type              string   `yaml:"type"`
+	Version           string   `yaml:"version"`
+	Status            string   `yaml:"status"`
+	Owner             string   `yaml:"owner,omitempty"`
+	OwnerRole         string   `yaml:"owner_role"`
+	ReviewCycleMonths int      `yaml:"review_cycle_months"`
+	Controls          []string `yaml:"controls"`
+}
+
+// policySlug names a policy in the folder: its template's ID, or policy-N.
+func policySlug(p *attest.Policy) string {
+	if p.TemplateID != "" {
+		return p.TemplateID
+	}
+	return fmt.Sprintf("policy-%d", p.ID)
+}
+
+// PolicyExportCmd writes every policy to a folder.
+type PolicyExportCmd struct {
+	Dir string `required:"" help:"Folder to write the Markdown files to (created if missing)."`
+}
+
+// Run writes one file per policy with its current version.
+func (c *PolicyExportCmd) Run(a *App) error {
+	orgID, err := a.OrgID()
+	if err != nil {
+		return err
+	}
+	policies, err := a.db.FindPolicies(a.ctx, orgID)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
+		return attest.Errorf(attest.EINVALID, "cannot create %s: %v", c.Dir, err)
+	}
+	for _, p := range policies {
+		v, err := a.currentVersion(orgID, p)
+		if err != nil {
+			return err
+		}
+		front, err := yaml.Marshal(policyFile{ID: policySlug(p), Title: p.Title, Type: p.Type, Version: p.CurrentVersion, Status: string(p.Status),
+			Owner: p.Owner, OwnerRole: p.OwnerRole, ReviewCycleMonths: p.ReviewCycleMonths, Controls: p.Controls})
+		if err != nil {
+			return err
+		}
+		var b bytes.Buffer
+		b.WriteString("---\n")
+		b.Write(front)
+		b.WriteString("---\n")
+		b.WriteString(v.Body)
+		if err := os.WriteFile(filepath.Join(c.Dir, policySlug(p)+".md"), b.Bytes(), 0o644); err != nil {
+			return fmt.Errorf("write policy: %w", err)
+		}
+	}
+	fprintf(a.out, "Wrote %d policies to %s.\n", len(policies), c.Dir)
+	return nil
+}
+
+func (a *App) currentVersion(orgID int64, p *attest.Policy) (*attest.PolicyVersion, error) {
+	versions, err := a.db.FindPolicyVersions(a.ctx, orgID, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range versions {
+		if v.Number == p.CurrentVersion {
+			return v, nil
+		}
+	}
+	return nil, fmt.Errorf("policy %d has no version %s", p.ID, p.CurrentVersion)
+}
+
+// PolicyImportCmd reads a folder written by export back.
+type PolicyImportCmd struct {
+	Dir string `required:"" help:"Folder of Markdown files written by 'attest policy export'."`
+}
+
+// Run checks every file first; then each changed body becomes a new minor
+// version of its policy. Unchanged files change nothing, so an export
+// followed by an import is a no-op.
+func (c *PolicyImportCmd) Run(a *App) error {
+	orgID, err := a.OrgID()
+	if err != nil {
+		return err
+	}
+	policies, err := a.db.FindPolicies(a.ctx, orgID)
+	if err != nil {
+		return err
+	}
+	bySlug := map[string]*attest.Policy{}
+	for _, p := range policies {
+		bySlug[policySlug(p)] = p
+	}
+	names, err := filepath.Glob(filepath.Join(c.Dir, "*.md"))
+	if err != nil || len(names) == 0 {
+		return attest.Errorf(attest.EINVALID, "%s holds no .md files", c.Dir)
+	}
+	sort.Strings(names)
+	type change struct {
+		p    *attest.Policy
+		base string
+		body string
+	}
+	var changes []change
+	for _, name := range names {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			return attest.Errorf(attest.EINVALID, "cannot read %s: %v", name, err)
+		}
+		base := filepath.Base(name)
+		front, body, _, err := catalog.SplitFrontMatter(data)
+		if err != nil {
+			return attest.Errorf(attest.EINVALID, "%s: %v", base, err)
+		}
+		var f policyFile
+		if err := yaml.UnmarshalWithOptions(front, &f, yaml.Strict()); err != nil {
+			return attest.Errorf(attest.EINVALID, "%s: front matter: %s", base, yaml.FormatError(err, false, true))
+		}
+		p := bySlug[f.ID]
+		if p == nil || f.ID+".md" != base {
+			return attest.Errorf(attest.EINVALID, "%s: no policy %q in this organization (the file name must be its id)", base, f.ID)
+		}
+		v, err := a.currentVersion(orgID, p)
+		if err != nil {
+			return err
+		}
+		if f.Version != p.CurrentVersion {
+			return attest.Errorf(attest.ECONFLICT, "%s: written from version %s, but the policy is at %s now: export again and redo the change", base, f.Version, p.CurrentVersion)
+		}
+		if f.Title != p.Title || f.Type != p.Type || strings.Join(f.Controls, ",") != strings.Join(p.Controls, ",") {
+			return attest.Errorf(attest.EINVALID, "%s: only the text can change through the folder (title, type and controls are changed in Attest)", base)
+		}
+		if body != v.Body {
+			changes = append(changes, change{p, f.Version, body})
+		}
+	}
+	for _, ch := range changes {
+		if _, err := a.db.SaveDraft(a.ctx, orgID, ch.p.ID, ch.base, ch.body, false); err != nil {
+			return fmt.Errorf("%s: %w", policySlug(ch.p)+".md", err)
+		}
+	}
+	fprintf(a.out, "Read %d files: %d changed (a new draft version each), %d unchanged.\n", len(names), len(changes), len(names)-len(changes))
+	return nil
+}
