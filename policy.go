@@ -336,7 +336,7 @@ type PolicyService interface {
 	// AdoptTemplate creates a draft policy, version 1.0, from the template,
 	// its body filled from fill (EINVALID for an unknown placeholder,
 	// ENOTFOUND for an unknown template).
-	AdoptTemplate(ctx context.Context, orgID int64, templateID string, fill map[string]string) (*Policy, error)
+	AdoptTemplate(ctx context.Context, orgID int64, t *PolicyTemplate, fill map[string]string) (*Policy, error)
 	// FindPolicies returns the organization's policies by title.
 	FindPolicies(ctx context.Context, orgID int64) ([]*Policy, error)
 	// FindPolicyByID returns one policy.

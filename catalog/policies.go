@@ -62,6 +62,20 @@ var (
 	yamlPosition = regexp.MustCompile(`\[([0-9]+):[0-9]+\]`)
 )
 
+// PolicyTemplate returns the built-in template with the id, or ENOTFOUND.
+func PolicyTemplate(id string) (*attest.PolicyTemplate, error) {
+	templates, err := PolicyTemplates()
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range templates {
+		if t.ID == id {
+			return t, nil
+		}
+	}
+	return nil, attest.Errorf(attest.ENOTFOUND, "no policy template %q (see 'attest policy templates')", id)
+}
+
 // LoadPolicies reads every dir/*.md of fsys as a policy template: YAML
 // front matter between --- lines, then a Markdown body. Front matter is
 // decoded strictly (unknown and duplicate keys are errors) and checked: the

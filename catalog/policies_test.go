@@ -270,3 +270,13 @@ func TestLoadPoliciesAcceptsValidInput(t *testing.T) {
 		t.Errorf("CRLF template = %+v", ps[0])
 	}
 }
+
+func TestPolicyTemplateByID(t *testing.T) {
+	tmpl, err := PolicyTemplate("incident-response")
+	if err != nil || tmpl.ID != "incident-response" || tmpl.Body == "" {
+		t.Fatalf("PolicyTemplate(incident-response) = %+v, %v", tmpl, err)
+	}
+	if _, err := PolicyTemplate("no-such-template"); attest.ErrorCode(err) != attest.ENOTFOUND {
+		t.Fatalf("an unknown template: %v, want not found", err)
+	}
+}

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/attest-dev/attest"
-	"github.com/attest-dev/attest/catalog"
 )
 
 // Policies are audited as policy.adopt, policy.save, policy.approvers,
@@ -134,22 +133,9 @@ func (s *DB) FindAcknowledgements(ctx context.Context, orgID, policyID int64) ([
 		s.q(`SELECT policy_id, version, user_id, at FROM policy_acknowledgements WHERE org_id = ? AND policy_id = ? ORDER BY at, user_id`), orgID, policyID)
 }
 
-// AdoptTemplate creates the organization's draft of a built-in template:
-// version 1.0, its body filled from fill.
-func (s *DB) AdoptTemplate(ctx context.Context, orgID int64, templateID string, fill map[string]string) (*attest.Policy, error) {
-	templates, err := catalog.PolicyTemplates()
-	if err != nil {
-		return nil, fmt.Errorf("adopt policy: %w", err)
-	}
-	var t *attest.PolicyTemplate
-	for _, c := range templates {
-		if c.ID == templateID {
-			t = c
-		}
-	}
-	if t == nil {
-		return nil, attest.Errorf(attest.ENOTFOUND, "no policy template %q", templateID)
-	}
+// AdoptTemplate creates the organization's draft of a template (see
+// catalog.PolicyTemplate): version 1.0, its body filled from fill.
+func (s *DB) AdoptTemplate(ctx context.Context, orgID int64, t *attest.PolicyTemplate, fill map[string]string) (*attest.Policy, error) {
 	body, err := attest.FillPlaceholders(t.Body, fill)
 	if err != nil {
 		return nil, err

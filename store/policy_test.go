@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/attest-dev/attest"
+	"github.com/attest-dev/attest/catalog"
 )
 
 // newUser creates a user of the organization for a test.
@@ -23,7 +24,7 @@ func newUser(t *testing.T, db *DB, orgID int64, name, role string) int64 {
 // adopted adopts the access control template for a test.
 func adopted(t *testing.T, db *DB, orgID int64) *attest.Policy {
 	t.Helper()
-	p, err := db.AdoptTemplate(attest.WithActor(context.Background(), "ann@example.com"), orgID, "access-control", map[string]string{"organization": "Acme", "owner": "CISO"})
+	p, err := db.AdoptTemplate(attest.WithActor(context.Background(), "ann@example.com"), orgID, template(t, "access-control"), map[string]string{"organization": "Acme", "owner": "CISO"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,10 +66,7 @@ func TestPolicyWorkflow(t *testing.T) {
 			!strings.Contains(vs[0].Body, "Acme") || strings.Contains(vs[0].Body, "{{organization}}") {
 			t.Fatalf("adopted versions = %+v", vs)
 		}
-		if _, err := db.AdoptTemplate(ctx, org, "no-such-template", nil); attest.ErrorCode(err) != attest.ENOTFOUND {
-			t.Fatalf("adopt unknown template: %v", err)
-		}
-		if _, err := db.AdoptTemplate(ctx, org, "access-control", map[string]string{"ceo": "x"}); attest.ErrorCode(err) != attest.EINVALID {
+		if _, err := db.AdoptTemplate(ctx, org, template(t, "access-control"), map[string]string{"ceo": "x"}); attest.ErrorCode(err) != attest.EINVALID {
 			t.Fatalf("adopt with unknown placeholder: %v", err)
 		}
 
@@ -338,4 +336,14 @@ func TestPolicyOrgIsolation(t *testing.T) {
 			t.Errorf("policy after another organization's attempts = %+v, %v", got, err)
 		}
 	})
+}
+
+// template returns a built-in policy template.
+func template(t *testing.T, id string) *attest.PolicyTemplate {
+	t.Helper()
+	tmpl, err := catalog.PolicyTemplate(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tmpl
 }

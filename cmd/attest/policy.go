@@ -76,16 +76,12 @@ func (c *PolicyAdoptCmd) Run(a *App) error {
 		}
 		fill["effective_date"] = string(d)
 	}
-	templates, err := catalog.PolicyTemplates()
+	t, err := catalog.PolicyTemplate(c.Template)
 	if err != nil {
 		return err
 	}
-	for _, t := range templates {
-		if t.ID == c.Template {
-			fill["review_cycle"] = fmt.Sprintf("every %d months", t.ReviewCycleMonths)
-		}
-	}
-	p, err := a.db.AdoptTemplate(a.ctx, orgID, c.Template, fill)
+	fill["review_cycle"] = fmt.Sprintf("every %d months", t.ReviewCycleMonths)
+	p, err := a.db.AdoptTemplate(a.ctx, orgID, t, fill)
 	if err != nil {
 		return err
 	}
