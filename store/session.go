@@ -25,25 +25,6 @@ func (s *DB) CreateSession(ctx context.Context, idHash string, sess *attest.Sess
 	return nil
 }
 
-// FindSession returns the session with the ID hash, or EUNAUTHORIZED when
-// there is none or it has expired (an expired one is deleted).
-func (s *DB) FindSession(ctx context.Context, idHash string) (*attest.Session, error) {
-	sess := &attest.Session{}
-	err := s.db.QueryRowContext(ctx, s.q(`SELECT user_id, org_id, csrf, stage, method, created_at, last_seen FROM sessions WHERE token_hash = ?`), idHash).
-		Scan(&sess.UserID, &sess.OrgID, &sess.CSRF, &sess.Stage, &sess.Method, &sess.CreatedAt, &sess.LastSeen)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, attest.Errorf(attest.EUNAUTHORIZED, "your session has ended: please sign in again")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("find session: %w", err)
-	}
-	if sess.Expired(s.now()) {
-		s.DeleteSession(ctx, idHash)
-		return nil, attest.Errorf(attest.EUNAUTHORIZED, "your session has expired: please sign in again")
-	}
-	return sess, nil
-}
-
 // TouchSession records activity, at most once a minute per session.
 func (s *DB) TouchSession(ctx context.Context, idHash string, sess *attest.Session) error {
 	now := s.now()

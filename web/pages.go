@@ -98,8 +98,8 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) currentEngagement(r *http.Request) (*attest.Engagement, error) {
 	p := principalFrom(r.Context())
 	if p.Role == attest.RoleAuditor {
-		for i := len(p.Engagements) - 1; i >= 0; i-- {
-			return s.svc.FindEngagementByID(r.Context(), p.OrgID, p.Engagements[i])
+		if n := len(p.Engagements); n > 0 { // the newest granted
+			return s.svc.FindEngagementByID(r.Context(), p.OrgID, p.Engagements[n-1])
 		}
 		return nil, attest.Errorf(attest.ENOTFOUND, "no engagement has been shared with you yet")
 	}

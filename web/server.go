@@ -7,7 +7,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -304,5 +303,3 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) error {
 func formError(field string, err error) error {
 	return attest.Errorf(attest.EINVALID, "%s: %s", field, attest.ErrorMessage(err))
 }
-
-var _ = fmt.Sprint

@@ -25,11 +25,9 @@ type Services interface {
 	// Framework returns the framework in use.
 	Framework() *attest.Framework
 
-	FindOrganization(ctx context.Context, id int64) (*attest.Organization, error)
 	RenameOrganization(ctx context.Context, id int64, name string) error
 
 	FindUserByEmail(ctx context.Context, email string) (*attest.User, error)
-	FindUserByID(ctx context.Context, orgID, id int64) (*attest.User, error)
 	FindUserBySubject(ctx context.Context, orgID int64, subject string) (*attest.User, error)
 	FindUsers(ctx context.Context, orgID int64) ([]*attest.User, error)
 	UpdateUser(ctx context.Context, orgID, id int64, u attest.UserUpdate) (*attest.User, error)
@@ -42,7 +40,6 @@ type Services interface {
 	RecordLoginFailure(ctx context.Context, email string) (time.Time, error)
 
 	CreateSession(ctx context.Context, idHash string, s *attest.Session) error
-	FindSession(ctx context.Context, idHash string) (*attest.Session, error)
 	FindSessionUser(ctx context.Context, idHash string) (*attest.SignedIn, error)
 	UseTOTPStep(ctx context.Context, orgID, id, step int64) (bool, error)
 	TouchSession(ctx context.Context, idHash string, s *attest.Session) error

@@ -172,13 +172,14 @@ func recordSnapshotsDaily(ctx context.Context, db *store.DB, log *slog.Logger) {
 	defer tick.Stop()
 	for {
 		orgs, err := db.FindOrganizations(ctx)
-		for _, o := range orgs {
-			if err == nil {
-				err = db.RecordSnapshots(ctx, o.ID)
-			}
-		}
 		if err != nil && ctx.Err() == nil {
 			log.Error("record readiness snapshots", "err", err)
+		}
+		for _, o := range orgs {
+			// One organization's failure does not stop the others'.
+			if err := db.RecordSnapshots(ctx, o.ID); err != nil && ctx.Err() == nil {
+				log.Error("record readiness snapshots", "org", o.ID, "err", err)
+			}
 		}
 		select {
 		case <-ctx.Done():
