@@ -17,6 +17,8 @@ const (
 	EUNAUTHORIZED = "unauthorized"
 	EFORBIDDEN    = "forbidden"
 	EINTERNAL     = "internal"
+	// ETOOLARGE is for input over a size limit, such as an upload.
+	ETOOLARGE = "too_large"
 )
 
 // Error is a domain error: a code and a message that is safe to show a user.

@@ -222,7 +222,7 @@ var errorStatus = map[string]int{
 	attest.EUNAUTHORIZED: http.StatusUnauthorized,
 	attest.EFORBIDDEN:    http.StatusForbidden,
 	attest.EINTERNAL:     http.StatusInternalServerError,
-	"too_large":          http.StatusRequestEntityTooLarge,
+	attest.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	"locked":             http.StatusTooManyRequests,
 }
 
@@ -237,7 +237,7 @@ func wantsJSON(r *http.Request) bool {
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		err = attest.Errorf("too_large", "the request body is larger than %d bytes", MaxBodyBytes)
+		err = attest.Errorf(attest.ETOOLARGE, "the request body is larger than %d bytes", MaxBodyBytes)
 	}
 	code := attest.ErrorCode(err)
 	status := errorStatus[code]
