@@ -87,6 +87,29 @@ type Control struct {
 	Notes         string        `json:"notes,omitempty"`
 	Justification string        `json:"justification,omitempty"`
 	UpdatedAt     time.Time     `json:"updated_at"`
+
+	// Held says why an implemented control does not yet count as
+	// implemented: the policy it needs is not in force (see PolicyGates).
+	// It is computed, never stored.
+	Held string `json:"held,omitempty"`
+}
+
+// HoldControls returns controls with Held set from gates. Controls that a
+// gate holds are copied, so shared (cached) controls are never changed.
+func HoldControls(controls []*Control, gates map[string]string) []*Control {
+	if len(gates) == 0 {
+		return controls
+	}
+	out := make([]*Control, len(controls))
+	for i, c := range controls {
+		out[i] = c
+		if r, ok := gates[c.ID]; ok && c.Status == Implemented {
+			cp := *c
+			cp.Held = r
+			out[i] = &cp
+		}
+	}
+	return out
 }
 
 var controlIDPattern = regexp.MustCompile(`^[A-Z][A-Z0-9]{1,9}-[0-9A-Z]{1,6}$`)

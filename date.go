@@ -50,6 +50,9 @@ func (d Date) Valid() bool {
 // Before reports whether d comes strictly before e.
 func (d Date) Before(e Date) bool { return d < e }
 
+// AddDays returns the date n days after d (before it for negative n).
+func (d Date) AddDays(n int) Date { return DateOf(d.Time().AddDate(0, 0, n)) }
+
 // AddMonths returns d moved by n calendar months, clamped to the month's end.
 func (d Date) AddMonths(n int) Date {
 	t := d.Time()

@@ -184,9 +184,12 @@ type Policy struct {
 	PublishedVersion string `json:"published_version,omitempty"`
 	// NextReview is when the published policy is due for review;
 	// LastReviewed is when it was last published or reviewed.
-	NextReview   Date      `json:"next_review,omitempty"`
-	LastReviewed Date      `json:"last_reviewed,omitempty"`
-	CreatedAt    time.Time `json:"created_at"`
+	NextReview   Date `json:"next_review,omitempty"`
+	LastReviewed Date `json:"last_reviewed,omitempty"`
+	// AckSince is when the published major version was first published:
+	// acknowledgements are due from then (zero before publication).
+	AckSince  time.Time `json:"ack_since,omitzero"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // IsApprover reports whether the user is one of the policy's approvers.
@@ -258,6 +261,10 @@ func NextPolicyVersion(current string, major bool) (string, error) {
 	}
 	return fmt.Sprintf("%d.%d", ma, mi+1), nil
 }
+
+// NewMajor reports whether version next has a different major number than
+// prev, so that publishing it asks everyone to acknowledge it again.
+func NewMajor(prev, next string) bool { return majorOf(prev) != majorOf(next) }
 
 // Validate checks a decision before it is recorded: the user must be one
 // of the policy's approvers (EFORBIDDEN) and a rejection must say why

@@ -25,6 +25,7 @@ type ControlRef struct {
 	Name   string        `json:"name"`
 	Status ControlStatus `json:"status"`
 	Owner  string        `json:"owner"`
+	Held   string        `json:"held,omitempty"`
 }
 
 // CriterionReadiness is the readiness of one criterion in scope.
@@ -135,6 +136,9 @@ func ComputeReadiness(fw *Framework, categories []string, controls []*Control, t
 		if inScope[c.ID] != nil && c.Status != NotApplicable && c.Owner == "" {
 			r.Gaps = append(r.Gaps, GapItem{Kind: "unowned_control", ID: c.ID, Message: fmt.Sprintf("control %s (%s) has no owner", c.ID, c.Name)})
 		}
+		if inScope[c.ID] != nil && c.Held != "" {
+			r.Gaps = append(r.Gaps, GapItem{Kind: "policy", ID: c.ID, Message: fmt.Sprintf("control %s is implemented but does not count yet: %s", c.ID, c.Held)})
+		}
 	}
 	for _, t := range tasks {
 		if t.Overdue(today) {
@@ -149,13 +153,16 @@ func assessCriterion(crit *Criterion, controls []*Control) CriterionReadiness {
 	var applicable, implemented, inProgress int
 	var missing []string
 	for _, c := range controls {
-		cr.Controls = append(cr.Controls, ControlRef{ID: c.ID, Name: c.Name, Status: c.Status, Owner: c.Owner})
-		switch c.Status {
-		case NotApplicable:
+		cr.Controls = append(cr.Controls, ControlRef{ID: c.ID, Name: c.Name, Status: c.Status, Owner: c.Owner, Held: c.Held})
+		switch {
+		case c.Status == NotApplicable:
 			continue
-		case Implemented:
+		case c.Status == Implemented && c.Held != "":
+			inProgress++
+			missing = append(missing, c.ID+" (policy not in force)")
+		case c.Status == Implemented:
 			implemented++
-		case InProgress:
+		case c.Status == InProgress:
 			inProgress++
 			missing = append(missing, c.ID)
 		default:

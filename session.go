@@ -102,6 +102,11 @@ type Settings struct {
 	OIDCSecret      string `json:"-"`
 	OIDCDomain      string `json:"oidc_domain"`
 	OIDCDefaultRole string `json:"oidc_default_role"`
+	// AckSharePercent of the people who must acknowledge a policy must
+	// have done so before the controls it supports count as implemented;
+	// AckDueDays is how long each has.
+	AckSharePercent int `json:"ack_share_percent"`
+	AckDueDays      int `json:"ack_due_days"`
 }
 
 // SSOEnabled reports whether OIDC sign-in is configured.
@@ -113,6 +118,18 @@ func (s *Settings) Validate() error {
 	s.OIDCDomain = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(s.OIDCDomain), "@"))
 	if s.OIDCDefaultRole == "" {
 		s.OIDCDefaultRole = RoleEmployee
+	}
+	if s.AckSharePercent == 0 {
+		s.AckSharePercent = DefaultAckSharePercent
+	}
+	if s.AckDueDays == 0 {
+		s.AckDueDays = DefaultAckDueDays
+	}
+	if s.AckSharePercent < 1 || s.AckSharePercent > 100 {
+		return Errorf(EINVALID, "the acknowledgement share must be between 1 and 100 percent")
+	}
+	if s.AckDueDays < 1 || s.AckDueDays > 365 {
+		return Errorf(EINVALID, "the days to acknowledge a policy must be between 1 and 365")
 	}
 	if !ValidRole(s.OIDCDefaultRole) {
 		return Errorf(EINVALID, "unknown role %q", s.OIDCDefaultRole)

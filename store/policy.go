@@ -19,14 +19,18 @@ import (
 
 var _ attest.PolicyService = (*DB)(nil)
 
-const policyColumns = `id, template_id, title, type, owner_role, owner, review_cycle_months, controls, approvers, status, current_version, published_version, next_review, last_reviewed, created_at`
+const policyColumns = `id, template_id, title, type, owner_role, owner, review_cycle_months, controls, approvers, status, current_version, published_version, next_review, last_reviewed, ack_since, created_at`
 
 func scanPolicy(row rowScanner) (*attest.Policy, error) {
 	p := &attest.Policy{}
 	var controls, approvers string
+	var ackSince sql.NullTime
 	if err := row.Scan(&p.ID, &p.TemplateID, &p.Title, &p.Type, &p.OwnerRole, &p.Owner, &p.ReviewCycleMonths, &controls, &approvers,
-		&p.Status, &p.CurrentVersion, &p.PublishedVersion, &p.NextReview, &p.LastReviewed, &p.CreatedAt); err != nil {
+		&p.Status, &p.CurrentVersion, &p.PublishedVersion, &p.NextReview, &p.LastReviewed, &ackSince, &p.CreatedAt); err != nil {
 		return nil, err
+	}
+	if ackSince.Valid {
+		p.AckSince = ackSince.Time.UTC()
 	}
 	p.Controls, p.Approvers = []string{}, []int64{}
 	if err := fromJSON(controls, &p.Controls); err != nil {
@@ -183,8 +187,12 @@ func (s *DB) setVersionState(ctx context.Context, tx *sql.Tx, orgID, policyID in
 }
 
 func (s *DB) updatePolicy(ctx context.Context, tx *sql.Tx, orgID int64, p *attest.Policy) error {
-	_, err := tx.ExecContext(ctx, s.q(`UPDATE policies SET approvers = ?, status = ?, current_version = ?, published_version = ?, next_review = ?, last_reviewed = ? WHERE org_id = ? AND id = ?`),
-		jsonText(p.Approvers), p.Status, p.CurrentVersion, p.PublishedVersion, p.NextReview, p.LastReviewed, orgID, p.ID)
+	var ackSince any
+	if !p.AckSince.IsZero() {
+		ackSince = p.AckSince
+	}
+	_, err := tx.ExecContext(ctx, s.q(`UPDATE policies SET approvers = ?, status = ?, current_version = ?, published_version = ?, next_review = ?, last_reviewed = ?, ack_since = ? WHERE org_id = ? AND id = ?`),
+		jsonText(p.Approvers), p.Status, p.CurrentVersion, p.PublishedVersion, p.NextReview, p.LastReviewed, ackSince, orgID, p.ID)
 	if err != nil {
 		return fmt.Errorf("update policy: %w", s.dialect.normalize(err))
 	}
@@ -369,6 +377,10 @@ func (s *DB) Publish(ctx context.Context, orgID, policyID int64, version string)
 			return err
 		}
 		today := s.today()
+		if p.PublishedVersion == "" || attest.NewMajor(p.PublishedVersion, version) {
+			// A new major version asks everyone to acknowledge it again.
+			p.AckSince = s.now()
+		}
 		p.PublishedVersion, p.Status = version, attest.PolicyPublished
 		p.LastReviewed, p.NextReview = today, today.AddMonths(p.ReviewCycleMonths)
 		if err := s.updatePolicy(ctx, tx, orgID, p); err != nil {

@@ -136,7 +136,11 @@ func (s *DB) computeReadiness(ctx context.Context, orgID int64, e *attest.Engage
 	if err != nil {
 		return nil, err
 	}
-	r := attest.ComputeReadiness(s.fw, e.Categories, controls, tasks, today)
+	gates, err := s.policyGates(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	r := attest.ComputeReadiness(s.fw, e.Categories, attest.HoldControls(controls, gates), tasks, today)
 	r.EngagementID, r.Engagement = e.ID, e.Name
 	return r, nil
 }

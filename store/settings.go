@@ -42,9 +42,9 @@ func (s *DB) RenameOrganization(ctx context.Context, id int64, name string) erro
 
 // FindSettings returns the organization's settings (defaults if never set).
 func (s *DB) FindSettings(ctx context.Context, orgID int64) (*attest.Settings, error) {
-	st := &attest.Settings{OIDCDefaultRole: attest.RoleEmployee}
-	err := s.db.QueryRowContext(ctx, s.q(`SELECT require_mfa, oidc_issuer, oidc_client_id, oidc_client_secret, oidc_domain, oidc_default_role FROM org_settings WHERE org_id = ?`), orgID).
-		Scan(&st.RequireMFA, &st.OIDCIssuer, &st.OIDCClient, &st.OIDCSecret, &st.OIDCDomain, &st.OIDCDefaultRole)
+	st := &attest.Settings{OIDCDefaultRole: attest.RoleEmployee, AckSharePercent: attest.DefaultAckSharePercent, AckDueDays: attest.DefaultAckDueDays}
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT require_mfa, oidc_issuer, oidc_client_id, oidc_client_secret, oidc_domain, oidc_default_role, ack_share_percent, ack_due_days FROM org_settings WHERE org_id = ?`), orgID).
+		Scan(&st.RequireMFA, &st.OIDCIssuer, &st.OIDCClient, &st.OIDCSecret, &st.OIDCDomain, &st.OIDCDefaultRole, &st.AckSharePercent, &st.AckDueDays)
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, nil
 	}
@@ -66,7 +66,7 @@ func (s *DB) FindSettingsByDomain(ctx context.Context, domain string) (int64, *a
 	if domain == "" {
 		return 0, nil, attest.Errorf(attest.ENOTFOUND, msg)
 	}
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT org_id, require_mfa, oidc_issuer, oidc_client_id, oidc_client_secret, oidc_domain, oidc_default_role
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT org_id, require_mfa, oidc_issuer, oidc_client_id, oidc_client_secret, oidc_domain, oidc_default_role, ack_share_percent, ack_due_days
 		FROM org_settings WHERE oidc_domain = ? AND oidc_issuer <> '' AND oidc_client_id <> '' ORDER BY org_id LIMIT 2`), domain)
 	if err != nil {
 		return 0, nil, fmt.Errorf("find settings by domain: %w", err)
@@ -78,7 +78,7 @@ func (s *DB) FindSettingsByDomain(ctx context.Context, domain string) (int64, *a
 	for rows.Next() {
 		n++
 		st = &attest.Settings{}
-		if err := rows.Scan(&orgID, &st.RequireMFA, &st.OIDCIssuer, &st.OIDCClient, &st.OIDCSecret, &st.OIDCDomain, &st.OIDCDefaultRole); err != nil {
+		if err := rows.Scan(&orgID, &st.RequireMFA, &st.OIDCIssuer, &st.OIDCClient, &st.OIDCSecret, &st.OIDCDomain, &st.OIDCDefaultRole, &st.AckSharePercent, &st.AckDueDays); err != nil {
 			return 0, nil, fmt.Errorf("find settings by domain: %w", err)
 		}
 	}
@@ -116,11 +116,12 @@ func (s *DB) UpdateSettings(ctx context.Context, orgID int64, st *attest.Setting
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO org_settings (org_id, require_mfa, oidc_issuer, oidc_client_id, oidc_client_secret, oidc_domain, oidc_default_role, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO org_settings (org_id, require_mfa, oidc_issuer, oidc_client_id, oidc_client_secret, oidc_domain, oidc_default_role, ack_share_percent, ack_due_days, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (org_id) DO UPDATE SET require_mfa = excluded.require_mfa, oidc_issuer = excluded.oidc_issuer, oidc_client_id = excluded.oidc_client_id,
-			oidc_client_secret = excluded.oidc_client_secret, oidc_domain = excluded.oidc_domain, oidc_default_role = excluded.oidc_default_role, updated_at = excluded.updated_at`),
-			orgID, st.RequireMFA, st.OIDCIssuer, st.OIDCClient, st.OIDCSecret, st.OIDCDomain, st.OIDCDefaultRole, s.now()); err != nil {
+			oidc_client_secret = excluded.oidc_client_secret, oidc_domain = excluded.oidc_domain, oidc_default_role = excluded.oidc_default_role,
+			ack_share_percent = excluded.ack_share_percent, ack_due_days = excluded.ack_due_days, updated_at = excluded.updated_at`),
+			orgID, st.RequireMFA, st.OIDCIssuer, st.OIDCClient, st.OIDCSecret, st.OIDCDomain, st.OIDCDefaultRole, st.AckSharePercent, st.AckDueDays, s.now()); err != nil {
 			return s.dialect.normalize(err)
 		}
 		return s.appendAudit(ctx, tx, orgID, "settings.update", "settings", fmt.Sprint(orgID), before, st)

@@ -29,6 +29,10 @@ type Config struct {
 	// DataDir holds the SQLite database file (attest.db); it is created if
 	// missing.
 	DataDir string
+	// PolicyTemplates name the controls that need a policy in force before
+	// they count as implemented (see attest.PolicyGates); the organization's
+	// own policies add to them.
+	PolicyTemplates []*attest.PolicyTemplate
 }
 
 // DB is an open Attest database. It implements the domain's service
@@ -42,7 +46,8 @@ type DB struct {
 	// scores caches each engagement's trend by audit sequence number.
 	scores cache[[]*attest.Snapshot]
 	// controls caches each organization's controls by audit sequence number.
-	controls controlsCache
+	controls  controlsCache
+	templates []*attest.PolicyTemplate
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
 }
@@ -81,7 +86,7 @@ func Open(ctx context.Context, cfg Config, fw *attest.Framework) (*DB, error) {
 		sqldb.Close()
 		return nil, err
 	}
-	s := &DB{db: sqldb, dialect: d, fw: fw, Now: func() time.Time { return time.Now().UTC() }}
+	s := &DB{db: sqldb, dialect: d, fw: fw, templates: cfg.PolicyTemplates, Now: func() time.Time { return time.Now().UTC() }}
 	orgs, err := s.FindOrganizations(ctx)
 	if err != nil {
 		s.Close()
@@ -104,6 +109,11 @@ func (s *DB) Close() error { return s.db.Close() }
 
 // Dialect returns "sqlite" or "postgres".
 func (s *DB) Dialect() string { return s.dialect.name }
+
+// SQL returns the database handle, for the job queue, which keeps its own
+// tables in the same database so that jobs and data share one backup and
+// one transaction boundary.
+func (s *DB) SQL() *sql.DB { return s.db }
 
 // Framework returns the framework the store validates against.
 func (s *DB) Framework() *attest.Framework { return s.fw }

@@ -43,7 +43,13 @@ func (a *App) DB() (*store.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := store.Open(a.ctx, a.storeConfig(), fw)
+	templates, err := catalog.PolicyTemplates()
+	if err != nil {
+		return nil, err
+	}
+	cfg := a.storeConfig()
+	cfg.PolicyTemplates = templates
+	db, err := store.Open(a.ctx, cfg, fw)
 	if err != nil {
 		return nil, err
 	}

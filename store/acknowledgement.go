@@ -1,0 +1,94 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/attest-dev/attest"
+)
+
+// FindOrgAcknowledgements returns every acknowledgement in the
+// organization, oldest first.
+func (s *DB) FindOrgAcknowledgements(ctx context.Context, orgID int64) ([]*attest.Acknowledgement, error) {
+	return queryAll(ctx, s.db, "find acknowledgements", scanAcknowledgement, s.q(`SELECT policy_id, version, user_id, at FROM policy_acknowledgements WHERE org_id = ? ORDER BY at, policy_id, user_id`), orgID)
+}
+
+// PolicyStandings returns, for each published policy, who acknowledged its
+// published major version, who has yet to and who is overdue.
+func (s *DB) PolicyStandings(ctx context.Context, orgID int64) ([]*attest.PolicyStanding, error) {
+	policies, err := s.FindPolicies(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	return s.standingsOf(ctx, orgID, policies)
+}
+
+// PolicyStanding returns one policy's standing, or nil if it was never
+// published.
+func (s *DB) PolicyStanding(ctx context.Context, orgID int64, p *attest.Policy) (*attest.PolicyStanding, error) {
+	st, err := s.standingsOf(ctx, orgID, []*attest.Policy{p})
+	if err != nil || len(st) == 0 {
+		return nil, err
+	}
+	return st[0], nil
+}
+
+func (s *DB) standingsOf(ctx context.Context, orgID int64, policies []*attest.Policy) ([]*attest.PolicyStanding, error) {
+	var published []*attest.Policy
+	for _, p := range policies {
+		if p.PublishedVersion != "" {
+			published = append(published, p)
+		}
+	}
+	if len(published) == 0 {
+		return nil, nil
+	}
+	acks, err := s.FindOrgAcknowledgements(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	users, err := s.FindUsers(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	st, err := s.FindSettings(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	out := make([]*attest.PolicyStanding, 0, len(published))
+	for _, p := range published {
+		out = append(out, attest.StandingOf(p, acks, users, st.AckDueDays, now))
+	}
+	return out, nil
+}
+
+// PendingAcknowledgements returns the published policies the user has yet
+// to acknowledge, overdue first.
+func (s *DB) PendingAcknowledgements(ctx context.Context, orgID, userID int64) ([]attest.PendingAck, error) {
+	standings, err := s.PolicyStandings(ctx, orgID)
+	if err != nil {
+		return nil, fmt.Errorf("pending acknowledgements: %w", err)
+	}
+	return attest.PendingFor(userID, standings), nil
+}
+
+// policyGates returns the controls held back by a policy not yet in force.
+func (s *DB) policyGates(ctx context.Context, orgID int64) (map[string]string, error) {
+	policies, err := s.FindPolicies(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	if len(policies) == 0 && len(s.templates) == 0 {
+		return nil, nil
+	}
+	standings, err := s.standingsOf(ctx, orgID, policies)
+	if err != nil {
+		return nil, err
+	}
+	st, err := s.FindSettings(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	return attest.PolicyGates(s.templates, policies, standings, st.AckSharePercent), nil
+}
