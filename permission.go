@@ -17,6 +17,15 @@ const (
 	ManageOrg Action = "manage"
 	// ReadAuditLog: browse the audit log.
 	ReadAuditLog Action = "audit_log"
+	// ReadPolicies: read the published policies. Drafts, history and who
+	// acknowledged what need ReadData as well.
+	ReadPolicies Action = "policies"
+	// EditPolicies: adopt, edit, name approvers, publish and review
+	// policies. Approving needs no role: the policy names its approvers.
+	EditPolicies Action = "edit_policies"
+	// AcknowledgePolicy: acknowledge having read a policy; every member
+	// but auditors, who are outsiders.
+	AcknowledgePolicy Action = "acknowledge"
 )
 
 // Principal is who is making a request: a signed-in user or an API token.
@@ -41,12 +50,12 @@ type Principal struct {
 // rolePermissions says which role may do what; ownership checks (control
 // owners editing what they own) are made by the caller on top of this.
 var rolePermissions = map[string][]Action{
-	RoleAdmin:             {ReadData, EditReadiness, EditOwnControl, ManageOrg, ReadAuditLog},
-	RoleComplianceManager: {ReadData, EditReadiness, EditOwnControl},
-	RoleControlOwner:      {ReadData, EditOwnControl},
-	RoleEmployee:          {},
-	RoleAuditor:           {ReadData, ReadAuditLog},
-	RoleViewer:            {ReadData},
+	RoleAdmin:             {ReadData, EditReadiness, EditOwnControl, ManageOrg, ReadAuditLog, ReadPolicies, EditPolicies, AcknowledgePolicy},
+	RoleComplianceManager: {ReadData, EditReadiness, EditOwnControl, ReadPolicies, EditPolicies, AcknowledgePolicy},
+	RoleControlOwner:      {ReadData, EditOwnControl, ReadPolicies, AcknowledgePolicy},
+	RoleEmployee:          {ReadPolicies, AcknowledgePolicy},
+	RoleAuditor:           {ReadData, ReadAuditLog, ReadPolicies},
+	RoleViewer:            {ReadData, ReadPolicies, AcknowledgePolicy},
 }
 
 // Can reports whether the role may perform the action.

@@ -131,6 +131,59 @@ var matrix = map[string][]mcase{
 		{scope: scopeOther, path: "/settings/tokens/{fresh}/revoke", fresh: "token"},
 	},
 	"GET /audit": {{path: "/audit"}},
+
+	"GET /policies":                      {{path: "/policies"}},
+	"POST /policies":                     {{path: "/policies", form: "template=backup&owner=IT"}},
+	"GET /policies/acknowledgements.csv": {{path: "/policies/acknowledgements.csv"}},
+	"GET /policies/export":               {{path: "/policies/export?format=html"}},
+	"GET /policies/{id}": {
+		{path: "/policies/{policy}"},
+		{scope: scopeOther, path: "/policies/{policy}"},
+	},
+	"GET /policies/{id}/edit": {
+		{path: "/policies/{policy}/edit"},
+		{scope: scopeOther, path: "/policies/{policy}/edit"},
+	},
+	"POST /policies/{id}/edit": {
+		{path: "/policies/{policy}/edit", form: "base_version=1.1&body=%23+Draft&action=preview"},
+		{scope: scopeOther, path: "/policies/{policy}/edit", form: "base_version=1.1&body=%23+Draft"},
+	},
+	"POST /policies/{id}/preview": {
+		{path: "/policies/{policy}/preview", form: "body=%23+Hello"},
+		{scope: scopeOther, path: "/policies/{policy}/preview", form: "body=%23+Hello"},
+	},
+	"GET /policies/{id}/diff": {
+		{path: "/policies/{policy}/diff"},
+		{scope: scopeOther, path: "/policies/{policy}/diff"},
+	},
+	"POST /policies/{id}/approvers": {
+		{path: "/policies/{fresh}/approvers", fresh: "draft-policy", form: "approver={user}", loc: "/policies/{fresh}"},
+		{scope: scopeOther, path: "/policies/{policy}/approvers", form: "approver={user}"},
+	},
+	"POST /policies/{id}/decide": {
+		{path: "/policies/{fresh}/decide", fresh: "draft-policy", form: "version=1.0&decision=approve", loc: "/policies/{fresh}"},
+		{scope: scopeOther, path: "/policies/{policy}/decide", form: "version=1.1&decision=approve"},
+	},
+	"POST /policies/{id}/publish": {
+		{path: "/policies/{fresh}/publish", fresh: "approved-policy", form: "version=1.0", loc: "/policies/{fresh}"},
+		{scope: scopeOther, path: "/policies/{policy}/publish", form: "version=1.1"},
+	},
+	"POST /policies/{id}/review": {
+		{path: "/policies/{policy}/review", form: "note=fine", loc: "/policies/{policy}"},
+		{scope: scopeOther, path: "/policies/{policy}/review", form: "note=fine"},
+	},
+	"POST /policies/{id}/acknowledge": {
+		{path: "/policies/{policy}/acknowledge", form: "version=1.0&back=/policies", loc: "/policies"},
+		{scope: scopeOther, path: "/policies/{policy}/acknowledge", form: "version=1.0"},
+	},
+	"GET /policies/{id}/acknowledgements.csv": {
+		{path: "/policies/{policy}/acknowledgements.csv"},
+		{scope: scopeOther, path: "/policies/{policy}/acknowledgements.csv"},
+	},
+	"GET /policies/{id}/export": {
+		{path: "/policies/{policy}/export?format=html"},
+		{scope: scopeOther, path: "/policies/{policy}/export?format=html"},
+	},
 }
 
 // expect returns the status a principal of role ("" for nobody) gets from
@@ -282,6 +335,8 @@ func (u *uiEnv) makeFresh(t *testing.T, kind string, org int64) string {
 		inv := &attest.Invitation{OrgID: org, Email: "fresh@fresh.example", Role: attest.RoleViewer}
 		_, err = u.db.CreateInvitation(ctx, inv)
 		id = inv.ID
+	case "draft-policy", "approved-policy":
+		id = u.policyWith(t, org, kind == "approved-policy").ID
 	case "token":
 		tok := &attest.Token{OrgID: org, Name: "fresh", Role: attest.RoleViewer}
 		_, err = u.db.CreateToken(ctx, tok)

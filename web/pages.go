@@ -46,6 +46,23 @@ func (s *Server) uiRoutes() []route {
 		{"POST", "/settings/tokens", session, attest.ManageOrg, s.tokenCreate},
 		{"POST", "/settings/tokens/{id}/revoke", session, attest.ManageOrg, s.tokenRevoke},
 		{"GET", "/audit", session, attest.ReadAuditLog, s.auditPage},
+
+		{"GET", "/policies", session, attest.ReadPolicies, s.policiesPage},
+		{"POST", "/policies", session, attest.EditPolicies, s.policyAdopt},
+		{"GET", "/policies/acknowledgements.csv", session, attest.ReadData, s.policyAcksCSV},
+		{"GET", "/policies/export", session, attest.ReadData, s.policyExport},
+		{"GET", "/policies/{id}", session, attest.ReadPolicies, s.policyPage},
+		{"GET", "/policies/{id}/edit", session, attest.EditPolicies, s.policyEditPage},
+		{"POST", "/policies/{id}/edit", session, attest.EditPolicies, s.policySave},
+		{"POST", "/policies/{id}/preview", session, attest.EditPolicies, s.policyPreview},
+		{"GET", "/policies/{id}/diff", session, attest.ReadData, s.policyDiff},
+		{"POST", "/policies/{id}/approvers", session, attest.EditPolicies, s.policyApprovers},
+		{"POST", "/policies/{id}/decide", session, attest.ReadPolicies, s.policyDecide},
+		{"POST", "/policies/{id}/publish", session, attest.EditPolicies, s.policyPublish},
+		{"POST", "/policies/{id}/review", session, attest.EditPolicies, s.policyReview},
+		{"POST", "/policies/{id}/acknowledge", session, attest.AcknowledgePolicy, s.policyAcknowledge},
+		{"GET", "/policies/{id}/acknowledgements.csv", session, attest.ReadData, s.policyAcksCSV},
+		{"GET", "/policies/{id}/export", session, attest.ReadData, s.policyExport},
 	}
 }
 
@@ -55,8 +72,12 @@ func (s *Server) uiRoutes() []route {
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	p := principalFrom(ctx)
+	pending, err := s.svc.PendingAcknowledgements(ctx, p.OrgID, p.UserID)
+	if err != nil {
+		return err
+	}
 	if !p.Can(attest.ReadData, s.Now()) {
-		return s.render(w, r, http.StatusOK, "home", &view{Title: "Home", Nav: "home"})
+		return s.render(w, r, http.StatusOK, "home", &view{Title: "Home", Nav: "home", Data: map[string]any{"Pending": pending}})
 	}
 	e, err := s.currentEngagement(r)
 	if attest.ErrorCode(err) == attest.ENOTFOUND && p.Can(attest.ManageOrg, s.Now()) {
@@ -85,12 +106,22 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	today := attest.DateOf(s.Now())
+	policies, err := s.svc.FindPolicies(ctx, p.OrgID)
+	if err != nil {
+		return err
+	}
+	var reviews []policyRow // reviews due within 30 days or overdue
+	for _, pol := range policies {
+		if st := reviewState(pol, today); st != "" {
+			reviews = append(reviews, policyRow{Policy: pol, Review: st})
+		}
+	}
 	if len(snaps) > 730 {
 		snaps = snaps[len(snaps)-730:]
 	}
 	return s.render(w, r, http.StatusOK, "dashboard", &view{Title: "Dashboard", Nav: "dashboard", Data: map[string]any{
 		"Engagement": e, "Readiness": rd, "Snapshots": snaps, "MyTasks": mine, "Overdue": counts["overdue_task"], "Today": today,
-		"Gaps": gaps, "GapCounts": counts,
+		"Gaps": gaps, "GapCounts": counts, "Pending": pending, "Reviews": reviews,
 	}})
 }
 

@@ -14,6 +14,13 @@ type Services interface {
 	attest.TaskService
 	attest.ReadinessService
 	attest.OrganizationService
+	attest.PolicyService
+	// PolicyStandings returns who acknowledged each published policy.
+	PolicyStandings(ctx context.Context, orgID int64) ([]*attest.PolicyStanding, error)
+	// PolicyStanding returns one policy's standing (nil before publication).
+	PolicyStanding(ctx context.Context, orgID int64, p *attest.Policy) (*attest.PolicyStanding, error)
+	// PendingAcknowledgements returns the policies a user has yet to acknowledge.
+	PendingAcknowledgements(ctx context.Context, orgID, userID int64) ([]attest.PendingAck, error)
 	// Scope returns what an engagement's categories bring into scope.
 	Scope(ctx context.Context, orgID, engagementID int64) (*attest.Scope, error)
 	// CurrentEngagement returns the organization's newest engagement.
@@ -26,6 +33,7 @@ type Services interface {
 	Framework() *attest.Framework
 
 	RenameOrganization(ctx context.Context, id int64, name string) error
+	FindOrganization(ctx context.Context, id int64) (*attest.Organization, error)
 
 	FindUserByEmail(ctx context.Context, email string) (*attest.User, error)
 	FindUserBySubject(ctx context.Context, orgID int64, subject string) (*attest.User, error)

@@ -75,6 +75,15 @@ func (s *Server) settingsSecurity(w http.ResponseWriter, r *http.Request) error 
 	st.OIDCClient = strings.TrimSpace(r.PostFormValue("oidc_client_id"))
 	st.OIDCDomain = r.PostFormValue("oidc_domain")
 	st.OIDCDefaultRole = r.PostFormValue("oidc_default_role")
+	for name, dst := range map[string]*int{"ack_share_percent": &st.AckSharePercent, "ack_due_days": &st.AckDueDays} {
+		if v := strings.TrimSpace(r.PostFormValue(name)); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return attest.Errorf(attest.EINVALID, "%s must be a whole number", strings.ReplaceAll(name, "_", " "))
+			}
+			*dst = n
+		}
+	}
 	if secret := r.PostFormValue("oidc_client_secret"); secret != "" {
 		if st.OIDCSecret, err = s.box.Seal(secret, oidcPurpose(orgID(r))); err != nil {
 			return err

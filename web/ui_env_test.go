@@ -15,6 +15,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/attest-dev/attest"
+	"github.com/attest-dev/attest/catalog"
 	"github.com/attest-dev/attest/internal/testdb"
 )
 
@@ -136,14 +137,16 @@ func newUIEnv(t *testing.T, target testdb.Target) *uiEnv {
 	invB, err := e.db.CreateInvitation(ctx, &attest.Invitation{OrgID: e.orgB, Email: "later@b.example", Role: attest.RoleViewer})
 	must(err)
 
+	polA, polB := u.seedPolicy(t, e.orgA), u.seedPolicy(t, e.orgB)
+
 	id := func(n int64) string { return fmt.Sprint(n) }
 	u.ids = map[int64]map[string]string{
 		e.orgA: {"{owned}": "GOV-01", "{unowned}": "GOV-02", "{control}": customA, "{ownedBy}": ownerA,
 			"{eng}": id(e.engA), "{eng2}": id(eng2.ID), "{system}": id(e.sysA), "{task}": id(e.taskA), "{task2}": id(task2.ID),
-			"{user}": id(u.users[uViewer].ID), "{orgName}": "Org A", "{invite}": invA},
+			"{user}": id(u.users[uViewer].ID), "{orgName}": "Org A", "{invite}": invA, "{policy}": id(polA)},
 		e.orgB: {"{owned}": "GOV-01", "{unowned}": "GOV-02", "{control}": "BETA-01", "{ownedBy}": "",
 			"{eng}": id(e.engB), "{eng2}": id(e.engB), "{system}": id(sysB.ID), "{task}": id(taskB.ID), "{task2}": id(taskB.ID),
-			"{user}": id(u.users[uViewerB].ID), "{orgName}": "Org B", "{invite}": invB},
+			"{user}": id(u.users[uViewerB].ID), "{orgName}": "Org B", "{invite}": invB, "{policy}": id(polB)},
 	}
 	return u
 }
@@ -339,4 +342,54 @@ func formValues(form *goquery.Selection) url.Values {
 		}
 	})
 	return v
+}
+
+// seedPolicy adopts, approves and publishes the access control policy in
+// org, then saves a draft 1.1: a policy with a published version, history
+// and a draft. Every user of the organization is an approver.
+func (u *uiEnv) seedPolicy(t *testing.T, org int64) int64 {
+	t.Helper()
+	p := u.policyWith(t, org, true)
+	ctx := context.Background()
+	if _, err := u.db.Publish(ctx, org, p.ID, "1.0"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := u.db.SaveDraft(ctx, org, p.ID, "1.0", "# Access control\n\nA second version.\n", false); err != nil {
+		t.Fatal(err)
+	}
+	return p.ID
+}
+
+// policyWith adopts a policy draft in org with every user as approver,
+// approved by all of them when approved is set.
+func (u *uiEnv) policyWith(t *testing.T, org int64, approved bool) *attest.Policy {
+	t.Helper()
+	ctx := context.Background()
+	tmpl, err := catalog.PolicyTemplate("access-control")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := u.db.AdoptTemplate(ctx, org, tmpl, map[string]string{"organization": "Org"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	users, err := u.db.FindUsers(ctx, org)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for _, usr := range users {
+		ids = append(ids, usr.ID)
+	}
+	if _, err := u.db.SetApprovers(ctx, org, p.ID, ids); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		if approved {
+			if _, err := u.db.Decide(ctx, org, p.ID, "1.0", id, true, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return p
 }

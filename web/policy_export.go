@@ -1,0 +1,185 @@
+package web
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/attest-dev/attest"
+	"github.com/attest-dev/attest/policydoc"
+)
+
+// policyAcksCSV exports who acknowledged which version and when, and who
+// has yet to: one policy's record, or every published policy's. It is
+// evidence, so every row names the policy, the version and the person.
+func (s *Server) policyAcksCSV(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	org := orgID(r)
+	var standings []*attest.PolicyStanding
+	name := "policy-acknowledgements.csv"
+	if r.PathValue("id") != "" {
+		pol, err := s.policyFor(r)
+		if err != nil {
+			return err
+		}
+		st, err := s.svc.PolicyStanding(ctx, org, pol)
+		if err != nil {
+			return err
+		}
+		if st == nil {
+			return attest.Errorf(attest.EINVALID, "%s has not been published, so nobody has acknowledged it", pol.Title)
+		}
+		standings = append(standings, st)
+		name = fmt.Sprintf("policy-%d-acknowledgements.csv", pol.ID)
+	} else {
+		var err error
+		if standings, err = s.svc.PolicyStandings(ctx, org); err != nil {
+			return err
+		}
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	w.Header().Set("Cache-Control", "no-store")
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"policy_id", "policy", "published_version", "user_id", "name", "email", "state", "acknowledged_version", "acknowledged_at", "due"})
+	for _, st := range standings {
+		for _, u := range st.Users {
+			at := ""
+			if !u.At.IsZero() {
+				at = u.At.UTC().Format(time.RFC3339)
+			}
+			cw.Write([]string{strconv.FormatInt(st.Policy.ID, 10), csvSafe(st.Policy.Title), st.Policy.PublishedVersion, strconv.FormatInt(u.UserID, 10),
+				csvSafe(u.Name), csvSafe(u.Email), string(u.State), u.Version, at, string(u.Due)})
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// csvSafe keeps a spreadsheet from reading a cell as a formula.
+func csvSafe(s string) string {
+	if s != "" && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r') {
+		return "'" + s
+	}
+	return s
+}
+
+// policyExport downloads one policy (?version=, default the published one)
+// or every published policy as PDF or HTML (?format=pdf|html).
+func (s *Server) policyExport(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	org := orgID(r)
+	format := r.URL.Query().Get("format")
+	if format == "" {
+		format = "pdf"
+	}
+	if format != "pdf" && format != "html" {
+		return attest.Errorf(attest.EINVALID, "unknown format %q: use pdf or html", format)
+	}
+	var policies []*attest.Policy
+	name := "policies"
+	version := r.URL.Query().Get("version")
+	if r.PathValue("id") != "" {
+		pol, err := s.policyFor(r)
+		if err != nil {
+			return err
+		}
+		policies, name = []*attest.Policy{pol}, fmt.Sprintf("policy-%d", pol.ID)
+	} else {
+		all, err := s.svc.FindPolicies(ctx, org)
+		if err != nil {
+			return err
+		}
+		for _, p := range all {
+			if p.PublishedVersion != "" {
+				policies = append(policies, p)
+			}
+		}
+		if len(policies) == 0 {
+			return attest.Errorf(attest.EINVALID, "no policy has been published yet")
+		}
+		version = ""
+	}
+	docs := make([]*policydoc.Document, 0, len(policies))
+	for _, p := range policies {
+		d, err := s.policyDocument(ctx, org, p, version)
+		if err != nil {
+			return err
+		}
+		docs = append(docs, d)
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	if format == "html" {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.html"`)
+		// The export is a standalone document with its own styles.
+		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'")
+		return policydoc.WriteHTML(w, docs...)
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.pdf"`)
+	return policydoc.WritePDF(w, docs...)
+}
+
+// policyDocument gathers what an export shows of one version of a policy:
+// by default the published version (or the current one before any).
+func (s *Server) policyDocument(ctx context.Context, org int64, p *attest.Policy, version string) (*policydoc.Document, error) {
+	o, err := s.svc.FindOrganization(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	if version == "" {
+		version = p.PublishedVersion
+	}
+	if version == "" {
+		version = p.CurrentVersion
+	}
+	versions, err := s.svc.FindPolicyVersions(ctx, org, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	d := &policydoc.Document{Organization: o.Name, Policy: p, History: versions}
+	for _, v := range versions {
+		if v.Number == version {
+			d.Version = v
+		}
+	}
+	if d.Version == nil {
+		return nil, attest.Errorf(attest.ENOTFOUND, "%s has no version %q", p.Title, version)
+	}
+	decisions, err := s.svc.FindPolicyDecisions(ctx, org, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	users, err := s.svc.FindUsers(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	names := userNames(users)
+	latest := map[int64]*attest.PolicyDecision{}
+	for _, dc := range decisions {
+		if dc.Version == version {
+			latest[dc.ApproverID] = dc
+		}
+	}
+	for _, id := range p.Approvers {
+		if dc := latest[id]; dc != nil && dc.Approve {
+			d.Approvals = append(d.Approvals, policydoc.Approval{Name: names[id], At: dc.At})
+		}
+	}
+	for _, id := range p.Controls {
+		c, err := s.svc.FindControlByID(ctx, org, id)
+		if attest.ErrorCode(err) == attest.ENOTFOUND {
+			d.Controls = append(d.Controls, policydoc.ControlRef{ID: id})
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		d.Controls = append(d.Controls, policydoc.ControlRef{ID: c.ID, Title: c.Name, Criteria: c.Criteria})
+	}
+	return d, nil
+}
