@@ -53,6 +53,14 @@ type file struct {
 		DueInDays int               `yaml:"due_in_days"`
 		Status    attest.TaskStatus `yaml:"status"`
 	} `yaml:"tasks"`
+	Policies struct {
+		Approver         string              `yaml:"approver"`
+		PublishedDaysAgo int                 `yaml:"published_days_ago"`
+		AckSharePercent  int                 `yaml:"ack_share_percent"`
+		Published        []string            `yaml:"published"`
+		Drafts           []string            `yaml:"drafts"`
+		Missing          map[string][]string `yaml:"missing"`
+	} `yaml:"policies"`
 }
 
 // Result says what Load created.
@@ -103,6 +111,9 @@ func Load(ctx context.Context, db *store.DB, today time.Time) (*Result, error) {
 				return nil, fmt.Errorf("demo task %q: %w", t.Title, err)
 			}
 		}
+	}
+	if err := loadPolicies(ctx, db, org, &f, today); err != nil {
+		return nil, err
 	}
 	if err := writeHistory(ctx, db, org.ID, e.ID, today, f.History.Days, f.History.StartScore); err != nil {
 		return nil, err

@@ -15,7 +15,11 @@ func TestLoad(t *testing.T) {
 	for _, tg := range testdb.Targets(t) {
 		t.Run(tg.Name, func(t *testing.T) {
 			ctx := context.Background()
-			db, err := store.Open(ctx, store.Config{DataDir: tg.DataDir, DatabaseURL: tg.DatabaseURL}, catalog.MustSOC2())
+			templates, err := catalog.PolicyTemplates()
+			if err != nil {
+				t.Fatal(err)
+			}
+			db, err := store.Open(ctx, store.Config{DataDir: tg.DataDir, DatabaseURL: tg.DatabaseURL, PolicyTemplates: templates}, catalog.MustSOC2())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -40,8 +44,22 @@ func TestLoad(t *testing.T) {
 			for _, g := range r.Gaps {
 				kinds[g.Kind]++
 			}
-			if kinds["overdue_task"] == 0 || kinds["unowned_control"] == 0 {
-				t.Errorf("demo gaps %v: want overdue tasks and unowned controls to show", kinds)
+			if kinds["overdue_task"] == 0 || kinds["unowned_control"] == 0 || kinds["policy"] == 0 {
+				t.Errorf("demo gaps %v: want overdue tasks, unowned controls and controls waiting for a policy to show", kinds)
+			}
+			standings, err := db.PolicyStandings(ctx, res.Organization.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			overdue := 0
+			for _, st := range standings {
+				overdue += st.Overdue
+				if st.Required == 0 || st.Done == 0 {
+					t.Errorf("demo policy %s: %d of %d acknowledged", st.Policy.Title, st.Done, st.Required)
+				}
+			}
+			if len(standings) < 15 || overdue != 3 {
+				t.Errorf("demo: %d published policies with %d overdue acknowledgements, want at least 15 and 3", len(standings), overdue)
 			}
 			snaps, err := db.FindSnapshots(ctx, res.Organization.ID, e.ID)
 			if err != nil {

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
@@ -38,6 +39,11 @@ func TestLayoutWidths(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
 		res, admin := e.demo()
 		control := gapControl(t, e, res.Organization.ID, res.Engagement.ID)
+		policies, err := e.db.PolicyStandings(context.Background(), res.Organization.ID)
+		if err != nil || len(policies) == 0 {
+			t.Fatalf("the demo has no published policy: %v", err)
+		}
+		policy := policies[0].Policy.ID
 		pages := []struct{ name, path string }{
 			{"dashboard", "/"},
 			{"criteria", "/criteria"},
@@ -48,6 +54,10 @@ func TestLayoutWidths(t *testing.T) {
 			{"settings", "/settings"},
 			{"audit", "/audit"},
 			{"mfa", "/account/mfa"},
+			{"policies", "/policies"},
+			{"policy", fmt.Sprintf("/policies/%d", policy)},
+			{"policy-edit", fmt.Sprintf("/policies/%d/edit", policy)},
+			{"policy-diff", fmt.Sprintf("/policies/%d/diff", policy)},
 		}
 		check := func(width int, name string) {
 			t.Helper()

@@ -309,8 +309,8 @@ func (s *Server) policyDiff(w http.ResponseWriter, r *http.Request) error {
 	if to == "" {
 		to = versions[len(versions)-1].Number
 	}
-	if from == "" && len(versions) > 1 {
-		from = versions[len(versions)-2].Number
+	if from == "" { // the version before the newest, or itself
+		from = versions[max(0, len(versions)-2)].Number
 	}
 	var a, b *attest.PolicyVersion
 	for _, v := range versions {
