@@ -39,6 +39,10 @@ type CriterionReadiness struct {
 	// Score is the share of applicable controls implemented, 0 to 100.
 	Score    float64      `json:"score"`
 	Controls []ControlRef `json:"controls"`
+	// Coverage is the evidence of the criterion's controls over the
+	// engagement's period so far (see ApplyCoverage).
+	Coverage        Coverage `json:"coverage"`
+	CoveragePercent float64  `json:"coverage_percent"`
 }
 
 // CategoryReadiness sums up the criteria of one category.
@@ -73,6 +77,11 @@ type Readiness struct {
 	Categories   []CategoryReadiness  `json:"categories"`
 	Criteria     []CriterionReadiness `json:"criteria"`
 	Gaps         []GapItem            `json:"gaps"`
+	// Coverage is every evidence slot of the request list that has begun,
+	// and how many are covered: a Type II report tests the whole window,
+	// not today's state.
+	Coverage        Coverage `json:"coverage"`
+	CoveragePercent float64  `json:"coverage_percent"`
 }
 
 // ComputeReadiness works out the readiness of the categories' criteria from

@@ -141,6 +141,11 @@ func (s *DB) computeReadiness(ctx context.Context, orgID int64, e *attest.Engage
 		return nil, err
 	}
 	r := attest.ComputeReadiness(s.fw, e.Categories, attest.HoldControls(controls, gates), tasks, today)
+	reqs, err := s.requestsOf(ctx, orgID, e)
+	if err != nil {
+		return nil, err
+	}
+	attest.ApplyCoverage(r, reqs)
 	r.EngagementID, r.Engagement = e.ID, e.Name
 	return r, nil
 }

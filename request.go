@@ -1,0 +1,265 @@
+package attest
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"time"
+)
+
+// SlotState is where one period's evidence for one need stands.
+type SlotState string
+
+// Slot states. A slot whose period has not begun is upcoming; once it has,
+// it is missing until evidence or a not-applicable statement covers it.
+const (
+	SlotUpcoming      SlotState = "upcoming"
+	SlotMissing       SlotState = "missing"
+	SlotProvided      SlotState = "provided"
+	SlotNotApplicable SlotState = "not_applicable"
+)
+
+// Slot is one period of a request: the evidence that covers it, or the
+// statement that nothing happened to prove.
+type Slot struct {
+	Start     Date      `json:"start"`
+	End       Date      `json:"end"`
+	Due       Date      `json:"due"`
+	State     SlotState `json:"state"`
+	Evidence  []int64   `json:"evidence,omitempty"`
+	Statement string    `json:"statement,omitempty"`
+}
+
+// Covered reports whether the slot needs nothing more.
+func (s *Slot) Covered() bool { return s.State == SlotProvided || s.State == SlotNotApplicable }
+
+// EvidenceRequest is one evidence need of one in-scope control over the
+// engagement's period, split into slots by the need's frequency.
+type EvidenceRequest struct {
+	ControlID   string    `json:"control_id"`
+	ControlName string    `json:"control_name"`
+	Owner       string    `json:"owner"`
+	Need        int       `json:"need"`
+	What        string    `json:"what"`
+	Frequency   Frequency `json:"frequency"`
+	// Population is set for per-event needs: one slot for the whole
+	// window, filled with the list of events from which the auditor
+	// samples.
+	Population bool   `json:"population"`
+	Slots      []Slot `json:"slots"`
+}
+
+// SlotStatement marks a slot not applicable, with the reason written down
+// ("no new hires in this period").
+type SlotStatement struct {
+	EngagementID int64     `json:"engagement_id"`
+	ControlID    string    `json:"control_id"`
+	Need         int       `json:"need"`
+	PeriodStart  Date      `json:"period_start"`
+	Statement    string    `json:"statement"`
+	By           string    `json:"by"`
+	At           time.Time `json:"at"`
+}
+
+// slotMonths is how many months one slot of a frequency spans. Needs more
+// frequent than monthly are asked for monthly: auditors sample them from
+// the month's records.
+func slotMonths(f Frequency) int {
+	switch f {
+	case Quarterly:
+		return 3
+	case Annually:
+		return 12
+	}
+	return 1
+}
+
+// EngagementPeriod is the span evidence must cover: a Type II window, or
+// the single day of a Type I report.
+func EngagementPeriod(e *Engagement) (start, end Date) {
+	if e.ReportType == TypeI {
+		return e.AsOfDate, e.AsOfDate
+	}
+	return e.WindowStart, e.WindowEnd
+}
+
+// periods splits [start, end] into spans of months counted from start, the
+// last one cut at end: a six-month window has six monthly periods, two
+// quarterly and one annual.
+func periods(start, end Date, months int) [][2]Date {
+	var out [][2]Date
+	for i := 0; ; i++ {
+		from := start.AddMonths(i * months)
+		if end.Before(from) {
+			return out
+		}
+		to := start.AddMonths((i + 1) * months).AddDays(-1)
+		if end.Before(to) {
+			to = end
+		}
+		out = append(out, [2]Date{from, to})
+	}
+}
+
+// BuildRequests derives the engagement's request list: for every control
+// in scope and not marked not applicable, one request per evidence need
+// with a slot per period. An item covers a slot when it serves that need,
+// is not superseded, its period overlaps the slot's and it was still valid
+// at the slot's end (or today, if that is earlier): expired evidence
+// counts as missing.
+func BuildRequests(e *Engagement, controls []*Control, items []*Evidence, statements []*SlotStatement, today Date) []*EvidenceRequest {
+	start, end := EngagementPeriod(e)
+	if start.IsZero() || end.IsZero() {
+		return nil
+	}
+	type needKey struct {
+		control string
+		need    int
+	}
+	serving := map[needKey][]*Evidence{}
+	for _, it := range items {
+		if it.SupersededBy != 0 {
+			continue
+		}
+		for _, l := range it.Links {
+			k := needKey{l.ControlID, l.Need}
+			serving[k] = append(serving[k], it)
+		}
+	}
+	type slotKey struct {
+		needKey
+		start Date
+	}
+	na := map[slotKey]*SlotStatement{}
+	for _, s := range statements {
+		if s.EngagementID == e.ID {
+			na[slotKey{needKey{s.ControlID, s.Need}, s.PeriodStart}] = s
+		}
+	}
+	var out []*EvidenceRequest
+	for _, c := range controls {
+		if c.Status == NotApplicable {
+			continue
+		}
+		for i, need := range c.Evidence {
+			r := &EvidenceRequest{ControlID: c.ID, ControlName: c.Name, Owner: c.Owner, Need: i, What: need.What,
+				Frequency: need.Frequency, Population: need.Frequency == PerEvent}
+			spans := [][2]Date{{start, end}}
+			if !r.Population && e.ReportType != TypeI {
+				spans = periods(start, end, slotMonths(need.Frequency))
+			}
+			k := needKey{c.ID, i}
+			for _, sp := range spans {
+				s := Slot{Start: sp[0], End: sp[1], Due: sp[1], State: SlotMissing}
+				if today.Before(s.Start) {
+					s.State = SlotUpcoming
+				}
+				validAt := s.End
+				if today.Before(validAt) {
+					validAt = today
+				}
+				for _, it := range serving[k] {
+					if it.PeriodStart.Before(s.End.AddDays(1)) && s.Start.Before(it.PeriodEnd.AddDays(1)) && !it.Expired(validAt) {
+						s.Evidence = append(s.Evidence, it.ID)
+					}
+				}
+				if len(s.Evidence) > 0 {
+					s.State = SlotProvided
+				} else if st := na[slotKey{k, s.Start}]; st != nil {
+					s.State, s.Statement = SlotNotApplicable, st.Statement
+				}
+				r.Slots = append(r.Slots, s)
+			}
+			out = append(out, r)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].ControlID != out[j].ControlID {
+			return out[i].ControlID < out[j].ControlID
+		}
+		return out[i].Need < out[j].Need
+	})
+	return out
+}
+
+// Coverage counts the slots that have begun and how many of them are
+// covered.
+type Coverage struct {
+	Due     int `json:"due"`
+	Covered int `json:"covered"`
+	Total   int `json:"total"`
+}
+
+// Percent is the covered share of the slots due so far, 0–100; with none
+// due yet it is 0.
+func (c Coverage) Percent() float64 {
+	if c.Due == 0 {
+		return 0
+	}
+	return round1(100 * float64(c.Covered) / float64(c.Due))
+}
+
+func (c *Coverage) add(s *Slot) {
+	c.Total++
+	if s.State == SlotUpcoming {
+		return
+	}
+	c.Due++
+	if s.Covered() {
+		c.Covered++
+	}
+}
+
+// CoverageByControl sums the slots of each control's requests.
+func CoverageByControl(reqs []*EvidenceRequest) map[string]Coverage {
+	out := map[string]Coverage{}
+	for _, r := range reqs {
+		c := out[r.ControlID]
+		for i := range r.Slots {
+			c.add(&r.Slots[i])
+		}
+		out[r.ControlID] = c
+	}
+	return out
+}
+
+// ApplyCoverage adds evidence coverage to a readiness: per criterion the
+// slots of its controls, and overall every slot of the request list once.
+func ApplyCoverage(r *Readiness, reqs []*EvidenceRequest) {
+	byControl := CoverageByControl(reqs)
+	var all Coverage
+	for _, c := range byControl {
+		all.Due, all.Covered, all.Total = all.Due+c.Due, all.Covered+c.Covered, all.Total+c.Total
+	}
+	r.Coverage, r.CoveragePercent = all, all.Percent()
+	for i := range r.Criteria {
+		cr := &r.Criteria[i]
+		var cov Coverage
+		for _, ref := range cr.Controls {
+			c := byControl[ref.ID]
+			cov.Due, cov.Covered, cov.Total = cov.Due+c.Due, cov.Covered+c.Covered, cov.Total+c.Total
+		}
+		cr.Coverage, cr.CoveragePercent = cov, cov.Percent()
+	}
+}
+
+// RequestsFor filters requests to those of controls owned by owner
+// (matched without regard to case).
+func RequestsFor(reqs []*EvidenceRequest, owner string) []*EvidenceRequest {
+	var out []*EvidenceRequest
+	for _, r := range reqs {
+		if owner != "" && strings.EqualFold(r.Owner, owner) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// RequestService derives request lists and records not-applicable slots.
+type RequestService interface {
+	// Requests returns the engagement's request list as of today.
+	Requests(ctx context.Context, orgID, engagementID int64) ([]*EvidenceRequest, error)
+	// MarkSlotNotApplicable records a statement for one slot (EINVALID
+	// without a statement or for a slot the request list does not have).
+	MarkSlotNotApplicable(ctx context.Context, orgID int64, s *SlotStatement) error
+}
