@@ -9,6 +9,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"fmt"
+	"github.com/attest-dev/attest/internal/mailpittest"
 	"math/big"
 	"net"
 	"os"
@@ -37,13 +38,13 @@ func TestEmailBodies(t *testing.T) {
 
 func TestMailerDeliversToMailpit(t *testing.T) {
 	t.Parallel()
-	mp := startMailpit(t)
-	m := newMailer(t, SMTPConfig{Host: "127.0.0.1", Port: mp.smtpPort, From: "Attest <notify@attest.test>", TLS: TLSNone})
+	mp := mailpittest.Start(t)
+	m := newMailer(t, SMTPConfig{Host: "127.0.0.1", Port: mp.SMTPPort, From: "Attest <notify@attest.test>", TLS: TLSNone})
 	to := []string{"alice@attest.test", "Bob <bob@attest.test>"}
 	if err := m.Send(t.Context(), to, sample()); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
-	got := mp.onlyMessage(t)
+	got := mp.OnlyMessage(t)
 	if got.From.Address != "notify@attest.test" {
 		t.Errorf("from = %+v", got.From)
 	}
@@ -73,7 +74,7 @@ func TestMailerDeliversToMailpit(t *testing.T) {
 		}
 	}
 	var headers map[string][]string
-	mp.getJSON(t, "/api/v1/message/"+got.ID+"/headers", &headers)
+	mp.GetJSON(t, "/api/v1/message/"+got.ID+"/headers", &headers)
 	if h := headers["X-Attest-Event"]; len(h) != 1 || h[0] != "control.failed" {
 		t.Errorf("X-Attest-Event = %v", h)
 	}
@@ -88,8 +89,8 @@ func TestMailerAuth(t *testing.T) {
 	if err := os.WriteFile(passwords, []byte("alice:correct-horse\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	mp := startMailpit(t, "--smtp-auth-file", passwords, "--smtp-auth-allow-insecure")
-	cfg := SMTPConfig{Host: "127.0.0.1", Port: mp.smtpPort, From: "notify@attest.test", TLS: TLSNone, Username: "alice"}
+	mp := mailpittest.Start(t, "--smtp-auth-file", passwords, "--smtp-auth-allow-insecure")
+	cfg := SMTPConfig{Host: "127.0.0.1", Port: mp.SMTPPort, From: "notify@attest.test", TLS: TLSNone, Username: "alice"}
 
 	cfg.Password = "wrong-battery-staple"
 	err := newMailer(t, cfg).Send(t.Context(), []string{"bob@attest.test"}, sample())
@@ -104,7 +105,7 @@ func TestMailerAuth(t *testing.T) {
 	if err := newMailer(t, cfg).Send(t.Context(), []string{"bob@attest.test"}, sample()); err != nil {
 		t.Fatalf("Send with the right password: %v", err)
 	}
-	if got := mp.onlyMessage(t); got.Subject != sample().Subject {
+	if got := mp.OnlyMessage(t); got.Subject != sample().Subject {
 		t.Errorf("subject = %q", got.Subject)
 	}
 }
@@ -126,8 +127,8 @@ func TestMailerTLS(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.mode, func(t *testing.T) {
 			t.Parallel()
-			mp := startMailpit(t, "--smtp-tls-cert", certFile, "--smtp-tls-key", keyFile, tt.flag, "--smtp-auth-file", passwords)
-			cfg := SMTPConfig{Host: "127.0.0.1", Port: mp.smtpPort, From: "notify@attest.test", TLS: tt.mode,
+			mp := mailpittest.Start(t, "--smtp-tls-cert", certFile, "--smtp-tls-key", keyFile, tt.flag, "--smtp-auth-file", passwords)
+			cfg := SMTPConfig{Host: "127.0.0.1", Port: mp.SMTPPort, From: "notify@attest.test", TLS: tt.mode,
 				Username: "alice", Password: "correct-horse", Timeout: 5 * time.Second}
 
 			// The system roots do not know the test CA: refused, never skipped.
@@ -138,7 +139,7 @@ func TestMailerTLS(t *testing.T) {
 			if err := newMailer(t, cfg).Send(t.Context(), []string{"bob@attest.test"}, sample()); err != nil {
 				t.Fatalf("Send: %v", err)
 			}
-			if got := mp.onlyMessage(t); got.To[0].Address != "bob@attest.test" {
+			if got := mp.OnlyMessage(t); got.To[0].Address != "bob@attest.test" {
 				t.Errorf("to = %+v", got.To)
 			}
 		})
@@ -147,8 +148,8 @@ func TestMailerTLS(t *testing.T) {
 
 func TestMailerRejectedRecipientIsPermanent(t *testing.T) {
 	t.Parallel()
-	mp := startMailpit(t, "--smtp-allowed-recipients", `@attest\.test$`)
-	m := newMailer(t, SMTPConfig{Host: "127.0.0.1", Port: mp.smtpPort, From: "notify@attest.test", TLS: TLSNone})
+	mp := mailpittest.Start(t, "--smtp-allowed-recipients", `@attest\.test$`)
+	m := newMailer(t, SMTPConfig{Host: "127.0.0.1", Port: mp.SMTPPort, From: "notify@attest.test", TLS: TLSNone})
 	err := m.Send(t.Context(), []string{"alice@attest.test", "eve@elsewhere.test"}, sample())
 	if err == nil || !Permanent(err) {
 		t.Fatalf("Send = %v, want a permanent error", err)
@@ -157,7 +158,7 @@ func TestMailerRejectedRecipientIsPermanent(t *testing.T) {
 
 func TestMailerUnreachableIsRetryable(t *testing.T) {
 	t.Parallel()
-	refused := freePort(t) // closed again: nothing listens
+	refused := mailpittest.FreePort(t) // closed again: nothing listens
 	stalled, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

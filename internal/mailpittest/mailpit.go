@@ -1,4 +1,6 @@
-package notify
+// Package mailpittest runs mailpit, a real SMTP server with an HTTP API,
+// on loopback for tests: mail sent by Attest is read back and checked.
+package mailpittest
 
 import (
 	"bytes"
@@ -30,7 +32,7 @@ var mailpit struct {
 // user's cache (about half a minute the first time, with the downloads;
 // instant after). Without it the test is skipped, or fails when
 // ATTEST_REQUIRE_TOOLS=1, as in CI.
-func mailpitBinary(t *testing.T) string {
+func binary(t testing.TB) string {
 	t.Helper()
 	mailpit.once.Do(func() { mailpit.path, mailpit.err = buildMailpit() })
 	if mailpit.err != nil {
@@ -80,17 +82,19 @@ func buildMailpit() (string, error) {
 	return bin, nil
 }
 
-// mailpitServer is one running mailpit with its own ports and database.
-type mailpitServer struct {
-	smtpPort int
-	api      string
+// Server is one running mailpit with its own ports and database.
+type Server struct {
+	// SMTPPort is the port of the SMTP server on 127.0.0.1.
+	SMTPPort int
+	// API is the base URL of mailpit's HTTP API.
+	API string
 }
 
-// startMailpit runs a private mailpit on loopback with extra flags, waits
+// Start runs a private mailpit on loopback with extra flags, waits
 // until both its SMTP and HTTP ports answer, and kills it at test end.
-func startMailpit(t *testing.T, flags ...string) *mailpitServer {
+func Start(t testing.TB, flags ...string) *Server {
 	t.Helper()
-	bin := mailpitBinary(t)
+	bin := binary(t)
 	var lastErr error
 	// A free port can be taken between choosing and binding; try again.
 	for range 3 {
@@ -104,8 +108,8 @@ func startMailpit(t *testing.T, flags ...string) *mailpitServer {
 	return nil
 }
 
-func tryMailpit(t *testing.T, bin string, flags []string) (*mailpitServer, error) {
-	smtpPort, httpPort := freePort(t), freePort(t)
+func tryMailpit(t testing.TB, bin string, flags []string) (*Server, error) {
+	smtpPort, httpPort := FreePort(t), FreePort(t)
 	args := append([]string{
 		"--smtp", "127.0.0.1:" + strconv.Itoa(smtpPort),
 		"--listen", "127.0.0.1:" + strconv.Itoa(httpPort),
@@ -122,7 +126,7 @@ func tryMailpit(t *testing.T, bin string, flags []string) (*mailpitServer, error
 	go func() { _ = cmd.Wait(); close(exited) }()
 	stop := func() { _ = cmd.Process.Kill(); <-exited }
 
-	srv := &mailpitServer{smtpPort: smtpPort, api: "http://127.0.0.1:" + strconv.Itoa(httpPort)}
+	srv := &Server{SMTPPort: smtpPort, API: "http://127.0.0.1:" + strconv.Itoa(httpPort)}
 	deadline := time.After(20 * time.Second)
 	tick := time.NewTicker(25 * time.Millisecond)
 	defer tick.Stop()
@@ -140,13 +144,13 @@ func tryMailpit(t *testing.T, bin string, flags []string) (*mailpitServer, error
 	return srv, nil
 }
 
-func (s *mailpitServer) ready() bool {
-	c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(s.smtpPort), time.Second)
+func (s *Server) ready() bool {
+	c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(s.SMTPPort), time.Second)
 	if err != nil {
 		return false
 	}
 	c.Close()
-	resp, err := http.Get(s.api + "/readyz")
+	resp, err := http.Get(s.API + "/readyz")
 	if err != nil {
 		return false
 	}
@@ -154,7 +158,8 @@ func (s *mailpitServer) ready() bool {
 	return resp.StatusCode == http.StatusOK
 }
 
-func freePort(t *testing.T) int {
+// FreePort returns a loopback port nothing listens on (at the moment).
+func FreePort(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -164,37 +169,38 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// mailpitAddress is an address as mailpit's API reports it.
-type mailpitAddress struct{ Name, Address string }
+// Address is an address as mailpit's API reports it.
+type Address struct{ Name, Address string }
 
-// mailpitMessage is the part of GET /api/v1/message/{ID} the tests check.
-type mailpitMessage struct {
+// Message is the part of GET /api/v1/message/{ID} that tests check.
+type Message struct {
 	ID      string
-	From    mailpitAddress
-	To      []mailpitAddress
+	From    Address
+	To      []Address
 	Subject string
 	Text    string
 	HTML    string
 }
 
-// onlyMessage returns the one message the server holds, failing otherwise.
-func (s *mailpitServer) onlyMessage(t *testing.T) mailpitMessage {
+// OnlyMessage returns the one message the server holds, failing otherwise.
+func (s *Server) OnlyMessage(t testing.TB) Message {
 	t.Helper()
 	var list struct {
 		Messages []struct{ ID string }
 	}
-	s.getJSON(t, "/api/v1/messages", &list)
+	s.GetJSON(t, "/api/v1/messages", &list)
 	if len(list.Messages) != 1 {
 		t.Fatalf("mailpit holds %d messages, want 1", len(list.Messages))
 	}
-	var m mailpitMessage
-	s.getJSON(t, "/api/v1/message/"+list.Messages[0].ID, &m)
+	var m Message
+	s.GetJSON(t, "/api/v1/message/"+list.Messages[0].ID, &m)
 	return m
 }
 
-func (s *mailpitServer) getJSON(t *testing.T, path string, v any) {
+// GetJSON decodes the API's answer at path into v.
+func (s *Server) GetJSON(t testing.TB, path string, v any) {
 	t.Helper()
-	resp, err := http.Get(s.api + path)
+	resp, err := http.Get(s.API + path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,4 +211,12 @@ func (s *mailpitServer) getJSON(t *testing.T, path string, v any) {
 	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
 		t.Fatalf("GET %s: %v", path, err)
 	}
+}
+
+// Count returns how many messages the server holds.
+func (s *Server) Count(t testing.TB) int {
+	t.Helper()
+	var list struct{ Total int }
+	s.GetJSON(t, "/api/v1/messages", &list)
+	return list.Total
 }
