@@ -73,7 +73,9 @@ func (w *Webhook) Validate() error {
 }
 
 // Wants reports whether the webhook receives the event.
-func (w *Webhook) Wants(event string) bool { return len(w.Events) == 0 || slices.Contains(w.Events, event) }
+func (w *Webhook) Wants(event string) bool {
+	return len(w.Events) == 0 || slices.Contains(w.Events, event)
+}
 
 // RemindToday says whether a reminder about something due on due goes out
 // today: lead days before, three days before, on the day, and weekly once
