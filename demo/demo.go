@@ -53,6 +53,11 @@ type file struct {
 		DueInDays int               `yaml:"due_in_days"`
 		Status    attest.TaskStatus `yaml:"status"`
 	} `yaml:"tasks"`
+	Evidence struct {
+		Share           float64           `yaml:"share"`
+		BaseURL         string            `yaml:"base_url"`
+		NothingHappened map[string]string `yaml:"nothing_happened"`
+	} `yaml:"evidence"`
 	Policies struct {
 		Approver         string              `yaml:"approver"`
 		PublishedDaysAgo int                 `yaml:"published_days_ago"`
@@ -113,6 +118,9 @@ func Load(ctx context.Context, db *store.DB, today time.Time) (*Result, error) {
 		}
 	}
 	if err := loadPolicies(ctx, db, org, &f, today); err != nil {
+		return nil, err
+	}
+	if err := loadEvidence(ctx, db, org.ID, e, &f); err != nil {
 		return nil, err
 	}
 	if err := writeHistory(ctx, db, org.ID, e.ID, today, f.History.Days, f.History.StartScore); err != nil {

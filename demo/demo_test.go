@@ -30,7 +30,7 @@ func TestLoad(t *testing.T) {
 				t.Fatal(err)
 			}
 			e := res.Engagement
-			if e.WindowStart <= attest.DateOf(today) || len(e.Categories) != 5 || len(e.Systems) == 0 {
+			if attest.DateOf(today).Before(e.WindowStart) || !attest.DateOf(today).Before(e.WindowEnd) || len(e.Categories) != 5 || len(e.Systems) == 0 {
 				t.Errorf("demo engagement: window %s–%s, %d categories, %d systems", e.WindowStart, e.WindowEnd, len(e.Categories), len(e.Systems))
 			}
 			r, err := db.Readiness(ctx, res.Organization.ID, e.ID)
@@ -46,6 +46,9 @@ func TestLoad(t *testing.T) {
 			}
 			if kinds["overdue_task"] == 0 || kinds["unowned_control"] == 0 || kinds["policy"] == 0 {
 				t.Errorf("demo gaps %v: want overdue tasks, unowned controls and controls waiting for a policy to show", kinds)
+			}
+			if r.Coverage.Due == 0 || r.CoveragePercent < 30 || r.CoveragePercent > 90 {
+				t.Errorf("demo evidence coverage %+v (%.1f%%): want a window in progress with most periods covered", r.Coverage, r.CoveragePercent)
 			}
 			standings, err := db.PolicyStandings(ctx, res.Organization.ID)
 			if err != nil {
