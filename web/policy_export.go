@@ -124,62 +124,7 @@ func (s *Server) policyExport(w http.ResponseWriter, r *http.Request) error {
 	return policydoc.WritePDF(w, docs...)
 }
 
-// policyDocument gathers what an export shows of one version of a policy:
-// by default the published version (or the current one before any).
+// policyDocument gathers what an export shows of one version of a policy.
 func (s *Server) policyDocument(ctx context.Context, org int64, p *attest.Policy, version string) (*policydoc.Document, error) {
-	o, err := s.svc.FindOrganization(ctx, org)
-	if err != nil {
-		return nil, err
-	}
-	if version == "" {
-		version = p.PublishedVersion
-	}
-	if version == "" {
-		version = p.CurrentVersion
-	}
-	versions, err := s.svc.FindPolicyVersions(ctx, org, p.ID)
-	if err != nil {
-		return nil, err
-	}
-	d := &policydoc.Document{Organization: o.Name, Policy: p, History: versions}
-	for _, v := range versions {
-		if v.Number == version {
-			d.Version = v
-		}
-	}
-	if d.Version == nil {
-		return nil, attest.Errorf(attest.ENOTFOUND, "%s has no version %q", p.Title, version)
-	}
-	decisions, err := s.svc.FindPolicyDecisions(ctx, org, p.ID)
-	if err != nil {
-		return nil, err
-	}
-	users, err := s.svc.FindUsers(ctx, org)
-	if err != nil {
-		return nil, err
-	}
-	names := userNames(users)
-	latest := map[int64]*attest.PolicyDecision{}
-	for _, dc := range decisions {
-		if dc.Version == version {
-			latest[dc.ApproverID] = dc
-		}
-	}
-	for _, id := range p.Approvers {
-		if dc := latest[id]; dc != nil && dc.Approve {
-			d.Approvals = append(d.Approvals, policydoc.Approval{Name: names[id], At: dc.At})
-		}
-	}
-	for _, id := range p.Controls {
-		c, err := s.svc.FindControlByID(ctx, org, id)
-		if attest.ErrorCode(err) == attest.ENOTFOUND {
-			d.Controls = append(d.Controls, policydoc.ControlRef{ID: id})
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		d.Controls = append(d.Controls, policydoc.ControlRef{ID: c.ID, Title: c.Name, Criteria: c.Criteria})
-	}
-	return d, nil
+	return policydoc.Gather(ctx, s.svc, org, p, version)
 }

@@ -15,6 +15,7 @@ type PolicyCmd struct {
 	Adopt     PolicyAdoptCmd     `cmd:"" help:"Start a draft policy from a template."`
 	Export    PolicyExportCmd    `cmd:"" help:"Write every policy to a folder of Markdown files (for a Git repository)."`
 	Import    PolicyImportCmd    `cmd:"" help:"Read a folder written by export back; changed texts become new draft versions."`
+	Document  PolicyDocumentCmd  `cmd:"" help:"Write one policy, or every published one, as a PDF or HTML document."`
 }
 
 // PolicyListCmd lists the organization's policies.

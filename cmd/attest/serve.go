@@ -14,6 +14,8 @@ import (
 
 	"github.com/attest-dev/attest"
 	"github.com/attest-dev/attest/demo"
+	"github.com/attest-dev/attest/jobs"
+	"github.com/attest-dev/attest/notify"
 	"github.com/attest-dev/attest/seal"
 	"github.com/attest-dev/attest/store"
 	"github.com/attest-dev/attest/web"
@@ -27,6 +29,29 @@ type ServeCmd struct {
 	// PublicURL is where users reach Attest, when that is not what the
 	// server sees (a TLS-terminating proxy); SSO callbacks are built from it.
 	PublicURL string `name:"public-url" help:"Base URL users reach Attest at, e.g. https://attest.example.com (for the SSO callback URL behind a proxy)." env:"ATTEST_PUBLIC_URL"`
+
+	Mail         SMTPFlags `embed:"" prefix:"smtp-"`
+	ReminderDays int       `name:"reminder-days" help:"Days before a due date or an evidence expiry that the first reminder goes out." env:"ATTEST_REMINDER_DAYS" default:"14"`
+	Jobs         int       `help:"Background jobs this process works at once (0: none; other processes sharing the database do them)." env:"ATTEST_JOBS" default:"4"`
+}
+
+// SMTPFlags configure outgoing email; without a host, reminders go only to
+// webhooks.
+type SMTPFlags struct {
+	Host     string `help:"SMTP server for email notifications." env:"ATTEST_SMTP_HOST"`
+	Port     int    `help:"SMTP port (default by TLS mode: 587, 465 or 25)." env:"ATTEST_SMTP_PORT"`
+	Username string `help:"SMTP user name." env:"ATTEST_SMTP_USERNAME"`
+	Password string `help:"SMTP password (prefer the environment variable)." env:"ATTEST_SMTP_PASSWORD"`
+	From     string `help:"Sender address of notifications." env:"ATTEST_SMTP_FROM" default:"attest@localhost"`
+	TLS      string `name:"tls" help:"starttls, tls or none." env:"ATTEST_SMTP_TLS" enum:"starttls,tls,none" default:"starttls"`
+}
+
+// mailer returns the configured mailer, or nil when no host is set.
+func (f SMTPFlags) mailer() (*notify.Mailer, error) {
+	if f.Host == "" {
+		return nil, nil
+	}
+	return notify.NewMailer(notify.SMTPConfig{Host: f.Host, Port: f.Port, Username: f.Username, Password: f.Password, From: f.From, TLS: f.TLS})
 }
 
 // InitCmd creates the database and first organization, then exits.
@@ -98,7 +123,11 @@ func (c *ServeCmd) Run(a *App) error {
 		IdleTimeout:       120 * time.Second,
 	}
 	fmt.Fprintf(a.out, "Attest %s listening on http://%s\n", Version, ln.Addr())
-	go recordSnapshotsDaily(a.ctx, db, log)
+	stopJobs, err := c.startJobs(a, db, box, handler.PublicURL, log)
+	if err != nil {
+		return err
+	}
+	defer stopJobs()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -164,27 +193,34 @@ func (a *App) bootstrap(db *store.DB, withDemo bool, orgName string) (bool, erro
 	return true, nil
 }
 
-// recordSnapshotsDaily records each organization's readiness once an hour,
-// so every day has a snapshot even when nothing changes (a day keeps its
-// latest one).
-func recordSnapshotsDaily(ctx context.Context, db *store.DB, log *slog.Logger) {
-	tick := time.NewTicker(time.Hour)
-	defer tick.Stop()
-	for {
-		orgs, err := db.FindOrganizations(ctx)
-		if err != nil && ctx.Err() == nil {
-			log.Error("record readiness snapshots", "err", err)
-		}
-		for _, o := range orgs {
-			// One organization's failure does not stop the others'.
-			if err := db.RecordSnapshots(ctx, o.ID); err != nil && ctx.Err() == nil {
-				log.Error("record readiness snapshots", "org", o.ID, "err", err)
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
+// startJobs starts the background work: readiness snapshots, reminder
+// scans and notification delivery, shared with every other process on the
+// same database. It returns a function that stops it.
+func (c *ServeCmd) startJobs(a *App, db *store.DB, box *seal.Box, publicURL string, log *slog.Logger) (func(), error) {
+	mailer, err := c.Mail.mailer()
+	if err != nil {
+		return nil, err
 	}
+	workers, periodic := jobs.Background(jobs.Deps{DB: db, Box: box, Mailer: mailer, BaseURL: publicURL, LeadDays: c.ReminderDays, Log: log})
+	cfg := jobs.Config{Concurrency: c.Jobs, Logger: slog.New(slog.NewTextHandler(a.errOut, &slog.HandlerOptions{Level: slog.LevelWarn})), Periodic: periodic}
+	if c.Jobs > 0 {
+		cfg.Workers = workers
+	}
+	q, err := jobs.New(a.ctx, db.SQL(), db.Dialect(), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("job queue: %w", err)
+	}
+	if c.Jobs == 0 {
+		return func() {}, nil
+	}
+	if err := q.Start(a.ctx); err != nil {
+		return nil, fmt.Errorf("job queue: %w", err)
+	}
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := q.Stop(ctx); err != nil {
+			log.Error("stop job queue", "err", err)
+		}
+	}, nil
 }

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/attest-dev/attest"
+	"github.com/attest-dev/attest/policydoc"
+)
+
+// PolicyDocumentCmd writes policies as a document for readers and
+// auditors: a title page, the controls each satisfies and its revision
+// history.
+type PolicyDocumentCmd struct {
+	ID      int64  `arg:"" optional:"" help:"Policy ID (default: every published policy)."`
+	Version string `help:"Version to write (default: the published one)."`
+	Out     string `help:"File to write; .pdf or .html decides the format." required:"" placeholder:"FILE"`
+}
+
+// Run writes the document, to a temporary file renamed into place so that a
+// failure leaves no half-written file.
+func (c *PolicyDocumentCmd) Run(a *App) error {
+	ext := strings.ToLower(filepath.Ext(c.Out))
+	if ext != ".pdf" && ext != ".html" {
+		return attest.Errorf(attest.EINVALID, "--out must end in .pdf or .html")
+	}
+	orgID, err := a.OrgID()
+	if err != nil {
+		return err
+	}
+	var policies []*attest.Policy
+	if c.ID != 0 {
+		p, err := a.db.FindPolicyByID(a.ctx, orgID, c.ID)
+		if err != nil {
+			return err
+		}
+		policies = append(policies, p)
+	} else {
+		all, err := a.db.FindPolicies(a.ctx, orgID)
+		if err != nil {
+			return err
+		}
+		for _, p := range all {
+			if p.PublishedVersion != "" {
+				policies = append(policies, p)
+			}
+		}
+		if len(policies) == 0 {
+			return attest.Errorf(attest.EINVALID, "no policy has been published yet")
+		}
+		if c.Version != "" {
+			return attest.Errorf(attest.EINVALID, "--version needs a policy ID")
+		}
+	}
+	docs := make([]*policydoc.Document, 0, len(policies))
+	for _, p := range policies {
+		d, err := policydoc.Gather(a.ctx, a.db, orgID, p, c.Version)
+		if err != nil {
+			return err
+		}
+		docs = append(docs, d)
+	}
+	write := policydoc.WritePDF
+	if ext == ".html" {
+		write = policydoc.WriteHTML
+	}
+	if err := writeFileAtomic(c.Out, func(w io.Writer) error { return write(w, docs...) }); err != nil {
+		return err
+	}
+	fprintf(a.out, "Wrote %d policies to %s.\n", len(docs), c.Out)
+	return nil
+}
+
+// writeFileAtomic writes a file through a temporary file in the same
+// directory, renamed over the target only when fill succeeded.
+func writeFileAtomic(path string, fill func(io.Writer) error) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return attest.Errorf(attest.EINVALID, "cannot write %s: %v", path, err)
+	}
+	defer os.Remove(f.Name())
+	if err := fill(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return os.Rename(f.Name(), path)
+}

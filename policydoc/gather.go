@@ -1,0 +1,81 @@
+package policydoc
+
+import (
+	"context"
+
+	"github.com/attest-dev/attest"
+)
+
+// Source is what Gather reads; the store provides it.
+type Source interface {
+	FindOrganization(ctx context.Context, id int64) (*attest.Organization, error)
+	FindPolicyVersions(ctx context.Context, orgID, policyID int64) ([]*attest.PolicyVersion, error)
+	FindPolicyDecisions(ctx context.Context, orgID, policyID int64) ([]*attest.PolicyDecision, error)
+	FindUsers(ctx context.Context, orgID int64) ([]*attest.User, error)
+	FindControlByID(ctx context.Context, orgID int64, id string) (*attest.Control, error)
+}
+
+// Gather collects what an export shows of one version of a policy: by
+// default ("") the published version, or the current one before any. The
+// approvals are the approvers' latest approvals of that version, with
+// their names; the controls carry their titles and criteria.
+func Gather(ctx context.Context, src Source, orgID int64, p *attest.Policy, version string) (*Document, error) {
+	o, err := src.FindOrganization(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	if version == "" {
+		version = p.PublishedVersion
+	}
+	if version == "" {
+		version = p.CurrentVersion
+	}
+	versions, err := src.FindPolicyVersions(ctx, orgID, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	d := &Document{Organization: o.Name, Policy: p, History: versions}
+	for _, v := range versions {
+		if v.Number == version {
+			d.Version = v
+		}
+	}
+	if d.Version == nil {
+		return nil, attest.Errorf(attest.ENOTFOUND, "%s has no version %q", p.Title, version)
+	}
+	decisions, err := src.FindPolicyDecisions(ctx, orgID, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	users, err := src.FindUsers(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	names := make(map[int64]string, len(users))
+	for _, u := range users {
+		names[u.ID] = u.Name
+	}
+	latest := map[int64]*attest.PolicyDecision{}
+	for _, dc := range decisions {
+		if dc.Version == version {
+			latest[dc.ApproverID] = dc
+		}
+	}
+	for _, id := range p.Approvers {
+		if dc := latest[id]; dc != nil && dc.Approve {
+			d.Approvals = append(d.Approvals, Approval{Name: names[id], At: dc.At})
+		}
+	}
+	for _, id := range p.Controls {
+		c, err := src.FindControlByID(ctx, orgID, id)
+		if attest.ErrorCode(err) == attest.ENOTFOUND {
+			d.Controls = append(d.Controls, ControlRef{ID: id})
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		d.Controls = append(d.Controls, ControlRef{ID: c.ID, Title: c.Name, Criteria: c.Criteria})
+	}
+	return d, nil
+}
