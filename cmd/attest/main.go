@@ -1,7 +1,8 @@
 // Command attest is Attest's single binary: the server and a CLI that fits
 // scripts and CI pipelines. Exit codes: 0 success, 1 a requested threshold
 // failed, 2 bad input (usage, invalid values, unknown IDs, conflicts),
-// 3 anything else (for example the database cannot be reached).
+// 3 anything else (for example the database cannot be reached). Input over
+// a size limit, such as an evidence file over 50 MiB, is bad input.
 package main
 
 import (
@@ -35,6 +36,7 @@ type CLI struct {
 	Data        string `help:"Data directory of the embedded database." env:"ATTEST_DATA" default:"./attest-data" placeholder:"DIR"`
 	DatabaseURL string `name:"database-url" help:"PostgreSQL URL (postgres://…); the embedded SQLite database is used when empty." env:"ATTEST_DATABASE_URL" placeholder:"URL"`
 	Org         int64  `help:"Organization ID (default: the first one)." env:"ATTEST_ORG" placeholder:"ID"`
+	BlobStore   string `name:"blob-store" help:"Where evidence files are kept: a directory or an s3:// URL (default: blobs in the data directory)." env:"ATTEST_BLOB_STORE" placeholder:"URL"`
 
 	Serve      ServeCmd      `cmd:"" help:"Run the Attest server."`
 	Init       InitCmd       `cmd:"" help:"Create the database and the first organization without serving."`
@@ -47,8 +49,11 @@ type CLI struct {
 	Policy     PolicyCmd     `cmd:"" help:"Policies and procedures."`
 	Token      TokenCmd      `cmd:"" help:"API tokens."`
 	User       UserCmd       `cmd:"" help:"Users: list, create, reset a password or MFA."`
+	Evidence   EvidenceCmd   `cmd:"" help:"Evidence: add files and links, list items, show the request list."`
+	Export     ExportCmd     `cmd:"" help:"Export the signed evidence package for the auditor."`
+	SigningKey SigningKeyCmd `cmd:"" name:"signing-key" help:"Show the public key that signs evidence packages."`
 	Audit      AuditCmd      `cmd:"" help:"Browse the audit log of changes."`
-	Verify     VerifyCmd     `cmd:"" help:"Check that the audit log was not altered; exit 1 if it was."`
+	Verify     VerifyCmd     `cmd:"" help:"Check the audit log and stored evidence, or an evidence package offline; exit 1 on any problem."`
 	Version    VersionCmd    `cmd:"" help:"Print the version."`
 }
 
@@ -140,7 +145,7 @@ func (a *App) report(err error, asJSON bool) int {
 		fmt.Fprintln(a.errOut, "attest:", msg)
 	}
 	switch code {
-	case attest.EINVALID, attest.ENOTFOUND, attest.ECONFLICT:
+	case attest.EINVALID, attest.ENOTFOUND, attest.ECONFLICT, attest.ETOOLARGE:
 		return exitBadInput
 	}
 	return exitFailure

@@ -9,12 +9,25 @@ import (
 	"github.com/attest-dev/attest/store"
 )
 
-// VerifyCmd checks the audit log's hash chains.
-type VerifyCmd struct{ jsonFlag }
+// VerifyCmd checks the audit log's hash chains and the stored evidence
+// files, or, given a file, an evidence package offline.
+type VerifyCmd struct {
+	jsonFlag
+	File string `arg:"" optional:"" type:"path" help:"An evidence package (.zip) to check offline, without the database." placeholder:"FILE.zip"`
+	Key  string `help:"With a package: the organization's public key (base64) or its fingerprint; a package signed by any other key fails." placeholder:"KEY"`
+}
 
-// Run checks every organization's audit chain. Any problem is a failed
-// threshold (exit 1), so a scheduled job or CI step notices tampering.
+// Run checks a package when given one. Otherwise it checks every
+// organization's audit chain and every stored evidence file. Any problem is
+// a failed threshold (exit 1), so a scheduled job or CI step notices
+// tampering.
 func (c *VerifyCmd) Run(a *App) error {
+	if c.File != "" {
+		return c.verifyPackage(a)
+	}
+	if c.Key != "" {
+		return attest.Errorf(attest.EINVALID, "--key checks a package: attest verify FILE.zip --key KEY")
+	}
 	db, err := a.DB()
 	if err != nil {
 		return err
@@ -23,25 +36,40 @@ func (c *VerifyCmd) Run(a *App) error {
 	if err != nil {
 		return err
 	}
-	intact := len(check.Problems) == 0
+	blobs, err := a.checkBlobs()
+	if err != nil {
+		return err
+	}
+	intact := len(check.Problems) == 0 && len(blobs.Problems) == 0
 	size := fmt.Sprintf("%s in %s", plural(check.Entries, "entry", "entries"), plural(check.Organizations, "organization", "organizations"))
 	if c.JSON {
 		if err := a.printJSON(struct {
 			Intact bool `json:"intact"`
 			*store.AuditCheck
-		}{intact, check}); err != nil {
+			Blobs *blobCheck `json:"blobs"`
+		}{intact, check, blobs}); err != nil {
 			return err
 		}
-	} else if intact {
-		fprintf(a.out, "audit log: %s, intact\n", size)
 	} else {
+		if len(check.Problems) == 0 {
+			fprintf(a.out, "audit log: %s, intact\n", size)
+		}
 		for _, p := range check.Problems {
 			fprintf(a.out, "%s: %s\n", p.Kind, p.Message)
 		}
+		blobs.print(a)
 	}
-	if !intact {
-		return &thresholdError{fmt.Sprintf("audit log: %s found in %s: it was altered outside Attest",
-			plural(int64(len(check.Problems)), "problem", "problems"), size)}
+	var msgs []string
+	if len(check.Problems) > 0 {
+		msgs = append(msgs, fmt.Sprintf("audit log: %s found in %s: it was altered outside Attest",
+			plural(int64(len(check.Problems)), "problem", "problems"), size))
+	}
+	if len(blobs.Problems) > 0 {
+		msgs = append(msgs, fmt.Sprintf("evidence files: %s in %s: restore them from a backup",
+			plural(int64(len(blobs.Problems)), "problem", "problems"), plural(int64(blobs.Checked), "file", "files")))
+	}
+	if len(msgs) > 0 {
+		return &thresholdError{strings.Join(msgs, "; ")}
 	}
 	return nil
 }
