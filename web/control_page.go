@@ -129,8 +129,13 @@ func (s *Server) controlPage(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	p := principalFrom(r.Context())
+	ev, err := s.controlEvidence(r, c)
+	if err != nil {
+		return err
+	}
 	return s.render(w, r, http.StatusOK, "control", &view{Title: c.ID + " " + c.Name, Nav: "controls", Data: map[string]any{
 		"Control": c, "Tasks": tasks, "Criteria": crit, "Statuses": attest.ControlStatuses, "CanEdit": s.mayEditControl(p, c),
+		"Evidence": ev,
 	}})
 }
 

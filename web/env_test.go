@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/attest-dev/attest"
+	"github.com/attest-dev/attest/blob"
 	"github.com/attest-dev/attest/catalog"
 	"github.com/attest-dev/attest/internal/testdb"
 	"github.com/attest-dev/attest/seal"
@@ -44,8 +45,11 @@ const (
 // engagement over security with one system, and a task; organization B has
 // a Type I engagement.
 type env struct {
-	db          *store.DB
-	server      *Server
+	db     *store.DB
+	server *Server
+	// blobs is the server's blob store, in blobDir.
+	blobs       *blob.FS
+	blobDir     string
 	srv         *httptest.Server
 	tokens      map[string]string
 	orgA, orgB  int64
@@ -113,6 +117,10 @@ func newEnv(t *testing.T, target testdb.Target) *env {
 		"{system}", fmt.Sprint(e.sysA), "{task}", fmt.Sprint(e.taskA))
 	server, err := NewServer(db, testBox(t), nil)
 	must(err)
+	e.blobDir = t.TempDir()
+	e.blobs, err = blob.NewFS(e.blobDir)
+	must(err)
+	server.Blobs = e.blobs
 	e.server = server
 	e.srv = httptest.NewServer(e.server)
 	t.Cleanup(e.srv.Close)

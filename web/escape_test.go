@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -40,6 +41,16 @@ func TestEscaping(t *testing.T) {
 			if err := u.db.CreateTask(ctx, u.orgA, task); err != nil {
 				t.Fatal(err)
 			}
+			item := &attest.Evidence{Kind: attest.EvidenceStatement, Title: payload, Statement: payload, PeriodStart: "2026-12-01", PeriodEnd: "2026-12-31",
+				Links: []attest.EvidenceLinkRef{{ControlID: "GOV-01", Need: 0}}}
+			if err := u.db.CreateEvidence(ctx, u.orgA, item); err != nil {
+				t.Fatal(err)
+			}
+			na := &attest.SlotStatement{EngagementID: cur.ID, ControlID: "GOV-02", Need: 0, PeriodStart: cur.AsOfDate, Statement: payload}
+			if err := u.db.MarkSlotNotApplicable(ctx, u.orgA, na); err != nil {
+				t.Fatal(err)
+			}
+			itemPath := fmt.Sprintf("/evidence/%d", item.ID)
 			q := url.QueryEscape(payload)
 			for _, c := range []struct {
 				b            *uiClient
@@ -60,6 +71,12 @@ func TestEscaping(t *testing.T) {
 				{b: admin, path: eng, sel: "input#name", attr: "value"},
 				{b: admin, path: eng, sel: "title", want: payload + " · Attest"},
 				{b: viewer, path: eng, sel: "main h1"},
+				{b: admin, path: "/evidence", sel: "ul.slots a"},
+				{b: viewer, path: "/evidence", sel: "q.statement"},
+				{b: viewer, path: itemPath, sel: "main h1"},
+				{b: viewer, path: itemPath, sel: "dd.statement"},
+				{b: admin, path: itemPath, sel: "input[name=title]", attr: "value"},
+				{b: admin, path: "/controls/GOV-01", sel: "table.evidence-items td a"},
 				{b: admin, path: "/audit", sel: "code.json", want: "alert(1)", containsOnly: true}, // JSON-escaped
 				{b: admin, path: "/tasks?owner=" + q, sel: "input#f-owner", attr: "value"},
 				{b: admin, path: "/audit?actor=" + q, sel: "input#f-actor", attr: "value"},

@@ -84,6 +84,32 @@ var matrix = map[string][]mcase{
 		{scope: scopeUnowned, path: "/controls/{unowned}", form: "status=in_progress"},
 		{scope: scopeOther, path: "/controls/{control}", form: "status=in_progress"},
 	},
+	"GET /evidence": {
+		{path: "/evidence"},
+		{path: "/evidence?mine=1&state=missing"},
+		{scope: scopeUngranted, path: "/evidence?engagement={eng2}"},
+		{scope: scopeOther, path: "/evidence?engagement={eng}"},
+	},
+	"POST /evidence": {
+		{path: "/evidence", form: matrixEvidenceForm("{owned}"), loc: "/controls/GOV-01"},
+		{scope: scopeUnowned, path: "/evidence", form: matrixEvidenceForm("{unowned}")},
+		{scope: scopeOther, path: "/evidence", form: matrixEvidenceForm("{control}")},
+	},
+	"POST /evidence/slots": {
+		{path: "/evidence/slots", form: matrixSlotForm("{owned}"), loc: "/controls/GOV-01"},
+		{scope: scopeUnowned, path: "/evidence/slots", form: matrixSlotForm("{unowned}")},
+		{scope: scopeOther, path: "/evidence/slots", form: matrixSlotForm("{owned}")},
+	},
+	"GET /evidence/{id}": {
+		{path: "/evidence/{evidence}"},
+		{scope: scopeUngranted, path: "/evidence/{evidence2}"},
+		{scope: scopeOther, path: "/evidence/{evidence}"},
+	},
+	"GET /evidence/{id}/download": {
+		{path: "/evidence/{evidence}/download"},
+		{scope: scopeUngranted, path: "/evidence/{evidence2}/download"},
+		{scope: scopeOther, path: "/evidence/{evidence}/download"},
+	},
 	"GET /tasks": {{path: "/tasks"}},
 	"POST /tasks": {
 		{path: "/tasks", form: "title=Matrix+task&control_id={owned}&owner={ownedBy}", loc: "/controls/GOV-01"},
@@ -184,6 +210,16 @@ var matrix = map[string][]mcase{
 		{path: "/policies/{policy}/export?format=html"},
 		{scope: scopeOther, path: "/policies/{policy}/export?format=html"},
 	},
+}
+
+// matrixEvidenceForm is a statement for the first need of control.
+func matrixEvidenceForm(control string) string {
+	return "kind=statement&title=Matrix+statement&control_id=" + control + "&need=0&period_start={slot}&period_end={slot}&statement=Nothing+changed"
+}
+
+// matrixSlotForm marks the first slot of control's first need not applicable.
+func matrixSlotForm(control string) string {
+	return "engagement_id={eng}&control_id=" + control + "&need=0&period_start={slot}&statement=Nothing+to+prove"
 }
 
 // expect returns the status a principal of role ("" for nobody) gets from

@@ -9,60 +9,65 @@ import (
 // uiRoutes is the route table of the pages.
 func (s *Server) uiRoutes() []route {
 	return []route{
-		{"GET", "/signin", public, "", s.signInPage},
-		{"POST", "/signin", public, "", s.signIn},
-		{"GET", "/signin/mfa", public, "", s.mfaPage},
-		{"POST", "/signin/mfa", public, "", s.signInMFA},
-		{"GET", "/sso", public, "", s.ssoStart},
-		{"GET", "/sso/callback", public, "", s.ssoCallback},
-		{"GET", "/invite/{secret}", public, "", s.invitePage},
-		{"POST", "/invite/{secret}", public, "", s.acceptInvite},
-		{"POST", "/signout", public, "", s.signOut},
-		{"GET", "/account/mfa", session, "", s.mfaSetupPage},
-		{"POST", "/account/mfa", session, "", s.mfaSetup},
-		{"POST", "/account/mfa/disable", session, "", s.mfaDisable},
+		{"GET", "/signin", public, "", s.signInPage, false},
+		{"POST", "/signin", public, "", s.signIn, false},
+		{"GET", "/signin/mfa", public, "", s.mfaPage, false},
+		{"POST", "/signin/mfa", public, "", s.signInMFA, false},
+		{"GET", "/sso", public, "", s.ssoStart, false},
+		{"GET", "/sso/callback", public, "", s.ssoCallback, false},
+		{"GET", "/invite/{secret}", public, "", s.invitePage, false},
+		{"POST", "/invite/{secret}", public, "", s.acceptInvite, false},
+		{"POST", "/signout", public, "", s.signOut, false},
+		{"GET", "/account/mfa", session, "", s.mfaSetupPage, false},
+		{"POST", "/account/mfa", session, "", s.mfaSetup, false},
+		{"POST", "/account/mfa/disable", session, "", s.mfaDisable, false},
 
-		{"GET", "/{$}", session, "", s.dashboard},
-		{"GET", "/setup", session, attest.ManageOrg, s.setupPage},
-		{"POST", "/setup", session, attest.ManageOrg, s.setup},
-		{"GET", "/criteria", session, attest.ReadData, s.criteriaPage},
-		{"GET", "/criteria/{id}", session, attest.ReadData, s.criterionPage},
-		{"GET", "/controls", session, attest.ReadData, s.controlsPage},
-		{"GET", "/controls/{id}", session, attest.ReadData, s.controlPage},
-		{"POST", "/controls/{id}", session, attest.EditOwnControl, s.controlUpdate},
-		{"GET", "/tasks", session, attest.ReadData, s.tasksPage},
-		{"POST", "/tasks", session, attest.EditOwnControl, s.taskCreate},
-		{"POST", "/tasks/{id}", session, attest.EditOwnControl, s.taskUpdate},
-		{"GET", "/engagements/{id}", session, attest.ReadData, s.engagementPage},
-		{"POST", "/engagements/{id}", session, attest.EditReadiness, s.engagementUpdate},
-		{"POST", "/engagements/{id}/systems", session, attest.EditReadiness, s.systemAdd},
-		{"POST", "/engagements/{id}/systems/{system}/delete", session, attest.EditReadiness, s.systemRemove},
-		{"GET", "/settings", session, attest.ManageOrg, s.settingsPage},
-		{"POST", "/settings/organization", session, attest.ManageOrg, s.settingsOrganization},
-		{"POST", "/settings/security", session, attest.ManageOrg, s.settingsSecurity},
-		{"POST", "/settings/users/{id}", session, attest.ManageOrg, s.settingsUser},
-		{"POST", "/settings/invitations", session, attest.ManageOrg, s.invitationCreate},
-		{"POST", "/settings/invitations/{id}/revoke", session, attest.ManageOrg, s.invitationRevoke},
-		{"POST", "/settings/tokens", session, attest.ManageOrg, s.tokenCreate},
-		{"POST", "/settings/tokens/{id}/revoke", session, attest.ManageOrg, s.tokenRevoke},
-		{"GET", "/audit", session, attest.ReadAuditLog, s.auditPage},
+		{"GET", "/{$}", session, "", s.dashboard, false},
+		{"GET", "/setup", session, attest.ManageOrg, s.setupPage, false},
+		{"POST", "/setup", session, attest.ManageOrg, s.setup, false},
+		{"GET", "/criteria", session, attest.ReadData, s.criteriaPage, false},
+		{"GET", "/criteria/{id}", session, attest.ReadData, s.criterionPage, false},
+		{"GET", "/controls", session, attest.ReadData, s.controlsPage, false},
+		{"GET", "/controls/{id}", session, attest.ReadData, s.controlPage, false},
+		{"POST", "/controls/{id}", session, attest.EditOwnControl, s.controlUpdate, false},
+		{"GET", "/evidence", session, attest.ReadData, s.evidencePage, false},
+		{"POST", "/evidence", session, attest.EditOwnControl, s.evidenceCreate, true},
+		{"POST", "/evidence/slots", session, attest.EditOwnControl, s.slotNotApplicable, false},
+		{"GET", "/evidence/{id}", session, attest.ReadData, s.evidenceItemPage, false},
+		{"GET", "/evidence/{id}/download", session, attest.ReadData, s.evidenceDownload, false},
+		{"GET", "/tasks", session, attest.ReadData, s.tasksPage, false},
+		{"POST", "/tasks", session, attest.EditOwnControl, s.taskCreate, false},
+		{"POST", "/tasks/{id}", session, attest.EditOwnControl, s.taskUpdate, false},
+		{"GET", "/engagements/{id}", session, attest.ReadData, s.engagementPage, false},
+		{"POST", "/engagements/{id}", session, attest.EditReadiness, s.engagementUpdate, false},
+		{"POST", "/engagements/{id}/systems", session, attest.EditReadiness, s.systemAdd, false},
+		{"POST", "/engagements/{id}/systems/{system}/delete", session, attest.EditReadiness, s.systemRemove, false},
+		{"GET", "/settings", session, attest.ManageOrg, s.settingsPage, false},
+		{"POST", "/settings/organization", session, attest.ManageOrg, s.settingsOrganization, false},
+		{"POST", "/settings/security", session, attest.ManageOrg, s.settingsSecurity, false},
+		{"POST", "/settings/users/{id}", session, attest.ManageOrg, s.settingsUser, false},
+		{"POST", "/settings/invitations", session, attest.ManageOrg, s.invitationCreate, false},
+		{"POST", "/settings/invitations/{id}/revoke", session, attest.ManageOrg, s.invitationRevoke, false},
+		{"POST", "/settings/tokens", session, attest.ManageOrg, s.tokenCreate, false},
+		{"POST", "/settings/tokens/{id}/revoke", session, attest.ManageOrg, s.tokenRevoke, false},
+		{"GET", "/audit", session, attest.ReadAuditLog, s.auditPage, false},
 
-		{"GET", "/policies", session, attest.ReadPolicies, s.policiesPage},
-		{"POST", "/policies", session, attest.EditPolicies, s.policyAdopt},
-		{"GET", "/policies/acknowledgements.csv", session, attest.ReadData, s.policyAcksCSV},
-		{"GET", "/policies/export", session, attest.ReadData, s.policyExport},
-		{"GET", "/policies/{id}", session, attest.ReadPolicies, s.policyPage},
-		{"GET", "/policies/{id}/edit", session, attest.EditPolicies, s.policyEditPage},
-		{"POST", "/policies/{id}/edit", session, attest.EditPolicies, s.policySave},
-		{"POST", "/policies/{id}/preview", session, attest.EditPolicies, s.policyPreview},
-		{"GET", "/policies/{id}/diff", session, attest.ReadData, s.policyDiff},
-		{"POST", "/policies/{id}/approvers", session, attest.EditPolicies, s.policyApprovers},
-		{"POST", "/policies/{id}/decide", session, attest.ReadPolicies, s.policyDecide},
-		{"POST", "/policies/{id}/publish", session, attest.EditPolicies, s.policyPublish},
-		{"POST", "/policies/{id}/review", session, attest.EditPolicies, s.policyReview},
-		{"POST", "/policies/{id}/acknowledge", session, attest.AcknowledgePolicy, s.policyAcknowledge},
-		{"GET", "/policies/{id}/acknowledgements.csv", session, attest.ReadData, s.policyAcksCSV},
-		{"GET", "/policies/{id}/export", session, attest.ReadData, s.policyExport},
+		{"GET", "/policies", session, attest.ReadPolicies, s.policiesPage, false},
+		{"POST", "/policies", session, attest.EditPolicies, s.policyAdopt, false},
+		{"GET", "/policies/acknowledgements.csv", session, attest.ReadData, s.policyAcksCSV, false},
+		{"GET", "/policies/export", session, attest.ReadData, s.policyExport, false},
+		{"GET", "/policies/{id}", session, attest.ReadPolicies, s.policyPage, false},
+		{"GET", "/policies/{id}/edit", session, attest.EditPolicies, s.policyEditPage, false},
+		{"POST", "/policies/{id}/edit", session, attest.EditPolicies, s.policySave, false},
+		{"POST", "/policies/{id}/preview", session, attest.EditPolicies, s.policyPreview, false},
+		{"GET", "/policies/{id}/diff", session, attest.ReadData, s.policyDiff, false},
+		{"POST", "/policies/{id}/approvers", session, attest.EditPolicies, s.policyApprovers, false},
+		{"POST", "/policies/{id}/decide", session, attest.ReadPolicies, s.policyDecide, false},
+		{"POST", "/policies/{id}/publish", session, attest.EditPolicies, s.policyPublish, false},
+		{"POST", "/policies/{id}/review", session, attest.EditPolicies, s.policyReview, false},
+		{"POST", "/policies/{id}/acknowledge", session, attest.AcknowledgePolicy, s.policyAcknowledge, false},
+		{"GET", "/policies/{id}/acknowledgements.csv", session, attest.ReadData, s.policyAcksCSV, false},
+		{"GET", "/policies/{id}/export", session, attest.ReadData, s.policyExport, false},
 	}
 }
 
@@ -116,12 +121,24 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 			reviews = append(reviews, policyRow{Policy: pol, Review: st})
 		}
 	}
+	// A category's evidence is its criteria's slots added up: a control
+	// serving two criteria counts twice, as it is tested for both.
+	byCat := map[string]attest.Coverage{}
+	for _, cr := range rd.Criteria {
+		c := byCat[cr.Category]
+		c.Due, c.Covered, c.Total = c.Due+cr.Coverage.Due, c.Covered+cr.Coverage.Covered, c.Total+cr.Coverage.Total
+		byCat[cr.Category] = c
+	}
+	catCoverage := make(map[string]float64, len(byCat))
+	for id, c := range byCat {
+		catCoverage[id] = c.Percent()
+	}
 	if len(snaps) > 730 {
 		snaps = snaps[len(snaps)-730:]
 	}
 	return s.render(w, r, http.StatusOK, "dashboard", &view{Title: "Dashboard", Nav: "dashboard", Data: map[string]any{
 		"Engagement": e, "Readiness": rd, "Snapshots": snaps, "MyTasks": mine, "Overdue": counts["overdue_task"], "Today": today,
-		"Gaps": gaps, "GapCounts": counts, "Pending": pending, "Reviews": reviews,
+		"Gaps": gaps, "GapCounts": counts, "Pending": pending, "Reviews": reviews, "CategoryCoverage": catCoverage,
 	}})
 }
 

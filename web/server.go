@@ -8,12 +8,14 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/attest-dev/attest"
+	"github.com/attest-dev/attest/blob"
 	"github.com/attest-dev/attest/seal"
 )
 
@@ -35,6 +37,12 @@ type Server struct {
 	// example https://attest.example.com behind a proxy); the SSO callback
 	// URL is built from it instead of from the request's scheme and host.
 	PublicURL string
+	// Blobs holds the bytes of evidence files; without it uploads and
+	// downloads are refused.
+	Blobs blob.Store
+	// UploadLimit is the largest evidence file accepted, in bytes; 0 means
+	// blob.DefaultLimit.
+	UploadLimit int64
 	// dummyHash is checked against when an email is unknown, so a failed
 	// sign-in takes as long whether or not the account exists.
 	dummyHash string
@@ -64,6 +72,11 @@ type route struct {
 	// principal (pages that adapt to the role).
 	action attest.Action
 	handle handlerFunc
+	// upload marks a route that streams a multipart body itself: such a
+	// body may be as large as the upload limit plus MaxBodyBytes for the
+	// other fields, and the handler checks the CSRF field as it reads the
+	// form, because parsing the form first would spool the whole file.
+	upload bool
 }
 
 // NewServer returns a server over svc; box seals secrets kept in the database.
@@ -83,8 +96,8 @@ func NewServer(svc Services, box *seal.Box, log *slog.Logger) (*Server, error) {
 		Now: func() time.Time { return time.Now().UTC() }, dummyHash: dummy}
 	s.routes = append(s.apiRoutes(), s.uiRoutes()...)
 	s.routes = append(s.routes,
-		route{"GET", "/healthz", public, "", s.health},
-		route{"GET", "/static/{file}", public, "", s.serveAsset},
+		route{"GET", "/healthz", public, "", s.health, false},
+		route{"GET", "/static/{file}", public, "", s.serveAsset, false},
 	)
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.method+" "+rt.pattern, s.wrap(rt))
@@ -126,7 +139,7 @@ func (s *Server) Routes() []string {
 // error the handler returns.
 func (s *Server) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+		r.Body = http.MaxBytesReader(w, r.Body, s.bodyLimit(rt, r))
 		r, err := s.authenticate(w, rt, r)
 		if err == nil {
 			err = rt.handle(w, r)
@@ -135,6 +148,28 @@ func (s *Server) wrap(rt route) http.Handler {
 			s.renderError(w, r, err)
 		}
 	})
+}
+
+// bodyLimit is the most a route's request body may hold.
+func (s *Server) bodyLimit(rt route, r *http.Request) int64 {
+	if rt.upload && isMultipart(r) {
+		return s.uploadLimit() + MaxBodyBytes
+	}
+	return MaxBodyBytes
+}
+
+// uploadLimit is the largest file an upload may carry.
+func (s *Server) uploadLimit() int64 {
+	if s.UploadLimit > 0 {
+		return s.UploadLimit
+	}
+	return blob.DefaultLimit
+}
+
+// isMultipart reports whether the request's body is multipart/form-data.
+func isMultipart(r *http.Request) bool {
+	ct, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return err == nil && ct == "multipart/form-data"
 }
 
 // authenticate checks the route's credential and permission and returns the
@@ -164,7 +199,15 @@ func (s *Server) authenticate(w http.ResponseWriter, rt route, r *http.Request) 
 		if err != nil {
 			return r, err
 		}
-		if r.Method != "GET" && r.Method != "HEAD" {
+		switch {
+		case r.Method == "GET" || r.Method == "HEAD":
+		case rt.upload && isMultipart(r) && r.Header.Get("X-CSRF-Token") == "":
+			// The handler checks the token of its multipart form as it
+			// streams it (checkStreamCSRF); the origin is checked now.
+			if err := s.csrf.Check(r); err != nil {
+				return r, errCrossSite
+			}
+		default:
 			if err := s.checkCSRF(r, cs); err != nil {
 				return r, err
 			}
@@ -237,7 +280,7 @@ func wantsJSON(r *http.Request) bool {
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		err = attest.Errorf(attest.ETOOLARGE, "the request body is larger than %d bytes", MaxBodyBytes)
+		err = attest.Errorf(attest.ETOOLARGE, "the request body is larger than %d bytes", tooBig.Limit)
 	}
 	code := attest.ErrorCode(err)
 	status := errorStatus[code]

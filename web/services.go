@@ -15,6 +15,11 @@ type Services interface {
 	attest.ReadinessService
 	attest.OrganizationService
 	attest.PolicyService
+	attest.EvidenceService
+	attest.RequestService
+	// FindSlotStatements returns the not-applicable statements of an
+	// engagement's request list.
+	FindSlotStatements(ctx context.Context, orgID, engagementID int64) ([]*attest.SlotStatement, error)
 	// PolicyStandings returns who acknowledged each published policy.
 	PolicyStandings(ctx context.Context, orgID int64) ([]*attest.PolicyStanding, error)
 	// PolicyStanding returns one policy's standing (nil before publication).

@@ -109,13 +109,21 @@ func (s *Server) loadSession(w http.ResponseWriter, r *http.Request, full bool) 
 // session's CSRF token.
 func (s *Server) checkCSRF(r *http.Request, cs *currentSession) error {
 	if err := s.csrf.Check(r); err != nil {
-		return attest.Errorf(attest.EFORBIDDEN, "the request came from another site and was refused")
+		return errCrossSite
 	}
 	got := r.Header.Get("X-CSRF-Token")
 	if got == "" {
 		got = r.PostFormValue("csrf")
 	}
-	if subtle.ConstantTimeCompare([]byte(got), []byte(cs.session.CSRF)) != 1 {
+	return checkToken(cs, got)
+}
+
+// errCrossSite refuses a state-changing request from another site.
+var errCrossSite = attest.Errorf(attest.EFORBIDDEN, "the request came from another site and was refused")
+
+// checkToken compares a form's CSRF token with the session's.
+func checkToken(cs *currentSession, got string) error {
+	if cs == nil || subtle.ConstantTimeCompare([]byte(got), []byte(cs.session.CSRF)) != 1 {
 		return attest.Errorf(attest.EFORBIDDEN, "the form has expired: reload the page and try again")
 	}
 	return nil

@@ -68,7 +68,11 @@ type uiEnv struct {
 	// ids fills placeholders per organization: {owned} (a control A's
 	// control owner owns), {unowned}, {control} (a custom control),
 	// {ownedBy}, {eng}, {eng2}, {system}, {task} (owned by A's control
-	// owner), {task2} (not), {user} (a viewer), {orgName}, {invite}.
+	// owner), {task2} (not), {user} (a viewer), {orgName}, {invite},
+	// {evidence} (a file item serving {owned} in {eng}'s period),
+	// {evidence2} (in A, an item of December 2026 only, outside the period
+	// of the engagement granted to A's auditor), {slot} (the start of
+	// {owned}'s first slot in {eng}).
 	ids map[int64]map[string]string
 }
 
@@ -138,15 +142,19 @@ func newUIEnv(t *testing.T, target testdb.Target) *uiEnv {
 	must(err)
 
 	polA, polB := u.seedPolicy(t, e.orgA), u.seedPolicy(t, e.orgB)
+	evA, evB := u.seedEvidence(t, e.orgA, "2026-01-01", "2026-01-31"), u.seedEvidence(t, e.orgB, "2026-03-01", "2026-03-31")
+	evA2 := u.seedEvidence(t, e.orgA, "2026-12-01", "2026-12-31")
 
 	id := func(n int64) string { return fmt.Sprint(n) }
 	u.ids = map[int64]map[string]string{
 		e.orgA: {"{owned}": "GOV-01", "{unowned}": "GOV-02", "{control}": customA, "{ownedBy}": ownerA,
 			"{eng}": id(e.engA), "{eng2}": id(eng2.ID), "{system}": id(e.sysA), "{task}": id(e.taskA), "{task2}": id(task2.ID),
-			"{user}": id(u.users[uViewer].ID), "{orgName}": "Org A", "{invite}": invA, "{policy}": id(polA)},
+			"{user}": id(u.users[uViewer].ID), "{orgName}": "Org A", "{invite}": invA, "{policy}": id(polA),
+			"{evidence}": id(evA), "{evidence2}": id(evA2), "{slot}": "2026-01-01"},
 		e.orgB: {"{owned}": "GOV-01", "{unowned}": "GOV-02", "{control}": "BETA-01", "{ownedBy}": "",
 			"{eng}": id(e.engB), "{eng2}": id(e.engB), "{system}": id(sysB.ID), "{task}": id(taskB.ID), "{task2}": id(taskB.ID),
-			"{user}": id(u.users[uViewerB].ID), "{orgName}": "Org B", "{invite}": invB, "{policy}": id(polB)},
+			"{user}": id(u.users[uViewerB].ID), "{orgName}": "Org B", "{invite}": invB, "{policy}": id(polB),
+			"{evidence}": id(evB), "{evidence2}": id(evB), "{slot}": "2026-03-31"},
 	}
 	return u
 }
@@ -392,4 +400,22 @@ func (u *uiEnv) policyWith(t *testing.T, org int64, approved bool) *attest.Polic
 		}
 	}
 	return p
+}
+
+// seedEvidence stores a small file item in org serving GOV-01's first need
+// over the period, and returns its ID.
+func (u *uiEnv) seedEvidence(t *testing.T, org int64, start, end attest.Date) int64 {
+	t.Helper()
+	ctx := attest.WithActor(context.Background(), "user:fixture@example.com")
+	info, err := u.blobs.Put(ctx, strings.NewReader(fmt.Sprintf("Fixture evidence of organization %d for %s", org, start)), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &attest.Evidence{Kind: attest.EvidenceFile, Title: "Fixture export " + string(start), SHA256: info.SHA256, Size: info.Size,
+		ContentType: "text/plain; charset=utf-8", FileName: "export.txt", PeriodStart: start, PeriodEnd: end,
+		Links: []attest.EvidenceLinkRef{{ControlID: "GOV-01", Need: 0}}}
+	if err := u.db.CreateEvidence(ctx, org, e); err != nil {
+		t.Fatal(err)
+	}
+	return e.ID
 }

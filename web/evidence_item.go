@@ -1,0 +1,191 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/attest-dev/attest"
+)
+
+// maxChain bounds the versions shown around an item: a chain is a handful
+// of versions, and a loop in bad data must not hang the page.
+const maxChain = 50
+
+// itemRow is an item as lists show it.
+type itemRow struct {
+	*attest.Evidence
+	Expired bool
+}
+
+// versionRef is one version of an item in its chain.
+type versionRef struct {
+	ID        int64
+	Title     string
+	CreatedAt time.Time
+	Current   bool
+}
+
+// linkView is a need an item serves.
+type linkView struct {
+	ControlID, ControlName, What string
+	Need                         int
+}
+
+// evidenceItemPage shows an item: who provided it when, for which period,
+// from where, its hash, the needs it serves and its versions.
+func (s *Server) evidenceItemPage(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	p := principalFrom(ctx)
+	e, err := s.evidenceFor(r)
+	if err != nil {
+		return err
+	}
+	canEdit := e.SupersededBy == 0
+	var links []linkView
+	var linkValues []string
+	for _, l := range e.Links {
+		c, err := s.svc.FindControlByID(ctx, p.OrgID, l.ControlID)
+		if err != nil {
+			return err
+		}
+		lv := linkView{ControlID: c.ID, ControlName: c.Name, Need: l.Need}
+		if l.Need < len(c.Evidence) {
+			lv.What = c.Evidence[l.Need].What
+		}
+		links = append(links, lv)
+		linkValues = append(linkValues, fmt.Sprintf("%s:%d", l.ControlID, l.Need))
+		canEdit = canEdit && s.mayEditControl(p, c)
+	}
+	versions, err := s.versions(r, e)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "evidence_item", &view{Title: e.Title, Nav: "evidence", Data: map[string]any{
+		"Item": e, "Expired": e.Expired(attest.DateOf(s.Now())), "Links": links, "Versions": versions, "CanEdit": canEdit,
+		"Form": evidenceForm{Links: linkValues, Supersedes: e.ID, Start: e.PeriodStart, End: e.PeriodEnd, Kind: e.Kind, Title: e.Title},
+	}})
+}
+
+// versions returns the item's chain, oldest first, with the versions the
+// principal may not see left out.
+func (s *Server) versions(r *http.Request, e *attest.Evidence) ([]versionRef, error) {
+	windows, all, err := s.evidenceWindows(r)
+	if err != nil {
+		return nil, err
+	}
+	var older, newer []versionRef
+	walk := func(id int64, next func(*attest.Evidence) int64, out *[]versionRef) error {
+		for n := 0; id != 0 && n < maxChain; n++ {
+			it, err := s.svc.FindEvidenceByID(r.Context(), orgID(r), id)
+			if err != nil {
+				return err
+			}
+			if all || inWindows(it, windows) {
+				*out = append(*out, versionRef{ID: it.ID, Title: it.Title, CreatedAt: it.CreatedAt})
+			}
+			id = next(it)
+		}
+		return nil
+	}
+	if err := walk(e.Supersedes, func(it *attest.Evidence) int64 { return it.Supersedes }, &older); err != nil {
+		return nil, err
+	}
+	if err := walk(e.SupersededBy, func(it *attest.Evidence) int64 { return it.SupersededBy }, &newer); err != nil {
+		return nil, err
+	}
+	out := make([]versionRef, 0, len(older)+1+len(newer))
+	for i := len(older) - 1; i >= 0; i-- {
+		out = append(out, older[i])
+	}
+	out = append(out, versionRef{ID: e.ID, Title: e.Title, CreatedAt: e.CreatedAt, Current: true})
+	return append(out, newer...), nil
+}
+
+// evidenceForm is what the evidence form is filled with.
+type evidenceForm struct {
+	Links      []string
+	What       string
+	Supersedes int64
+	Start, End attest.Date
+	Kind       attest.EvidenceKind
+	Title      string
+}
+
+// controlEvidence is the evidence part of a control's page: the control's
+// requests in the current engagement, its items newest first, and a form
+// per evidence need.
+func (s *Server) controlEvidence(r *http.Request, c *attest.Control) (map[string]any, error) {
+	ctx := r.Context()
+	p := principalFrom(ctx)
+	all, err := s.svc.FindEvidence(ctx, p.OrgID, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	windows, seesAll, err := s.evidenceWindows(r)
+	if err != nil {
+		return nil, err
+	}
+	today := attest.DateOf(s.Now())
+	titles := map[int64]string{}
+	var items []itemRow
+	for _, it := range all {
+		if seesAll || inWindows(it, windows) {
+			items = append(items, itemRow{Evidence: it, Expired: it.Expired(today)})
+			titles[it.ID] = it.Title
+		}
+	}
+	forms := make([]evidenceForm, len(c.Evidence))
+	for i, need := range c.Evidence {
+		forms[i] = evidenceForm{Links: []string{fmt.Sprintf("%s:%d", c.ID, i)}, What: need.What, Kind: attest.EvidenceFile}
+	}
+	data := map[string]any{"Items": items, "Forms": forms}
+	e, err := s.currentEngagement(r)
+	if attest.ErrorCode(err) == attest.ENOTFOUND {
+		return data, nil // no engagement yet: no requests
+	} else if err != nil {
+		return nil, err
+	}
+	reqs, err := s.svc.Requests(ctx, p.OrgID, e.ID)
+	if err != nil {
+		return nil, err
+	}
+	var mine []*attest.EvidenceRequest
+	for _, rq := range reqs {
+		if rq.ControlID == c.ID {
+			mine = append(mine, rq)
+		}
+	}
+	rows, cov := requestRows(mine, titles, today)
+	statements, err := s.svc.FindSlotStatements(ctx, p.OrgID, e.ID)
+	if err != nil {
+		return nil, err
+	}
+	by := map[string]string{}
+	for _, st := range statements {
+		if st.ControlID == c.ID {
+			by[fmt.Sprintf("%d %s", st.Need, st.PeriodStart)] = fmt.Sprintf("%s on %s", strings.TrimPrefix(st.By, "user:"), st.At.UTC().Format("2006-01-02"))
+		}
+	}
+	for i := range rows {
+		for j := range rows[i].Slots {
+			if sl := &rows[i].Slots[j]; sl.State == attest.SlotNotApplicable {
+				sl.StatementBy = by[fmt.Sprintf("%d %s", rows[i].Need, sl.Start)]
+			}
+		}
+	}
+	// The forms propose the first missing period of their need, or the
+	// engagement's.
+	start, end := attest.EngagementPeriod(e)
+	for i := range forms {
+		forms[i].Start, forms[i].End = start, end
+		for _, row := range rows {
+			if row.Need == i && row.FirstMissing != nil {
+				forms[i].Start, forms[i].End = row.FirstMissing.Start, row.FirstMissing.End
+			}
+		}
+	}
+	data["Engagement"], data["Requests"], data["Coverage"] = e, rows, cov
+	return data, nil
+}

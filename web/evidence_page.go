@@ -1,0 +1,194 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/attest-dev/attest"
+)
+
+// The request list is what an engagement asks for: per control and
+// evidence need, one slot per period, each missing, provided, not
+// applicable or upcoming. Rows carry ready-made text so the template runs
+// no functions per slot: an organization with 500 controls has thousands.
+
+// slotRow is a slot as the pages show it.
+type slotRow struct {
+	Start, End, Due attest.Date
+	State           attest.SlotState
+	Label           string
+	// Overdue is a missing slot whose due date has passed.
+	Overdue   bool
+	Evidence  []itemRef
+	Statement string
+	// StatementBy says who marked the slot not applicable, and when.
+	StatementBy string
+}
+
+// itemRef names an item a slot holds.
+type itemRef struct {
+	ID    int64
+	Title string
+}
+
+// requestRow is one request of the list.
+type requestRow struct {
+	ControlID, ControlName, Owner, What, Frequency string
+	Need                                           int
+	Slots                                          []slotRow
+	// NextDue is the due date of the first slot still missing.
+	NextDue attest.Date
+	// FirstMissing is that slot, for the form's default period.
+	FirstMissing *slotRow
+	has          map[attest.SlotState]bool
+}
+
+var slotLabels = map[attest.SlotState]string{
+	attest.SlotMissing: "missing", attest.SlotProvided: "provided", attest.SlotNotApplicable: "not applicable", attest.SlotUpcoming: "upcoming",
+}
+
+// requestRows turns requests into rows and counts their coverage.
+func requestRows(reqs []*attest.EvidenceRequest, titles map[int64]string, today attest.Date) ([]requestRow, attest.Coverage) {
+	rows := make([]requestRow, len(reqs))
+	var cov attest.Coverage
+	for i, rq := range reqs {
+		row := requestRow{ControlID: rq.ControlID, ControlName: rq.ControlName, Owner: rq.Owner, What: rq.What, Need: rq.Need,
+			Frequency: strings.ReplaceAll(string(rq.Frequency), "_", " "), Slots: make([]slotRow, len(rq.Slots)), has: map[attest.SlotState]bool{}}
+		for j, sl := range rq.Slots {
+			sr := slotRow{Start: sl.Start, End: sl.End, Due: sl.Due, State: sl.State, Label: slotLabels[sl.State], Statement: sl.Statement,
+				Overdue: sl.State == attest.SlotMissing && sl.Due.Before(today)}
+			for _, id := range sl.Evidence {
+				sr.Evidence = append(sr.Evidence, itemRef{ID: id, Title: titles[id]})
+			}
+			row.Slots[j] = sr
+			row.has[sl.State] = true
+			cov.Total++
+			if sl.State != attest.SlotUpcoming {
+				cov.Due++
+			}
+			if sl.Covered() {
+				cov.Covered++
+			}
+		}
+		for j := range row.Slots {
+			if row.Slots[j].State == attest.SlotMissing {
+				row.NextDue, row.FirstMissing = row.Slots[j].Due, &row.Slots[j]
+				break
+			}
+		}
+		rows[i] = row
+	}
+	return rows, cov
+}
+
+// owns reports whether the principal is the owner named, by name or email,
+// as mayEditControl matches owners.
+func owns(p *attest.Principal, owner string) bool {
+	return owner != "" && (strings.EqualFold(owner, p.Name) || strings.EqualFold(owner, p.Email))
+}
+
+// evidencePage is the request list of the current engagement (or the one
+// named by ?engagement=), filtered to the signed-in user's controls with
+// ?mine=1 and to requests with a slot in a state with ?state=.
+func (s *Server) evidencePage(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	p := principalFrom(ctx)
+	q := r.URL.Query()
+	var e *attest.Engagement
+	var err error
+	if v := q.Get("engagement"); v != "" {
+		id, perr := strconv.ParseInt(v, 10, 64)
+		if perr != nil {
+			return attest.Errorf(attest.ENOTFOUND, "no engagement %q", v)
+		}
+		e, err = s.engagementFor(r, id)
+	} else {
+		e, err = s.currentEngagement(r)
+	}
+	if err != nil {
+		return err
+	}
+	state := attest.SlotState(q.Get("state"))
+	if _, ok := slotLabels[state]; state != "" && !ok {
+		return attest.Errorf(attest.EINVALID, "unknown slot state %q", state)
+	}
+	mine := q.Get("mine") == "1"
+	reqs, err := s.svc.Requests(ctx, p.OrgID, e.ID)
+	if err != nil {
+		return err
+	}
+	items, err := s.svc.FindEvidence(ctx, p.OrgID, "")
+	if err != nil {
+		return err
+	}
+	titles := make(map[int64]string, len(items))
+	for _, it := range items {
+		titles[it.ID] = it.Title
+	}
+	all, cov := requestRows(reqs, titles, attest.DateOf(s.Now()))
+	rows := all[:0:0]
+	for _, row := range all {
+		if (mine && !owns(p, row.Owner)) || (state != "" && !row.has[state]) {
+			continue
+		}
+		rows = append(rows, row)
+	}
+	return s.render(w, r, http.StatusOK, "evidence", &view{Title: "Evidence requests", Nav: "evidence", Data: map[string]any{
+		"Engagement": e, "Rows": rows, "Total": len(all), "Coverage": cov, "Percent": cov.Percent(), "Mine": mine, "State": string(state),
+		"States": []attest.SlotState{attest.SlotMissing, attest.SlotProvided, attest.SlotNotApplicable, attest.SlotUpcoming}, "Labels": slotLabels,
+	}})
+}
+
+// evidenceWindows returns the periods whose evidence an auditor may see:
+// those of the engagements granted to them. all is set for everyone else.
+func (s *Server) evidenceWindows(r *http.Request) (windows [][2]attest.Date, all bool, err error) {
+	p := principalFrom(r.Context())
+	if p.Role != attest.RoleAuditor {
+		return nil, true, nil
+	}
+	for _, id := range p.Engagements {
+		e, err := s.svc.FindEngagementByID(r.Context(), p.OrgID, id)
+		if attest.ErrorCode(err) == attest.ENOTFOUND {
+			continue
+		} else if err != nil {
+			return nil, false, err
+		}
+		if start, end := attest.EngagementPeriod(e); !start.IsZero() && !end.IsZero() {
+			windows = append(windows, [2]attest.Date{start, end})
+		}
+	}
+	return windows, false, nil
+}
+
+// inWindows reports whether the item's period overlaps one of the windows.
+func inWindows(e *attest.Evidence, windows [][2]attest.Date) bool {
+	for _, w := range windows {
+		if !e.PeriodEnd.Before(w[0]) && !w[1].Before(e.PeriodStart) {
+			return true
+		}
+	}
+	return false
+}
+
+// evidenceFor loads the item named in the path if the principal may see
+// it: an item of the organization, and for an auditor one whose period
+// overlaps an engagement granted to them.
+func (s *Server) evidenceFor(r *http.Request) (*attest.Evidence, error) {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	e, err := s.svc.FindEvidenceByID(r.Context(), orgID(r), id)
+	if err != nil {
+		return nil, err
+	}
+	windows, all, err := s.evidenceWindows(r)
+	if err != nil {
+		return nil, err
+	}
+	if !all && !inWindows(e, windows) {
+		return nil, attest.Errorf(attest.ENOTFOUND, "no evidence %d", id)
+	}
+	return e, nil
+}
