@@ -208,6 +208,11 @@ func (s *Server) mfaSetupPage(w http.ResponseWriter, r *http.Request) error {
 		data["Sealed"] = sealed
 		data["QR"] = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes()))
 	}
+	choices, err := s.eventChoices(r.Context(), cs.user.OrgID, cs.user.ID)
+	if err != nil {
+		return err
+	}
+	data["Events"] = choices
 	return s.render(w, r, http.StatusOK, "account_mfa", &view{Title: "Two-factor authentication", Nav: "account", Data: data})
 }
 

@@ -158,6 +158,18 @@ var matrix = map[string][]mcase{
 	},
 	"GET /audit": {{path: "/audit"}},
 
+	"POST /account/notifications": {{path: "/account/notifications", form: "event=evidence.due", loc: "/account/mfa"}},
+	"POST /settings/webhooks":     {{path: "/settings/webhooks", form: "url=https%3A%2F%2Fhooks.example%2Fx&format=json", loc: "/settings"}},
+	"POST /settings/webhooks/{id}/delete": {
+		{path: "/settings/webhooks/{fresh}/delete", fresh: "webhook", loc: "/settings"},
+		{scope: scopeOther, path: "/settings/webhooks/{fresh}/delete", fresh: "webhook"},
+	},
+	"GET /engagements/{id}/package": {
+		{path: "/engagements/{eng}/package"},
+		{scope: scopeUngranted, path: "/engagements/{eng2}/package"},
+		{scope: scopeOther, path: "/engagements/{eng}/package"},
+	},
+
 	"GET /policies":                      {{path: "/policies"}},
 	"POST /policies":                     {{path: "/policies", form: "template=backup&owner=IT"}},
 	"GET /policies/acknowledgements.csv": {{path: "/policies/acknowledgements.csv"}},
@@ -371,6 +383,10 @@ func (u *uiEnv) makeFresh(t *testing.T, kind string, org int64) string {
 		inv := &attest.Invitation{OrgID: org, Email: "fresh@fresh.example", Role: attest.RoleViewer}
 		_, err = u.db.CreateInvitation(ctx, inv)
 		id = inv.ID
+	case "webhook":
+		h := &attest.Webhook{URL: "https://hooks.example/fresh"}
+		err = u.db.CreateWebhook(ctx, org, h)
+		id = h.ID
 	case "draft-policy", "approved-policy":
 		id = u.policyWith(t, org, kind == "approved-policy").ID
 	case "token":

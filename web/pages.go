@@ -21,6 +21,7 @@ func (s *Server) uiRoutes() []route {
 		{"GET", "/account/mfa", session, "", s.mfaSetupPage, false},
 		{"POST", "/account/mfa", session, "", s.mfaSetup, false},
 		{"POST", "/account/mfa/disable", session, "", s.mfaDisable, false},
+		{"POST", "/account/notifications", session, "", s.accountNotifications, false},
 
 		{"GET", "/{$}", session, "", s.dashboard, false},
 		{"GET", "/setup", session, attest.ManageOrg, s.setupPage, false},
@@ -50,6 +51,9 @@ func (s *Server) uiRoutes() []route {
 		{"POST", "/settings/invitations/{id}/revoke", session, attest.ManageOrg, s.invitationRevoke, false},
 		{"POST", "/settings/tokens", session, attest.ManageOrg, s.tokenCreate, false},
 		{"POST", "/settings/tokens/{id}/revoke", session, attest.ManageOrg, s.tokenRevoke, false},
+		{"POST", "/settings/webhooks", session, attest.ManageOrg, s.webhookCreate, false},
+		{"POST", "/settings/webhooks/{id}/delete", session, attest.ManageOrg, s.webhookDelete, false},
+		{"GET", "/engagements/{id}/package", session, attest.ManageOrg, s.engagementPackage, false},
 		{"GET", "/audit", session, attest.ReadAuditLog, s.auditPage, false},
 
 		{"GET", "/policies", session, attest.ReadPolicies, s.policiesPage, false},

@@ -43,6 +43,9 @@ type Server struct {
 	// UploadLimit is the largest evidence file accepted, in bytes; 0 means
 	// blob.DefaultLimit.
 	UploadLimit int64
+	// Jobs lists failed background jobs (notification deliveries) for
+	// admins; nil when the server runs none.
+	Jobs FailedJobs
 	// dummyHash is checked against when an email is unknown, so a failed
 	// sign-in takes as long whether or not the account exists.
 	dummyHash string

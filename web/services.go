@@ -15,6 +15,10 @@ type Services interface {
 	attest.ReadinessService
 	attest.OrganizationService
 	attest.PolicyService
+	attest.NotificationService
+	// SigningKey and SaveSigningKey keep the organization's package key.
+	SigningKey(ctx context.Context, orgID int64) (public, sealedPrivate string, err error)
+	SaveSigningKey(ctx context.Context, orgID int64, public, sealedPrivate string) (string, string, error)
 	attest.EvidenceService
 	attest.RequestService
 	// FindSlotStatements returns the not-applicable statements of an

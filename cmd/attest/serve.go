@@ -33,6 +33,7 @@ type ServeCmd struct {
 	Mail         SMTPFlags `embed:"" prefix:"smtp-"`
 	ReminderDays int       `name:"reminder-days" help:"Days before a due date or an evidence expiry that the first reminder goes out." env:"ATTEST_REMINDER_DAYS" default:"14"`
 	Jobs         int       `help:"Background jobs this process works at once (0: none; other processes sharing the database do them)." env:"ATTEST_JOBS" default:"4"`
+	UploadLimit  int64     `name:"upload-limit" help:"Largest evidence file accepted, in MB." env:"ATTEST_UPLOAD_LIMIT" default:"50"`
 }
 
 // SMTPFlags configure outgoing email; without a host, reminders go only to
@@ -123,11 +124,19 @@ func (c *ServeCmd) Run(a *App) error {
 		IdleTimeout:       120 * time.Second,
 	}
 	fmt.Fprintf(a.out, "Attest %s listening on http://%s\n", Version, ln.Addr())
-	stopJobs, err := c.startJobs(a, db, box, handler.PublicURL, log)
+	if c.UploadLimit <= 0 {
+		return attest.Errorf(attest.EINVALID, "--upload-limit must be at least 1 (MB)")
+	}
+	handler.UploadLimit = c.UploadLimit << 20
+	if handler.Blobs, err = a.Blobs(); err != nil {
+		return err
+	}
+	q, stopJobs, err := c.startJobs(a, db, box, handler.PublicURL, log)
 	if err != nil {
 		return err
 	}
 	defer stopJobs()
+	handler.Jobs = q
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -196,10 +205,10 @@ func (a *App) bootstrap(db *store.DB, withDemo bool, orgName string) (bool, erro
 // startJobs starts the background work: readiness snapshots, reminder
 // scans and notification delivery, shared with every other process on the
 // same database. It returns a function that stops it.
-func (c *ServeCmd) startJobs(a *App, db *store.DB, box *seal.Box, publicURL string, log *slog.Logger) (func(), error) {
+func (c *ServeCmd) startJobs(a *App, db *store.DB, box *seal.Box, publicURL string, log *slog.Logger) (*jobs.Queue, func(), error) {
 	mailer, err := c.Mail.mailer()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	workers, periodic := jobs.Background(jobs.Deps{DB: db, Box: box, Mailer: mailer, BaseURL: publicURL, LeadDays: c.ReminderDays, Log: log})
 	cfg := jobs.Config{Concurrency: c.Jobs, Logger: slog.New(slog.NewTextHandler(a.errOut, &slog.HandlerOptions{Level: slog.LevelWarn})), Periodic: periodic}
@@ -208,15 +217,15 @@ func (c *ServeCmd) startJobs(a *App, db *store.DB, box *seal.Box, publicURL stri
 	}
 	q, err := jobs.New(a.ctx, db.SQL(), db.Dialect(), cfg)
 	if err != nil {
-		return nil, fmt.Errorf("job queue: %w", err)
+		return nil, nil, fmt.Errorf("job queue: %w", err)
 	}
 	if c.Jobs == 0 {
-		return func() {}, nil
+		return q, func() {}, nil
 	}
 	if err := q.Start(a.ctx); err != nil {
-		return nil, fmt.Errorf("job queue: %w", err)
+		return nil, nil, fmt.Errorf("job queue: %w", err)
 	}
-	return func() {
+	return q, func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if err := q.Stop(ctx); err != nil {
