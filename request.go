@@ -28,10 +28,17 @@ type Slot struct {
 	State     SlotState `json:"state"`
 	Evidence  []int64   `json:"evidence,omitempty"`
 	Statement string    `json:"statement,omitempty"`
+	// Late is set for a missing slot whose due date has passed.
+	Late bool `json:"late,omitempty"`
 }
 
 // Covered reports whether the slot needs nothing more.
 func (s *Slot) Covered() bool { return s.State == SlotProvided || s.State == SlotNotApplicable }
+
+// CountsAsDue reports whether the slot counts in coverage so far: once its
+// due date has passed, or earlier if it is already covered. A period still
+// running without evidence is not held against anyone yet.
+func (s *Slot) CountsAsDue() bool { return s.Covered() || s.Late }
 
 // EvidenceRequest is one evidence need of one in-scope control over the
 // engagement's period, split into slots by the need's frequency.
@@ -168,6 +175,7 @@ func BuildRequests(e *Engagement, controls []*Control, items []*Evidence, statem
 				} else if st := na[slotKey{k, s.Start}]; st != nil {
 					s.State, s.Statement = SlotNotApplicable, st.Statement
 				}
+				s.Late = s.State == SlotMissing && s.Due.Before(today)
 				r.Slots = append(r.Slots, s)
 			}
 			out = append(out, r)
@@ -182,8 +190,8 @@ func BuildRequests(e *Engagement, controls []*Control, items []*Evidence, statem
 	return out
 }
 
-// Coverage counts the slots that have begun and how many of them are
-// covered.
+// Coverage counts the slots due so far (see Slot.CountsAsDue) and how many
+// of them are covered, out of all the slots of the period.
 type Coverage struct {
 	Due     int `json:"due"`
 	Covered int `json:"covered"`
@@ -201,7 +209,7 @@ func (c Coverage) Percent() float64 {
 
 func (c *Coverage) add(s *Slot) {
 	c.Total++
-	if s.State == SlotUpcoming {
+	if !s.CountsAsDue() {
 		return
 	}
 	c.Due++

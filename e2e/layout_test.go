@@ -54,6 +54,8 @@ func TestLayoutWidths(t *testing.T) {
 			{"settings", "/settings"},
 			{"audit", "/audit"},
 			{"mfa", "/account/mfa"},
+			{"evidence", "/evidence"},
+			{"evidence-mine", "/evidence?state=missing"},
 			{"policies", "/policies"},
 			{"policy", fmt.Sprintf("/policies/%d", policy)},
 			{"policy-edit", fmt.Sprintf("/policies/%d/edit", policy)},

@@ -57,18 +57,18 @@ func requestRows(reqs []*attest.EvidenceRequest, titles map[int64]string, today 
 			Frequency: strings.ReplaceAll(string(rq.Frequency), "_", " "), Slots: make([]slotRow, len(rq.Slots)), has: map[attest.SlotState]bool{}}
 		for j, sl := range rq.Slots {
 			sr := slotRow{Start: sl.Start, End: sl.End, Due: sl.Due, State: sl.State, Label: slotLabels[sl.State], Statement: sl.Statement,
-				Overdue: sl.State == attest.SlotMissing && sl.Due.Before(today)}
+				Overdue: sl.Late}
 			for _, id := range sl.Evidence {
 				sr.Evidence = append(sr.Evidence, itemRef{ID: id, Title: titles[id]})
 			}
 			row.Slots[j] = sr
 			row.has[sl.State] = true
 			cov.Total++
-			if sl.State != attest.SlotUpcoming {
+			if sl.CountsAsDue() {
 				cov.Due++
-			}
-			if sl.Covered() {
-				cov.Covered++
+				if sl.Covered() {
+					cov.Covered++
+				}
 			}
 		}
 		for j := range row.Slots {
