@@ -81,6 +81,23 @@ func slotMonths(f Frequency) int {
 	return 1
 }
 
+// DefaultValidUntil is when an item collected at collected stops counting
+// if its provider gave no date: one period of the longest need it serves
+// later (a year for annual evidence such as a penetration test report). An
+// item that serves only per-event needs does not expire.
+func DefaultValidUntil(collected Date, needs []EvidenceNeed) Date {
+	months := 0
+	for _, n := range needs {
+		if n.Frequency != PerEvent {
+			months = max(months, slotMonths(n.Frequency))
+		}
+	}
+	if months == 0 {
+		return ""
+	}
+	return collected.AddMonths(months)
+}
+
 // EngagementPeriod is the span evidence must cover: a Type II window, or
 // the single day of a Type I report.
 func EngagementPeriod(e *Engagement) (start, end Date) {

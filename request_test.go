@@ -101,3 +101,23 @@ func isValidUTF8(s string) bool {
 	}
 	return true
 }
+
+func TestDefaultValidUntil(t *testing.T) {
+	for _, c := range []struct {
+		needs []attest.Frequency
+		want  attest.Date
+	}{
+		{[]attest.Frequency{attest.Annually}, "2027-01-31"},
+		{[]attest.Frequency{attest.Monthly, attest.Quarterly}, "2026-04-30"},
+		{[]attest.Frequency{attest.Daily}, "2026-02-28"},
+		{[]attest.Frequency{attest.PerEvent}, ""},
+	} {
+		var needs []attest.EvidenceNeed
+		for _, f := range c.needs {
+			needs = append(needs, attest.EvidenceNeed{What: "x", Frequency: f})
+		}
+		if got := attest.DefaultValidUntil("2026-01-31", needs); got != c.want {
+			t.Errorf("DefaultValidUntil(%v) = %q, want %q", c.needs, got, c.want)
+		}
+	}
+}

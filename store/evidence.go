@@ -50,6 +50,7 @@ func (s *DB) CreateEvidence(ctx context.Context, orgID int64, e *attest.Evidence
 	e.CreatedAt, e.SupersededBy = now, 0
 	err := s.change(ctx, orgID, func(tx *sql.Tx) error {
 		seen := map[attest.EvidenceLinkRef]bool{}
+		var needs []attest.EvidenceNeed
 		for _, l := range e.Links {
 			c, err := s.findControl(ctx, tx, orgID, l.ControlID)
 			if err != nil {
@@ -62,6 +63,10 @@ func (s *DB) CreateEvidence(ctx context.Context, orgID int64, e *attest.Evidence
 				return attest.Errorf(attest.EINVALID, "the item names control %s need %d twice", l.ControlID, l.Need)
 			}
 			seen[l] = true
+			needs = append(needs, c.Evidence[l.Need])
+		}
+		if e.ValidUntil.IsZero() {
+			e.ValidUntil = attest.DefaultValidUntil(attest.DateOf(e.CollectedAt), needs)
 		}
 		var old *attest.Evidence
 		if e.Supersedes != 0 {
