@@ -14,13 +14,29 @@ func (s *DB) FindOrgAcknowledgements(ctx context.Context, orgID int64) ([]*attes
 }
 
 // PolicyStandings returns, for each published policy, who acknowledged its
-// published major version, who has yet to and who is overdue.
+// published major version, who has yet to and who is overdue. Everything
+// they depend on is audited, so they are cached by the organization's audit
+// sequence number and the day (lateness changes with the date); callers
+// must not change what they get.
 func (s *DB) PolicyStandings(ctx context.Context, orgID int64) ([]*attest.PolicyStanding, error) {
+	seq, err := s.auditSeq(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	key := readinessKey{seq: seq, day: s.today()}
+	if st, ok := s.standings.lookup(orgID, key); ok {
+		return st, nil
+	}
 	policies, err := s.FindPolicies(ctx, orgID)
 	if err != nil {
 		return nil, err
 	}
-	return s.standingsOf(ctx, orgID, policies)
+	st, err := s.standingsOf(ctx, orgID, policies)
+	if err != nil {
+		return nil, err
+	}
+	s.standings.put(orgID, key, st)
+	return st, nil
 }
 
 // PolicyStanding returns one policy's standing, or nil if it was never

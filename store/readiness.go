@@ -73,6 +73,18 @@ func (c *cache[V]) get(engagementID int64, k readinessKey) V {
 	return zero
 }
 
+// lookup is get that also says whether the key was found, for values whose
+// zero is a valid result (an organization without published policies).
+func (c *cache[V]) lookup(id int64, k readinessKey) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.m[id]; ok && e.key == k {
+		return e.v, true
+	}
+	var zero V
+	return zero, false
+}
+
 func (c *cache[V]) put(engagementID int64, k readinessKey, v V) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -48,6 +48,8 @@ type DB struct {
 	// controls caches each organization's controls by audit sequence number.
 	controls  controlsCache
 	templates []*attest.PolicyTemplate
+	// standings caches each organization's policy standings.
+	standings cache[[]*attest.PolicyStanding]
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
 }

@@ -81,10 +81,11 @@ func (s *Server) uiRoutes() []route {
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	p := principalFrom(ctx)
-	pending, err := s.svc.PendingAcknowledgements(ctx, p.OrgID, p.UserID)
+	standings, err := s.svc.PolicyStandings(ctx, p.OrgID)
 	if err != nil {
 		return err
 	}
+	pending := attest.PendingFor(p.UserID, standings)
 	if !p.Can(attest.ReadData, s.Now()) {
 		return s.render(w, r, http.StatusOK, "home", &view{Title: "Home", Nav: "home", Data: map[string]any{"Pending": pending}})
 	}
@@ -115,14 +116,10 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	today := attest.DateOf(s.Now())
-	policies, err := s.svc.FindPolicies(ctx, p.OrgID)
-	if err != nil {
-		return err
-	}
-	var reviews []policyRow // reviews due within 30 days or overdue
-	for _, pol := range policies {
-		if st := reviewState(pol, today); st != "" {
-			reviews = append(reviews, policyRow{Policy: pol, Review: st})
+	var reviews []policyRow // reviews due within 30 days or overdue: published policies only
+	for _, st := range standings {
+		if r := reviewState(st.Policy, today); r != "" {
+			reviews = append(reviews, policyRow{Policy: st.Policy, Review: r})
 		}
 	}
 	// A category's evidence is its criteria's slots added up: a control
