@@ -142,6 +142,67 @@ func Reminders(ctx context.Context, db *store.DB, orgID int64, today attest.Date
 	return out, nil
 }
 
+// NoticeSource is what PublicationNotices reads; the store provides it.
+type NoticeSource interface {
+	PolicyStanding(ctx context.Context, orgID int64, p *attest.Policy) (*attest.PolicyStanding, error)
+	FindUsers(ctx context.Context, orgID int64) ([]*attest.User, error)
+	FindNotificationPrefs(ctx context.Context, orgID, userID int64) (attest.NotificationPrefs, error)
+	FindWebhooks(ctx context.Context, orgID int64) ([]*attest.Webhook, error)
+}
+
+// PublicationNotices ask everyone who must acknowledge a newly published
+// policy version to read it, at once rather than at the next daily scan,
+// and tell the webhooks that want acknowledgement events.
+func PublicationNotices(ctx context.Context, src NoticeSource, orgID int64, p *attest.Policy, baseURL string, now time.Time) ([]DeliverArgs, error) {
+	st, err := src.PolicyStanding(ctx, orgID, p)
+	if err != nil || st == nil {
+		return nil, err
+	}
+	users, err := src.FindUsers(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[int64]*attest.User{}
+	for _, u := range users {
+		byID[u.ID] = u
+	}
+	url := ""
+	if baseURL != "" {
+		url = fmt.Sprintf("%s/policies/%d", baseURL, p.ID)
+	}
+	subject := fmt.Sprintf("Please read %s version %s", p.Title, p.PublishedVersion)
+	var out []DeliverArgs
+	pending := 0
+	for _, ua := range st.Users {
+		u := byID[ua.UserID]
+		if ua.State == attest.AckDone || u == nil || u.Email == "" {
+			continue
+		}
+		pending++
+		prefs, err := src.FindNotificationPrefs(ctx, orgID, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		if prefs.Wants(attest.EventPolicyAcknowledgement) {
+			out = append(out, DeliverArgs{OrgID: orgID, Channel: ChannelEmail, To: u.Email, Message: notify.Message{
+				Event: attest.EventPolicyAcknowledgement, Subject: subject, URL: url, At: now,
+				Text: fmt.Sprintf("%s version %s has been published. Please read it and confirm by %s.", p.Title, p.PublishedVersion, ua.Due)}})
+		}
+	}
+	hooks, err := src.FindWebhooks(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range hooks {
+		if pending > 0 && h.Wants(attest.EventPolicyAcknowledgement) {
+			out = append(out, DeliverArgs{OrgID: orgID, Channel: ChannelWebhook, WebhookID: h.ID, Message: notify.Message{
+				Event: attest.EventPolicyAcknowledgement, Subject: subject, URL: url, At: now,
+				Text: fmt.Sprintf("%s version %s was published; %d people are asked to acknowledge it.", p.Title, p.PublishedVersion, pending)}})
+		}
+	}
+	return out, nil
+}
+
 func linesOf(rs []reminder, event string) []string {
 	var out []string
 	for _, r := range rs {

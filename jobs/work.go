@@ -171,8 +171,9 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 func (w *deliverWorker) send(ctx context.Context, a DeliverArgs) error {
 	switch a.Channel {
 	case ChannelEmail:
-		if w.d.Mailer == nil {
-			return attest.Errorf(attest.EINVALID, "email is not configured (see attest serve --smtp-host)")
+		if w.d.Mailer == nil { // this process sends no email; nothing to retry
+			w.d.Log.Warn("email not sent: no SMTP server is configured (attest serve --smtp-host)", "event", a.Message.Event)
+			return nil
 		}
 		return w.d.Mailer.Send(ctx, []string{a.To}, a.Message)
 	case ChannelWebhook:

@@ -10,11 +10,29 @@ import (
 	"github.com/attest-dev/attest"
 	"github.com/attest-dev/attest/auditpack"
 	"github.com/attest-dev/attest/jobs"
+	"github.com/riverqueue/river"
 )
 
-// FailedJobs lists background jobs that were given up, for admins.
-type FailedJobs interface {
+// JobQueue is the background job queue as the pages use it: to send
+// notifications at once, and to list the deliveries given up, for admins.
+type JobQueue interface {
+	Enqueue(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error
 	Failed(ctx context.Context, kind string, limit int) ([]jobs.FailedJob, error)
+}
+
+// notify enqueues deliveries; a failure is logged, never shown to the user
+// whose change caused them, because the change itself was saved.
+func (s *Server) notify(ctx context.Context, deliveries []jobs.DeliverArgs, err error) {
+	if err == nil && s.Jobs != nil {
+		for _, d := range deliveries {
+			if err = s.Jobs.Enqueue(ctx, d, nil); err != nil {
+				break
+			}
+		}
+	}
+	if err != nil {
+		s.log.Error("enqueue notifications", "err", err)
+	}
 }
 
 // eventLabels name the notification events on the pages.

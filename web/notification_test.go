@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -15,12 +16,15 @@ import (
 	"github.com/attest-dev/attest/auditpack"
 	"github.com/attest-dev/attest/evpack"
 	"github.com/attest-dev/attest/jobs"
+	"github.com/riverqueue/river"
 )
 
 // fakeFailed is a job queue with given failed jobs.
 type fakeFailed []jobs.FailedJob
 
 func (f fakeFailed) Failed(context.Context, string, int) ([]jobs.FailedJob, error) { return f, nil }
+
+func (f fakeFailed) Enqueue(context.Context, river.JobArgs, *river.InsertOpts) error { return nil }
 
 func TestNotificationSettings(t *testing.T) {
 	forEachUI(t, func(t *testing.T, u *uiEnv) {
@@ -95,6 +99,74 @@ func TestEngagementPackageDownload(t *testing.T) {
 		}
 		if p := u.signIn(t, uManager).get(t, "/engagements/"+u.fill(u.orgA, "{eng}")); strings.Contains(p.body, "package-link") {
 			t.Errorf("a compliance manager sees the admin's package link")
+		}
+	})
+}
+
+// recordingQueue records what is enqueued.
+type recordingQueue struct {
+	fakeFailed
+	got []jobs.DeliverArgs
+}
+
+func (q *recordingQueue) Enqueue(_ context.Context, args river.JobArgs, _ *river.InsertOpts) error {
+	q.got = append(q.got, args.(jobs.DeliverArgs))
+	return nil
+}
+
+// TestPublicationNotices: publishing a policy asks everyone who must
+// acknowledge it at once, by email (as each chose) and webhook; a minor
+// version asks nobody again.
+func TestPublicationNotices(t *testing.T) {
+	forEachUI(t, func(t *testing.T, u *uiEnv) {
+		ctx := context.Background()
+		q := &recordingQueue{}
+		u.server.Jobs = q
+		if err := u.db.SetNotificationPrefs(ctx, u.orgA, u.users[uViewer].ID, attest.NotificationPrefs{attest.EventPolicyAcknowledgement: false}); err != nil {
+			t.Fatal(err)
+		}
+		if err := u.db.CreateWebhook(ctx, u.orgA, &attest.Webhook{URL: "https://hooks.example/a", Events: []string{attest.EventPolicyAcknowledgement}}); err != nil {
+			t.Fatal(err)
+		}
+		p := u.policyWith(t, u.orgA, true)
+		max := u.signIn(t, uManager)
+		if r := max.post(t, fmt.Sprintf("/policies/%d/publish", p.ID), url.Values{"version": {"1.0"}}); r.status != http.StatusSeeOther {
+			t.Fatalf("publish = %d: %.300s", r.status, r.body)
+		}
+		to := map[string]bool{}
+		hooks := 0
+		for _, d := range q.got {
+			if d.Channel == jobs.ChannelWebhook {
+				hooks++
+				continue
+			}
+			to[d.To] = true
+			if !strings.HasPrefix(d.Message.URL, "http://127.0.0.1") || !strings.Contains(d.Message.Text, "version 1.0") {
+				t.Errorf("notice %+v", d.Message)
+			}
+		}
+		for _, key := range []string{uAdmin, uManager, uOwner, uEmploye} {
+			if !to[u.users[key].Email] {
+				t.Errorf("%s was not asked to acknowledge", key)
+			}
+		}
+		if to[u.users[uAuditor].Email] || to[u.users[uViewer].Email] || hooks != 1 {
+			t.Errorf("notices to %v and %d webhooks: the auditor is never asked, the viewer opted out, one webhook", to, hooks)
+		}
+		q.got = nil
+		if _, err := u.db.SaveDraft(ctx, u.orgA, p.ID, "1.0", "# Access\n\nTypo fixed.\n", false); err != nil {
+			t.Fatal(err)
+		}
+		for _, key := range []string{uAdmin, uManager, uOwner, uEmploye, uAuditor, uViewer} {
+			if _, err := u.db.Decide(ctx, u.orgA, p.ID, "1.1", u.users[key].ID, true, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if r := max.post(t, fmt.Sprintf("/policies/%d/publish", p.ID), url.Values{"version": {"1.1"}}); r.status != http.StatusSeeOther {
+			t.Fatalf("publish 1.1 = %d: %.300s", r.status, r.body)
+		}
+		if len(q.got) != 0 {
+			t.Errorf("a minor version sent %d notices", len(q.got))
 		}
 	})
 }

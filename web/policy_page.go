@@ -9,6 +9,7 @@ import (
 
 	"github.com/attest-dev/attest"
 	"github.com/attest-dev/attest/catalog"
+	"github.com/attest-dev/attest/jobs"
 	"github.com/attest-dev/attest/policydoc"
 )
 
@@ -376,6 +377,10 @@ func (s *Server) policyPublish(w http.ResponseWriter, r *http.Request) error {
 	out, err := s.svc.Publish(r.Context(), orgID(r), pol.ID, r.PostFormValue("version"))
 	if err != nil {
 		return err
+	}
+	if pol.PublishedVersion == "" || attest.NewMajor(pol.PublishedVersion, out.PublishedVersion) {
+		notices, err := jobs.PublicationNotices(r.Context(), s.svc, orgID(r), out, s.baseURL(r), s.Now())
+		s.notify(r.Context(), notices, err)
 	}
 	return redirect(w, r, fmt.Sprintf("/policies/%d", pol.ID), fmt.Sprintf("Published version %s.", out.PublishedVersion))
 }

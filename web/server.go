@@ -45,7 +45,7 @@ type Server struct {
 	UploadLimit int64
 	// Jobs lists failed background jobs (notification deliveries) for
 	// admins; nil when the server runs none.
-	Jobs FailedJobs
+	Jobs JobQueue
 	// dummyHash is checked against when an email is unknown, so a failed
 	// sign-in takes as long whether or not the account exists.
 	dummyHash string

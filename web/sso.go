@@ -293,15 +293,19 @@ func (s *Server) ssoConfig(p *oidc.Provider, st *attest.Settings, redirect, secr
 
 // ssoRedirectURL is the callback URL to register at the provider: under
 // PublicURL when set, else on the request's scheme and host.
-func (s *Server) ssoRedirectURL(r *http.Request) string {
+func (s *Server) ssoRedirectURL(r *http.Request) string { return s.baseURL(r) + "/sso/callback" }
+
+// baseURL is where users reach the server: PublicURL when set, else the
+// request's scheme and host. Links in notifications are built on it.
+func (s *Server) baseURL(r *http.Request) string {
 	if s.PublicURL != "" {
-		return strings.TrimRight(s.PublicURL, "/") + "/sso/callback"
+		return strings.TrimRight(s.PublicURL, "/")
 	}
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	return (&url.URL{Scheme: scheme, Host: r.Host, Path: "/sso/callback"}).String()
+	return (&url.URL{Scheme: scheme, Host: r.Host}).String()
 }
 
 func ssoCookieName(r *http.Request) string {
