@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/attest-dev/attest"
+	"github.com/attest-dev/attest/blob"
 	"github.com/attest-dev/attest/catalog"
 	"github.com/attest-dev/attest/internal/testdb"
 	"github.com/attest-dev/attest/store"
@@ -49,6 +50,29 @@ func TestLoad(t *testing.T) {
 			}
 			if r.Coverage.Due == 0 || r.CoveragePercent < 30 || r.CoveragePercent > 90 {
 				t.Errorf("demo evidence coverage %+v (%.1f%%): want a window in progress with most periods covered", r.Coverage, r.CoveragePercent)
+			}
+			blobs, err := blob.NewFS(t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := AttachFiles(ctx, db, blobs, res); err != nil {
+				t.Fatal(err)
+			}
+			files := 0
+			items, err := db.FindEvidence(ctx, res.Organization.ID, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, it := range items {
+				if it.Kind == attest.EvidenceFile {
+					files++
+					if err := blobs.Verify(ctx, it.SHA256); err != nil {
+						t.Errorf("demo file %s: %v", it.FileName, err)
+					}
+				}
+			}
+			if files != len(demoFiles) {
+				t.Errorf("%d demo files recorded, want %d", files, len(demoFiles))
 			}
 			standings, err := db.PolicyStandings(ctx, res.Organization.ID)
 			if err != nil {

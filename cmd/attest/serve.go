@@ -176,6 +176,13 @@ func (a *App) bootstrap(db *store.DB, withDemo bool, orgName string) (bool, erro
 		if err != nil {
 			return false, err
 		}
+		blobs, err := a.Blobs()
+		if err != nil {
+			return false, err
+		}
+		if err := demo.AttachFiles(a.ctx, db, blobs, res); err != nil {
+			return false, err
+		}
 		org, email, name = res.Organization, res.AdminEmail, res.AdminName
 		fmt.Fprintf(a.out, "Created the demo organization %q (id %d) with the engagement %q (id %d).\n", org.Name, org.ID, res.Engagement.Name, res.Engagement.ID)
 	} else {
