@@ -48,7 +48,7 @@ func TestVerify(t *testing.T) {
 			t.Parallel()
 			c := newCLI(t, tg)
 			c.ok(nil, "init", "--demo")
-			if out := c.ok(nil, "verify"); !regexp.MustCompile(`^audit log: \d+ entries in 1 organization, intact\n$`).MatchString(out) {
+			if out := c.ok(nil, "verify"); !regexp.MustCompile(`^audit log: \d+ entries in 1 organization, intact\nevidence files: 4 files, intact\n$`).MatchString(out) {
 				t.Errorf("verify on a fresh database: %q", out)
 			}
 
