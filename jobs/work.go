@@ -138,15 +138,17 @@ func (w *reminderWorker) Work(ctx context.Context, _ *river.Job[ReminderScanArgs
 		if err != nil {
 			return fmt.Errorf("reminders of organization %d: %w", o.ID, err)
 		}
+		sent := 0
 		for _, d := range deliveries {
 			if d.Channel == ChannelEmail && w.d.Mailer == nil {
-				continue
+				continue // no SMTP server: webhooks only
 			}
 			if _, err := client.Insert(ctx, d, nil); err != nil {
 				return fmt.Errorf("enqueue reminder: %w", err)
 			}
+			sent++
 		}
-		w.d.Log.Info("reminders enqueued", "org", o.ID, "count", len(deliveries))
+		w.d.Log.Info("reminders enqueued", "org", o.ID, "count", sent, "due", len(deliveries))
 	}
 	return nil
 }
