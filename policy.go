@@ -56,6 +56,19 @@ type PolicyTemplate struct {
 	Body string `json:"body"`
 }
 
+// PolicyFill is what a template's placeholders are filled with when an
+// organization adopts it: its name, the template's review cycle, and the
+// values given (empty ones are left as placeholders, to fill later).
+func PolicyFill(organization string, t *PolicyTemplate, values map[string]string) map[string]string {
+	fill := map[string]string{"organization": organization, "review_cycle": fmt.Sprintf("every %d months", t.ReviewCycleMonths)}
+	for k, v := range values {
+		if v = strings.TrimSpace(v); v != "" {
+			fill[k] = v
+		}
+	}
+	return fill
+}
+
 // PlaceholderError locates an unknown or unclosed placeholder in a body. It
 // unwraps to an EINVALID *Error, so ErrorCode and ErrorMessage work on it;
 // loaders use Line to point at the line of the file the body came from.
@@ -195,6 +208,17 @@ type Policy struct {
 // IsApprover reports whether the user is one of the policy's approvers.
 func (p *Policy) IsApprover(userID int64) bool {
 	return slices.Contains(p.Approvers, userID)
+}
+
+// Published returns the policies that have a published version.
+func Published(policies []*Policy) []*Policy {
+	var out []*Policy
+	for _, p := range policies {
+		if p.PublishedVersion != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // ReviewOverdue reports whether the published policy's review date has

@@ -235,6 +235,17 @@ func (c *Coverage) add(s *Slot) {
 	}
 }
 
+// CoverageOf sums the slots of all the requests.
+func CoverageOf(reqs []*EvidenceRequest) Coverage {
+	var c Coverage
+	for _, r := range reqs {
+		for i := range r.Slots {
+			c.add(&r.Slots[i])
+		}
+	}
+	return c
+}
+
 // CoverageByControl sums the slots of each control's requests.
 func CoverageByControl(reqs []*EvidenceRequest) map[string]Coverage {
 	out := map[string]Coverage{}
@@ -252,10 +263,7 @@ func CoverageByControl(reqs []*EvidenceRequest) map[string]Coverage {
 // slots of its controls, and overall every slot of the request list once.
 func ApplyCoverage(r *Readiness, reqs []*EvidenceRequest) {
 	byControl := CoverageByControl(reqs)
-	var all Coverage
-	for _, c := range byControl {
-		all.Due, all.Covered, all.Total = all.Due+c.Due, all.Covered+c.Covered, all.Total+c.Total
-	}
+	all := CoverageOf(reqs)
 	r.Coverage, r.CoveragePercent = all, all.Percent()
 	for i := range r.Criteria {
 		cr := &r.Criteria[i]

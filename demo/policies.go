@@ -55,9 +55,9 @@ func loadPolicies(ctx context.Context, db *store.DB, org *attest.Organization, f
 		if err != nil {
 			return nil, err
 		}
-		fill := map[string]string{"organization": org.Name, "owner": f.People[t.OwnerRole], "approver": pf.Approver,
+		fill := attest.PolicyFill(org.Name, t, map[string]string{"owner": f.People[t.OwnerRole], "approver": pf.Approver,
 			"security_contact": "security@northwind.example", "privacy_contact": "privacy@northwind.example",
-			"effective_date": string(attest.DateOf(then)), "review_cycle": fmt.Sprintf("every %d months", t.ReviewCycleMonths)}
+			"effective_date": string(attest.DateOf(then))})
 		p, err := db.AdoptTemplate(ctx, org.ID, t, fill)
 		if err != nil {
 			return nil, fmt.Errorf("demo policy %s: %w", id, err)

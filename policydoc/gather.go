@@ -8,11 +8,34 @@ import (
 
 // Source is what Gather reads; the store provides it.
 type Source interface {
+	FindPolicies(ctx context.Context, orgID int64) ([]*attest.Policy, error)
 	FindOrganization(ctx context.Context, id int64) (*attest.Organization, error)
 	FindPolicyVersions(ctx context.Context, orgID, policyID int64) ([]*attest.PolicyVersion, error)
 	FindPolicyDecisions(ctx context.Context, orgID, policyID int64) ([]*attest.PolicyDecision, error)
 	FindUsers(ctx context.Context, orgID int64) ([]*attest.User, error)
 	FindControlByID(ctx context.Context, orgID int64, id string) (*attest.Control, error)
+}
+
+// GatherPublished collects every published policy's published version;
+// EINVALID when none is published yet.
+func GatherPublished(ctx context.Context, src Source, orgID int64) ([]*Document, error) {
+	all, err := src.FindPolicies(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	published := attest.Published(all)
+	if len(published) == 0 {
+		return nil, attest.Errorf(attest.EINVALID, "no policy has been published yet")
+	}
+	docs := make([]*Document, 0, len(published))
+	for _, p := range published {
+		d, err := Gather(ctx, src, orgID, p, "")
+		if err != nil {
+			return nil, err
+		}
+		docs = append(docs, d)
+	}
+	return docs, nil
 }
 
 // Gather collects what an export shows of one version of a policy: by

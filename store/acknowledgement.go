@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/attest-dev/attest"
 )
@@ -31,7 +30,11 @@ func (s *DB) PolicyStandings(ctx context.Context, orgID int64) ([]*attest.Policy
 	if err != nil {
 		return nil, err
 	}
-	st, err := s.standingsOf(ctx, orgID, policies)
+	settings, err := s.FindSettings(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	st, err := s.standingsOf(ctx, orgID, policies, settings)
 	if err != nil {
 		return nil, err
 	}
@@ -42,20 +45,19 @@ func (s *DB) PolicyStandings(ctx context.Context, orgID int64) ([]*attest.Policy
 // PolicyStanding returns one policy's standing, or nil if it was never
 // published.
 func (s *DB) PolicyStanding(ctx context.Context, orgID int64, p *attest.Policy) (*attest.PolicyStanding, error) {
-	st, err := s.standingsOf(ctx, orgID, []*attest.Policy{p})
+	settings, err := s.FindSettings(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	st, err := s.standingsOf(ctx, orgID, []*attest.Policy{p}, settings)
 	if err != nil || len(st) == 0 {
 		return nil, err
 	}
 	return st[0], nil
 }
 
-func (s *DB) standingsOf(ctx context.Context, orgID int64, policies []*attest.Policy) ([]*attest.PolicyStanding, error) {
-	var published []*attest.Policy
-	for _, p := range policies {
-		if p.PublishedVersion != "" {
-			published = append(published, p)
-		}
-	}
+func (s *DB) standingsOf(ctx context.Context, orgID int64, policies []*attest.Policy, settings *attest.Settings) ([]*attest.PolicyStanding, error) {
+	published := attest.Published(policies)
 	if len(published) == 0 {
 		return nil, nil
 	}
@@ -67,26 +69,12 @@ func (s *DB) standingsOf(ctx context.Context, orgID int64, policies []*attest.Po
 	if err != nil {
 		return nil, err
 	}
-	st, err := s.FindSettings(ctx, orgID)
-	if err != nil {
-		return nil, err
-	}
 	now := s.now()
 	out := make([]*attest.PolicyStanding, 0, len(published))
 	for _, p := range published {
-		out = append(out, attest.StandingOf(p, acks, users, st.AckDueDays, now))
+		out = append(out, attest.StandingOf(p, acks, users, settings.AckDueDays, now))
 	}
 	return out, nil
-}
-
-// PendingAcknowledgements returns the published policies the user has yet
-// to acknowledge, overdue first.
-func (s *DB) PendingAcknowledgements(ctx context.Context, orgID, userID int64) ([]attest.PendingAck, error) {
-	standings, err := s.PolicyStandings(ctx, orgID)
-	if err != nil {
-		return nil, fmt.Errorf("pending acknowledgements: %w", err)
-	}
-	return attest.PendingFor(userID, standings), nil
 }
 
 // policyGates returns the controls held back by a policy not yet in force.
@@ -98,11 +86,11 @@ func (s *DB) policyGates(ctx context.Context, orgID int64) (map[string]string, e
 	if len(policies) == 0 && len(s.templates) == 0 {
 		return nil, nil
 	}
-	standings, err := s.standingsOf(ctx, orgID, policies)
+	st, err := s.FindSettings(ctx, orgID)
 	if err != nil {
 		return nil, err
 	}
-	st, err := s.FindSettings(ctx, orgID)
+	standings, err := s.standingsOf(ctx, orgID, policies, st)
 	if err != nil {
 		return nil, err
 	}

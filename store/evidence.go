@@ -199,14 +199,15 @@ func (s *DB) Requests(ctx context.Context, orgID, engagementID int64) ([]*attest
 	if err != nil {
 		return nil, err
 	}
-	return s.requestsOf(ctx, orgID, e)
-}
-
-func (s *DB) requestsOf(ctx context.Context, orgID int64, e *attest.Engagement) ([]*attest.EvidenceRequest, error) {
 	controls, err := s.FindControls(ctx, orgID, attest.ControlFilter{})
 	if err != nil {
 		return nil, err
 	}
+	return s.requestsOf(ctx, orgID, e, controls, s.today())
+}
+
+// requestsOf builds the request list from the organization's controls.
+func (s *DB) requestsOf(ctx context.Context, orgID int64, e *attest.Engagement, controls []*attest.Control, today attest.Date) ([]*attest.EvidenceRequest, error) {
 	items, err := s.FindEvidence(ctx, orgID, "")
 	if err != nil {
 		return nil, err
@@ -216,7 +217,7 @@ func (s *DB) requestsOf(ctx context.Context, orgID int64, e *attest.Engagement) 
 		return nil, err
 	}
 	scope := attest.DeriveScope(s.fw, e.Categories, controls)
-	return attest.BuildRequests(e, scope.Controls, items, statements, s.today()), nil
+	return attest.BuildRequests(e, scope.Controls, items, statements, today), nil
 }
 
 // MarkSlotNotApplicable records that a slot had nothing to prove.

@@ -153,7 +153,7 @@ func (s *DB) computeReadiness(ctx context.Context, orgID int64, e *attest.Engage
 		return nil, err
 	}
 	r := attest.ComputeReadiness(s.fw, e.Categories, attest.HoldControls(controls, gates), tasks, today)
-	reqs, err := s.requestsOf(ctx, orgID, e)
+	reqs, err := s.requestsOf(ctx, orgID, e, controls, today)
 	if err != nil {
 		return nil, err
 	}

@@ -157,7 +157,7 @@ func (s *Server) controlEvidence(r *http.Request, c *attest.Control) (map[string
 			mine = append(mine, rq)
 		}
 	}
-	rows, cov := requestRows(mine, titles, today)
+	rows, cov := requestRows(mine, titles)
 	statements, err := s.svc.FindSlotStatements(ctx, p.OrgID, e.ID)
 	if err != nil {
 		return nil, err

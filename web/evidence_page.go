@@ -49,9 +49,8 @@ var slotLabels = map[attest.SlotState]string{
 }
 
 // requestRows turns requests into rows and counts their coverage.
-func requestRows(reqs []*attest.EvidenceRequest, titles map[int64]string, today attest.Date) ([]requestRow, attest.Coverage) {
+func requestRows(reqs []*attest.EvidenceRequest, titles map[int64]string) ([]requestRow, attest.Coverage) {
 	rows := make([]requestRow, len(reqs))
-	var cov attest.Coverage
 	for i, rq := range reqs {
 		row := requestRow{ControlID: rq.ControlID, ControlName: rq.ControlName, Owner: rq.Owner, What: rq.What, Need: rq.Need,
 			Frequency: strings.ReplaceAll(string(rq.Frequency), "_", " "), Slots: make([]slotRow, len(rq.Slots)), has: map[attest.SlotState]bool{}}
@@ -63,13 +62,6 @@ func requestRows(reqs []*attest.EvidenceRequest, titles map[int64]string, today 
 			}
 			row.Slots[j] = sr
 			row.has[sl.State] = true
-			cov.Total++
-			if sl.CountsAsDue() {
-				cov.Due++
-				if sl.Covered() {
-					cov.Covered++
-				}
-			}
 		}
 		for j := range row.Slots {
 			if row.Slots[j].State == attest.SlotMissing {
@@ -79,7 +71,7 @@ func requestRows(reqs []*attest.EvidenceRequest, titles map[int64]string, today 
 		}
 		rows[i] = row
 	}
-	return rows, cov
+	return rows, attest.CoverageOf(reqs)
 }
 
 // owns reports whether the principal is the owner named, by name or email,
@@ -126,7 +118,7 @@ func (s *Server) evidencePage(w http.ResponseWriter, r *http.Request) error {
 	for _, it := range items {
 		titles[it.ID] = it.Title
 	}
-	all, cov := requestRows(reqs, titles, attest.DateOf(s.Now()))
+	all, cov := requestRows(reqs, titles)
 	rows := all[:0:0]
 	for _, row := range all {
 		if (mine && !owns(p, row.Owner)) || (state != "" && !row.has[state]) {

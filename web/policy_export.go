@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"encoding/csv"
 	"fmt"
 	"net/http"
@@ -79,37 +78,23 @@ func (s *Server) policyExport(w http.ResponseWriter, r *http.Request) error {
 	if format != "pdf" && format != "html" {
 		return attest.Errorf(attest.EINVALID, "unknown format %q: use pdf or html", format)
 	}
-	var policies []*attest.Policy
+	var docs []*policydoc.Document
 	name := "policies"
-	version := r.URL.Query().Get("version")
 	if r.PathValue("id") != "" {
 		pol, err := s.policyFor(r)
 		if err != nil {
 			return err
 		}
-		policies, name = []*attest.Policy{pol}, fmt.Sprintf("policy-%d", pol.ID)
+		d, err := policydoc.Gather(ctx, s.svc, org, pol, r.URL.Query().Get("version"))
+		if err != nil {
+			return err
+		}
+		docs, name = []*policydoc.Document{d}, fmt.Sprintf("policy-%d", pol.ID)
 	} else {
-		all, err := s.svc.FindPolicies(ctx, org)
-		if err != nil {
+		var err error
+		if docs, err = policydoc.GatherPublished(ctx, s.svc, org); err != nil {
 			return err
 		}
-		for _, p := range all {
-			if p.PublishedVersion != "" {
-				policies = append(policies, p)
-			}
-		}
-		if len(policies) == 0 {
-			return attest.Errorf(attest.EINVALID, "no policy has been published yet")
-		}
-		version = ""
-	}
-	docs := make([]*policydoc.Document, 0, len(policies))
-	for _, p := range policies {
-		d, err := s.policyDocument(ctx, org, p, version)
-		if err != nil {
-			return err
-		}
-		docs = append(docs, d)
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	if format == "html" {
@@ -122,9 +107,4 @@ func (s *Server) policyExport(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "application/pdf")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.pdf"`)
 	return policydoc.WritePDF(w, docs...)
-}
-
-// policyDocument gathers what an export shows of one version of a policy.
-func (s *Server) policyDocument(ctx context.Context, org int64, p *attest.Policy, version string) (*policydoc.Document, error) {
-	return policydoc.Gather(ctx, s.svc, org, p, version)
 }

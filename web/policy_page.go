@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/attest-dev/attest"
 	"github.com/attest-dev/attest/catalog"
@@ -123,12 +122,8 @@ func (s *Server) policyAdopt(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	fill := map[string]string{"organization": org.Name, "review_cycle": fmt.Sprintf("every %d months", t.ReviewCycleMonths)}
-	for _, k := range []string{"owner", "security_contact", "privacy_contact"} {
-		if v := strings.TrimSpace(r.PostFormValue(k)); v != "" {
-			fill[k] = v
-		}
-	}
+	fill := attest.PolicyFill(org.Name, t, map[string]string{"owner": r.PostFormValue("owner"),
+		"security_contact": r.PostFormValue("security_contact"), "privacy_contact": r.PostFormValue("privacy_contact")})
 	pol, err := s.svc.AdoptTemplate(ctx, p.OrgID, t, fill)
 	if err != nil {
 		return err

@@ -28,8 +28,6 @@ type Services interface {
 	PolicyStandings(ctx context.Context, orgID int64) ([]*attest.PolicyStanding, error)
 	// PolicyStanding returns one policy's standing (nil before publication).
 	PolicyStanding(ctx context.Context, orgID int64, p *attest.Policy) (*attest.PolicyStanding, error)
-	// PendingAcknowledgements returns the policies a user has yet to acknowledge.
-	PendingAcknowledgements(ctx context.Context, orgID, userID int64) ([]attest.PendingAck, error)
 	// Scope returns what an engagement's categories bring into scope.
 	Scope(ctx context.Context, orgID, engagementID int64) (*attest.Scope, error)
 	// CurrentEngagement returns the organization's newest engagement.

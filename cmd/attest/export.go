@@ -2,10 +2,9 @@ package main
 
 import (
 	"crypto/ed25519"
-	"os"
+	"io"
 	"path/filepath"
 
-	"github.com/attest-dev/attest"
 	"github.com/attest-dev/attest/auditpack"
 )
 
@@ -53,31 +52,14 @@ func (c *ExportPackageCmd) Run(a *App) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(c.Out), ".attest-export-*.tmp")
-	if err != nil {
-		return attest.Errorf(attest.EINVALID, "--out: cannot write in %s: %v", filepath.Dir(c.Out), err)
-	}
-	renamed := false
-	defer func() {
-		if !renamed {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	sum, err := auditpack.WriteWith(a.ctx, tmp, a.db, blobs, key, orgID, e.ID, auditpack.Options{Generator: "attest " + Version})
+	var sum *auditpack.Summary
+	err = writeFileAtomic(c.Out, func(w io.Writer) error {
+		sum, err = auditpack.WriteWith(a.ctx, w, a.db, blobs, key, orgID, e.ID, auditpack.Options{Generator: "attest " + Version})
+		return err
+	})
 	if err != nil {
 		return err
 	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), c.Out); err != nil {
-		return err
-	}
-	renamed = true
 	res := exportResult{Path: c.Out, Summary: sum, CoveragePercent: sum.Coverage.Percent(),
 		PublicKey: auditpack.EncodePublicKey(key.Public().(ed25519.PublicKey))}
 	if c.JSON {

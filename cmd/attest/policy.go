@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/attest-dev/attest"
@@ -64,24 +63,18 @@ func (c *PolicyAdoptCmd) Run(a *App) error {
 	if err != nil {
 		return err
 	}
-	fill := map[string]string{"organization": org.Name}
-	for k, v := range map[string]string{"owner": c.Owner, "approver": c.Approver, "security_contact": c.SecurityContact, "privacy_contact": c.PrivacyContact} {
-		if v != "" {
-			fill[k] = v
-		}
-	}
+	var effective attest.Date
 	if c.EffectiveDate != "" {
-		d, err := attest.ParseDate(c.EffectiveDate)
-		if err != nil {
+		if effective, err = attest.ParseDate(c.EffectiveDate); err != nil {
 			return err
 		}
-		fill["effective_date"] = string(d)
 	}
 	t, err := catalog.PolicyTemplate(c.Template)
 	if err != nil {
 		return err
 	}
-	fill["review_cycle"] = fmt.Sprintf("every %d months", t.ReviewCycleMonths)
+	fill := attest.PolicyFill(org.Name, t, map[string]string{"owner": c.Owner, "approver": c.Approver,
+		"security_contact": c.SecurityContact, "privacy_contact": c.PrivacyContact, "effective_date": string(effective)})
 	p, err := a.db.AdoptTemplate(a.ctx, orgID, t, fill)
 	if err != nil {
 		return err

@@ -31,37 +31,24 @@ func (c *PolicyDocumentCmd) Run(a *App) error {
 	if err != nil {
 		return err
 	}
-	var policies []*attest.Policy
+	var docs []*policydoc.Document
 	if c.ID != 0 {
 		p, err := a.db.FindPolicyByID(a.ctx, orgID, c.ID)
 		if err != nil {
 			return err
 		}
-		policies = append(policies, p)
-	} else {
-		all, err := a.db.FindPolicies(a.ctx, orgID)
-		if err != nil {
-			return err
-		}
-		for _, p := range all {
-			if p.PublishedVersion != "" {
-				policies = append(policies, p)
-			}
-		}
-		if len(policies) == 0 {
-			return attest.Errorf(attest.EINVALID, "no policy has been published yet")
-		}
-		if c.Version != "" {
-			return attest.Errorf(attest.EINVALID, "--version needs a policy ID")
-		}
-	}
-	docs := make([]*policydoc.Document, 0, len(policies))
-	for _, p := range policies {
 		d, err := policydoc.Gather(a.ctx, a.db, orgID, p, c.Version)
 		if err != nil {
 			return err
 		}
-		docs = append(docs, d)
+		docs = []*policydoc.Document{d}
+	} else {
+		if c.Version != "" {
+			return attest.Errorf(attest.EINVALID, "--version needs a policy ID")
+		}
+		if docs, err = policydoc.GatherPublished(a.ctx, a.db, orgID); err != nil {
+			return err
+		}
 	}
 	write := policydoc.WritePDF
 	if ext == ".html" {
@@ -70,12 +57,14 @@ func (c *PolicyDocumentCmd) Run(a *App) error {
 	if err := writeFileAtomic(c.Out, func(w io.Writer) error { return write(w, docs...) }); err != nil {
 		return err
 	}
-	fprintf(a.out, "Wrote %d policies to %s.\n", len(docs), c.Out)
+	fprintf(a.out, "Wrote %s to %s.\n", plural(int64(len(docs)), "policy", "policies"), c.Out)
 	return nil
 }
 
 // writeFileAtomic writes a file through a temporary file in the same
-// directory, renamed over the target only when fill succeeded.
+// directory, synced and renamed over the target only when fill succeeded:
+// an interrupted or failed write leaves nothing that could be mistaken for
+// the file.
 func writeFileAtomic(path string, fill func(io.Writer) error) error {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
@@ -85,6 +74,10 @@ func writeFileAtomic(path string, fill func(io.Writer) error) error {
 	if err := fill(f); err != nil {
 		f.Close()
 		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
 	}
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)

@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
@@ -97,11 +96,7 @@ func (c *ServeCmd) Run(a *App) error {
 		return attest.Errorf(attest.EINVALID, "cannot listen on %s: %v", c.Addr, err)
 	}
 	log := slog.New(slog.NewTextHandler(a.errOut, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	key, err := seal.LoadKey(os.Getenv("ATTEST_SECRET_KEY"), a.cli.Data)
-	if err != nil {
-		return err
-	}
-	box, err := seal.New(key)
+	box, err := a.secretBox()
 	if err != nil {
 		return err
 	}
