@@ -43,19 +43,28 @@ func (s *DB) PolicyStandings(ctx context.Context, orgID int64) ([]*attest.Policy
 }
 
 // PolicyStanding returns one policy's standing, or nil if it was never
-// published.
+// published. It reads that policy's acknowledgements only.
 func (s *DB) PolicyStanding(ctx context.Context, orgID int64, p *attest.Policy) (*attest.PolicyStanding, error) {
+	if p.PublishedVersion == "" {
+		return nil, nil
+	}
 	settings, err := s.FindSettings(ctx, orgID)
 	if err != nil {
 		return nil, err
 	}
-	st, err := s.standingsOf(ctx, orgID, []*attest.Policy{p}, settings)
-	if err != nil || len(st) == 0 {
+	acks, err := s.FindAcknowledgements(ctx, orgID, p.ID)
+	if err != nil {
 		return nil, err
 	}
-	return st[0], nil
+	users, err := s.FindUsers(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	return attest.StandingOf(p, acks, users, settings.AckDueDays, s.now()), nil
 }
 
+// standingsOf computes the standings of the published policies among
+// policies, reading the organization's acknowledgements once.
 func (s *DB) standingsOf(ctx context.Context, orgID int64, policies []*attest.Policy, settings *attest.Settings) ([]*attest.PolicyStanding, error) {
 	published := attest.Published(policies)
 	if len(published) == 0 {
