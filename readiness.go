@@ -82,6 +82,11 @@ type Readiness struct {
 	// not today's state.
 	Coverage        Coverage `json:"coverage"`
 	CoveragePercent float64  `json:"coverage_percent"`
+	// UpdatedAt is when these figures were derived from the facts; Stale
+	// says that changes made since are still being taken into account
+	// (the figures are recomputed shortly after each change).
+	UpdatedAt time.Time `json:"updated_at"`
+	Stale     bool      `json:"stale"`
 }
 
 // ComputeReadiness works out the readiness of the categories' criteria from
@@ -228,10 +233,11 @@ func SnapshotOf(r *Readiness, now time.Time) *Snapshot {
 
 // ReadinessService computes and records readiness.
 type ReadinessService interface {
-	// Readiness computes the engagement's readiness now.
+	// Readiness returns the engagement's readiness as last derived from
+	// the facts (shortly after the latest change).
 	Readiness(ctx context.Context, orgID, engagementID int64) (*Readiness, error)
-	// RecordSnapshots records today's snapshot of every engagement of the
-	// organization.
+	// RecordSnapshots derives every engagement's readiness now and records
+	// today's snapshot of each.
 	RecordSnapshots(ctx context.Context, orgID int64) error
 	// FindSnapshots returns an engagement's snapshots, oldest first.
 	FindSnapshots(ctx context.Context, orgID, engagementID int64) ([]*Snapshot, error)

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/attest-dev/attest"
@@ -41,15 +42,18 @@ type DB struct {
 	db      *sql.DB
 	dialect *dialect
 	fw      *attest.Framework
-	// readiness caches computed readiness by audit sequence number.
-	readiness cache[*attest.Readiness]
-	// scores caches each engagement's trend by audit sequence number.
-	scores cache[[]*attest.Snapshot]
-	// controls caches each organization's controls by audit sequence number.
+	// heads holds the audit head of each change under way, by transaction.
+	heads sync.Map
+	// derive keeps the state of derived figures (derived.go).
+	derive deriver
+	// scores keeps each engagement's trend until readiness is derived again.
+	scores scoresCache
+	// controls keeps each organization's controls until a control changes.
 	controls  controlsCache
 	templates []*attest.PolicyTemplate
-	// standings caches each organization's policy standings.
-	standings cache[[]*attest.PolicyStanding]
+	// standings keeps each organization's policy standings until a policy,
+	// user or the settings change, or the day does.
+	standings standingsCache
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
 }
@@ -106,8 +110,12 @@ func Open(ctx context.Context, cfg Config, fw *attest.Framework) (*DB, error) {
 // SQLitePath returns the path of the SQLite file for a data directory.
 func SQLitePath(dataDir string) string { return filepath.Join(dataDir, "attest.db") }
 
-// Close closes the database.
-func (s *DB) Close() error { return s.db.Close() }
+// Close stops pending requests for derived figures and closes the
+// database.
+func (s *DB) Close() error {
+	s.closeDeriver()
+	return s.db.Close()
+}
 
 // Dialect returns "sqlite" or "postgres".
 func (s *DB) Dialect() string { return s.dialect.name }
