@@ -42,6 +42,12 @@ type DB struct {
 	db      *sql.DB
 	dialect *dialect
 	fw      *attest.Framework
+	// stopCheckpoints ends the SQLite checkpoints (sqlite.go), which
+	// close checkpointsDone when they have.
+	stopCheckpoints chan struct{}
+	checkpointsDone chan struct{}
+	// writer queues this process's SQLite write transactions (see tx).
+	writer sync.Mutex
 	// heads holds the audit head of each change under way, by transaction.
 	heads sync.Map
 	// derive keeps the state of derived figures (derived.go).
@@ -93,6 +99,10 @@ func Open(ctx context.Context, cfg Config, fw *attest.Framework) (*DB, error) {
 		return nil, err
 	}
 	s := &DB{db: sqldb, dialect: d, fw: fw, templates: cfg.PolicyTemplates, Now: func() time.Time { return time.Now().UTC() }}
+	if d == sqliteDialect {
+		s.stopCheckpoints, s.checkpointsDone = make(chan struct{}), make(chan struct{})
+		go checkpoints(sqldb, checkpointInterval, s.stopCheckpoints, s.checkpointsDone)
+	}
 	orgs, err := s.FindOrganizations(ctx)
 	if err != nil {
 		s.Close()
@@ -114,6 +124,10 @@ func SQLitePath(dataDir string) string { return filepath.Join(dataDir, "attest.d
 // database.
 func (s *DB) Close() error {
 	s.closeDeriver()
+	if s.stopCheckpoints != nil {
+		close(s.stopCheckpoints)
+		<-s.checkpointsDone
+	}
 	return s.db.Close()
 }
 
@@ -142,8 +156,16 @@ type queryer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// tx runs fn in a transaction, committing if it returns nil.
+// tx runs fn in a transaction, committing if it returns nil. On SQLite,
+// one writer holds the database at a time; this process's writers queue
+// for it here, where the next one starts as soon as the last commits,
+// rather than in SQLite's busy handler, which polls with sleeps of up to
+// 100 ms (writers of other processes still wait there).
 func (s *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if s.dialect == sqliteDialect {
+		s.writer.Lock()
+		defer s.writer.Unlock()
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
