@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/attest-dev/attest"
@@ -150,6 +151,54 @@ func (s *DB) insertAudit(ctx context.Context, tx *sql.Tx, e *attest.AuditEntry) 
 		// Not normalized: a conflict here means the head is behind the
 		// stored entries, which is damage, not a user's mistake.
 		return fmt.Errorf("append audit entry %d (run 'attest verify'): %w", e.Seq, err)
+	}
+	return nil
+}
+
+// auditRecord is one entry for appendAudits.
+type auditRecord struct {
+	action, entity, entityID string
+	before, after            any
+}
+
+// appendAudits appends several entries in as few statements as the
+// databases' parameter limits allow, inside a change's transaction (see
+// change): what bulk changes such as an import use.
+func (s *DB) appendAudits(ctx context.Context, tx *sql.Tx, orgID int64, records []auditRecord) error {
+	v, ok := s.heads.Load(tx)
+	if !ok || v.(*txHead).org != orgID {
+		for _, r := range records {
+			if err := s.appendAudit(ctx, tx, orgID, r.action, r.entity, r.entityID, r.before, r.after); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	h := v.(*txHead)
+	const cols, batch = 11, 2000
+	for start := 0; start < len(records); start += batch {
+		part := records[start:min(start+batch, len(records))]
+		rows := make([]string, len(part))
+		args := make([]any, 0, cols*len(part))
+		seq, hash := h.seq, h.hash
+		for i, r := range part {
+			b, err := auditJSON(r.before)
+			if err != nil {
+				return fmt.Errorf("audit %s: %w", r.action, err)
+			}
+			a, err := auditJSON(r.after)
+			if err != nil {
+				return fmt.Errorf("audit %s: %w", r.action, err)
+			}
+			e := s.auditEntry(ctx, orgID, seq, hash, r.action, r.entity, r.entityID, b, a)
+			seq, hash = e.Seq, e.Hash
+			rows[i] = "(" + placeholders(cols) + ")"
+			args = append(args, e.OrgID, e.Seq, e.At, e.Actor, e.Action, e.Entity, e.EntityID, string(e.Before), string(e.After), e.PrevHash, e.Hash)
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO audit_log (`+auditColumns+`) VALUES `+strings.Join(rows, ", ")), args...); err != nil {
+			return fmt.Errorf("append audit entries %d to %d (run 'attest verify'): %w", h.seq+1, seq, err)
+		}
+		h.seq, h.hash = seq, hash
 	}
 	return nil
 }
