@@ -192,7 +192,7 @@ func assessCriterion(crit *Criterion, controls []*Control) CriterionReadiness {
 	case implemented == applicable:
 		cr.State, cr.Reason = Ready, fmt.Sprintf("all %d applicable controls implemented", applicable)
 	case implemented > 0:
-		cr.State, cr.Reason = Partial, fmt.Sprintf("%d of %d applicable controls implemented; not yet: %s", implemented, applicable, strings.Join(missing, ", "))
+		cr.State, cr.Reason = Partial, fmt.Sprintf("%d of %d applicable controls implemented; not yet: %s", implemented, applicable, nameSome(missing))
 	default:
 		cr.State = Gap
 		cr.Reason = fmt.Sprintf("none of %d applicable controls implemented", applicable)
@@ -204,6 +204,18 @@ func assessCriterion(crit *Criterion, controls []*Control) CriterionReadiness {
 		cr.Score = round1(100 * float64(implemented) / float64(applicable))
 	}
 	return cr
+}
+
+// reasonNames is how many controls a criterion's reason names before it
+// counts the rest: a criterion can have hundreds.
+const reasonNames = 8
+
+// nameSome joins the first reasonNames IDs and counts the others.
+func nameSome(ids []string) string {
+	if len(ids) <= reasonNames {
+		return strings.Join(ids, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(ids[:reasonNames], ", "), len(ids)-reasonNames)
 }
 
 func round1(x float64) float64 { return math.Round(x*10) / 10 }
