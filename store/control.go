@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/attest-dev/attest"
@@ -14,10 +15,15 @@ import (
 const controlColumns = `id, name, description, owner_role, frequency, automatable, evidence, custom, status, owner, due_date, notes, justification, updated_at`
 
 func scanControl(row interface{ Scan(...any) error }) (*attest.Control, error) {
+	return scanControlWith(row)
+}
+
+// scanControlWith scans a control and then the extra columns into more.
+func scanControlWith(row interface{ Scan(...any) error }, more ...any) (*attest.Control, error) {
 	c := &attest.Control{}
 	var evidence string
-	if err := row.Scan(&c.ID, &c.Name, &c.Description, &c.OwnerRole, &c.Frequency, &c.Automatable, &evidence,
-		&c.Custom, &c.Status, &c.Owner, &c.DueDate, &c.Notes, &c.Justification, &c.UpdatedAt); err != nil {
+	if err := row.Scan(append([]any{&c.ID, &c.Name, &c.Description, &c.OwnerRole, &c.Frequency, &c.Automatable, &evidence,
+		&c.Custom, &c.Status, &c.Owner, &c.DueDate, &c.Notes, &c.Justification, &c.UpdatedAt}, more...)...); err != nil {
 		return nil, err
 	}
 	c.Criteria = []string{}
@@ -50,27 +56,22 @@ func (s *DB) FindControlByID(ctx context.Context, orgID int64, id string) (*atte
 }
 
 func (s *DB) findControl(ctx context.Context, x queryer, orgID int64, id string) (*attest.Control, error) {
-	c, err := scanControl(x.QueryRowContext(ctx, s.q(`SELECT `+controlColumns+` FROM controls WHERE org_id = ? AND id = ?`), orgID, id))
+	// One round trip: the control with its criteria joined by commas
+	// (criterion IDs have none).
+	var criteria sql.NullString
+	c, err := scanControlWith(x.QueryRowContext(ctx, s.q(`SELECT `+controlColumns+`, (SELECT `+s.dialect.joinText("criterion_id")+` FROM control_criteria
+		WHERE control_criteria.org_id = controls.org_id AND control_criteria.control_id = controls.id) FROM controls WHERE org_id = ? AND id = ?`), orgID, id), &criteria)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, attest.Errorf(attest.ENOTFOUND, "no control %q", id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("find control: %w", err)
 	}
-	rows, err := x.QueryContext(ctx, s.q(`SELECT criterion_id FROM control_criteria WHERE org_id = ? AND control_id = ?`), orgID, id)
-	if err != nil {
-		return nil, fmt.Errorf("find control mappings: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var crit string
-		if err := rows.Scan(&crit); err != nil {
-			return nil, err
-		}
-		c.Criteria = append(c.Criteria, crit)
+	if criteria.String != "" {
+		c.Criteria = strings.Split(criteria.String, ",")
 	}
 	s.sortCriteria(c.Criteria)
-	return c, rows.Err()
+	return c, nil
 }
 
 // FindControls returns the organization's controls that match f, by ID.

@@ -93,6 +93,14 @@ func (d *dialect) migrations() fs.FS {
 	return sub
 }
 
+// joinText is the aggregate that joins a text column's values with commas.
+func (d *dialect) joinText(column string) string {
+	if d == postgresDialect {
+		return "string_agg(" + column + ", ',')"
+	}
+	return "group_concat(" + column + ", ',')"
+}
+
 // rebind turns ? placeholders into $1, $2, … for PostgreSQL. Queries in this
 // package never contain a literal question mark.
 func (d *dialect) rebind(q string) string {
