@@ -158,6 +158,13 @@ func (e *statusError) Error() string {
 // latencies and the elapsed time. fn gets the client's number and the
 // call's sequence within it.
 func parallel(b *testing.B, n int, fn func(client, i int) error) (*latencies, time.Duration) {
+	return parallelFor(b, n, 0, fn)
+}
+
+// parallelFor is parallel that stops starting calls after limit (none
+// when 0), so that a slow endpoint bounds the benchmark's time; the
+// latencies are those of the calls made.
+func parallelFor(b *testing.B, n int, limit time.Duration, fn func(client, i int) error) (*latencies, time.Duration) {
 	b.Helper()
 	l := &latencies{}
 	var next sync.WaitGroup
@@ -172,6 +179,9 @@ func parallel(b *testing.B, n int, fn func(client, i int) error) (*latencies, ti
 		next.Go(func() {
 			var mine []time.Duration
 			for i := range work {
+				if limit > 0 && time.Since(t0) > limit {
+					break
+				}
 				s := time.Now()
 				if err := fn(c, i); err != nil {
 					b.Error(err)
