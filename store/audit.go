@@ -54,10 +54,7 @@ func (s *DB) change(ctx context.Context, orgID int64, fn func(tx *sql.Tx) error)
 		if appended = h.seq != seq; !appended {
 			return nil
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE audit_heads SET seq = ?, hash = ? WHERE org_id = ?`), h.seq, h.hash, orgID); err != nil {
-			return fmt.Errorf("advance audit head: %w", err)
-		}
-		return nil
+		return s.flushAudit(ctx, tx, h, true)
 	})
 	if err == nil && appended {
 		s.changed(orgID) // the derived figures are stale now
@@ -66,11 +63,55 @@ func (s *DB) change(ctx context.Context, orgID int64, fn func(tx *sql.Tx) error)
 }
 
 // txHead is an organization's audit head as a change's transaction
-// advances it.
+// advances it, with the entries appended since the last flush.
 type txHead struct {
-	org  int64
-	seq  int64
-	hash string
+	org     int64
+	seq     int64
+	hash    string
+	pending []*attest.AuditEntry
+}
+
+// maxPendingAudit is how many entries a change holds before writing them.
+const maxPendingAudit = 1000
+
+// flushAudit inserts the pending entries in one statement and, with
+// advance, moves the stored head to the last: on PostgreSQL both in one
+// statement, as every round trip here is spent holding the organization's
+// audit head.
+func (s *DB) flushAudit(ctx context.Context, tx *sql.Tx, h *txHead, advance bool) error {
+	var insert string
+	var args []any
+	if len(h.pending) > 0 {
+		rows := make([]string, len(h.pending))
+		for i, e := range h.pending {
+			rows[i] = "(" + placeholders(11) + ")"
+			args = append(args, e.OrgID, e.Seq, e.At, e.Actor, e.Action, e.Entity, e.EntityID, string(e.Before), string(e.After), e.PrevHash, e.Hash)
+		}
+		insert = `INSERT INTO audit_log (` + auditColumns + `) VALUES ` + strings.Join(rows, ", ")
+	}
+	first := h.seq - int64(len(h.pending)) + 1
+	h.pending = h.pending[:0]
+	update := `UPDATE audit_heads SET seq = ?, hash = ? WHERE org_id = ?`
+	switch {
+	case insert != "" && advance && s.dialect == postgresDialect:
+		_, err := tx.ExecContext(ctx, s.q(`WITH appended AS (`+insert+`) `+update), append(args, h.seq, h.hash, h.org)...)
+		if err != nil {
+			return fmt.Errorf("append audit entries %d to %d (run 'attest verify'): %w", first, h.seq, err)
+		}
+		return nil
+	case insert != "":
+		// Not normalized: a conflict here means the head is behind the
+		// stored entries, which is damage, not a user's mistake.
+		if _, err := tx.ExecContext(ctx, s.q(insert), args...); err != nil {
+			return fmt.Errorf("append audit entries %d to %d (run 'attest verify'): %w", first, h.seq, err)
+		}
+	}
+	if advance {
+		if _, err := tx.ExecContext(ctx, s.q(update), h.seq, h.hash, h.org); err != nil {
+			return fmt.Errorf("advance audit head: %w", err)
+		}
+	}
+	return nil
 }
 
 // lockAuditHead returns the sequence number and hash of the organization's
@@ -109,12 +150,14 @@ func (s *DB) appendAudit(ctx context.Context, tx *sql.Tx, orgID int64, action, e
 		return fmt.Errorf("audit %s: %w", action, err)
 	}
 	if v, ok := s.heads.Load(tx); ok && v.(*txHead).org == orgID {
+		// Written with the head when the change ends (see flushAudit).
 		h := v.(*txHead)
 		e := s.auditEntry(ctx, orgID, h.seq, h.hash, action, entity, entityID, b, a)
-		if err := s.insertAudit(ctx, tx, e); err != nil {
-			return err
-		}
+		h.pending = append(h.pending, e)
 		h.seq, h.hash = e.Seq, e.Hash
+		if len(h.pending) >= maxPendingAudit { // within the databases' parameter limits
+			return s.flushAudit(ctx, tx, h, false)
+		}
 		return nil
 	}
 	seq, prev, err := s.lockAuditHead(ctx, tx, orgID)
@@ -175,6 +218,9 @@ func (s *DB) appendAudits(ctx context.Context, tx *sql.Tx, orgID int64, records 
 		return nil
 	}
 	h := v.(*txHead)
+	if err := s.flushAudit(ctx, tx, h, false); err != nil {
+		return err
+	}
 	const cols, batch = 11, 2000
 	for start := 0; start < len(records); start += batch {
 		part := records[start:min(start+batch, len(records))]

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -199,6 +201,34 @@ func TestPolicyStandingsKey(t *testing.T) {
 		}
 		if k2, _ := db.latestChangeTo(ctx, org, standingsEntities...); k2 <= k0 {
 			t.Errorf("adopting a policy left the standings key at %d", k2)
+		}
+	})
+}
+
+// TestManyEntriesInOneChange: a change that appends more entries than it
+// holds in memory writes them all, in order, with an intact chain.
+func TestManyEntriesInOneChange(t *testing.T) {
+	each(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		org := newOrg(t, db, "Acme")
+		n := 2*maxPendingAudit + 3
+		err := db.change(ctx, org, func(tx *sql.Tx) error {
+			for i := range n {
+				if err := db.appendAudit(ctx, tx, org, "test.note", "note", strconv.Itoa(i), nil, map[string]int{"i": i}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		entries, err := db.FindAuditLog(ctx, org, attest.AuditFilter{Action: "test.note", Limit: 1})
+		if err != nil || len(entries) != 1 || entries[0].EntityID != strconv.Itoa(n-1) {
+			t.Fatalf("last entry %+v (%v), want note %d", entries, err, n-1)
+		}
+		if problems, err := db.VerifyAuditLog(ctx); err != nil || len(problems) != 0 {
+			t.Fatalf("chain: %v, %v", problems, err)
 		}
 	})
 }
