@@ -125,9 +125,16 @@ func (s *DB) allControls(ctx context.Context, orgID int64) ([]*attest.Control, e
 	if ok && e.seq == seq {
 		return e.controls, nil
 	}
-	all, err := s.readControls(ctx, orgID)
-	if err != nil {
-		return nil, err
+	var all []*attest.Control
+	if ok && e.seq < seq {
+		if all, err = s.patchControls(ctx, orgID, e, seq); err != nil {
+			return nil, err
+		}
+	}
+	if all == nil {
+		if all, err = s.readControls(ctx, orgID); err != nil {
+			return nil, err
+		}
 	}
 	s.controls.mu.Lock()
 	if s.controls.m == nil {
@@ -136,6 +143,61 @@ func (s *DB) allControls(ctx context.Context, orgID int64) ([]*attest.Control, e
 	s.controls.m[orgID] = controlsEntry{seq, all}
 	s.controls.mu.Unlock()
 	return all, nil
+}
+
+// maxPatched is how many changed controls are read one by one into kept
+// controls before reading them all is cheaper.
+const maxPatched = 50
+
+// patchControls returns the kept controls with those changed after e was
+// read (up to seq) read again, so that a change to one control costs one
+// control's read, not the organization's. The kept slice is shared with
+// other readers: the result is a copy. It returns nil when the changes
+// are not ones it can patch (new controls, a library update, many
+// changes): then everything is read again.
+func (s *DB) patchControls(ctx context.Context, orgID int64, e controlsEntry, seq int64) ([]*attest.Control, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT DISTINCT entity, entity_id FROM audit_log
+		WHERE org_id = ? AND entity IN (?, ?) AND seq > ? AND seq <= ?`), orgID, controlEntities[0], controlEntities[1], e.seq, seq)
+	if err != nil {
+		return nil, fmt.Errorf("find changed controls: %w", err)
+	}
+	var ids []string
+	for rows.Next() {
+		var entity, id string
+		if err := rows.Scan(&entity, &id); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("find changed controls: %w", err)
+		}
+		if entity != "control" || len(ids) == maxPatched {
+			rows.Close()
+			return nil, nil
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find changed controls: %w", err)
+	}
+	out := append([]*attest.Control(nil), e.controls...)
+	at := make(map[string]int, len(out))
+	for i, c := range out {
+		at[c.ID] = i
+	}
+	for _, id := range ids {
+		i, found := at[id]
+		if !found {
+			return nil, nil // a new control
+		}
+		c, err := s.findControl(ctx, s.db, orgID, id)
+		if attest.ErrorCode(err) == attest.ENOTFOUND {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		out[i] = c
+	}
+	return out, nil
 }
 
 func (s *DB) readControls(ctx context.Context, orgID int64) ([]*attest.Control, error) {

@@ -232,3 +232,56 @@ func TestManyEntriesInOneChange(t *testing.T) {
 		}
 	})
 }
+
+// TestControlsKeptAcrossChanges: after a change to one control, the kept
+// controls show it (read again alone), and a new control or a mapping
+// shows too.
+func TestControlsKeptAcrossChanges(t *testing.T) {
+	each(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		org := newOrg(t, db, "Acme")
+		before, err := db.FindControls(ctx, org, attest.ControlFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		owner, done := "Dana", attest.Implemented
+		if _, err := db.UpdateControl(ctx, org, "GOV-01", attest.ControlUpdate{Owner: &owner, Status: &done}); err != nil {
+			t.Fatal(err)
+		}
+		after, err := db.FindControls(ctx, org, attest.ControlFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, c := range after {
+			switch {
+			case c.ID == "GOV-01" && (c.Owner != owner || c.Status != done):
+				t.Errorf("GOV-01 after the change: owner %q, status %s", c.Owner, c.Status)
+			case c.ID == "GOV-01" && before[i].Owner != "":
+				t.Error("the change altered the controls kept for earlier readers")
+			case c.ID != "GOV-01" && c != before[i]:
+				t.Errorf("%s was read again although it did not change", c.ID)
+			}
+		}
+		if err := db.CreateControl(ctx, org, &attest.Control{ID: "ZZZ-01", Name: "New", Frequency: attest.Monthly, Criteria: []string{"CC1.1"}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.MapControl(ctx, org, "GOV-01", "CC9.9"); err == nil {
+			t.Fatal("mapped to a criterion that does not exist")
+		}
+		if err := db.MapControl(ctx, org, "GOV-01", "CC2.1"); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.FindControls(ctx, org, attest.ControlFilter{Criterion: "CC2.1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, c := range got {
+			found = found || c.ID == "GOV-01"
+		}
+		all, _ := db.FindControls(ctx, org, attest.ControlFilter{})
+		if !found || len(all) != len(before)+1 {
+			t.Errorf("after a mapping and a new control: GOV-01 under CC2.1 %v, %d controls (was %d)", found, len(all), len(before))
+		}
+	})
+}
