@@ -160,7 +160,7 @@ func (s *Server) policyPage(w http.ResponseWriter, r *http.Request) error {
 	if shown == nil {
 		return attest.Errorf(attest.ENOTFOUND, "policy %d has no version %q", pol.ID, number)
 	}
-	data := map[string]any{"Policy": pol, "Version": shown, "Body": policydoc.RenderMarkdown(shown.Body), "ReadAll": readAll,
+	data := map[string]any{"Policy": pol, "Version": shown, "Body": policydoc.RenderMarkdown(shown.ShownBody()), "ReadAll": readAll,
 		"Review": reviewState(pol, attest.DateOf(now))}
 	standing, err := s.svc.PolicyStanding(ctx, p.OrgID, pol)
 	if err != nil {
@@ -235,7 +235,7 @@ func (s *Server) policyEditPage(w http.ResponseWriter, r *http.Request) error {
 // renderEditor shows the editor with body, based on version base. conflict
 // explains a refused save; the text the user wrote is kept in the editor.
 func (s *Server) renderEditor(w http.ResponseWriter, r *http.Request, status int, pol *attest.Policy, base, body string, major bool, conflict string) error {
-	data := map[string]any{"Policy": pol, "Base": base, "Text": body, "Major": major, "Preview": policydoc.RenderMarkdown(body), "Conflict": conflict}
+	data := map[string]any{"Policy": pol, "Base": base, "Text": body, "Major": major, "Preview": policydoc.RenderMarkdown(attest.DraftBody(body)), "Conflict": conflict}
 	if conflict != "" {
 		versions, err := s.svc.FindPolicyVersions(r.Context(), orgID(r), pol.ID)
 		if err != nil {
@@ -286,7 +286,7 @@ func (s *Server) policyPreview(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	_, err := fmt.Fprint(w, policydoc.RenderMarkdown(r.PostFormValue("body")))
+	_, err := fmt.Fprint(w, policydoc.RenderMarkdown(attest.DraftBody(r.PostFormValue("body"))))
 	return err
 }
 
