@@ -58,10 +58,14 @@ func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	fp, err := s.signingFingerprint(ctx, org)
+	if err != nil {
+		return err
+	}
 	return s.render(w, r, http.StatusOK, "settings", &view{Title: "Settings", Nav: "settings", Data: map[string]any{
 		"Webhooks": hooks, "Failed": failed, "Events": attest.NotificationEvents,
 		"Users": users, "Invitations": invs, "Tokens": tokens, "Settings": st, "Roles": attest.Roles, "Engagements": engs, "Grants": grants,
-		"Now": s.Now(), "CallbackURL": s.ssoRedirectURL(r),
+		"Now": s.Now(), "CallbackURL": s.ssoRedirectURL(r), "Fingerprint": fp,
 	}})
 }
 
