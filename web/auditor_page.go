@@ -2,7 +2,7 @@ package web
 
 import (
 	"context"
-	"fmt"
+	"crypto/ed25519"
 	"net/http"
 	"strconv"
 
@@ -45,19 +45,16 @@ func (s *Server) auditorHome(w http.ResponseWriter, r *http.Request) (bool, erro
 }
 
 // signingFingerprint returns the fingerprint of the organization's package
-// signing key, or "" before the first package creates the key. It reads
-// only: showing a page never creates a key.
+// signing key, creating the key on first use as the first package would:
+// the fingerprint is what the organization hands its auditor, through
+// another channel, before any package is downloaded.
 func (s *Server) signingFingerprint(ctx context.Context, orgID int64) (string, error) {
-	public, _, err := s.svc.SigningKey(ctx, orgID)
-	if attest.ErrorCode(err) == attest.ENOTFOUND {
+	if s.box == nil {
 		return "", nil
 	}
+	key, err := auditpack.SigningKey(ctx, s.svc, s.box, orgID)
 	if err != nil {
 		return "", err
 	}
-	pub, err := auditpack.ParsePublicKey(public)
-	if err != nil {
-		return "", fmt.Errorf("stored signing key: %w", err)
-	}
-	return evpack.Fingerprint(pub), nil
+	return evpack.Fingerprint(key.Public().(ed25519.PublicKey)), nil
 }
