@@ -160,7 +160,16 @@ func (s *Server) policyPage(w http.ResponseWriter, r *http.Request) error {
 	if shown == nil {
 		return attest.Errorf(attest.ENOTFOUND, "policy %d has no version %q", pol.ID, number)
 	}
-	data := map[string]any{"Policy": pol, "Version": shown, "Body": policydoc.RenderMarkdown(shown.ShownBody()), "ReadAll": readAll,
+	body := shown.ShownBody()
+	if policydoc.NeedsLegacyFill(shown) {
+		// Published before publication filled the approver and the date.
+		doc, err := policydoc.Gather(ctx, s.svc, p.OrgID, pol, shown.Number)
+		if err != nil {
+			return err
+		}
+		body = doc.Version.Body
+	}
+	data := map[string]any{"Policy": pol, "Version": shown, "Body": policydoc.RenderMarkdown(body), "ReadAll": readAll,
 		"Review": reviewState(pol, attest.DateOf(now))}
 	standing, err := s.svc.PolicyStanding(ctx, p.OrgID, pol)
 	if err != nil {

@@ -85,6 +85,21 @@ func TestPolicyPlaceholdersFilledOnPublish(t *testing.T) {
 		if !regexp.MustCompile(`Approved by\s+Ada Admin`).MatchString(between(got, "Organization", "Purpose")) {
 			t.Errorf("PDF body's table does not name the approver: %q", between(got, "Organization", "Purpose"))
 		}
+
+		// A version published before publication filled the text (an
+		// upgraded installation) is completed from its approvals.
+		if _, err := u.db.SQL().Exec(`UPDATE policy_versions SET body = REPLACE(body, 'Ada Admin', '{{approver}}'), published_at = NULL WHERE state = 'published'`); err != nil {
+			t.Fatal(err)
+		}
+		for who, c := range map[string]*uiClient{"manager": max, "employee": eve} {
+			text := c.get(t, base).doc(t).Find("#policy-body").Text()
+			if strings.Contains(text, "{{") || !strings.Contains(text, "Ada Admin") {
+				t.Errorf("%s's view of a legacy published policy: %q", who, between(text, "Approved by", "Review cycle"))
+			}
+		}
+		if got := pdfToText(t, []byte(max.get(t, base+"/export?format=pdf").body)); strings.Contains(got, "{{") {
+			t.Errorf("the PDF of a legacy published policy shows a placeholder")
+		}
 	})
 }
 
