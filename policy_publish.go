@@ -87,6 +87,20 @@ func FillForPublication(body string, fill map[string]string) (string, error) {
 	return filled, nil
 }
 
+// PlaceholdersToFill returns the placeholders of body that publishing p
+// would not fill (PublishFill fills the rest), so a page can ask for them
+// before anyone tries to publish.
+func PlaceholdersToFill(body string, p *Policy) []string {
+	fill := PublishFill("organization", p, []string{"approver"}, "2000-01-01")
+	var out []string
+	for _, name := range UnfilledPlaceholders(body) {
+		if _, ok := fill[name]; !ok {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
 // ShownBody returns the text a reader sees of v: a version that was never
 // published shows SetWhenPublished in place of the approvers and the
 // effective date, which only publication decides.

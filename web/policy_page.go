@@ -132,6 +132,12 @@ func (s *Server) policyAdopt(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) policyPage(w http.ResponseWriter, r *http.Request) error {
+	return s.renderPolicy(w, r, http.StatusOK, "")
+}
+
+// renderPolicy shows a policy; publishErr, when set, says beside the
+// Publish button why publishing was refused.
+func (s *Server) renderPolicy(w http.ResponseWriter, r *http.Request, status int, publishErr string) error {
 	ctx := r.Context()
 	p := principalFrom(ctx)
 	now := s.Now()
@@ -202,7 +208,15 @@ func (s *Server) policyPage(w http.ResponseWriter, r *http.Request) error {
 		data["CurrentState"] = attest.DecidedState(pol.Approvers, pol.CurrentVersion, decisions)
 	}
 	data["CanDecide"] = pol.IsApprover(p.UserID) && pol.CurrentVersion != pol.PublishedVersion
-	return s.render(w, r, http.StatusOK, "policy", &view{Title: pol.Title, Nav: "policies", Data: data})
+	if pol.CurrentVersion != pol.PublishedVersion {
+		for _, v := range versions {
+			if v.Number == pol.CurrentVersion {
+				data["ToFill"] = attest.PlaceholdersToFill(v.Body, pol)
+			}
+		}
+	}
+	data["PublishError"] = publishErr
+	return s.render(w, r, status, "policy", &view{Title: pol.Title, Nav: "policies", Data: data})
 }
 
 // decisionView is a decision with the approver's name.
@@ -379,6 +393,9 @@ func (s *Server) policyPublish(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	out, err := s.svc.Publish(r.Context(), orgID(r), pol.ID, r.PostFormValue("version"))
+	if attest.ErrorCode(err) == attest.EINVALID {
+		return s.renderPolicy(w, r, http.StatusBadRequest, attest.ErrorMessage(err))
+	}
 	if err != nil {
 		return err
 	}

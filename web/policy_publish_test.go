@@ -43,9 +43,15 @@ func TestPolicyPlaceholdersFilledOnPublish(t *testing.T) {
 		if r := ada.post(t, base+"/decide", url.Values{"version": {"1.0"}, "decision": {"approve"}}); r.status != http.StatusSeeOther {
 			t.Fatalf("approve = %d: %.300s", r.status, r.body)
 		}
-		// The security contact was left empty at adoption: refused, named.
+		// The security contact was left empty at adoption: the page says so
+		// before anyone publishes, and publishing is refused beside the
+		// button, naming it.
+		if got := max.get(t, base).doc(t).Find("#to-fill").Text(); !strings.Contains(got, "{{security_contact}}") || strings.Contains(got, "{{approver}}") {
+			t.Errorf("the policy page asks to fill %q", got)
+		}
 		r := max.post(t, base+"/publish", url.Values{"version": {"1.0"}})
-		if r.status != http.StatusBadRequest || !strings.Contains(r.body, "{{security_contact}}") {
+		if r.status != http.StatusBadRequest || !strings.Contains(r.doc(t).Find("#publish-error").Text(), "{{security_contact}}") ||
+			r.doc(t).Find("#publish-form").Length() != 1 {
 			t.Fatalf("publish with {{security_contact}} unfilled = %d: %.300s", r.status, r.body)
 		}
 		body := edit.doc(t).Find("textarea#body").Text()
