@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -26,7 +27,9 @@ func TestVerifyPackageRecords(t *testing.T) {
 	c.ok(&key, "signing-key", "--json")
 	dir := t.TempDir()
 	pkg := filepath.Join(dir, "package.zip")
-	c.ok(nil, "export", "package", "--out", pkg)
+	if out := c.ok(nil, "export", "package", "--out", pkg); !regexp.MustCompile(`Also in the package: (\d+) published policies as PDF`).MatchString(out) {
+		t.Errorf("export text does not count the policies:\n%s", out)
+	}
 
 	zr, err := zip.OpenReader(pkg)
 	if err != nil {
