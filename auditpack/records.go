@@ -186,7 +186,7 @@ func (r *records) scope(e *attest.Engagement, rd *attest.Readiness, reqs []*atte
 	slices.SortStableFunc(f.Controls, func(a, b scopeControl) int { return strings.Compare(a.ID, b.ID) })
 
 	sc := &r.sum.Scope
-	sc.ReportType, sc.Categories, sc.Criteria = string(e.ReportType), e.Categories, len(f.Criteria)
+	sc.ReportType, sc.Categories, sc.Criteria = reportTypeLabel(e.ReportType), e.Categories, len(f.Criteria)
 	for _, c := range rd.Categories {
 		if i := slices.Index(sc.Categories, c.ID); i >= 0 {
 			sc.Categories = slices.Clone(sc.Categories)
@@ -288,6 +288,17 @@ func (r *records) policies() error {
 	return r.add(AcknowledgementsName, "who acknowledged each published policy, when, and who has yet to (CSV)", func(w io.Writer) error {
 		return writeCSV(w, []string{"policy_id", "policy", "published_version", "user_id", "name", "email", "state", "acknowledged_version", "acknowledged_at", "due"}, acks)
 	})
+}
+
+// reportTypeLabel names a report type as an auditor writes it.
+func reportTypeLabel(t attest.ReportType) string {
+	switch t {
+	case attest.TypeI:
+		return "SOC 2 Type I"
+	case attest.TypeII:
+		return "SOC 2 Type II"
+	}
+	return string(t)
 }
 
 func nameOf(u *attest.User) string {
