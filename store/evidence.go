@@ -206,18 +206,11 @@ func (s *DB) Requests(ctx context.Context, orgID, engagementID int64) ([]*attest
 	return s.requestsOf(ctx, orgID, e, controls, s.today())
 }
 
-// requestsOf builds the request list from the organization's controls.
+// requestsOf builds the whole request list from the organization's
+// controls, reading the slot evidence of every control in one pass (see
+// ControlRequests for one page's controls).
 func (s *DB) requestsOf(ctx context.Context, orgID int64, e *attest.Engagement, controls []*attest.Control, today attest.Date) ([]*attest.EvidenceRequest, error) {
-	items, err := s.FindEvidence(ctx, orgID, "")
-	if err != nil {
-		return nil, err
-	}
-	statements, err := s.FindSlotStatements(ctx, orgID, e.ID)
-	if err != nil {
-		return nil, err
-	}
-	scope := attest.DeriveScope(s.fw, e.Categories, controls)
-	return attest.BuildRequests(e, scope.Controls, items, statements, today), nil
+	return s.requestsFor(ctx, orgID, e, controls, nil, today)
 }
 
 // MarkSlotNotApplicable records that a slot had nothing to prove.

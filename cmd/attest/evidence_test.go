@@ -124,6 +124,7 @@ func TestEvidencePackage(t *testing.T) {
 				{"no such file", []string{filepath.Join(dir, "nope.pdf")}},
 				{"--need is 0 to", []string{src, "--need", "99"}},
 				{"before it starts", []string{src, "--period-start", "2025-03-01", "--period-end", "2025-02-01"}},
+				{"2999-01-01, which has not begun", []string{src, "--period-start", "2999-01-01", "--period-end", "2999-01-31"}},
 			} {
 				args := append([]string{"evidence", "add"}, tc.args...)
 				if !strings.Contains(strings.Join(tc.args, " "), "--need") {
@@ -219,6 +220,15 @@ func TestEvidencePackage(t *testing.T) {
 			out, _, code = c.run("verify", "--json")
 			if err := json.Unmarshal([]byte(out), &vr); err != nil || code != 1 || vr.Intact || !strings.Contains(out, `"kind": "missing"`) {
 				t.Errorf("verify with a missing blob: exit %d, %v\n%s", code, err, out)
+			}
+
+			// A period that runs past today is stored, with a warning that
+			// the item counts only for the periods begun by today.
+			out, errOut, code = c.run("evidence", "link", "https://tickets.example/LATER", "--json", "--control", req.ControlID, "--need", need,
+				"--period-start", "2025-03-01", "--period-end", "2999-12-31")
+			var later evidenceItem
+			if code != 0 || json.Unmarshal([]byte(out), &later) != nil || later.ID == 0 || !strings.Contains(errOut, "warning: the period runs to 2999-12-31, after today") {
+				t.Errorf("a period running past today: exit %d\n%s%s", code, out, errOut)
 			}
 		})
 	}
