@@ -77,7 +77,9 @@ func TestCoverageNeverAhead(t *testing.T) {
 	e := &attest.Engagement{ID: 1, ReportType: attest.TypeII, WindowStart: "2026-10-01", WindowEnd: "2027-06-30"}
 	ctl := &attest.Control{ID: "ACC-02", Status: attest.Implemented, Evidence: []attest.EvidenceNeed{
 		{What: "access review", Frequency: attest.Quarterly}, {What: "penetration test", Frequency: attest.Annually}}}
-	link := func(need int) []attest.EvidenceLinkRef { return []attest.EvidenceLinkRef{{ControlID: "ACC-02", Need: need}} }
+	link := func(need int) []attest.EvidenceLinkRef {
+		return []attest.EvidenceLinkRef{{ControlID: "ACC-02", Need: need}}
+	}
 	december := &attest.Evidence{ID: 1, PeriodStart: "2026-10-01", PeriodEnd: "2027-06-30", CollectedAt: day("2026-12-10"), CreatedAt: day("2026-12-10"), Links: link(0)}
 	pentest := &attest.Evidence{ID: 2, PeriodStart: "2026-11-02", PeriodEnd: "2026-11-13", ValidUntil: "2027-11-13", CollectedAt: day("2026-11-20"), CreatedAt: day("2026-11-20"), Links: link(1)}
 	// Collected on a day the record did not exist yet: the earlier one
