@@ -147,6 +147,33 @@ func TestEvidencePackage(t *testing.T) {
 					t.Errorf("--missing lists %d periods of the covered need, want 4", len(r.Slots))
 				}
 			}
+			// The web list's filters: a criterion in any case, late
+			// periods only, a search on the control's ID.
+			var late []request
+			c.ok(&late, "evidence", "requests", "--engagement", eid, "--state", "late", "--search", strings.ToLower(req.ControlID), "--json")
+			if len(late) == 0 {
+				t.Errorf("no late period of %s", req.ControlID)
+			}
+			for _, r := range late {
+				if r.ControlID != req.ControlID {
+					t.Errorf("--search %s lists %s", req.ControlID, r.ControlID)
+				}
+				for _, s := range r.Slots {
+					if s.State != "missing" {
+						t.Errorf("--state late lists a %s period", s.State)
+					}
+				}
+			}
+			var upper, lower []request
+			c.ok(&upper, "evidence", "requests", "--engagement", eid, "--criterion", "CC6.1", "--json")
+			c.ok(&lower, "evidence", "requests", "--engagement", eid, "--criterion", "cc6.1", "--sort", "status", "--json")
+			if len(upper) == 0 || len(upper) == len(reqs) || len(upper) != len(lower) {
+				t.Errorf("--criterion CC6.1: %d requests, cc6.1: %d, all: %d", len(upper), len(lower), len(reqs))
+			}
+			c.fails(2, `unknown slot state "lost"`, "evidence", "requests", "--state", "lost")
+			if out := c.ok(nil, "evidence", "requests", "--search", "no such control anywhere"); !strings.Contains(out, "No request matches.") {
+				t.Errorf("an empty search says %q", out)
+			}
 
 			var key struct {
 				PublicKey   string `json:"public_key"`
