@@ -47,6 +47,7 @@ func (s *DB) CreateEvidence(ctx context.Context, orgID int64, e *attest.Evidence
 	if e.CollectedAt.IsZero() {
 		e.CollectedAt = now
 	}
+	e.CollectedAt = e.CollectedAt.UTC() // request lists read its day as stored
 	e.CreatedAt, e.SupersededBy = now, 0
 	err := s.change(ctx, orgID, func(tx *sql.Tx) error {
 		seen := map[attest.EvidenceLinkRef]bool{}

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/attest-dev/attest"
 )
@@ -52,7 +51,7 @@ func (s *DB) slotEvidence(ctx context.Context, orgID int64, e *attest.Engagement
 	if start.IsZero() || end.IsZero() || (controlIDs != nil && len(controlIDs) == 0) {
 		return nil, nil
 	}
-	query := `SELECT l.evidence_id, l.control_id, l.need, v.period_start, v.period_end, v.valid_until, v.collected_at, v.created_at
+	query := `SELECT l.evidence_id, l.control_id, l.need, v.period_start, v.period_end, v.valid_until, ` + s.dialect.earlierDay("v.collected_at", "v.created_at") + `
 		FROM evidence_links l JOIN evidence v ON v.id = l.evidence_id
 		WHERE l.org_id = ? AND v.org_id = ? AND v.superseded_by IS NULL AND v.period_start <= ? AND v.period_end >= ?`
 	args := []any{orgID, orgID, end, start}
@@ -72,14 +71,15 @@ func (s *DB) slotEvidence(ctx context.Context, orgID int64, e *attest.Engagement
 	for rows.Next() {
 		var id int64
 		var l attest.EvidenceLinkRef
-		var ps, pe, vu attest.Date
-		var collected, created time.Time
-		if err := rows.Scan(&id, &l.ControlID, &l.Need, &ps, &pe, &vu, &collected, &created); err != nil {
+		var ps, pe, vu, provided attest.Date
+		if err := rows.Scan(&id, &l.ControlID, &l.Need, &ps, &pe, &vu, &provided); err != nil {
 			return nil, fmt.Errorf("find slot evidence: %w", err)
 		}
 		it := byID[id]
 		if it == nil {
-			it = &attest.Evidence{ID: id, PeriodStart: ps, PeriodEnd: pe, ValidUntil: vu, CollectedAt: collected.UTC(), CreatedAt: created.UTC()}
+			// Only the day an item was provided matters to its slots.
+			at := provided.Time()
+			it = &attest.Evidence{ID: id, PeriodStart: ps, PeriodEnd: pe, ValidUntil: vu, CollectedAt: at, CreatedAt: at}
 			byID[id] = it
 			out = append(out, it)
 		}
