@@ -167,6 +167,9 @@ type EvidenceService interface {
 	// FindEvidence returns the items serving a control ("" for all),
 	// newest first, superseded ones included.
 	FindEvidence(ctx context.Context, orgID int64, controlID string) ([]*Evidence, error)
+	// RecentEvidence returns the newest limit items serving a control and
+	// how many serve it in all.
+	RecentEvidence(ctx context.Context, orgID int64, controlID string, limit int) ([]*Evidence, int, error)
 	// EvidenceTitles returns the titles of the items named, by ID; IDs the
 	// organization does not have are left out.
 	EvidenceTitles(ctx context.Context, orgID int64, ids []int64) (map[int64]string, error)

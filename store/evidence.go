@@ -139,6 +139,18 @@ func (s *DB) FindEvidence(ctx context.Context, orgID int64, controlID string) ([
 		orgID, orgID, controlID)
 }
 
+// RecentEvidence returns the newest limit items serving a control and how
+// many serve it in all, for a control's page.
+func (s *DB) RecentEvidence(ctx context.Context, orgID int64, controlID string, limit int) ([]*attest.Evidence, int, error) {
+	var total int
+	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(DISTINCT evidence_id) FROM evidence_links WHERE org_id = ? AND control_id = ?`), orgID, controlID).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count evidence: %w", err)
+	}
+	items, err := s.queryEvidence(ctx, s.db, orgID, `WHERE org_id = ? AND id IN (SELECT evidence_id FROM evidence_links WHERE org_id = ? AND control_id = ?) ORDER BY id DESC LIMIT ?`,
+		orgID, orgID, controlID, limit)
+	return items, total, err
+}
+
 // queryEvidence runs a query on evidence and fills in each item's links.
 func (s *DB) queryEvidence(ctx context.Context, x queryer, orgID int64, where string, args ...any) ([]*attest.Evidence, error) {
 	items, err := queryAll(ctx, x, "find evidence", scanEvidence, s.q(`SELECT `+evidenceColumns+` FROM evidence `+where), args...)
@@ -152,28 +164,47 @@ func (s *DB) queryEvidence(ctx context.Context, x queryer, orgID int64, where st
 		byID[it.ID] = it
 		ids = append(ids, it.ID)
 	}
-	query := `SELECT evidence_id, control_id, need FROM evidence_links WHERE org_id = ?`
-	if len(items) <= 500 { // otherwise read the organization's links whole
-		query += ` AND evidence_id IN (` + placeholders(len(items)) + `)`
-	} else {
-		ids = ids[:1]
+	// The links of up to 500 items at a time; the organization's whole
+	// when the query read all its items.
+	whole := strings.HasPrefix(where, `WHERE org_id = ? ORDER BY`)
+	for from := 1; from < len(ids); from += 500 {
+		query, args := `SELECT evidence_id, control_id, need FROM evidence_links WHERE org_id = ?`, ids[:1]
+		if !whole {
+			to := min(from+500, len(ids))
+			query += ` AND evidence_id IN (` + placeholders(to-from) + `)`
+			args = append([]any{orgID}, ids[from:to]...)
+		}
+		if err := s.readLinks(ctx, x, byID, query+` ORDER BY evidence_id, control_id, need`, args); err != nil {
+			return nil, err
+		}
+		if whole {
+			break
+		}
 	}
-	rows, err := x.QueryContext(ctx, s.q(query+` ORDER BY evidence_id, control_id, need`), ids...)
+	return items, nil
+}
+
+// readLinks adds the links a query returns to the items they belong to.
+func (s *DB) readLinks(ctx context.Context, x queryer, byID map[int64]*attest.Evidence, query string, args []any) error {
+	rows, err := x.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
-		return nil, fmt.Errorf("find evidence links: %w", err)
+		return fmt.Errorf("find evidence links: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var id int64
 		var l attest.EvidenceLinkRef
 		if err := rows.Scan(&id, &l.ControlID, &l.Need); err != nil {
-			return nil, fmt.Errorf("find evidence links: %w", err)
+			return fmt.Errorf("find evidence links: %w", err)
 		}
 		if it := byID[id]; it != nil {
 			it.Links = append(it.Links, l)
 		}
 	}
-	return items, rows.Err()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("find evidence links: %w", err)
+	}
+	return nil
 }
 
 // EvidenceBlobs returns the SHA-256 of every stored file item, in every

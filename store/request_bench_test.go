@@ -20,7 +20,7 @@ import (
 //
 // (with ATTEST_TEST_POSTGRES set for the PostgreSQL figures).
 //
-//   - control: a control page (its requests and its items);
+//   - control: a control page (its requests, its newest 50 items);
 //   - list: one page of /evidence (25 controls, their titles);
 //   - missing: /evidence filtered to missing periods (every control's slots);
 //   - whole: the whole request list, as readiness computes it;
@@ -54,7 +54,7 @@ func BenchmarkEvidenceReads(b *testing.B) {
 						if err != nil || len(reqs) == 0 {
 							b.Fatal(err)
 						}
-						if _, err := db.FindEvidence(ctx, org, one.ID); err != nil {
+						if _, _, err := db.RecentEvidence(ctx, org, one.ID, 50); err != nil {
 							b.Fatal(err)
 						}
 					}
@@ -70,7 +70,7 @@ func BenchmarkEvidenceReads(b *testing.B) {
 						if err != nil || len(reqs) == 0 {
 							b.Fatal(err)
 						}
-						if _, err := db.EvidenceTitles(ctx, org, slotItems(reqs)); err != nil {
+						if _, err := db.EvidenceTitles(ctx, org, firstItems(reqs)); err != nil {
 							b.Fatal(err)
 						}
 					}
@@ -85,7 +85,7 @@ func BenchmarkEvidenceReads(b *testing.B) {
 						if len(groups) == 0 {
 							b.Fatal("nothing missing")
 						}
-						if _, err := db.EvidenceTitles(ctx, org, slotItems(groups[0].Requests)); err != nil {
+						if _, err := db.EvidenceTitles(ctx, org, firstItems(groups[0].Requests)); err != nil {
 							b.Fatal(err)
 						}
 					}
@@ -113,12 +113,13 @@ func BenchmarkEvidenceReads(b *testing.B) {
 	}
 }
 
-// slotItems lists the evidence IDs the requests' slots hold.
-func slotItems(reqs []*attest.EvidenceRequest) []int64 {
+// firstItems lists the first evidence ID of each slot, whose title a
+// badge shows.
+func firstItems(reqs []*attest.EvidenceRequest) []int64 {
 	var ids []int64
 	for _, r := range reqs {
 		for _, s := range r.Slots {
-			ids = append(ids, s.Evidence...)
+			ids = append(ids, s.Evidence[:min(len(s.Evidence), 1)]...)
 		}
 	}
 	return ids

@@ -87,16 +87,20 @@ func groupRows(groups []*attest.RequestGroup, titles map[int64]string, mayProvid
 	return rows
 }
 
-// slotLabel is a badge's short text: the month of a monthly period, the
-// months of a longer one ("Oct–Dec"), the day of a Type I report, with the
-// year's last two digits on the first period and on each January.
+// slotLabel is a badge's short text: the month a period starts in ("Oct",
+// or "Oct 3" when periods do not start on the first), the months of a
+// longer period that does ("Oct–Dec"), the day of a Type I report; with
+// the year's last two digits on the first period and on each January.
 func slotLabel(rq *attest.EvidenceRequest, sl *attest.Slot) string {
 	if sl.Start == sl.End {
 		return string(sl.Start)
 	}
 	start, end := sl.Start.Time(), sl.End.Time()
 	label := start.Format("Jan")
-	if end.Month() != start.Month() || end.Year() != start.Year() {
+	switch {
+	case start.Day() != 1:
+		label = start.Format("Jan 2")
+	case end.Month() != start.Month() || end.Year() != start.Year():
 		label += "–" + end.Format("Jan")
 	}
 	if sl.Start == rq.Slots[0].Start || start.Month() == time.January {

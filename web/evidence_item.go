@@ -104,6 +104,13 @@ func (s *Server) versions(r *http.Request, e *attest.Evidence) ([]versionRef, er
 	return append(out, newer...), nil
 }
 
+// A control's page lists its newest items and, per period, the first
+// items that cover it: a control collected from daily has thousands.
+const (
+	itemsShown     = 50
+	slotItemsShown = 3
+)
+
 // evidenceForm is what the evidence form is filled with.
 type evidenceForm struct {
 	Links      []string
@@ -125,7 +132,7 @@ type evidenceForm struct {
 func (s *Server) controlEvidence(r *http.Request, c *attest.Control) (map[string]any, error) {
 	ctx := r.Context()
 	p := principalFrom(ctx)
-	all, err := s.svc.FindEvidence(ctx, p.OrgID, c.ID)
+	all, total, err := s.svc.RecentEvidence(ctx, p.OrgID, c.ID, itemsShown)
 	if err != nil {
 		return nil, err
 	}
@@ -134,12 +141,10 @@ func (s *Server) controlEvidence(r *http.Request, c *attest.Control) (map[string
 		return nil, err
 	}
 	today := attest.DateOf(s.Now())
-	titles := map[int64]string{}
 	var items []itemRow
 	for _, it := range all {
 		if seesAll || inWindows(it, windows) {
 			items = append(items, itemRow{Evidence: it, Expired: it.Expired(today)})
-			titles[it.ID] = it.Title
 		}
 	}
 	q := r.URL.Query()
@@ -152,7 +157,7 @@ func (s *Server) controlEvidence(r *http.Request, c *attest.Control) (map[string
 	for i, need := range c.Evidence {
 		forms[i] = evidenceForm{Links: []string{fmt.Sprintf("%s:%d", c.ID, i)}, What: need.What, Kind: attest.EvidenceFile, Open: i == wantNeed}
 	}
-	data := map[string]any{"Items": items, "Forms": forms}
+	data := map[string]any{"Items": items, "Forms": forms, "ItemsTotal": total, "ItemsMore": total > len(all)}
 	e, err := s.currentEngagement(r)
 	if attest.ErrorCode(err) == attest.ENOTFOUND {
 		return data, nil // no engagement yet: no requests
@@ -160,6 +165,16 @@ func (s *Server) controlEvidence(r *http.Request, c *attest.Control) (map[string
 		return nil, err
 	}
 	reqs, err := s.svc.ControlRequests(ctx, p.OrgID, e, []*attest.Control{c})
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for _, rq := range reqs {
+		for _, sl := range rq.Slots {
+			ids = append(ids, sl.Evidence[:min(len(sl.Evidence), slotItemsShown)]...)
+		}
+	}
+	titles, err := s.svc.EvidenceTitles(ctx, p.OrgID, ids)
 	if err != nil {
 		return nil, err
 	}

@@ -19,7 +19,9 @@ type slotRow struct {
 	Label           string
 	// Overdue is a missing slot whose due date has passed.
 	Overdue   bool
-	Evidence  []itemRef
+	Evidence []itemRef
+	// More counts the items covering the slot beyond those listed.
+	More      int
 	Statement string
 	// StatementBy says who marked the slot not applicable, and when.
 	StatementBy string
@@ -56,9 +58,10 @@ func requestRows(reqs []*attest.EvidenceRequest, titles map[int64]string) ([]req
 		for j, sl := range rq.Slots {
 			sr := slotRow{Start: sl.Start, End: sl.End, Due: sl.Due, State: sl.State, Label: slotLabels[sl.State], Statement: sl.Statement,
 				Overdue: sl.Late}
-			for _, id := range sl.Evidence {
+			for _, id := range sl.Evidence[:min(len(sl.Evidence), slotItemsShown)] {
 				sr.Evidence = append(sr.Evidence, itemRef{ID: id, Title: titles[id]})
 			}
+			sr.More = len(sl.Evidence) - len(sr.Evidence)
 			row.Slots[j] = sr
 			row.has[sl.State] = true
 		}
