@@ -18,7 +18,7 @@ type slotRow struct {
 	State           attest.SlotState
 	Label           string
 	// Overdue is a missing slot whose due date has passed.
-	Overdue   bool
+	Overdue  bool
 	Evidence []itemRef
 	// More counts the items covering the slot beyond those listed.
 	More      int
