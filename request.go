@@ -32,6 +32,13 @@ type Slot struct {
 	Late bool `json:"late,omitempty"`
 }
 
+// Provide records that item covers the slot: it is provided, whatever
+// else was said of it (a covered slot is neither late nor not applicable).
+func (s *Slot) Provide(item int64) {
+	s.State, s.Late, s.Statement = SlotProvided, false, ""
+	s.Evidence = append(s.Evidence, item)
+}
+
 // Covered reports whether the slot needs nothing more.
 func (s *Slot) Covered() bool { return s.State == SlotProvided || s.State == SlotNotApplicable }
 
@@ -363,6 +370,10 @@ type RequestService interface {
 	// of them in the engagement's scope), reading only their evidence: what
 	// a control's page or one page of the list needs.
 	ControlRequests(ctx context.Context, orgID int64, e *Engagement, controls []*Control) ([]*EvidenceRequest, error)
+	// RequestSummary is ControlRequests with one item named per covered
+	// slot, at a cost that follows the slots rather than the items: what
+	// a list shows.
+	RequestSummary(ctx context.Context, orgID int64, e *Engagement, controls []*Control) ([]*EvidenceRequest, error)
 	// MarkSlotNotApplicable records a statement for one slot (EINVALID
 	// without a statement or for a slot the request list does not have).
 	MarkSlotNotApplicable(ctx context.Context, orgID int64, s *SlotStatement) error

@@ -92,7 +92,8 @@ func (s *DB) CreateEvidence(ctx context.Context, orgID int64, e *attest.Evidence
 		}
 		e.ID = id
 		for _, l := range e.Links {
-			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO evidence_links (org_id, evidence_id, control_id, need) VALUES (?, ?, ?, ?)`), orgID, id, l.ControlID, l.Need); err != nil {
+			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO evidence_links (org_id, evidence_id, control_id, need, period_start, period_end, valid_until, provided_on)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), orgID, id, l.ControlID, l.Need, e.PeriodStart, e.PeriodEnd, e.ValidUntil, e.ProvidedOn()); err != nil {
 				return fmt.Errorf("link evidence: %w", s.dialect.normalize(err))
 			}
 		}
@@ -103,6 +104,9 @@ func (s *DB) CreateEvidence(ctx context.Context, orgID int64, e *attest.Evidence
 			}
 			if n, _ := res.RowsAffected(); n != 1 {
 				return attest.Errorf(attest.ECONFLICT, "evidence %d was replaced meanwhile", old.ID)
+			}
+			if _, err := tx.ExecContext(ctx, s.q(`UPDATE evidence_links SET superseded = TRUE WHERE org_id = ? AND evidence_id = ?`), orgID, old.ID); err != nil {
+				return fmt.Errorf("supersede evidence links: %w", err)
 			}
 		}
 		return s.appendAudit(ctx, tx, orgID, "evidence.create", "evidence", strconv.FormatInt(id, 10), nil, e)

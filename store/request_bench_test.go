@@ -21,8 +21,9 @@ import (
 // (with ATTEST_TEST_POSTGRES set for the PostgreSQL figures).
 //
 //   - control: a control page (its requests, its newest 50 items);
-//   - list: one page of /evidence (25 controls, their titles);
-//   - missing: /evidence filtered to missing periods (every control's slots);
+//   - list: one page of /evidence (25 controls' slot summary, the titles);
+//   - missing: /evidence filtered to missing periods (every control's
+//     slot summary);
 //   - whole: the whole request list, as readiness computes it;
 //   - before: what both pages read before (every item of the organization
 //     with its links, twice over), for comparison.
@@ -66,7 +67,7 @@ func BenchmarkEvidenceReads(b *testing.B) {
 							b.Fatal(err)
 						}
 						page := attest.DeriveScope(db.fw, e.Categories, cs).Controls[:25]
-						reqs, err := db.ControlRequests(ctx, org, e, page)
+						reqs, err := db.RequestSummary(ctx, org, e, page)
 						if err != nil || len(reqs) == 0 {
 							b.Fatal(err)
 						}
@@ -77,7 +78,7 @@ func BenchmarkEvidenceReads(b *testing.B) {
 				})
 				b.Run(fmt.Sprintf("items=%d/missing", n), func(b *testing.B) {
 					for b.Loop() {
-						reqs, err := db.ControlRequests(ctx, org, e, withNeeds)
+						reqs, err := db.RequestSummary(ctx, org, e, withNeeds)
 						if err != nil || len(reqs) == 0 {
 							b.Fatal(err)
 						}
@@ -172,14 +173,14 @@ func seedEvidence(b *testing.B, db *DB, n int) (int64, *attest.Engagement) {
 				ev = append(ev, "("+placeholders(12)+")")
 				evArgs = append(evArgs, id, o.ID, "link", fmt.Sprintf("Evidence %d for %s", i, nd.control), "https://docs.example/"+fmt.Sprint(i),
 					"manual", "bench", at, start, end, at, attest.DateOf(at.AddDate(0, 1, 0)))
-				links = append(links, "(?, ?, ?, ?)")
-				linkArgs = append(linkArgs, o.ID, id, nd.control, nd.need)
+				links = append(links, "(?, ?, ?, ?, ?, ?, ?, ?)")
+				linkArgs = append(linkArgs, o.ID, id, nd.control, nd.need, start, end, attest.DateOf(at.AddDate(0, 1, 0)), attest.DateOf(at))
 			}
 			if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO evidence (id, org_id, kind, title, url, source, provided_by, collected_at, period_start, period_end, created_at, valid_until)
 				VALUES `+strings.Join(ev, ", ")), evArgs...); err != nil {
 				return fmt.Errorf("seed evidence: %w", err)
 			}
-			if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO evidence_links (org_id, evidence_id, control_id, need) VALUES `+strings.Join(links, ", ")), linkArgs...); err != nil {
+			if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO evidence_links (org_id, evidence_id, control_id, need, period_start, period_end, valid_until, provided_on) VALUES `+strings.Join(links, ", ")), linkArgs...); err != nil {
 				return fmt.Errorf("seed links: %w", err)
 			}
 		}

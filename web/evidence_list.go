@@ -19,7 +19,9 @@ import (
 // that need no slot (search, mine, category, criterion, by control) pick
 // the page's controls first and read only their evidence; those that do
 // (a state, due date or status order) derive the slots of every matching
-// control in one indexed pass over their evidence links.
+// control first. Either way each slot is answered from one entry of an
+// index on the evidence links (RequestSummary), so a page's cost follows
+// its slots, not the organization's items.
 
 // groupsPerPage is how many controls one page of the list shows.
 const groupsPerPage = 25
@@ -62,7 +64,14 @@ func (s *Server) parseRequestList(q url.Values) requestListQuery {
 
 // requestGroups returns the groups of the list that the query keeps, the
 // total, and the groups of the page asked for (all of them for page 0).
+//
+// A page reads the summary of its slots (one item each); the export (page
+// 0) reads every item of every slot.
 func (s *Server) requestGroups(ctx context.Context, p *attest.Principal, e *attest.Engagement, l *requestListQuery) (page []*attest.RequestGroup, total int, err error) {
+	read := s.svc.RequestSummary
+	if l.Page == 0 {
+		read = s.svc.ControlRequests
+	}
 	all, err := s.svc.FindControls(ctx, p.OrgID, attest.ControlFilter{})
 	if err != nil {
 		return nil, 0, err
@@ -83,13 +92,13 @@ func (s *Server) requestGroups(ctx context.Context, p *attest.Principal, e *atte
 			l.Page = max(1, min(l.Page, (total+groupsPerPage-1)/groupsPerPage))
 			from, to = min((l.Page-1)*groupsPerPage, total), min(l.Page*groupsPerPage, total)
 		}
-		reqs, err := s.svc.ControlRequests(ctx, p.OrgID, e, controls[from:to])
+		reqs, err := read(ctx, p.OrgID, e, controls[from:to])
 		if err != nil {
 			return nil, 0, err
 		}
 		return l.Group(reqs), total, nil
 	}
-	reqs, err := s.svc.ControlRequests(ctx, p.OrgID, e, controls)
+	reqs, err := read(ctx, p.OrgID, e, controls)
 	if err != nil {
 		return nil, 0, err
 	}
