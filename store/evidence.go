@@ -239,14 +239,15 @@ func (s *DB) Requests(ctx context.Context, orgID, engagementID int64) ([]*attest
 	if err != nil {
 		return nil, err
 	}
-	return s.requestsOf(ctx, orgID, e, controls, s.today())
+	return s.requestsFor(ctx, orgID, e, controls, nil, s.today())
 }
 
 // requestsOf builds the whole request list from the organization's
-// controls, reading the slot evidence of every control in one pass (see
-// ControlRequests for one page's controls).
+// controls for coverage: every slot's state, with one item named per
+// covered slot (see RequestSummary), at a cost that follows the slots
+// rather than the items. Requests names every item.
 func (s *DB) requestsOf(ctx context.Context, orgID int64, e *attest.Engagement, controls []*attest.Control, today attest.Date) ([]*attest.EvidenceRequest, error) {
-	return s.requestsFor(ctx, orgID, e, controls, nil, today)
+	return s.summaryOf(ctx, orgID, e, controls, today)
 }
 
 // MarkSlotNotApplicable records that a slot had nothing to prove.

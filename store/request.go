@@ -107,11 +107,15 @@ func (s *DB) RequestSummary(ctx context.Context, orgID int64, e *attest.Engageme
 	if len(controls) == 0 {
 		return []*attest.EvidenceRequest{}, nil
 	}
+	return s.summaryOf(ctx, orgID, e, controls, s.today())
+}
+
+// summaryOf is RequestSummary as of today.
+func (s *DB) summaryOf(ctx context.Context, orgID int64, e *attest.Engagement, controls []*attest.Control, today attest.Date) ([]*attest.EvidenceRequest, error) {
 	statements, err := s.FindSlotStatements(ctx, orgID, e.ID)
 	if err != nil {
 		return nil, err
 	}
-	today := s.today()
 	reqs := attest.BuildRequests(e, attest.DeriveScope(s.fw, e.Categories, controls).Controls, nil, statements, today)
 	type ref struct{ r, s int }
 	var slots []ref

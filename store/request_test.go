@@ -210,6 +210,16 @@ func TestRequestReadsAgree(t *testing.T) {
 			if provided == 0 {
 				t.Errorf("%s: no slot provided: the data proves nothing", e.Name)
 			}
+			// Readiness counts coverage from the summary: the same figure
+			// as the whole list's.
+			whole, err := db.Requests(ctx, org, e.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := db.Readiness(ctx, org, e.ID)
+			if err != nil || r.Coverage != attest.CoverageOf(whole) || r.Coverage.Covered == 0 {
+				t.Errorf("%s: readiness coverage %+v, the whole list's %+v (%v)", e.Name, r.Coverage, attest.CoverageOf(whole), err)
+			}
 		}
 	})
 }
