@@ -152,3 +152,13 @@ func (d *dialect) normalize(err error) error {
 	}
 	return err
 }
+
+// earlierDay is the SQL for the UTC calendar day (YYYY-MM-DD) of the
+// earlier of two timestamp columns: reading a day as text spares parsing
+// two timestamps a row where only the day matters.
+func (d *dialect) earlierDay(a, b string) string {
+	if d.name == "postgres" {
+		return "to_char(LEAST(" + a + ", " + b + ") AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+	}
+	return "substr(min(" + a + ", " + b + "), 1, 10)"
+}
