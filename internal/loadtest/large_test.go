@@ -68,7 +68,7 @@ func BenchmarkLargeOrg(b *testing.B) {
 			endpoints := []struct{ name, path string }{
 				{"dashboard", "/"}, {"criteria", "/criteria"}, {"criterion", "/criteria/CC6.1"},
 				{"controls", "/controls"}, {"control", "/controls/BIG-1000"}, {"tasks", "/tasks"},
-				{"evidence", "/evidence"}, {"engagement", "/engagements/" + strconv.FormatInt(eng, 10)}, {"audit", "/audit"},
+				{"evidence", "/evidence"}, {"engagement", "/engagements/" + strconv.FormatInt(eng, 10)},
 				{"api-controls", "/api/v1/controls"}, {"api-tasks", "/api/v1/tasks"},
 				{"api-readiness", "/api/v1/readiness"}, {"api-snapshots", fmt.Sprintf("/api/v1/engagements/%d/snapshots", eng)},
 			}
