@@ -33,6 +33,7 @@ func (s *Server) uiRoutes() []route {
 		{"GET", "/controls/{id}", session, attest.ReadData, s.controlPage, false},
 		{"POST", "/controls/{id}", session, attest.EditOwnControl, s.controlUpdate, false},
 		{"GET", "/evidence", session, attest.ReadData, s.evidencePage, false},
+		{"GET", "/evidence.csv", session, attest.ReadData, s.evidenceCSV, false},
 		{"POST", "/evidence", session, attest.EditOwnControl, s.evidenceCreate, true},
 		{"POST", "/evidence/slots", session, attest.EditOwnControl, s.slotNotApplicable, false},
 		{"GET", "/evidence/{id}", session, attest.ReadData, s.evidenceItemPage, false},

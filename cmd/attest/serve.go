@@ -237,21 +237,25 @@ func (c *ServeCmd) startJobs(a *App, db *store.DB, box *seal.Box, publicURL stri
 		return nil, nil, err
 	}
 	workers, periodic := jobs.Background(jobs.Deps{DB: db, Box: box, Mailer: mailer, BaseURL: publicURL, LeadDays: c.ReminderDays, Log: log})
-	cfg := jobs.Config{Concurrency: c.Jobs, Logger: slog.New(slog.NewTextHandler(a.errOut, &slog.HandlerOptions{Level: slog.LevelWarn})), Periodic: periodic}
+	cfg := jobs.Config{Concurrency: c.Jobs, Logger: slog.New(slog.NewTextHandler(a.errOut, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	if c.Jobs > 0 {
-		cfg.Workers = workers
+		cfg.Workers, cfg.Periodic = workers, periodic
 	}
 	q, err := jobs.New(a.ctx, db.SQL(), db.Dialect(), cfg)
 	if err != nil {
 		return nil, nil, fmt.Errorf("job queue: %w", err)
 	}
+	// Readiness is derived by jobs shortly after each change, by whichever
+	// process works them; pages read the stored figures.
+	jobs.Derive(db, q, 0)
 	if c.Jobs == 0 {
-		return q, func() {}, nil
+		return q, db.FlushRequests, nil
 	}
 	if err := q.Start(a.ctx); err != nil {
 		return nil, nil, fmt.Errorf("job queue: %w", err)
 	}
 	return q, func() {
+		db.FlushRequests() // queue the recomputations this process's last changes asked for
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if err := q.Stop(ctx); err != nil {
