@@ -145,13 +145,13 @@ func (c *Control) Validate(fw *Framework) error {
 
 func (c *Control) validateState() error {
 	if !c.Status.Valid() {
-		return Errorf(EINVALID, "unknown control status %q", c.Status)
+		return FieldErrorf("status", "unknown control status %q", c.Status)
 	}
 	if !c.DueDate.Valid() {
-		return Errorf(EINVALID, "due date %q is not YYYY-MM-DD", c.DueDate)
+		return FieldErrorf("due_date", "due date %q is not YYYY-MM-DD", c.DueDate)
 	}
 	if c.Status == NotApplicable && strings.TrimSpace(c.Justification) == "" {
-		return Errorf(EINVALID, "control %s can be marked not applicable only with a justification", c.ID)
+		return FieldErrorf("justification", "control %s can be marked not applicable only with a justification", c.ID)
 	}
 	return nil
 }

@@ -80,7 +80,11 @@ func TestSetupWizard(t *testing.T) {
 		form.Set("window_start", "2026-06-30")
 		form.Set("window_end", "2026-01-01")
 		form.Set("system_name", "Web app")
-		wantStatus(t, "a window that ends before it starts", b.post(t, "/setup", form), http.StatusBadRequest, "")
+		// The form comes back as typed, the reason beside the window's end.
+		p = b.post(t, "/setup", form)
+		wantStatus(t, "a window that ends before it starts", p, http.StatusUnprocessableEntity, "")
+		wantKept(t, p.doc(t), "#setup-form", map[string]string{"org_name": "Cara Corp", "name": "First audit",
+			"window_start": "2026-06-30", "window_end": "2026-01-01", "system_name": "Web app"}, "window_end", "before it starts")
 		engs, err := u.db.FindEngagements(ctx, org.ID)
 		if err != nil || len(engs) != 0 {
 			t.Fatalf("engagements after bad input: %v, %v", engs, err)

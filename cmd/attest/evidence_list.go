@@ -61,7 +61,7 @@ func links(e *attest.Evidence) string {
 // EvidenceRequestsCmd shows the request list.
 type EvidenceRequestsCmd struct {
 	jsonFlag
-	Engagement int64 `help:"Engagement ID (default: the newest)." placeholder:"ID"`
+	Engagement int64 `help:"Engagement ID (default: the current one)." placeholder:"ID"`
 	Missing    bool  `help:"Only the periods that have begun and are not covered."`
 }
 

@@ -211,6 +211,31 @@ func TestCLI(t *testing.T) {
 			var e map[string]any
 			c.ok(&e, "engagement", "create", "--json", "--name", "Type I for Contoso", "--type", "type1", "--as-of", "2027-03-31", "--customer", "Contoso")
 			eid := jsonNumber(e["id"])
+			// A second engagement does not take over; use and archive
+			// switch explicitly.
+			current := func() string {
+				t.Helper()
+				var cur map[string]any
+				c.ok(&cur, "engagement", "show", "--json")
+				return jsonNumber(cur["id"])
+			}
+			demoEng := current()
+			if demoEng == eid || e["current"] != false {
+				t.Errorf("creating engagement %s made it current (%v)", eid, e["current"])
+			}
+			c.ok(nil, "engagement", "use", eid)
+			if current() != eid {
+				t.Errorf("engagement use %s: current is %s", eid, current())
+			}
+			c.ok(nil, "engagement", "archive", eid)
+			if current() != demoEng {
+				t.Errorf("archiving the current engagement %s left %s current, want %s", eid, current(), demoEng)
+			}
+			c.fails(2, "archived", "engagement", "use", eid)
+			c.ok(nil, "engagement", "archive", eid, "--restore")
+			if current() != demoEng {
+				t.Errorf("restoring %s took over from %s", eid, demoEng)
+			}
 			var scope struct {
 				Criteria []string `json:"criteria"`
 			}
