@@ -78,7 +78,8 @@ func TestEscaping(t *testing.T) {
 				{b: admin, path: "/audit", sel: "code.json", want: "alert(1)", containsOnly: true}, // JSON-escaped
 				{b: admin, path: "/tasks?owner=" + q, sel: "input#f-owner", attr: "value"},
 				{b: admin, path: "/audit?actor=" + q, sel: "input#f-actor", attr: "value"},
-				{b: admin, path: "/controls?criterion=" + q, sel: "title", want: "Bad Request · Attest", status: http.StatusBadRequest},
+				{b: admin, path: "/controls?criterion=" + q, sel: "input#f-criterion", attr: "value", status: http.StatusUnprocessableEntity},
+				{b: admin, path: "/controls?criterion=" + q, sel: "#criterion-error", want: "unknown criterion", containsOnly: true, status: http.StatusUnprocessableEntity},
 				{b: admin, path: "/signin?next=" + q, sel: `input[name="next"]`, attr: "value", status: http.StatusSeeOther},
 				{b: u.client(t), path: "/signin?next=" + q, sel: `input[name="next"]`, attr: "value"},
 			} {

@@ -36,6 +36,12 @@ type linkView struct {
 // evidenceItemPage shows an item: who provided it when, for which period,
 // from where, its hash, the needs it serves and its versions.
 func (s *Server) evidenceItemPage(w http.ResponseWriter, r *http.Request) error {
+	return s.renderEvidenceItem(w, r, http.StatusOK, nil)
+}
+
+// renderEvidenceItem shows the item named by the path's id; refused is the
+// new-version form as typed when it was refused (nil: a fresh one).
+func (s *Server) renderEvidenceItem(w http.ResponseWriter, r *http.Request, status int, refused *form) error {
 	ctx := r.Context()
 	p := principalFrom(ctx)
 	e, err := s.evidenceFor(r)
@@ -62,9 +68,13 @@ func (s *Server) evidenceItemPage(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "evidence_item", &view{Title: e.Title, Nav: "evidence", Data: map[string]any{
+	form := evidenceForm{Links: linkValues, Supersedes: e.ID, Start: e.PeriodStart, End: e.PeriodEnd, Kind: e.Kind, Title: e.Title}
+	if refused != nil {
+		form = form.refused(refused)
+	}
+	return s.render(w, r, status, "evidence_item", &view{Title: e.Title, Nav: "evidence", Data: map[string]any{
 		"Item": e, "Expired": e.Expired(attest.DateOf(s.Now())), "Links": links, "Versions": versions, "CanEdit": canEdit,
-		"Form": evidenceForm{Links: linkValues, Supersedes: e.ID, Start: e.PeriodStart, End: e.PeriodEnd, Kind: e.Kind, Title: e.Title},
+		"Form": form,
 	}})
 }
 
@@ -111,12 +121,24 @@ type evidenceForm struct {
 	Start, End attest.Date
 	Kind       attest.EvidenceKind
 	Title      string
+	// The rest is set when the form comes back refused: the other values
+	// typed and the messages (Errs is nil otherwise).
+	ValidUntil, URL, Statement string
+	Errs                       *form
+}
+
+// refused returns the form filled with what was typed in f.
+func (ef evidenceForm) refused(f *form) evidenceForm {
+	ef.Title, ef.Kind = f.Get("title"), attest.EvidenceKind(f.Get("kind"))
+	ef.Start, ef.End = attest.Date(f.Get("period_start")), attest.Date(f.Get("period_end"))
+	ef.ValidUntil, ef.URL, ef.Statement, ef.Errs = f.Get("valid_until"), f.Get("url"), f.Get("statement"), f
+	return ef
 }
 
 // controlEvidence is the evidence part of a control's page: the control's
 // requests in the current engagement, its items newest first, and a form
 // per evidence need.
-func (s *Server) controlEvidence(r *http.Request, c *attest.Control) (map[string]any, error) {
+func (s *Server) controlEvidence(r *http.Request, c *attest.Control, cf controlForms) (map[string]any, error) {
 	ctx := r.Context()
 	p := principalFrom(ctx)
 	all, err := s.svc.FindEvidence(ctx, p.OrgID, c.ID)
@@ -140,7 +162,14 @@ func (s *Server) controlEvidence(r *http.Request, c *attest.Control) (map[string
 	for i, need := range c.Evidence {
 		forms[i] = evidenceForm{Links: []string{fmt.Sprintf("%s:%d", c.ID, i)}, What: need.What, Kind: attest.EvidenceFile}
 	}
-	data := map[string]any{"Items": items, "Forms": forms}
+	data := map[string]any{"Items": items, "Forms": forms, "NA": cf.NA, "NANeed": cf.NANeed, "NAStart": cf.NAStart,
+		"Refused": cf.Evidence != nil}
+	// A refused form keeps what was typed in it, whatever the defaults.
+	defer func() {
+		if cf.Evidence != nil && cf.Need >= 0 && cf.Need < len(forms) {
+			forms[cf.Need] = forms[cf.Need].refused(cf.Evidence)
+		}
+	}()
 	e, err := s.currentEngagement(r)
 	if attest.ErrorCode(err) == attest.ENOTFOUND {
 		return data, nil // no engagement yet: no requests

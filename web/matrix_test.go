@@ -78,6 +78,8 @@ var matrix = map[string][]mcase{
 	"GET /criteria":             {{path: "/criteria"}},
 	"GET /criteria/{id}":        {{path: "/criteria/CC1.1"}},
 	"GET /controls":             {{path: "/controls"}},
+	"GET /controls.csv":         {{path: "/controls.csv"}},
+	"GET /tasks.csv":            {{path: "/tasks.csv"}},
 	"GET /controls/{id}":        {{path: "/controls/{owned}"}, {scope: scopeOther, path: "/controls/{control}"}},
 	"POST /controls/{id}": {
 		{path: "/controls/{owned}", form: "status=in_progress&owner={ownedBy}", loc: "/controls/GOV-01"},

@@ -160,7 +160,11 @@ func TestControlWorkflow(t *testing.T) {
 		form = controlForm()
 		form.Set("status", string(attest.NotApplicable))
 		form.Set("justification", "  ")
-		wantStatus(t, "not applicable without justification", b.post(t, "/controls/GOV-01", form), http.StatusBadRequest, "")
+		form.Set("notes", "typed before the refusal")
+		p = b.post(t, "/controls/GOV-01", form)
+		wantStatus(t, "not applicable without justification", p, http.StatusUnprocessableEntity, "")
+		wantKept(t, p.doc(t), "#control-form", map[string]string{"status": "not_applicable", "notes": "typed before the refusal"},
+			"justification", "only with a justification")
 		if c, err := u.db.FindControlByID(ctx, u.orgA, "GOV-01"); err != nil || c.Status != attest.Implemented || c.Owner != ownerA {
 			t.Errorf("GOV-01 after the refused change: %+v, %v", c, err)
 		}

@@ -132,6 +132,12 @@ func (s *Server) policyAdopt(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) policyPage(w http.ResponseWriter, r *http.Request) error {
+	return s.renderPolicy(w, r, http.StatusOK, nil)
+}
+
+// renderPolicy shows a policy; decide is the approval form as typed when
+// it was refused (nil: empty).
+func (s *Server) renderPolicy(w http.ResponseWriter, r *http.Request, status int, decide *form) error {
 	ctx := r.Context()
 	p := principalFrom(ctx)
 	now := s.Now()
@@ -193,7 +199,8 @@ func (s *Server) policyPage(w http.ResponseWriter, r *http.Request) error {
 		data["CurrentState"] = attest.DecidedState(pol.Approvers, pol.CurrentVersion, decisions)
 	}
 	data["CanDecide"] = pol.IsApprover(p.UserID) && pol.CurrentVersion != pol.PublishedVersion
-	return s.render(w, r, http.StatusOK, "policy", &view{Title: pol.Title, Nav: "policies", Data: data})
+	data["Decide"] = decide
+	return s.render(w, r, status, "policy", &view{Title: pol.Title, Nav: "policies", Data: data})
 }
 
 // decisionView is a decision with the approver's name.
@@ -358,7 +365,11 @@ func (s *Server) policyDecide(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := principalFrom(r.Context())
 	approve := r.PostFormValue("decision") == "approve"
-	if _, err := s.svc.Decide(r.Context(), p.OrgID, pol.ID, r.PostFormValue("version"), p.UserID, approve, r.PostFormValue("comment")); err != nil {
+	_, err = s.svc.Decide(r.Context(), p.OrgID, pol.ID, r.PostFormValue("version"), p.UserID, approve, r.PostFormValue("comment"))
+	if f := newForm(r.PostForm); f.refuse(err, "comment") {
+		return s.renderPolicy(w, r, refusedStatus, f)
+	}
+	if err != nil {
 		return err
 	}
 	return redirect(w, r, fmt.Sprintf("/policies/%d", pol.ID), map[bool]string{true: "Approved.", false: "Rejected."}[approve])
