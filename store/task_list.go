@@ -79,13 +79,13 @@ func (s *DB) FindTaskPage(ctx context.Context, orgID int64, f attest.TaskFilter,
 		out, err := page("", taskOrder[p.Sort]+dir+", t.id"+dir, p.Limit, p.Offset)
 		return out, total, err
 	}
-	dated, err := count(` AND t.due_date <> ''`)
+	dated, err := count(` AND t.due_date > ''`)
 	if err != nil {
 		return nil, 0, err
 	}
 	out := []*attest.Task{}
 	if p.Offset < dated {
-		if out, err = page(` AND t.due_date <> ''`, `t.due_date`+dir+`, t.id`+dir, p.Limit, p.Offset); err != nil {
+		if out, err = page(` AND t.due_date > ''`, `t.due_date`+dir+`, t.id`+dir, p.Limit, p.Offset); err != nil {
 			return nil, 0, err
 		}
 	}
