@@ -19,8 +19,9 @@ type FieldChange struct {
 // statement is summarized, not reprinted.
 const maxChangeText = 120
 
-// quietFields change with every write and say nothing of their own.
-var quietFields = map[string]bool{"updated_at": true}
+// quietFields are set by every write and say nothing of their own (the
+// entry has its own time).
+var quietFields = map[string]bool{"updated_at": true, "created_at": true}
 
 // AuditChanges compares an entry's before and after objects field by field
 // and returns the fields that differ, in name order: for a creation the

@@ -46,8 +46,10 @@ func (p Page) Check(columns []string) (Page, error) {
 	return p, nil
 }
 
-// ControlSorts are the columns a list of controls sorts by.
+// ControlSorts are the columns a list of controls sorts by; the first is
+// its own order.
 var ControlSorts = []string{"id", "name", "status", "owner", "frequency", "due_date", "updated_at"}
 
-// TaskSorts are the columns a list of tasks sorts by.
+// TaskSorts are the columns a list of tasks sorts by; the first is its own
+// order (dated tasks first).
 var TaskSorts = []string{"due_date", "title", "status", "owner", "control", "created_at"}

@@ -44,6 +44,14 @@ func TestAuditPage(t *testing.T) {
 		if n := doc.Find("table.audit tbody tr").Length(); n != 100 {
 			t.Errorf("first page has %d entries, want 100", n)
 		}
+		// A creation shows the values set, without arrows.
+		var created []string
+		doc.Find("table.audit tbody tr").First().Find("ul.changes li").Each(func(_ int, s *goquery.Selection) {
+			created = append(created, strings.Join(strings.Fields(s.Text()), " "))
+		})
+		if j := strings.Join(created, "|"); !strings.HasSuffix(j, "|status: open|title: Task 104") || strings.Contains(j, "→") {
+			t.Errorf("a creation shows %q", created)
+		}
 		older, _ := doc.Find(`a[rel="next"]`).Attr("href")
 		if q := mustQuery(t, older); q.Get("action") != "task.create" || q.Get("before") == "" {
 			t.Fatalf("older entries link %q loses the filter", older)

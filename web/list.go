@@ -18,17 +18,19 @@ import (
 type listState struct {
 	path  string
 	query url.Values
-	// Sort and Desc are the sort in force ("" is the list's default).
-	Sort string
-	Desc bool
+	// Sort and Desc are the sort in force ("" is the list's own order, by
+	// the column def).
+	Sort, def string
+	Desc      bool
 	// Page counts from 1; Pages is at least 1.
 	Page, Pages, Total, PerPage int
 }
 
 // parseList reads the sort and page of a list from the query: sort=column,
 // dir=desc, page=N (from 1); or limit and offset, as the API takes them.
+// The list's own order is by its first column.
 func parseList(path string, q url.Values, columns []string) (*listState, attest.Page, error) {
-	l := &listState{path: path, query: q, Sort: q.Get("sort"), Desc: q.Get("dir") == "desc", PerPage: attest.DefaultPageSize, Page: 1}
+	l := &listState{path: path, query: q, Sort: q.Get("sort"), def: columns[0], Desc: q.Get("dir") == "desc", PerPage: attest.DefaultPageSize, Page: 1}
 	p := attest.Page{Sort: l.Sort, Desc: l.Desc, Limit: l.PerPage}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -95,7 +97,7 @@ func (l *listState) link(kv ...string) string {
 // in force already ascending; the page goes back to the first.
 func (l *listState) SortLink(column string) string {
 	dir := ""
-	if l.Sort == column && !l.Desc {
+	if l.sorted() == column && !l.Desc {
 		dir = "desc"
 	}
 	return l.link("sort", column, "dir", dir, "page", "")
@@ -104,12 +106,20 @@ func (l *listState) SortLink(column string) string {
 // SortMark is the aria-sort value of a column's header.
 func (l *listState) SortMark(column string) string {
 	switch {
-	case l.Sort != column:
+	case l.sorted() != column:
 		return "none"
 	case l.Desc:
 		return "descending"
 	}
 	return "ascending"
+}
+
+// sorted is the column the list is sorted by.
+func (l *listState) sorted() string {
+	if l.Sort == "" {
+		return l.def
+	}
+	return l.Sort
 }
 
 // PageLink is the link to page n, or "" when there is no such page.

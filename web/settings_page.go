@@ -202,10 +202,22 @@ func (s *Server) tokenRevoke(w http.ResponseWriter, r *http.Request) error {
 	return redirect(w, r, "/settings", "Token revoked.")
 }
 
-// auditRow is an audit entry with the fields its change touched.
+// auditRow is an audit entry with the fields its change touched: the
+// first shownChanges, and More behind a click. A creation shows the values
+// set, a removal the values there were.
 type auditRow struct {
 	*attest.AuditEntry
-	Changes []attest.FieldChange
+	Changes, More    []attest.FieldChange
+	Created, Removed bool
+}
+
+// shownChanges is how many changed fields an entry shows before "more".
+const shownChanges = 6
+
+// emptyJSON reports whether an entry's side holds nothing.
+func emptyJSON(raw []byte) bool {
+	s := strings.TrimSpace(string(raw))
+	return s == "" || s == "null"
 }
 
 // auditPage browses the audit log with filters, a hundred entries a page,
@@ -235,7 +247,11 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	rows := make([]auditRow, len(entries))
 	for i, e := range entries {
-		rows[i] = auditRow{AuditEntry: e, Changes: attest.AuditChanges(e.Before, e.After)}
+		row := auditRow{AuditEntry: e, Changes: attest.AuditChanges(e.Before, e.After), Created: emptyJSON(e.Before), Removed: emptyJSON(e.After)}
+		if len(row.Changes) > shownChanges {
+			row.Changes, row.More = row.Changes[:shownChanges], row.Changes[shownChanges:]
+		}
+		rows[i] = row
 	}
 	return s.render(w, r, http.StatusOK, "audit", &view{Title: "Audit log", Nav: "audit", Data: map[string]any{"Entries": rows, "Filter": f, "Next": next,
 		"Paged": q.Get("before") != ""}})
