@@ -144,7 +144,7 @@ func missingEnd(start Date) string {
 func (s *System) Validate() error {
 	s.Name = strings.TrimSpace(s.Name)
 	if s.Name == "" {
-		return Errorf(EINVALID, "a system needs a name")
+		return FieldErrorf("name", "a system needs a name")
 	}
 	if s.Kind == "" {
 		s.Kind = "other"
@@ -154,7 +154,7 @@ func (s *System) Validate() error {
 			return nil
 		}
 	}
-	return Errorf(EINVALID, "unknown system kind %q (known: %s)", s.Kind, strings.Join(SystemKinds, ", "))
+	return FieldErrorf("kind", "unknown system kind %q (known: %s)", s.Kind, strings.Join(SystemKinds, ", "))
 }
 
 func trimAll(in []string) []string {

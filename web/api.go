@@ -105,6 +105,9 @@ func (s *Server) createControl(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &c); err != nil {
 		return err
 	}
+	for i, id := range c.Criteria {
+		c.Criteria[i] = criterionID(s.svc.Framework(), id)
+	}
 	if err := s.svc.CreateControl(r.Context(), orgID(r), &c); err != nil {
 		return err
 	}

@@ -135,17 +135,19 @@ func (s *Server) engagementPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.renderEngagement(w, r, http.StatusOK, e, newForm(engagementValues(e)))
+	return s.renderEngagement(w, r, http.StatusOK, e, newForm(engagementValues(e)), nil)
 }
 
-// renderEngagement shows an engagement with its form filled from f.
-func (s *Server) renderEngagement(w http.ResponseWriter, r *http.Request, status int, e *attest.Engagement, f *form) error {
+// renderEngagement shows an engagement with its form filled from f, and
+// the new-system form from sys (nil: empty).
+func (s *Server) renderEngagement(w http.ResponseWriter, r *http.Request, status int, e *attest.Engagement, f, sys *form) error {
 	sc, err := s.svc.Scope(r.Context(), orgID(r), e.ID)
 	if err != nil {
 		return err
 	}
 	return s.render(w, r, status, "engagement", &view{Title: e.Name, Nav: "engagement", Data: map[string]any{
 		"Engagement": e, "Scope": sc, "Categories": s.svc.Framework().Categories, "Kinds": attest.SystemKinds, "Form": f,
+		"SystemForm": sys,
 	}})
 }
 
@@ -160,7 +162,7 @@ func (s *Server) engagementUpdate(w http.ResponseWriter, r *http.Request) error 
 	}
 	_, err = s.svc.UpdateEngagement(r.Context(), orgID(r), id, engagementFromForm(r))
 	if f := newForm(r.PostForm); f.refuse(err, engagementFields...) {
-		return s.renderEngagement(w, r, refusedStatus, e, f)
+		return s.renderEngagement(w, r, refusedStatus, e, f, nil)
 	}
 	if err != nil {
 		return err
@@ -173,8 +175,16 @@ func (s *Server) systemAdd(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	e, err := s.engagementFor(r, id)
+	if err != nil {
+		return err
+	}
 	sys := &attest.System{Name: r.PostFormValue("name"), Kind: r.PostFormValue("kind"), Owner: r.PostFormValue("owner"), Description: r.PostFormValue("description")}
-	if err := s.svc.AddSystem(r.Context(), orgID(r), id, sys); err != nil {
+	err = s.svc.AddSystem(r.Context(), orgID(r), id, sys)
+	if f := newForm(r.PostForm); f.refuse(err, "name", "kind", "owner", "description") {
+		return s.renderEngagement(w, r, refusedStatus, e, newForm(engagementValues(e)), f)
+	}
+	if err != nil {
 		return err
 	}
 	return redirect(w, r, "/engagements/"+strconv.FormatInt(id, 10), "System added.")

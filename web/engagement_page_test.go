@@ -135,5 +135,12 @@ func TestEngagementFormKept(t *testing.T) {
 		if e, _ := u.db.FindEngagementByID(context.Background(), u.orgA, u.engA); e.Name != engNameA || e.Notes != "" {
 			t.Errorf("a refused change was stored: %+v", e)
 		}
+		// A system without a name: the system form comes back as typed.
+		p = b.post(t, path+"/systems", url.Values{"name": {" "}, "kind": {"database"}, "owner": {"Dana"}, "description": {"Billing data"}})
+		wantStatus(t, "a system without a name", p, http.StatusUnprocessableEntity, "")
+		wantKept(t, p.doc(t), "#system-form", map[string]string{"kind": "database", "owner": "Dana", "description": "Billing data"}, "name", "needs a name")
+		if e, _ := u.db.FindEngagementByID(context.Background(), u.orgA, u.engA); len(e.Systems) != 1 {
+			t.Errorf("a refused system was stored: %d systems", len(e.Systems))
+		}
 	})
 }

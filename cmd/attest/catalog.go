@@ -212,6 +212,9 @@ func (c *ControlAddCmd) Run(a *App) error {
 	if err != nil {
 		return err
 	}
+	for i, id := range c.Criteria {
+		c.Criteria[i] = criterionID(id)
+	}
 	ctl := &attest.Control{ID: c.ID, Name: c.Name, Description: c.Description, Criteria: c.Criteria,
 		Frequency: attest.Frequency(c.Frequency), OwnerRole: c.OwnerRole, Owner: c.Owner, Automatable: c.Automatable}
 	if err := a.db.CreateControl(a.ctx, orgID, ctl); err != nil {

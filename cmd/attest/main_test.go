@@ -199,7 +199,12 @@ func TestCLI(t *testing.T) {
 			}
 			c.fails(2, "no control", "control", "set", "NOPE-99", "--status", "implemented")
 			c.fails(2, "unknown criterion", "control", "add", "--id", "CUS-01", "--name", "Custom", "--criteria", "CC9.9")
-			c.ok(nil, "control", "add", "--id", "CUS-01", "--name", "Custom", "--criteria", "CC6.1,A1.2", "--frequency", "monthly")
+			c.ok(nil, "control", "add", "--id", "CUS-01", "--name", "Custom", "--criteria", "cc6.1,A1.2", "--frequency", "monthly")
+			var found []map[string]any
+			c.ok(&found, "controls", "--json", "--criterion", "cc6.1", "--search", "cus-")
+			if len(found) != 1 || found[0]["id"] != "CUS-01" {
+				t.Errorf("controls --criterion cc6.1 --search cus- = %v, want CUS-01 (criterion IDs in any case)", found)
+			}
 			c.fails(2, "already exists", "control", "add", "--id", "CUS-01", "--name", "Again", "--criteria", "CC6.1")
 			c.fails(2, "unknown category", "controls", "--category", "nonsense")
 			c.fails(2, "unexpected argument", "frobnicate")
