@@ -162,7 +162,7 @@ func (s *DB) CreateEngagement(ctx context.Context, orgID int64, e *attest.Engage
 	if err != nil {
 		return fmt.Errorf("create engagement: %w", err)
 	}
-	return s.recordSnapshots(ctx, orgID)
+	return nil
 }
 
 func (s *DB) insertSystem(ctx context.Context, x queryer, orgID, engagementID int64, sys *attest.System) error {
@@ -197,7 +197,7 @@ func (s *DB) UpdateEngagement(ctx context.Context, orgID, id int64, u attest.Eng
 	if err != nil {
 		return nil, err
 	}
-	return e, s.recordSnapshots(ctx, orgID)
+	return e, nil
 }
 
 // applyStanding applies an update's Archived and Current to e and to the

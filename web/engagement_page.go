@@ -145,8 +145,12 @@ func (s *Server) renderEngagement(w http.ResponseWriter, r *http.Request, status
 	if err != nil {
 		return err
 	}
+	fp, err := s.signingFingerprint(r.Context(), orgID(r))
+	if err != nil {
+		return err
+	}
 	return s.render(w, r, status, "engagement", &view{Title: e.Name, Nav: "engagement", Data: map[string]any{
-		"Engagement": e, "Scope": sc, "Categories": s.svc.Framework().Categories, "Kinds": attest.SystemKinds, "Form": f,
+		"Engagement": e, "Scope": sc, "Fingerprint": fp, "Categories": s.svc.Framework().Categories, "Kinds": attest.SystemKinds, "Form": f,
 		"SystemForm": sys,
 	}})
 }

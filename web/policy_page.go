@@ -132,12 +132,13 @@ func (s *Server) policyAdopt(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) policyPage(w http.ResponseWriter, r *http.Request) error {
-	return s.renderPolicy(w, r, http.StatusOK, nil)
+	return s.renderPolicy(w, r, http.StatusOK, "", nil)
 }
 
-// renderPolicy shows a policy; decide is the approval form as typed when
-// it was refused (nil: empty).
-func (s *Server) renderPolicy(w http.ResponseWriter, r *http.Request, status int, decide *form) error {
+// renderPolicy shows a policy; publishErr, when set, says beside the
+// Publish button why publishing was refused, and decide is the approval
+// form as typed when it was refused (nil: empty).
+func (s *Server) renderPolicy(w http.ResponseWriter, r *http.Request, status int, publishErr string, decide *form) error {
 	ctx := r.Context()
 	p := principalFrom(ctx)
 	now := s.Now()
@@ -166,7 +167,16 @@ func (s *Server) renderPolicy(w http.ResponseWriter, r *http.Request, status int
 	if shown == nil {
 		return attest.Errorf(attest.ENOTFOUND, "policy %d has no version %q", pol.ID, number)
 	}
-	data := map[string]any{"Policy": pol, "Version": shown, "Body": policydoc.RenderMarkdown(shown.Body), "ReadAll": readAll,
+	body := shown.ShownBody()
+	if policydoc.NeedsLegacyFill(shown) {
+		// Published before publication filled the approver and the date.
+		doc, err := policydoc.Gather(ctx, s.svc, p.OrgID, pol, shown.Number)
+		if err != nil {
+			return err
+		}
+		body = doc.Version.Body
+	}
+	data := map[string]any{"Policy": pol, "Version": shown, "Body": policydoc.RenderMarkdown(body), "ReadAll": readAll,
 		"Review": reviewState(pol, attest.DateOf(now))}
 	standing, err := s.svc.PolicyStanding(ctx, p.OrgID, pol)
 	if err != nil {
@@ -199,6 +209,14 @@ func (s *Server) renderPolicy(w http.ResponseWriter, r *http.Request, status int
 		data["CurrentState"] = attest.DecidedState(pol.Approvers, pol.CurrentVersion, decisions)
 	}
 	data["CanDecide"] = pol.IsApprover(p.UserID) && pol.CurrentVersion != pol.PublishedVersion
+	if pol.CurrentVersion != pol.PublishedVersion {
+		for _, v := range versions {
+			if v.Number == pol.CurrentVersion {
+				data["ToFill"] = attest.PlaceholdersToFill(v.Body, pol)
+			}
+		}
+	}
+	data["PublishError"] = publishErr
 	data["Decide"] = decide
 	return s.render(w, r, status, "policy", &view{Title: pol.Title, Nav: "policies", Data: data})
 }
@@ -242,7 +260,7 @@ func (s *Server) policyEditPage(w http.ResponseWriter, r *http.Request) error {
 // renderEditor shows the editor with body, based on version base. conflict
 // explains a refused save; the text the user wrote is kept in the editor.
 func (s *Server) renderEditor(w http.ResponseWriter, r *http.Request, status int, pol *attest.Policy, base, body string, major bool, conflict string) error {
-	data := map[string]any{"Policy": pol, "Base": base, "Text": body, "Major": major, "Preview": policydoc.RenderMarkdown(body), "Conflict": conflict}
+	data := map[string]any{"Policy": pol, "Base": base, "Text": body, "Major": major, "Preview": policydoc.RenderMarkdown(attest.DraftBody(body)), "Conflict": conflict}
 	if conflict != "" {
 		versions, err := s.svc.FindPolicyVersions(r.Context(), orgID(r), pol.ID)
 		if err != nil {
@@ -293,7 +311,7 @@ func (s *Server) policyPreview(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	_, err := fmt.Fprint(w, policydoc.RenderMarkdown(r.PostFormValue("body")))
+	_, err := fmt.Fprint(w, policydoc.RenderMarkdown(attest.DraftBody(r.PostFormValue("body"))))
 	return err
 }
 
@@ -367,7 +385,7 @@ func (s *Server) policyDecide(w http.ResponseWriter, r *http.Request) error {
 	approve := r.PostFormValue("decision") == "approve"
 	_, err = s.svc.Decide(r.Context(), p.OrgID, pol.ID, r.PostFormValue("version"), p.UserID, approve, r.PostFormValue("comment"))
 	if f := newForm(r.PostForm); f.refuse(err, "comment") {
-		return s.renderPolicy(w, r, refusedStatus, f)
+		return s.renderPolicy(w, r, refusedStatus, "", f)
 	}
 	if err != nil {
 		return err
@@ -381,6 +399,9 @@ func (s *Server) policyPublish(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	out, err := s.svc.Publish(r.Context(), orgID(r), pol.ID, r.PostFormValue("version"))
+	if attest.ErrorCode(err) == attest.EINVALID {
+		return s.renderPolicy(w, r, http.StatusBadRequest, attest.ErrorMessage(err), nil)
+	}
 	if err != nil {
 		return err
 	}
