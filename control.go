@@ -145,13 +145,13 @@ func (c *Control) Validate(fw *Framework) error {
 
 func (c *Control) validateState() error {
 	if !c.Status.Valid() {
-		return Errorf(EINVALID, "unknown control status %q", c.Status)
+		return FieldErrorf("status", "unknown control status %q", c.Status)
 	}
 	if !c.DueDate.Valid() {
-		return Errorf(EINVALID, "due date %q is not YYYY-MM-DD", c.DueDate)
+		return FieldErrorf("due_date", "due date %q is not YYYY-MM-DD", c.DueDate)
 	}
 	if c.Status == NotApplicable && strings.TrimSpace(c.Justification) == "" {
-		return Errorf(EINVALID, "control %s can be marked not applicable only with a justification", c.ID)
+		return FieldErrorf("justification", "control %s can be marked not applicable only with a justification", c.ID)
 	}
 	return nil
 }
@@ -208,12 +208,17 @@ type ControlFilter struct {
 	Owner     string
 	Criterion string
 	Category  string
+	// Search matches controls whose ID or name holds the text, in any case.
+	Search string
 }
 
 // Matches reports whether the control passes the filter; criteria and
 // categories are looked up in fw.
 func (f ControlFilter) Matches(c *Control, fw *Framework) bool {
 	if (f.Status != "" && c.Status != f.Status) || (f.Owner != "" && c.Owner != f.Owner) {
+		return false
+	}
+	if q := strings.ToLower(f.Search); q != "" && !strings.Contains(strings.ToLower(c.ID), q) && !strings.Contains(strings.ToLower(c.Name), q) {
 		return false
 	}
 	if f.Criterion == "" && f.Category == "" {
@@ -246,4 +251,11 @@ type ControlService interface {
 	MapControl(ctx context.Context, orgID int64, controlID, criterionID string) error
 	// UnmapControl removes a mapping; ENOTFOUND if it did not exist.
 	UnmapControl(ctx context.Context, orgID int64, controlID, criterionID string) error
+	// FindControlPage returns one page of the matching controls, sorted as
+	// the page asks (by ID by default; ties by ID), and how many match in
+	// all. EINVALID for a sort column not in ControlSorts.
+	FindControlPage(ctx context.Context, orgID int64, f ControlFilter, p Page) ([]*Control, int, error)
+	// FindControlOwners returns the distinct owners of the organization's
+	// controls, for a filter.
+	FindControlOwners(ctx context.Context, orgID int64) ([]string, error)
 }

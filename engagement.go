@@ -51,44 +51,57 @@ type Engagement struct {
 	Categories  []string   `json:"categories"`
 	Systems     []*System  `json:"systems"`
 	CreatedAt   time.Time  `json:"created_at"`
+	// ArchivedAt is set once the engagement is archived: it stays readable
+	// but is no longer offered as the current one.
+	ArchivedAt *time.Time `json:"archived_at,omitempty"`
+	// Current marks the organization's current engagement, the one its
+	// dashboard, evidence and readiness pages show. Creating an engagement
+	// makes it current only when asked or when there is no current one.
+	Current bool `json:"current"`
 }
+
+// Archived reports whether the engagement was archived.
+func (e *Engagement) Archived() bool { return e.ArchivedAt != nil }
 
 // Validate checks the engagement and normalizes its categories (the
 // required ones are always added). It returns EINVALID naming the problem.
 func (e *Engagement) Validate(fw *Framework) error {
 	e.Name = strings.TrimSpace(e.Name)
 	if e.Name == "" {
-		return Errorf(EINVALID, "an engagement needs a name")
+		return FieldErrorf("name", "an engagement needs a name")
 	}
 	if len(e.Name) > 200 {
-		return Errorf(EINVALID, "engagement name is longer than 200 characters")
+		return FieldErrorf("name", "engagement name is longer than 200 characters")
 	}
-	for _, d := range []Date{e.TargetDate, e.AsOfDate, e.WindowStart, e.WindowEnd} {
-		if !d.Valid() {
-			return Errorf(EINVALID, "%q is not a date of the form YYYY-MM-DD", d)
+	for _, d := range []struct {
+		field string
+		d     Date
+	}{{"target_date", e.TargetDate}, {"as_of_date", e.AsOfDate}, {"window_start", e.WindowStart}, {"window_end", e.WindowEnd}} {
+		if !d.d.Valid() {
+			return FieldErrorf(d.field, "%q is not a date of the form YYYY-MM-DD", d.d)
 		}
 	}
 	switch e.ReportType {
 	case TypeI:
 		if e.AsOfDate.IsZero() {
-			return Errorf(EINVALID, "a Type I engagement needs an as-of date")
+			return FieldErrorf("as_of_date", "a Type I engagement needs an as-of date")
 		}
 		if !e.WindowStart.IsZero() || !e.WindowEnd.IsZero() {
-			return Errorf(EINVALID, "a Type I engagement has an as-of date, not an observation window")
+			return FieldErrorf("window_start", "a Type I engagement has an as-of date, not an observation window")
 		}
 	case TypeII:
 		if err := ValidateWindow(e.WindowStart, e.WindowEnd); err != nil {
 			return err
 		}
 		if !e.AsOfDate.IsZero() {
-			return Errorf(EINVALID, "a Type II engagement has an observation window, not an as-of date")
+			return FieldErrorf("as_of_date", "a Type II engagement has an observation window, not an as-of date")
 		}
 	default:
-		return Errorf(EINVALID, "report type must be %q or %q, not %q", TypeI, TypeII, e.ReportType)
+		return FieldErrorf("report_type", "report type must be %q or %q, not %q", TypeI, TypeII, e.ReportType)
 	}
 	cats, err := fw.NormalizeCategories(e.Categories)
 	if err != nil {
-		return err
+		return FieldErrorf("categories", "%s", ErrorMessage(err))
 	}
 	e.Categories = cats
 	e.Drivers = trimAll(e.Drivers)
@@ -105,25 +118,33 @@ func (e *Engagement) Validate(fw *Framework) error {
 // after the start, between MinWindowMonths and MaxWindowMonths long.
 func ValidateWindow(start, end Date) error {
 	if start.IsZero() || end.IsZero() {
-		return Errorf(EINVALID, "a Type II engagement needs an observation window start and end")
+		return FieldErrorf(missingEnd(start), "a Type II engagement needs an observation window start and end")
 	}
 	if !start.Before(end) {
-		return Errorf(EINVALID, "the observation window ends (%s) before it starts (%s)", end, start)
+		return FieldErrorf("window_end", "the observation window ends (%s) before it starts (%s)", end, start)
 	}
 	if end > start.AddMonths(MaxWindowMonths) {
-		return Errorf(EINVALID, "the observation window %s to %s is longer than %d months", start, end, MaxWindowMonths)
+		return FieldErrorf("window_end", "the observation window %s to %s is longer than %d months", start, end, MaxWindowMonths)
 	}
 	if end < DateOf(start.AddMonths(MinWindowMonths).Time().AddDate(0, 0, -1)) {
-		return Errorf(EINVALID, "the observation window %s to %s is shorter than %d months", start, end, MinWindowMonths)
+		return FieldErrorf("window_end", "the observation window %s to %s is shorter than %d months", start, end, MinWindowMonths)
 	}
 	return nil
+}
+
+// missingEnd names the window field to fill first.
+func missingEnd(start Date) string {
+	if start.IsZero() {
+		return "window_start"
+	}
+	return "window_end"
 }
 
 // Validate checks a system's fields.
 func (s *System) Validate() error {
 	s.Name = strings.TrimSpace(s.Name)
 	if s.Name == "" {
-		return Errorf(EINVALID, "a system needs a name")
+		return FieldErrorf("name", "a system needs a name")
 	}
 	if s.Kind == "" {
 		s.Kind = "other"
@@ -133,7 +154,7 @@ func (s *System) Validate() error {
 			return nil
 		}
 	}
-	return Errorf(EINVALID, "unknown system kind %q (known: %s)", s.Kind, strings.Join(SystemKinds, ", "))
+	return FieldErrorf("kind", "unknown system kind %q (known: %s)", s.Kind, strings.Join(SystemKinds, ", "))
 }
 
 func trimAll(in []string) []string {
@@ -159,9 +180,16 @@ type EngagementUpdate struct {
 	WindowStart *Date       `json:"window_start"`
 	WindowEnd   *Date       `json:"window_end"`
 	Categories  *[]string   `json:"categories"`
+	// Archived archives (true) or restores (false) the engagement; the
+	// current engagement, once archived, hands over to the newest one left.
+	Archived *bool `json:"archived"`
+	// Current true makes the engagement the organization's current one;
+	// false is refused (make another one current instead).
+	Current *bool `json:"current"`
 }
 
-// Apply sets the update's fields on e and validates the result.
+// Apply sets the update's fields on e and validates the result. Archived
+// and Current are the store's to apply: they touch more than e.
 func (u EngagementUpdate) Apply(e *Engagement, fw *Framework) error {
 	set := func(dst *Date, src *Date) {
 		if src != nil {

@@ -71,15 +71,21 @@ func (e *Evidence) Validate() error {
 	}
 	switch {
 	case e.Title == "":
-		return Errorf(EINVALID, "evidence needs a title")
+		return FieldErrorf("title", "evidence needs a title")
 	case len(e.Title) > 300:
-		return Errorf(EINVALID, "the evidence title is longer than 300 characters")
-	case !e.PeriodStart.Valid() || !e.PeriodEnd.Valid() || !e.ValidUntil.Valid():
-		return Errorf(EINVALID, "dates must have the form YYYY-MM-DD")
-	case e.PeriodStart.IsZero() || e.PeriodEnd.IsZero():
-		return Errorf(EINVALID, "evidence needs the period it covers")
+		return FieldErrorf("title", "the evidence title is longer than 300 characters")
+	case !e.PeriodStart.Valid():
+		return FieldErrorf("period_start", "dates must have the form YYYY-MM-DD")
+	case !e.PeriodEnd.Valid():
+		return FieldErrorf("period_end", "dates must have the form YYYY-MM-DD")
+	case !e.ValidUntil.Valid():
+		return FieldErrorf("valid_until", "dates must have the form YYYY-MM-DD")
+	case e.PeriodStart.IsZero():
+		return FieldErrorf("period_start", "evidence needs the period it covers")
+	case e.PeriodEnd.IsZero():
+		return FieldErrorf("period_end", "evidence needs the period it covers")
 	case e.PeriodEnd.Before(e.PeriodStart):
-		return Errorf(EINVALID, "the period ends (%s) before it starts (%s)", e.PeriodEnd, e.PeriodStart)
+		return FieldErrorf("period_end", "the period ends (%s) before it starts (%s)", e.PeriodEnd, e.PeriodStart)
 	case len(e.Links) == 0:
 		return Errorf(EINVALID, "evidence must serve at least one control")
 	}
@@ -91,19 +97,19 @@ func (e *Evidence) Validate() error {
 	case EvidenceLink:
 		u, err := url.Parse(strings.TrimSpace(e.URL))
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return Errorf(EINVALID, "a link must be an http:// or https:// address")
+			return FieldErrorf("url", "a link must be an http:// or https:// address")
 		}
 		e.URL = u.String()
 	case EvidenceStatement:
 		e.Statement = strings.TrimSpace(e.Statement)
 		if e.Statement == "" {
-			return Errorf(EINVALID, "a statement needs its text")
+			return FieldErrorf("statement", "a statement needs its text")
 		}
 		if len(e.Statement) > 10000 {
-			return Errorf(EINVALID, "a statement is limited to 10,000 characters")
+			return FieldErrorf("statement", "a statement is limited to 10,000 characters")
 		}
 	default:
-		return Errorf(EINVALID, "unknown evidence kind %q", e.Kind)
+		return FieldErrorf("kind", "unknown evidence kind %q", e.Kind)
 	}
 	return nil
 }

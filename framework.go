@@ -1,5 +1,7 @@
 package attest
 
+import "strings"
+
 // Category is a Trust Services Criteria category (security, availability,
 // processing integrity, confidentiality, privacy) or its equivalent in
 // another framework.
@@ -66,6 +68,13 @@ func (f *Framework) Index() {
 
 // Criterion returns the criterion with the id, or nil.
 func (f *Framework) Criterion(id string) *Criterion { return f.criterionByID[id] }
+
+// LookupCriterion finds a criterion by its ID as a person types it: case
+// and surrounding space do not matter ("cc6.1 " is CC6.1). It returns nil
+// for an unknown ID.
+func (f *Framework) LookupCriterion(typed string) *Criterion {
+	return f.criterionByID[strings.ToUpper(strings.TrimSpace(typed))]
+}
 
 // Position returns where the criterion stands in the framework's order;
 // unknown IDs sort last.

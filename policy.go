@@ -301,7 +301,7 @@ func (d *PolicyDecision) Validate(p *Policy) error {
 		return Errorf(EFORBIDDEN, "only the policy's approvers may approve or reject it")
 	}
 	if !d.Approve && d.Comment == "" {
-		return Errorf(EINVALID, "a rejection needs a comment saying what to change")
+		return FieldErrorf("comment", "a rejection needs a comment saying what to change")
 	}
 	return nil
 }

@@ -110,6 +110,9 @@ type TaskFilter struct {
 	EngagementID int64
 	// Open selects tasks that are not done.
 	Open bool
+	// Search matches tasks whose title or control ID holds the text, in
+	// any case.
+	Search string
 	// Limit caps the number returned; 0 means no limit.
 	Limit int
 }
@@ -125,4 +128,8 @@ type TaskService interface {
 	CreateTask(ctx context.Context, orgID int64, t *Task) error
 	// UpdateTask changes a task; closing is an update to status done.
 	UpdateTask(ctx context.Context, orgID, id int64, u TaskUpdate) (*Task, error)
+	// FindTaskPage returns one page of the matching tasks, sorted as the
+	// page asks (soonest due first by default, undated last; ties by ID),
+	// and how many match in all. EINVALID for a column not in TaskSorts.
+	FindTaskPage(ctx context.Context, orgID int64, f TaskFilter, p Page) ([]*Task, int, error)
 }

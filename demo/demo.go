@@ -40,6 +40,21 @@ type file struct {
 		Categories              []string          `yaml:"categories"`
 		Systems                 []*attest.System  `yaml:"systems"`
 	} `yaml:"engagement"`
+	// OtherEngagements are the organization's engagements besides the
+	// current one: a finished one (archived) and the next one planned.
+	OtherEngagements []struct {
+		Name                    string            `yaml:"name"`
+		ReportType              attest.ReportType `yaml:"report_type"`
+		Drivers                 []string          `yaml:"drivers"`
+		Customers               []string          `yaml:"customers"`
+		Notes                   string            `yaml:"notes"`
+		AsOfInMonths            int               `yaml:"as_of_in_months"`
+		WindowStartsInMonths    int               `yaml:"window_starts_in_months"`
+		WindowMonths            int               `yaml:"window_months"`
+		ReportMonthsAfterWindow int               `yaml:"report_months_after_window"`
+		Categories              []string          `yaml:"categories"`
+		Archived                bool              `yaml:"archived"`
+	} `yaml:"other_engagements"`
 	History struct {
 		Days       int     `yaml:"days"`
 		StartScore float64 `yaml:"start_score"`
@@ -101,6 +116,9 @@ func Load(ctx context.Context, db *store.DB, today time.Time) (*Result, error) {
 	}
 	if err := db.CreateEngagement(ctx, org.ID, e); err != nil {
 		return nil, fmt.Errorf("demo engagement: %w", err)
+	}
+	if err := loadOtherEngagements(ctx, db, org.ID, &f, day); err != nil {
+		return nil, err
 	}
 	if err := setControls(ctx, db, org.ID, &f); err != nil {
 		return nil, err
@@ -209,6 +227,32 @@ func setControls(ctx context.Context, db *store.DB, orgID int64, f *file) error 
 	for id := range status {
 		if !known[id] {
 			return fmt.Errorf("demo.yaml names control %s, which the library does not have", id)
+		}
+	}
+	return nil
+}
+
+// loadOtherEngagements creates the engagements besides the current one,
+// after it, so that it stays current; the finished ones are archived.
+func loadOtherEngagements(ctx context.Context, db *store.DB, orgID int64, f *file, day attest.Date) error {
+	for _, o := range f.OtherEngagements {
+		e := &attest.Engagement{Name: o.Name, ReportType: o.ReportType, Drivers: o.Drivers, Customers: o.Customers, Notes: o.Notes, Categories: o.Categories}
+		if o.ReportType == attest.TypeI {
+			e.AsOfDate = day.AddMonths(o.AsOfInMonths)
+			e.TargetDate = e.AsOfDate.AddMonths(o.ReportMonthsAfterWindow)
+		} else {
+			e.WindowStart = day.AddMonths(o.WindowStartsInMonths)
+			e.WindowEnd = attest.DateOf(e.WindowStart.AddMonths(o.WindowMonths).Time().AddDate(0, 0, -1))
+			e.TargetDate = e.WindowEnd.AddMonths(o.ReportMonthsAfterWindow)
+		}
+		if err := db.CreateEngagement(ctx, orgID, e); err != nil {
+			return fmt.Errorf("demo engagement %q: %w", o.Name, err)
+		}
+		if o.Archived {
+			yes := true
+			if _, err := db.UpdateEngagement(ctx, orgID, e.ID, attest.EngagementUpdate{Archived: &yes}); err != nil {
+				return fmt.Errorf("demo engagement %q: %w", o.Name, err)
+			}
 		}
 	}
 	return nil

@@ -34,6 +34,27 @@ func TestLoad(t *testing.T) {
 			if attest.DateOf(today).Before(e.WindowStart) || !attest.DateOf(today).Before(e.WindowEnd) || len(e.Categories) != 5 || len(e.Systems) == 0 {
 				t.Errorf("demo engagement: window %s–%s, %d categories, %d systems", e.WindowStart, e.WindowEnd, len(e.Categories), len(e.Systems))
 			}
+			// The demo shows the Engagements page with a finished, archived
+			// engagement and the next one planned; the first stays current.
+			es, err := db.FindEngagements(ctx, res.Organization.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var archived, current int
+			for _, x := range es {
+				if x.Archived() {
+					archived++
+				}
+				if x.Current {
+					current++
+					if x.ID != e.ID {
+						t.Errorf("the demo's current engagement is %q, want %q", x.Name, e.Name)
+					}
+				}
+			}
+			if len(es) != 3 || archived != 1 || current != 1 {
+				t.Errorf("demo engagements: %d, %d archived, %d current; want 3, 1 and 1", len(es), archived, current)
+			}
 			r, err := db.Readiness(ctx, res.Organization.ID, e.ID)
 			if err != nil {
 				t.Fatal(err)

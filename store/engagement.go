@@ -6,18 +6,23 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/attest-dev/attest"
 )
 
-const engagementColumns = `id, name, report_type, drivers, customers, notes, target_date, as_of_date, window_start, window_end, categories, created_at`
+const engagementColumns = `id, name, report_type, drivers, customers, notes, target_date, as_of_date, window_start, window_end, categories, created_at, archived_at`
 
 func scanEngagement(row interface{ Scan(...any) error }) (*attest.Engagement, error) {
 	e := &attest.Engagement{}
 	var drivers, customers, categories string
+	var archived sql.NullTime
 	if err := row.Scan(&e.ID, &e.Name, &e.ReportType, &drivers, &customers, &e.Notes, &e.TargetDate, &e.AsOfDate,
-		&e.WindowStart, &e.WindowEnd, &categories, &e.CreatedAt); err != nil {
+		&e.WindowStart, &e.WindowEnd, &categories, &e.CreatedAt, &archived); err != nil {
 		return nil, err
+	}
+	if archived.Valid {
+		e.ArchivedAt = &archived.Time
 	}
 	e.Systems = []*attest.System{}
 	return e, errors.Join(fromJSON(drivers, &e.Drivers), fromJSON(customers, &e.Customers), fromJSON(categories, &e.Categories))
@@ -38,6 +43,11 @@ func (s *DB) findEngagement(ctx context.Context, x queryer, orgID, id int64) (*a
 	if err != nil {
 		return nil, fmt.Errorf("find engagement: %w", err)
 	}
+	cur, err := s.currentID(ctx, x, orgID)
+	if err != nil {
+		return nil, err
+	}
+	e.Current = cur == e.ID
 	e.Systems, err = queryAll(ctx, x, "find systems", func(row rowScanner) (*attest.System, error) {
 		sys := &attest.System{}
 		return sys, row.Scan(&sys.ID, &sys.Name, &sys.Kind, &sys.Owner, &sys.Description)
@@ -49,23 +59,69 @@ func (s *DB) findEngagement(ctx context.Context, x queryer, orgID, id int64) (*a
 }
 
 // FindEngagements returns the organization's engagements, newest first,
-// without their systems.
+// without their systems, archived ones included (see Engagement.Archived).
 func (s *DB) FindEngagements(ctx context.Context, orgID int64) ([]*attest.Engagement, error) {
-	return queryAll(ctx, s.db, "find engagements", scanEngagement, s.q(`SELECT `+engagementColumns+` FROM engagements WHERE org_id = ? ORDER BY id DESC`), orgID)
+	es, err := queryAll(ctx, s.db, "find engagements", scanEngagement, s.q(`SELECT `+engagementColumns+` FROM engagements WHERE org_id = ? ORDER BY id DESC`), orgID)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := s.currentID(ctx, s.db, orgID)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range es {
+		e.Current = e.ID == cur
+	}
+	return es, nil
 }
 
-// CurrentEngagement returns the organization's newest engagement without
-// its systems (FindEngagementByID has them), or ENOTFOUND when it has none.
-// Dashboards ask for it on every view, so it is one query.
+// currentID is the organization's current engagement, 0 when none.
+func (s *DB) currentID(ctx context.Context, x queryer, orgID int64) (int64, error) {
+	var id sql.NullInt64
+	err := x.QueryRowContext(ctx, s.q(`SELECT current_engagement_id FROM organizations WHERE id = ?`), orgID).Scan(&id)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("current engagement: %w", err)
+	}
+	return id.Int64, nil
+}
+
+// CurrentEngagement returns the engagement the organization chose as
+// current, without its systems (FindEngagementByID has them), or ENOTFOUND
+// when it has no engagement that is not archived. Dashboards ask for it on
+// every view, so it is one query.
 func (s *DB) CurrentEngagement(ctx context.Context, orgID int64) (*attest.Engagement, error) {
-	e, err := scanEngagement(s.db.QueryRowContext(ctx, s.q(`SELECT `+engagementColumns+` FROM engagements WHERE org_id = ? ORDER BY id DESC LIMIT 1`), orgID))
+	cols := strings.ReplaceAll("e."+engagementColumns, ", ", ", e.")
+	e, err := scanEngagement(s.db.QueryRowContext(ctx, s.q(`SELECT `+cols+` FROM organizations o JOIN engagements e ON e.org_id = o.id AND e.id = o.current_engagement_id WHERE o.id = ?`), orgID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, attest.Errorf(attest.ENOTFOUND, "the organization has no engagement yet: create one first")
+		return nil, attest.Errorf(attest.ENOTFOUND, "the organization has no current engagement: create one first, or restore an archived one")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("current engagement: %w", err)
 	}
+	e.Current = true
 	return e, nil
+}
+
+// setCurrent makes id (0: none) the organization's current engagement.
+func (s *DB) setCurrent(ctx context.Context, tx *sql.Tx, orgID, id int64) error {
+	if _, err := tx.ExecContext(ctx, s.q(`UPDATE organizations SET current_engagement_id = ? WHERE id = ?`), nullInt(id), orgID); err != nil {
+		return fmt.Errorf("set current engagement: %w", s.dialect.normalize(err))
+	}
+	return nil
+}
+
+// successor is the engagement that becomes current when the current one,
+// except, is archived: the newest engagement that is not archived, or 0.
+func (s *DB) successor(ctx context.Context, tx *sql.Tx, orgID, except int64) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, s.q(`SELECT id FROM engagements WHERE org_id = ? AND id <> ? AND archived_at IS NULL ORDER BY id DESC LIMIT 1`), orgID, except).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("find the next current engagement: %w", err)
+	}
+	return id, nil
 }
 
 // CreateEngagement validates and stores e with its systems.
@@ -86,6 +142,18 @@ func (s *DB) CreateEngagement(ctx context.Context, orgID int64, e *attest.Engage
 		e.ID = id
 		for _, sys := range e.Systems {
 			if err := s.insertSystem(ctx, tx, orgID, id, sys); err != nil {
+				return err
+			}
+		}
+		// A new engagement becomes current when asked to, or when the
+		// organization has none: never silently in place of another.
+		cur, err := s.currentID(ctx, tx, orgID)
+		if err != nil {
+			return err
+		}
+		if e.Current || cur == 0 {
+			e.Current = true
+			if err := s.setCurrent(ctx, tx, orgID, id); err != nil {
 				return err
 			}
 		}
@@ -117,8 +185,11 @@ func (s *DB) UpdateEngagement(ctx context.Context, orgID, id int64, u attest.Eng
 		if err := u.Apply(e, s.fw); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE engagements SET name = ?, report_type = ?, drivers = ?, customers = ?, notes = ?, target_date = ?, as_of_date = ?, window_start = ?, window_end = ?, categories = ? WHERE org_id = ? AND id = ?`),
-			e.Name, e.ReportType, jsonText(e.Drivers), jsonText(e.Customers), e.Notes, e.TargetDate, e.AsOfDate, e.WindowStart, e.WindowEnd, jsonText(e.Categories), orgID, id); err != nil {
+		if err := s.applyStanding(ctx, tx, orgID, e, u); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE engagements SET name = ?, report_type = ?, drivers = ?, customers = ?, notes = ?, target_date = ?, as_of_date = ?, window_start = ?, window_end = ?, categories = ?, archived_at = ? WHERE org_id = ? AND id = ?`),
+			e.Name, e.ReportType, jsonText(e.Drivers), jsonText(e.Customers), e.Notes, e.TargetDate, e.AsOfDate, e.WindowStart, e.WindowEnd, jsonText(e.Categories), nullTime(e.ArchivedAt), orgID, id); err != nil {
 			return s.dialect.normalize(err)
 		}
 		return s.appendAudit(ctx, tx, orgID, "engagement.update", "engagement", strconv.FormatInt(id, 10), before, e)
@@ -127,6 +198,47 @@ func (s *DB) UpdateEngagement(ctx context.Context, orgID, id int64, u attest.Eng
 		return nil, err
 	}
 	return e, nil
+}
+
+// applyStanding applies an update's Archived and Current to e and to the
+// organization's choice of current engagement.
+func (s *DB) applyStanding(ctx context.Context, tx *sql.Tx, orgID int64, e *attest.Engagement, u attest.EngagementUpdate) error {
+	if u.Current != nil && !*u.Current {
+		return attest.FieldErrorf("current", "an engagement stops being current when another one is made current")
+	}
+	makeCurrent := u.Current != nil
+	if u.Archived != nil {
+		switch {
+		case *u.Archived && makeCurrent:
+			return attest.FieldErrorf("current", "an archived engagement cannot be the current one")
+		case *u.Archived && e.ArchivedAt == nil:
+			now := s.now()
+			e.ArchivedAt = &now
+			if e.Current { // the newest engagement left takes over, if any
+				next, err := s.successor(ctx, tx, orgID, e.ID)
+				if err != nil {
+					return err
+				}
+				e.Current = false
+				return s.setCurrent(ctx, tx, orgID, next)
+			}
+		case !*u.Archived && e.ArchivedAt != nil:
+			e.ArchivedAt = nil
+			cur, err := s.currentID(ctx, tx, orgID)
+			if err != nil {
+				return err
+			}
+			makeCurrent = makeCurrent || cur == 0 // the organization had none left
+		}
+	}
+	if !makeCurrent {
+		return nil
+	}
+	if e.ArchivedAt != nil {
+		return attest.FieldErrorf("current", "engagement %d is archived: restore it before making it current", e.ID)
+	}
+	e.Current = true
+	return s.setCurrent(ctx, tx, orgID, e.ID)
 }
 
 // systemInScope is what the audit log records of a system: the system and

@@ -69,9 +69,10 @@ func TestCreateEngagement(t *testing.T) {
 		if err != nil || len(list) != 2 || list[0].Name != "Annual" {
 			t.Errorf("FindEngagements = %d (%v), want 2, newest first", len(list), err)
 		}
+		// The second engagement does not take over: the first stays current.
 		cur, err := db.CurrentEngagement(ctx, org)
-		if err != nil || cur.Name != "Annual" {
-			t.Errorf("CurrentEngagement = %v, %v; want Annual", cur, err)
+		if err != nil || cur.Name != "First audit" {
+			t.Errorf("CurrentEngagement = %v, %v; want First audit", cur, err)
 		}
 	})
 }

@@ -254,7 +254,7 @@ func (s *DB) requestsOf(ctx context.Context, orgID int64, e *attest.Engagement, 
 func (s *DB) MarkSlotNotApplicable(ctx context.Context, orgID int64, st *attest.SlotStatement) error {
 	st.Statement = strings.TrimSpace(st.Statement)
 	if st.Statement == "" {
-		return attest.Errorf(attest.EINVALID, "say why nothing is needed for this period (for example: no new hires)")
+		return attest.FieldErrorf("statement", "say why nothing is needed for this period (for example: no new hires)")
 	}
 	reqs, err := s.Requests(ctx, orgID, st.EngagementID)
 	if err != nil {

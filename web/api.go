@@ -1,7 +1,9 @@
 package web
 
 import (
+	"maps"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/attest-dev/attest"
@@ -62,37 +64,49 @@ func (s *Server) listCriteria(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getCriterion(w http.ResponseWriter, r *http.Request) error {
-	c := s.svc.Framework().Criterion(r.PathValue("id"))
+	c := s.svc.Framework().LookupCriterion(r.PathValue("id"))
 	if c == nil {
 		return attest.Errorf(attest.ENOTFOUND, "no criterion %q", r.PathValue("id"))
 	}
 	return writeJSON(w, http.StatusOK, c)
 }
 
+// apiPage reads limit and offset (and sort, dir) of an API list; its page
+// is attest.MaxPageSize rows unless limit says fewer.
+func apiPage(q url.Values, columns []string) (attest.Page, error) {
+	if q.Get("limit") == "" {
+		q = maps.Clone(q)
+		q.Set("limit", strconv.Itoa(attest.MaxPageSize))
+	}
+	_, pg, err := parseList("", q, columns)
+	return pg, err
+}
+
 func (s *Server) listControls(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	f := attest.ControlFilter{Status: attest.ControlStatus(q.Get("status")), Owner: q.Get("owner"), Criterion: q.Get("criterion"), Category: q.Get("category")}
-	if f.Status != "" && !f.Status.Valid() {
-		return attest.Errorf(attest.EINVALID, "unknown status %q", f.Status)
+	f := newForm(q)
+	cf := s.controlFilter(q, f)
+	pg, err := apiPage(q, attest.ControlSorts)
+	if err == nil {
+		err = firstError(f, controlFilterFields...)
 	}
-	fw := s.svc.Framework()
-	if f.Criterion != "" && fw.Criterion(f.Criterion) == nil {
-		return attest.Errorf(attest.EINVALID, "unknown criterion %q", f.Criterion)
-	}
-	if f.Category != "" && fw.Category(f.Category) == nil {
-		return attest.Errorf(attest.EINVALID, "unknown category %q", f.Category)
-	}
-	controls, err := s.svc.FindControls(r.Context(), orgID(r), f)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, controls)
+	controls, total, err := s.svc.FindControlPage(r.Context(), orgID(r), cf, pg)
+	if err != nil {
+		return err
+	}
+	return writePage(w, controls, total)
 }
 
 func (s *Server) createControl(w http.ResponseWriter, r *http.Request) error {
 	var c attest.Control
 	if err := decode(r, &c); err != nil {
 		return err
+	}
+	for i, id := range c.Criteria {
+		c.Criteria[i] = criterionID(s.svc.Framework(), id)
 	}
 	if err := s.svc.CreateControl(r.Context(), orgID(r), &c); err != nil {
 		return err
@@ -121,14 +135,14 @@ func (s *Server) updateControl(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) mapControl(w http.ResponseWriter, r *http.Request) error {
-	if err := s.svc.MapControl(r.Context(), orgID(r), r.PathValue("id"), r.PathValue("criterion")); err != nil {
+	if err := s.svc.MapControl(r.Context(), orgID(r), r.PathValue("id"), criterionID(s.svc.Framework(), r.PathValue("criterion"))); err != nil {
 		return err
 	}
 	return s.getControl(w, r)
 }
 
 func (s *Server) unmapControl(w http.ResponseWriter, r *http.Request) error {
-	if err := s.svc.UnmapControl(r.Context(), orgID(r), r.PathValue("id"), r.PathValue("criterion")); err != nil {
+	if err := s.svc.UnmapControl(r.Context(), orgID(r), r.PathValue("id"), criterionID(s.svc.Framework(), r.PathValue("criterion"))); err != nil {
 		return err
 	}
 	return s.getControl(w, r)
@@ -291,22 +305,29 @@ func (s *Server) listSnapshots(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) listTasks(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	f := attest.TaskFilter{Status: attest.TaskStatus(q.Get("status")), Owner: q.Get("owner"), ControlID: q.Get("control"), Open: q.Get("open") == "true"}
-	if f.Status != "" && !f.Status.Valid() {
-		return attest.Errorf(attest.EINVALID, "unknown task status %q", f.Status)
-	}
+	f := newForm(q)
+	tf := taskFilter(q, f)
+	// The API lists every task unless asked for open ones (open=true).
+	tf.Open = tf.Status == "" && q.Get("open") == "true"
 	if v := q.Get("engagement"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
 			return attest.Errorf(attest.EINVALID, "engagement must be a number, not %q", v)
 		}
-		f.EngagementID = id
+		tf.EngagementID = id
 	}
-	tasks, err := s.svc.FindTasks(r.Context(), orgID(r), f)
+	pg, err := apiPage(q, attest.TaskSorts)
+	if err == nil {
+		err = firstError(f, taskFilterFields...)
+	}
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, tasks)
+	tasks, total, err := s.svc.FindTaskPage(r.Context(), orgID(r), tf, pg)
+	if err != nil {
+		return err
+	}
+	return writePage(w, tasks, total)
 }
 
 func (s *Server) createTask(w http.ResponseWriter, r *http.Request) error {
@@ -373,4 +394,13 @@ func (s *Server) visibleEngagement(r *http.Request) (int64, error) {
 		return 0, attest.Errorf(attest.ENOTFOUND, "no engagement %d", id)
 	}
 	return id, nil
+}
+
+// criterionID is a criterion ID as typed, in the framework's case (cc6.1
+// is CC6.1); an unknown one is returned as typed, for the store to refuse.
+func criterionID(fw *attest.Framework, typed string) string {
+	if c := fw.LookupCriterion(typed); c != nil {
+		return c.ID
+	}
+	return typed
 }

@@ -1,10 +1,12 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/attest-dev/attest"
 )
@@ -43,7 +45,7 @@ type criterionRow struct {
 }
 
 func (s *Server) criterionPage(w http.ResponseWriter, r *http.Request) error {
-	c := s.svc.Framework().Criterion(r.PathValue("id"))
+	c := s.svc.Framework().LookupCriterion(r.PathValue("id"))
 	if c == nil {
 		return attest.Errorf(attest.ENOTFOUND, "no criterion %q", r.PathValue("id"))
 	}
@@ -54,64 +56,71 @@ func (s *Server) criterionPage(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "criterion", &view{Title: c.ID, Nav: "criteria", Data: map[string]any{"Criterion": c, "Controls": controls}})
 }
 
-// controlsPage lists controls, filtered by status, owner, category and
-// criterion from the query string.
+// controlFilter reads the controls list's filters from the query: a
+// criterion in any case ("cc6.1"), a category, a status, an owner and a
+// search. A value it does not know is recorded beside its field in f and
+// left out of the filter.
+func (s *Server) controlFilter(q url.Values, f *form) attest.ControlFilter {
+	fw := s.svc.Framework()
+	cf := attest.ControlFilter{Owner: q.Get("owner"), Search: strings.TrimSpace(q.Get("q"))}
+	if v := q.Get("status"); v != "" {
+		if st := attest.ControlStatus(v); st.Valid() {
+			cf.Status = st
+		} else {
+			f.Errors["status"] = fmt.Sprintf("unknown status %q", v)
+		}
+	}
+	if v := strings.TrimSpace(q.Get("category")); v != "" {
+		if c := fw.Category(strings.ToLower(v)); c != nil {
+			cf.Category = c.ID
+		} else {
+			f.Errors["category"] = fmt.Sprintf("unknown category %q", v)
+		}
+	}
+	if v := q.Get("criterion"); strings.TrimSpace(v) != "" {
+		if c := fw.LookupCriterion(v); c != nil {
+			cf.Criterion = c.ID
+			f.Values.Set("criterion", c.ID)
+		} else {
+			f.Errors["criterion"] = fmt.Sprintf("unknown criterion %q (criteria look like CC6.1)", v)
+		}
+	}
+	return cf
+}
+
+// firstError is the first message of a form, for the API, which answers
+// one error at a time.
+func firstError(f *form, order ...string) error {
+	for _, k := range order {
+		if msg := f.Err(k); msg != "" {
+			return attest.FieldErrorf(k, "%s", msg)
+		}
+	}
+	return nil
+}
+
+// controlFilterFields are the filters of the controls list, in the order
+// their errors are reported.
+var controlFilterFields = []string{"status", "owner", "category", "criterion", "q", "sort", "page"}
+
+// controlsPage lists controls: filtered, searched, sorted and cut into
+// pages in the database, every choice kept in the query string.
 func (s *Server) controlsPage(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	f := attest.ControlFilter{Status: attest.ControlStatus(q.Get("status")), Owner: q.Get("owner"), Category: q.Get("category"), Criterion: q.Get("criterion")}
-	fw := s.svc.Framework()
-	if f.Status != "" && !f.Status.Valid() {
-		return attest.Errorf(attest.EINVALID, "unknown status %q", f.Status)
+	f := newForm(q)
+	cf := s.controlFilter(q, f)
+	list, pg, err := parseList("/controls", q, attest.ControlSorts)
+	if err != nil && !f.refuse(err) {
+		return err
 	}
-	if f.Category != "" && fw.Category(f.Category) == nil {
-		return attest.Errorf(attest.EINVALID, "unknown category %q", f.Category)
-	}
-	if f.Criterion != "" && fw.Criterion(f.Criterion) == nil {
-		return attest.Errorf(attest.EINVALID, "unknown criterion %q", f.Criterion)
-	}
-	all, err := s.svc.FindControls(r.Context(), orgID(r), attest.ControlFilter{})
+	controls, total, err := s.svc.FindControlPage(r.Context(), orgID(r), cf, pg)
 	if err != nil {
 		return err
 	}
-	var controls []*attest.Control
-	for _, c := range all {
-		if f.Matches(c, fw) {
-			controls = append(controls, c)
-		}
-	}
-	owners := map[string]bool{}
-	var ownerList []string
-	for _, c := range all {
-		if c.Owner != "" && !owners[c.Owner] {
-			owners[c.Owner] = true
-			ownerList = append(ownerList, c.Owner)
-		}
-	}
-	// A page shows 50 controls; the query string keeps the filters.
-	const perPage = 50
-	page, _ := strconv.Atoi(q.Get("page"))
-	pages := (len(controls) + perPage - 1) / perPage
-	page = max(1, min(page, pages))
-	matched := len(controls)
-	if matched > 0 {
-		controls = controls[(page-1)*perPage : min(page*perPage, matched)]
-	}
-	link := func(p int) string {
-		v := url.Values{}
-		for k, vals := range q {
-			if k != "page" {
-				v[k] = vals
-			}
-		}
-		v.Set("page", strconv.Itoa(p))
-		return "/controls?" + v.Encode()
-	}
-	var prev, next string
-	if page > 1 {
-		prev = link(page - 1)
-	}
-	if page < pages {
-		next = link(page + 1)
+	list.setTotal(total)
+	owners, err := s.svc.FindControlOwners(r.Context(), orgID(r))
+	if err != nil {
+		return err
 	}
 	// Rows carry ready-made text: the template then runs no functions per
 	// row, which keeps a page of controls fast.
@@ -123,10 +132,38 @@ func (s *Server) controlsPage(w http.ResponseWriter, r *http.Request) error {
 			rows[i].Owner = "—"
 		}
 	}
-	return s.render(w, r, http.StatusOK, "controls", &view{Title: "Controls", Nav: "controls", Data: map[string]any{
-		"Controls": rows, "Filter": f, "Statuses": attest.ControlStatuses, "Categories": fw.Categories, "Owners": ownerList, "Total": len(all),
-		"Matched": matched, "Page": page, "Pages": pages, "Prev": prev, "Next": next,
+	status := http.StatusOK
+	if f.Invalid() {
+		status = refusedStatus
+	}
+	return s.render(w, r, status, "controls", &view{Title: "Controls", Nav: "controls", Data: map[string]any{
+		"Controls": rows, "Form": f, "Statuses": attest.ControlStatuses, "Categories": s.svc.Framework().Categories, "Owners": owners,
+		"List": list,
 	}})
+}
+
+// controlsCSV downloads every control the list's filters match.
+func (s *Server) controlsCSV(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	f := newForm(q)
+	cf := s.controlFilter(q, f)
+	_, pg, err := parseList("/controls", q, attest.ControlSorts)
+	if err == nil {
+		err = firstError(f, controlFilterFields...)
+	}
+	if err != nil {
+		return err
+	}
+	fetch := func(p attest.Page) ([][]string, int, error) {
+		controls, total, err := s.svc.FindControlPage(r.Context(), orgID(r), cf, p)
+		rows := make([][]string, len(controls))
+		for i, c := range controls {
+			rows[i] = []string{c.ID, c.Name, string(c.Status), c.Owner, string(c.Frequency), string(c.DueDate), strings.Join(c.Criteria, " "),
+				c.UpdatedAt.UTC().Format(time.RFC3339)}
+		}
+		return rows, total, err
+	}
+	return s.csvExport(w, "controls.csv", []string{"id", "name", "status", "owner", "frequency", "due_date", "criteria", "updated_at"}, fetch, pg)
 }
 
 // controlRow is a control as the controls list shows it.
@@ -139,6 +176,32 @@ func (s *Server) controlPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	return s.renderControl(w, r, http.StatusOK, c, controlForms{})
+}
+
+// controlForms are the forms of a control's page that come back as typed
+// after a refusal; nil ones are filled from the control.
+type controlForms struct {
+	// Control is the status form.
+	Control *form
+	// Evidence is the evidence form of need Need.
+	Evidence *form
+	Need     int
+	// NA is a not-applicable statement for the slot of need NANeed
+	// starting NAStart.
+	NA      *form
+	NANeed  int
+	NAStart attest.Date
+}
+
+// controlValues is a control as its status form shows it.
+func controlValues(c *attest.Control) url.Values {
+	return url.Values{"status": {string(c.Status)}, "owner": {c.Owner}, "due_date": {string(c.DueDate)},
+		"justification": {c.Justification}, "notes": {c.Notes}}
+}
+
+// renderControl shows a control's page with its forms.
+func (s *Server) renderControl(w http.ResponseWriter, r *http.Request, status int, c *attest.Control, cf controlForms) error {
 	tasks, err := s.svc.FindTasks(r.Context(), orgID(r), attest.TaskFilter{ControlID: c.ID})
 	if err != nil {
 		return err
@@ -150,13 +213,16 @@ func (s *Server) controlPage(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	p := principalFrom(r.Context())
-	ev, err := s.controlEvidence(r, c)
+	ev, err := s.controlEvidence(r, c, cf)
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "control", &view{Title: c.ID + " " + c.Name, Nav: "controls", Data: map[string]any{
+	if cf.Control == nil {
+		cf.Control = newForm(controlValues(c))
+	}
+	return s.render(w, r, status, "control", &view{Title: c.ID + " " + c.Name, Nav: "controls", Data: map[string]any{
 		"Control": c, "Tasks": tasks, "Criteria": crit, "Statuses": attest.ControlStatuses, "CanEdit": s.mayEditControl(p, c),
-		"Evidence": ev,
+		"Evidence": ev, "Form": cf.Control,
 	}})
 }
 
@@ -189,26 +255,97 @@ func (s *Server) controlUpdate(w http.ResponseWriter, r *http.Request) error {
 		owner := r.PostFormValue("owner")
 		u.Owner = &owner
 	}
-	if _, err := s.svc.UpdateControl(ctx, p.OrgID, c.ID, u); err != nil {
+	_, err = s.svc.UpdateControl(ctx, p.OrgID, c.ID, u)
+	if f := newForm(r.PostForm); f.refuse(err, "status", "owner", "due_date", "justification", "notes") {
+		return s.renderControl(w, r, refusedStatus, c, controlForms{Control: f})
+	}
+	if err != nil {
 		return err
 	}
 	return redirect(w, r, "/controls/"+c.ID, "Saved "+c.ID+".")
 }
 
-func (s *Server) tasksPage(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	f := attest.TaskFilter{Status: attest.TaskStatus(q.Get("status")), Owner: q.Get("owner"), Open: q.Get("open") != "0"}
-	if f.Status != "" {
-		f.Open = false
-		if !f.Status.Valid() {
-			return attest.Errorf(attest.EINVALID, "unknown task status %q", f.Status)
+// taskFilter reads the tasks list's filters from the query: status (""
+// means open and in progress, "all" every task; open=0 is an older way to
+// say all), owner, control (in any case) and a search. A value it does not
+// know is recorded beside its field in f and left out.
+func taskFilter(q url.Values, f *form) attest.TaskFilter {
+	tf := attest.TaskFilter{Owner: strings.TrimSpace(q.Get("owner")), Search: strings.TrimSpace(q.Get("q")), Open: q.Get("open") != "0"}
+	switch v := q.Get("status"); v {
+	case "":
+	case "all":
+		tf.Open = false
+	default:
+		tf.Open = false
+		if st := attest.TaskStatus(v); st.Valid() {
+			tf.Status = st
+		} else {
+			tf.Open = true
+			f.Errors["status"] = fmt.Sprintf("unknown task status %q", v)
 		}
 	}
-	tasks, err := s.svc.FindTasks(r.Context(), orgID(r), f)
+	if v := strings.TrimSpace(q.Get("control")); v != "" {
+		tf.ControlID = strings.ToUpper(v)
+		f.Values.Set("control", tf.ControlID)
+	}
+	return tf
+}
+
+// taskFilterFields are the filters of the tasks list, in the order their
+// errors are reported.
+var taskFilterFields = []string{"status", "owner", "control", "q", "sort", "page", "limit", "offset"}
+
+// tasksPage lists tasks: filtered, searched, sorted and cut into pages in
+// the database, every choice kept in the query string.
+func (s *Server) tasksPage(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	f := newForm(q)
+	tf := taskFilter(q, f)
+	list, pg, err := parseList("/tasks", q, attest.TaskSorts)
+	if err != nil && !f.refuse(err) {
+		return err
+	}
+	tasks, total, err := s.svc.FindTaskPage(r.Context(), orgID(r), tf, pg)
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "tasks", &view{Title: "Tasks", Nav: "tasks", Data: map[string]any{"Tasks": tasks, "Filter": f}})
+	list.setTotal(total)
+	status := http.StatusOK
+	if f.Invalid() {
+		status = refusedStatus
+	}
+	back := list.link()
+	return s.render(w, r, status, "tasks", &view{Title: "Tasks", Nav: "tasks", Data: map[string]any{
+		"Tasks": tasks, "Form": f, "List": list, "Back": back,
+	}})
+}
+
+// tasksCSV downloads every task the list's filters match.
+func (s *Server) tasksCSV(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	f := newForm(q)
+	tf := taskFilter(q, f)
+	_, pg, err := parseList("/tasks", q, attest.TaskSorts)
+	if err == nil {
+		err = firstError(f, taskFilterFields...)
+	}
+	if err != nil {
+		return err
+	}
+	fetch := func(p attest.Page) ([][]string, int, error) {
+		tasks, total, err := s.svc.FindTaskPage(r.Context(), orgID(r), tf, p)
+		rows := make([][]string, len(tasks))
+		for i, t := range tasks {
+			closed := ""
+			if t.ClosedAt != nil {
+				closed = t.ClosedAt.UTC().Format(time.RFC3339)
+			}
+			rows[i] = []string{strconv.FormatInt(t.ID, 10), t.Title, string(t.Status), t.Owner, string(t.DueDate), t.ControlID,
+				t.CreatedAt.UTC().Format(time.RFC3339), closed}
+		}
+		return rows, total, err
+	}
+	return s.csvExport(w, "tasks.csv", []string{"id", "title", "status", "owner", "due_date", "control", "created_at", "closed_at"}, fetch, pg)
 }
 
 // mayEditTask: managers edit every task; control owners tasks they own or

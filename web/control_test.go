@@ -57,6 +57,8 @@ func TestControlsAPI(t *testing.T) {
 			want: []string{ownerA}, check: ids([]string{"GOV-01"})},
 		{name: "by owner", method: "GET", path: "/api/v1/controls?owner=" + ownerA, token: viewerA, status: 200, check: ids([]string{"GOV-01"})},
 		{name: "by criterion", method: "GET", path: "/api/v1/controls?criterion=CC6.1", token: viewerA, status: 200, check: ids(cc61)},
+		{name: "by criterion in lower case", method: "GET", path: "/api/v1/controls?criterion=cc6.1", token: viewerA, status: 200, check: ids(cc61)},
+		{name: "criterion in lower case by path", method: "GET", path: "/api/v1/criteria/cc6.1", token: viewerA, status: 200, want: []string{`"id": "CC6.1"`}},
 		{name: "by category", method: "GET", path: "/api/v1/controls?category=privacy", token: viewerA, status: 200, check: ids(privacy)},
 		{name: "by criterion and status", method: "GET", path: "/api/v1/controls?criterion=CC1.1&status=in_progress", token: viewerA, status: 200,
 			check: ids([]string{"GOV-01"})},
@@ -94,7 +96,7 @@ func TestControlsAPI(t *testing.T) {
 			body: `{"owner":"x"}`, status: 404, code: "not_found", check: gone("/api/v1/controls/NOPE-99")},
 
 		{name: "create custom", method: "POST", path: "/api/v1/controls", token: adminA,
-			body:   `{"id":"ACME-02","name":"Quarterly access review","criteria":["P1.1","CC6.2"],"frequency":"quarterly","owner_role":"security"}`,
+			body:   `{"id":"ACME-02","name":"Quarterly access review","criteria":["p1.1","CC6.2"],"frequency":"quarterly","owner_role":"security"}`,
 			status: 201, want: []string{`"id": "ACME-02"`, `"custom": true`, `"status": "not_started"`},
 			check: reread("/api/v1/controls/ACME-02", `"name": "Quarterly access review"`, `"CC6.2"`, `"P1.1"`)},
 		{name: "create duplicate custom", method: "POST", path: "/api/v1/controls", token: adminA,

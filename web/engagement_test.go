@@ -18,12 +18,29 @@ func TestEngagementsAPI(t *testing.T) {
 			status:   201,
 			want:     []string{`"name": "FY27 Type II"`, `"report_type": "type2"`, `"security"`, `"availability"`, `"privacy"`, `"name": "API"`},
 			unwanted: []string{`"confidentiality"`},
-			check: both(arrayLenAt(list, 2),
-				reread("/api/v1/readiness", `"engagement": "FY27 Type II"`))},
+			// A second engagement does not take over as current.
+			check: both(arrayLenAt(list, 2), reread("/api/v1/readiness", `"engagement": "A audit"`),
+				rereadLacks("/api/v1/readiness", `"engagement": "FY27 Type II"`))},
 		{name: "create Type I", method: "POST", path: list, token: adminA,
 			body:   `{"name":"Type I","report_type":"type1","as_of_date":"2026-09-30"}`,
-			status: 201, want: []string{`"report_type": "type1"`, `"as_of_date": "2026-09-30"`, `"categories": [`},
+			status: 201, want: []string{`"report_type": "type1"`, `"as_of_date": "2026-09-30"`, `"categories": [`, `"current": false`},
 			check: arrayLenAt(list, 2)},
+		{name: "create and make current", method: "POST", path: list, token: adminA,
+			body:   `{"name":"Next audit","report_type":"type1","as_of_date":"2026-09-30","current":true}`,
+			status: 201, want: []string{`"current": true`},
+			check: both(reread("/api/v1/readiness", `"engagement": "Next audit"`), reread(one, `"current": false`))},
+		{name: "patch archived", method: "PATCH", path: one, token: adminA, body: `{"archived":true}`,
+			status: 200, want: []string{`"archived_at": "`, `"current": false`},
+			check: both(reread(list, `"archived_at": "`), func(t *testing.T, e *env, _ []byte) {
+				// A's only engagement archived: there is no current one left.
+				if r := e.do(t, "GET", "/api/v1/readiness", adminA, ""); r.status != 404 {
+					t.Errorf("readiness with every engagement archived = %d, want 404", r.status)
+				}
+			})},
+		{name: "patch current to false", method: "PATCH", path: one, token: adminA, body: `{"current":false}`,
+			status: 400, code: "invalid", same: []string{one}},
+		{name: "patch current by a viewer", method: "PATCH", path: one, token: viewerA, body: `{"current":true}`,
+			status: 403, code: "forbidden", same: []string{one}},
 		{name: "window ends before it starts", method: "POST", path: list, token: adminA,
 			body:   `{"name":"Backwards","report_type":"type2","window_start":"2026-06-30","window_end":"2026-01-01"}`,
 			status: 400, code: "invalid", same: []string{list}},

@@ -26,10 +26,7 @@ func TestEscaping(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		eng := "/engagements/" + u.ids[u.orgA]["{eng2}"]
-		if cur.ID != u.engA2 {
-			t.Fatalf("current engagement %d, want the fixture's newest %d", cur.ID, u.engA2)
-		}
+		eng := fmt.Sprintf("/engagements/%d", cur.ID)
 		for _, payload := range xssPayloads {
 			if _, err := u.db.UpdateControl(ctx, u.orgA, "GOV-01", attest.ControlUpdate{Notes: &payload}); err != nil {
 				t.Fatal(err)
@@ -41,12 +38,13 @@ func TestEscaping(t *testing.T) {
 			if err := u.db.CreateTask(ctx, u.orgA, task); err != nil {
 				t.Fatal(err)
 			}
-			item := &attest.Evidence{Kind: attest.EvidenceStatement, Title: payload, Statement: payload, PeriodStart: "2026-12-01", PeriodEnd: "2026-12-31",
+			start, end := attest.EngagementPeriod(cur)
+			item := &attest.Evidence{Kind: attest.EvidenceStatement, Title: payload, Statement: payload, PeriodStart: start, PeriodEnd: end,
 				Links: []attest.EvidenceLinkRef{{ControlID: "GOV-01", Need: 0}}}
 			if err := u.db.CreateEvidence(ctx, u.orgA, item); err != nil {
 				t.Fatal(err)
 			}
-			na := &attest.SlotStatement{EngagementID: cur.ID, ControlID: "GOV-02", Need: 0, PeriodStart: cur.AsOfDate, Statement: payload}
+			na := &attest.SlotStatement{EngagementID: cur.ID, ControlID: "GOV-02", Need: 0, PeriodStart: start, Statement: payload}
 			if err := u.db.MarkSlotNotApplicable(ctx, u.orgA, na); err != nil {
 				t.Fatal(err)
 			}
@@ -83,7 +81,8 @@ func TestEscaping(t *testing.T) {
 				{b: admin, path: "/audit", sel: "code.json", want: "alert(1)", containsOnly: true}, // JSON-escaped
 				{b: admin, path: "/tasks?owner=" + q, sel: "input#f-owner", attr: "value"},
 				{b: admin, path: "/audit?actor=" + q, sel: "input#f-actor", attr: "value"},
-				{b: admin, path: "/controls?criterion=" + q, sel: "title", want: "Bad Request · Attest", status: http.StatusBadRequest},
+				{b: admin, path: "/controls?criterion=" + q, sel: "input#f-criterion", attr: "value", status: http.StatusUnprocessableEntity},
+				{b: admin, path: "/controls?criterion=" + q, sel: "#criterion-error", want: "unknown criterion", containsOnly: true, status: http.StatusUnprocessableEntity},
 				{b: admin, path: "/signin?next=" + q, sel: `input[name="next"]`, attr: "value", status: http.StatusSeeOther},
 				{b: u.client(t), path: "/signin?next=" + q, sel: `input[name="next"]`, attr: "value"},
 			} {

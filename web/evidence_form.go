@@ -125,6 +125,33 @@ func (s *Server) authorizeEvidence(r *http.Request, e *attest.Evidence) error {
 	return nil
 }
 
+// evidenceFields are the fields of the evidence form.
+var evidenceFields = []string{"kind", "title", "period_start", "period_end", "valid_until", "url", "statement", "file"}
+
+// refuseEvidence shows the evidence form again as typed, with the reason
+// beside its field, when err is a mistake in it: on the page of the item it
+// would replace, or on the control page of its first need. Any other error
+// is returned as it is.
+func (s *Server) refuseEvidence(w http.ResponseWriter, r *http.Request, v url.Values, err error) error {
+	f := newForm(v)
+	if !f.refuse(err, evidenceFields...) {
+		return err
+	}
+	if sup := strings.TrimSpace(v.Get("supersedes")); sup != "" {
+		r.SetPathValue("id", sup)
+		return s.renderEvidenceItem(w, r, refusedStatus, f)
+	}
+	links, lerr := parseLinks(v)
+	if lerr != nil || len(links) == 0 {
+		return err
+	}
+	c, cerr := s.svc.FindControlByID(r.Context(), orgID(r), links[0].ControlID)
+	if cerr != nil {
+		return err
+	}
+	return s.renderControl(w, r, refusedStatus, c, controlForms{Evidence: f, Need: links[0].Need})
+}
+
 // saveEvidence stores the item and goes back to its first control.
 func (s *Server) saveEvidence(w http.ResponseWriter, r *http.Request, e *attest.Evidence) error {
 	if err := s.svc.CreateEvidence(r.Context(), orgID(r), e); err != nil {
@@ -162,7 +189,13 @@ func (s *Server) slotNotApplicable(w http.ResponseWriter, r *http.Request) error
 		return formError("period_start", err)
 	}
 	st := &attest.SlotStatement{EngagementID: e.ID, ControlID: c.ID, Need: need, PeriodStart: start, Statement: r.PostFormValue("statement")}
-	if err := s.svc.MarkSlotNotApplicable(ctx, p.OrgID, st); err != nil {
+	err = s.svc.MarkSlotNotApplicable(ctx, p.OrgID, st)
+	if f := newForm(r.PostForm); f.refuse(err, "statement") {
+		if cur, cerr := s.currentEngagement(r); cerr == nil && cur.ID == e.ID { // the control page shows that engagement's slots
+			return s.renderControl(w, r, refusedStatus, c, controlForms{NA: f, NANeed: need, NAStart: start})
+		}
+	}
+	if err != nil {
 		return err
 	}
 	back := r.PostFormValue("back")

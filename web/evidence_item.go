@@ -37,6 +37,12 @@ type linkView struct {
 // evidenceItemPage shows an item: who provided it when, for which period,
 // from where, its hash, the needs it serves and its versions.
 func (s *Server) evidenceItemPage(w http.ResponseWriter, r *http.Request) error {
+	return s.renderEvidenceItem(w, r, http.StatusOK, nil)
+}
+
+// renderEvidenceItem shows the item named by the path's id; refused is the
+// new-version form as typed when it was refused (nil: a fresh one).
+func (s *Server) renderEvidenceItem(w http.ResponseWriter, r *http.Request, status int, refused *form) error {
 	ctx := r.Context()
 	p := principalFrom(ctx)
 	e, err := s.evidenceFor(r)
@@ -63,9 +69,13 @@ func (s *Server) evidenceItemPage(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "evidence_item", &view{Title: e.Title, Nav: "evidence", Data: map[string]any{
+	form := evidenceForm{Links: linkValues, Supersedes: e.ID, Start: e.PeriodStart, End: e.PeriodEnd, Kind: e.Kind, Title: e.Title}
+	if refused != nil {
+		form = form.refused(refused)
+	}
+	return s.render(w, r, status, "evidence_item", &view{Title: e.Title, Nav: "evidence", Data: map[string]any{
 		"Item": e, "Expired": e.Expired(attest.DateOf(s.Now())), "Links": links, "Versions": versions, "CanEdit": canEdit,
-		"Form": evidenceForm{Links: linkValues, Supersedes: e.ID, Start: e.PeriodStart, End: e.PeriodEnd, Kind: e.Kind, Title: e.Title},
+		"Form": form,
 	}})
 }
 
@@ -122,14 +132,27 @@ type evidenceForm struct {
 	// Open is set for the form of the need a "provide" link named (or the
 	// first), so that the page opens on it.
 	Open bool
+	// The rest is set when the form comes back refused: the other values
+	// typed and the messages (Errs is nil otherwise).
+	ValidUntil, URL, Statement string
+	Errs                       *form
+}
+
+// refused returns the form filled with what was typed in f, open.
+func (ef evidenceForm) refused(f *form) evidenceForm {
+	ef.Title, ef.Kind = f.Get("title"), attest.EvidenceKind(f.Get("kind"))
+	ef.Start, ef.End = attest.Date(f.Get("period_start")), attest.Date(f.Get("period_end"))
+	ef.ValidUntil, ef.URL, ef.Statement, ef.Errs, ef.Open = f.Get("valid_until"), f.Get("url"), f.Get("statement"), f, true
+	return ef
 }
 
 // controlEvidence is the evidence part of a control's page: the control's
 // requests in the current engagement, its items newest first, and a form
 // per evidence need. It reads this control's evidence only. ?need= and
 // ?slot= (the start of a period) name the slot a "provide" link came
-// from: that need's form opens on that period.
-func (s *Server) controlEvidence(r *http.Request, c *attest.Control) (map[string]any, error) {
+// from: that need's form opens on that period. A form in cf that was
+// refused comes back as typed, open, in place of its need's.
+func (s *Server) controlEvidence(r *http.Request, c *attest.Control, cf controlForms) (map[string]any, error) {
 	ctx := r.Context()
 	p := principalFrom(ctx)
 	all, total, err := s.svc.RecentEvidence(ctx, p.OrgID, c.ID, itemsShown)
@@ -157,7 +180,18 @@ func (s *Server) controlEvidence(r *http.Request, c *attest.Control) (map[string
 	for i, need := range c.Evidence {
 		forms[i] = evidenceForm{Links: []string{fmt.Sprintf("%s:%d", c.ID, i)}, What: need.What, Kind: attest.EvidenceFile, Open: i == wantNeed}
 	}
-	data := map[string]any{"Items": items, "Forms": forms, "ItemsTotal": total, "ItemsMore": total > len(all)}
+	data := map[string]any{"Items": items, "Forms": forms, "ItemsTotal": total, "ItemsMore": total > len(all),
+		"NA": cf.NA, "NANeed": cf.NANeed, "NAStart": cf.NAStart, "Refused": cf.Evidence != nil}
+	// A refused form keeps what was typed in it, whatever the defaults,
+	// and is the one open.
+	defer func() {
+		if cf.Evidence != nil && cf.Need >= 0 && cf.Need < len(forms) {
+			for i := range forms {
+				forms[i].Open = false
+			}
+			forms[cf.Need] = forms[cf.Need].refused(cf.Evidence)
+		}
+	}()
 	e, err := s.currentEngagement(r)
 	if attest.ErrorCode(err) == attest.ENOTFOUND {
 		return data, nil // no engagement yet: no requests

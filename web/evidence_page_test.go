@@ -101,11 +101,16 @@ func TestEvidenceRequestList(t *testing.T) {
 			"period_start": {"2026-01-01"}, "statement": {"Not hers"}}); p.status != http.StatusForbidden {
 			t.Errorf("an owner marks another's control: %d", p.status)
 		}
-		if p := alice.post(t, "/evidence/slots", url.Values{"engagement_id": {eng}, "control_id": {"GOV-01"}, "need": {"1"},
-			"period_start": {"2026-01-01"}}); p.status != http.StatusBadRequest {
-			t.Errorf("not applicable without a reason: %d", p.status)
-		}
+		// Without a reason: the control page again, that slot's form open
+		// with the message beside its field.
 		p := alice.post(t, "/evidence/slots", url.Values{"engagement_id": {eng}, "control_id": {"GOV-01"}, "need": {"1"},
+			"period_start": {"2026-01-01"}, "statement": {"  "}})
+		wantStatus(t, "not applicable without a reason", p, http.StatusUnprocessableEntity, "")
+		refused := p.doc(t).Find(`details[open] form.na-form:has(input[name="need"][value="1"]):has(input[name="period_start"][value="2026-01-01"])`)
+		if refused.Length() != 1 || !strings.Contains(refused.Find(".field-error").Text(), "say why") {
+			t.Errorf("the refused not-applicable form is not shown open with its message: %d forms, %q", refused.Length(), refused.Find(".field-error").Text())
+		}
+		p = alice.post(t, "/evidence/slots", url.Values{"engagement_id": {eng}, "control_id": {"GOV-01"}, "need": {"1"},
 			"period_start": {"2026-01-01"}, "statement": {"Nobody joined"}})
 		wantStatus(t, "mark not applicable", p, http.StatusSeeOther, "/controls/GOV-01")
 		missingList := max.get(t, list+"&state=missing&q=GOV").doc(t)
@@ -200,9 +205,9 @@ func TestEvidenceLinksAndStatements(t *testing.T) {
 			form   url.Values
 			status int
 		}{
-			{"javascript link", max, form("link", "url="+url.QueryEscape("javascript:alert(1)")), http.StatusBadRequest},
-			{"data link", max, form("link", "url="+url.QueryEscape("data:text/html,x")), http.StatusBadRequest},
-			{"empty statement", max, form("statement", "statement=+"), http.StatusBadRequest},
+			{"javascript link", max, form("link", "url="+url.QueryEscape("javascript:alert(1)")), http.StatusUnprocessableEntity},
+			{"data link", max, form("link", "url="+url.QueryEscape("data:text/html,x")), http.StatusUnprocessableEntity},
+			{"empty statement", max, form("statement", "statement=+"), http.StatusUnprocessableEntity},
 			{"a file without multipart", max, form("file", ""), http.StatusBadRequest},
 			{"owner on another's control", alice, form("statement", "statement=x&control_id=GOV-02&need=0"), http.StatusForbidden},
 			{"link", max, form("link", "url="+url.QueryEscape("https://hr.example/report?q=1")), http.StatusSeeOther},

@@ -95,7 +95,7 @@ func TestEvidenceUploadRefused(t *testing.T) {
 			{"another's control", alice, alice.fileFields("Not mine", "link", "GOV-02:0"), http.StatusForbidden},
 			{"an auditor", aud, aud.fileFields("Auditors read"), http.StatusForbidden},
 			{"an unknown need", max, max.fileFields("No such need", "link", "GOV-01:9"), http.StatusNotFound},
-			{"a bad period", max, max.fileFields("Backwards", "period_end", "2025-01-01"), http.StatusBadRequest},
+			{"a bad period", max, max.fileFields("Backwards", "period_end", "2025-01-01"), http.StatusUnprocessableEntity},
 		} {
 			t.Run(c.name, func(t *testing.T) {
 				before := u.stored(t)

@@ -74,10 +74,12 @@ var matrix = map[string][]mcase{
 	"POST /account/mfa/disable": {{path: "/account/mfa/disable", form: "code=123456", loc: "/account/mfa"}},
 	"GET /{$}":                  {{path: "/"}},
 	"GET /setup":                {{path: "/setup"}},
-	"POST /setup":               {{path: "/setup", form: engagementForm, loc: "/"}},
+	"POST /setup":               {{path: "/setup", form: engagementForm, loc: "/engagements"}},
 	"GET /criteria":             {{path: "/criteria"}},
 	"GET /criteria/{id}":        {{path: "/criteria/CC1.1"}},
 	"GET /controls":             {{path: "/controls"}},
+	"GET /controls.csv":         {{path: "/controls.csv"}},
+	"GET /tasks.csv":            {{path: "/tasks.csv"}},
 	"GET /controls/{id}":        {{path: "/controls/{owned}"}, {scope: scopeOther, path: "/controls/{control}"}},
 	"POST /controls/{id}": {
 		{path: "/controls/{owned}", form: "status=in_progress&owner={ownedBy}", loc: "/controls/GOV-01"},
@@ -126,6 +128,17 @@ var matrix = map[string][]mcase{
 		{path: "/tasks/{task}", form: "status=in_progress&back=/tasks", loc: "/tasks"},
 		{scope: scopeUnowned, path: "/tasks/{task2}", form: "status=in_progress"},
 		{scope: scopeOther, path: "/tasks/{task}", form: "status=in_progress"},
+	},
+	"GET /engagements":     {{path: "/engagements"}},
+	"GET /engagements/new": {{path: "/engagements/new"}},
+	"POST /engagements":    {{path: "/engagements", form: engagementForm}},
+	"POST /engagements/current": {
+		{path: "/engagements/current", form: "engagement_id={eng}&back=/engagements", loc: "/engagements"},
+		{scope: scopeOther, path: "/engagements/current", form: "engagement_id={eng}"},
+	},
+	"POST /engagements/{id}/archive": {
+		{path: "/engagements/{eng2}/archive", form: "archived=0", loc: "/engagements"},
+		{scope: scopeOther, path: "/engagements/{eng}/archive", form: "archived=1"},
 	},
 	"GET /engagements/{id}": {
 		{path: "/engagements/{eng}"},

@@ -30,6 +30,7 @@ func (s *Server) uiRoutes() []route {
 		{"GET", "/criteria", session, attest.ReadData, s.criteriaPage, false},
 		{"GET", "/criteria/{id}", session, attest.ReadData, s.criterionPage, false},
 		{"GET", "/controls", session, attest.ReadData, s.controlsPage, false},
+		{"GET", "/controls.csv", session, attest.ReadData, s.controlsCSV, false},
 		{"GET", "/controls/{id}", session, attest.ReadData, s.controlPage, false},
 		{"POST", "/controls/{id}", session, attest.EditOwnControl, s.controlUpdate, false},
 		{"GET", "/evidence", session, attest.ReadData, s.evidencePage, false},
@@ -39,8 +40,14 @@ func (s *Server) uiRoutes() []route {
 		{"GET", "/evidence/{id}", session, attest.ReadData, s.evidenceItemPage, false},
 		{"GET", "/evidence/{id}/download", session, attest.ReadData, s.evidenceDownload, false},
 		{"GET", "/tasks", session, attest.ReadData, s.tasksPage, false},
+		{"GET", "/tasks.csv", session, attest.ReadData, s.tasksCSV, false},
 		{"POST", "/tasks", session, attest.EditOwnControl, s.taskCreate, false},
 		{"POST", "/tasks/{id}", session, attest.EditOwnControl, s.taskUpdate, false},
+		{"GET", "/engagements", session, attest.ReadData, s.engagementsPage, false},
+		{"GET", "/engagements/new", session, attest.EditReadiness, s.engagementNewPage, false},
+		{"POST", "/engagements", session, attest.EditReadiness, s.engagementCreate, false},
+		{"POST", "/engagements/current", session, attest.EditReadiness, s.engagementUse, false},
+		{"POST", "/engagements/{id}/archive", session, attest.EditReadiness, s.engagementArchive, false},
 		{"GET", "/engagements/{id}", session, attest.ReadData, s.engagementPage, false},
 		{"POST", "/engagements/{id}", session, attest.EditReadiness, s.engagementUpdate, false},
 		{"POST", "/engagements/{id}/systems", session, attest.EditReadiness, s.systemAdd, false},
@@ -97,11 +104,33 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	e, err := s.currentEngagement(r)
-	if attest.ErrorCode(err) == attest.ENOTFOUND && p.Can(attest.ManageOrg, s.Now()) {
-		return redirect(w, r, "/setup", "")
+	if attest.ErrorCode(err) == attest.ENOTFOUND && p.Role != attest.RoleAuditor {
+		// Without a current engagement: the first-run wizard when there is
+		// none at all, else the list to choose or restore one from.
+		visible, ferr := s.visibleEngagements(r)
+		switch {
+		case ferr != nil:
+			return ferr
+		case len(visible) > 0:
+			return redirect(w, r, "/engagements", "No engagement is current: make one current, restore an archived one or create one.")
+		case p.Can(attest.ManageOrg, s.Now()):
+			return redirect(w, r, "/setup", "")
+		}
 	}
 	if err != nil {
 		return err
+	}
+	var active []*attest.Engagement
+	if p.Can(attest.EditReadiness, s.Now()) {
+		es, err := s.visibleEngagements(r)
+		if err != nil {
+			return err
+		}
+		for _, x := range es {
+			if !x.Archived() {
+				active = append(active, x)
+			}
+		}
 	}
 	rd, snaps, err := s.svc.ReadinessAndScores(ctx, p.OrgID, e)
 	if err != nil {
@@ -146,11 +175,12 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 	}
 	return s.render(w, r, http.StatusOK, "dashboard", &view{Title: "Dashboard", Nav: "dashboard", Data: map[string]any{
 		"Engagement": e, "Readiness": rd, "Snapshots": snaps, "MyTasks": mine, "Overdue": counts["overdue_task"], "Today": today,
-		"Gaps": gaps, "GapCounts": counts, "Pending": pending, "Reviews": reviews, "CategoryCoverage": catCoverage,
+		"Gaps": gaps, "GapCounts": counts, "Pending": pending, "Reviews": reviews, "CategoryCoverage": catCoverage, "Active": active,
 	}})
 }
 
-// currentEngagement is the newest engagement the principal may see.
+// currentEngagement is the engagement the organization chose as current;
+// for an auditor, the newest engagement granted to them.
 func (s *Server) currentEngagement(r *http.Request) (*attest.Engagement, error) {
 	p := principalFrom(r.Context())
 	if p.Role == attest.RoleAuditor {

@@ -80,7 +80,11 @@ func TestSetupWizard(t *testing.T) {
 		form.Set("window_start", "2026-06-30")
 		form.Set("window_end", "2026-01-01")
 		form.Set("system_name", "Web app")
-		wantStatus(t, "a window that ends before it starts", b.post(t, "/setup", form), http.StatusBadRequest, "")
+		// The form comes back as typed, the reason beside the window's end.
+		p = b.post(t, "/setup", form)
+		wantStatus(t, "a window that ends before it starts", p, http.StatusUnprocessableEntity, "")
+		wantKept(t, p.doc(t), "#setup-form", map[string]string{"org_name": "Cara Corp", "name": "First audit",
+			"window_start": "2026-06-30", "window_end": "2026-01-01", "system_name": "Web app"}, "window_end", "before it starts")
 		engs, err := u.db.FindEngagements(ctx, org.ID)
 		if err != nil || len(engs) != 0 {
 			t.Fatalf("engagements after bad input: %v, %v", engs, err)
@@ -156,7 +160,11 @@ func TestControlWorkflow(t *testing.T) {
 		form = controlForm()
 		form.Set("status", string(attest.NotApplicable))
 		form.Set("justification", "  ")
-		wantStatus(t, "not applicable without justification", b.post(t, "/controls/GOV-01", form), http.StatusBadRequest, "")
+		form.Set("notes", "typed before the refusal")
+		p = b.post(t, "/controls/GOV-01", form)
+		wantStatus(t, "not applicable without justification", p, http.StatusUnprocessableEntity, "")
+		wantKept(t, p.doc(t), "#control-form", map[string]string{"status": "not_applicable", "notes": "typed before the refusal"},
+			"justification", "only with a justification")
 		if c, err := u.db.FindControlByID(ctx, u.orgA, "GOV-01"); err != nil || c.Status != attest.Implemented || c.Owner != ownerA {
 			t.Errorf("GOV-01 after the refused change: %+v, %v", c, err)
 		}

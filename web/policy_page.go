@@ -132,12 +132,13 @@ func (s *Server) policyAdopt(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) policyPage(w http.ResponseWriter, r *http.Request) error {
-	return s.renderPolicy(w, r, http.StatusOK, "")
+	return s.renderPolicy(w, r, http.StatusOK, "", nil)
 }
 
 // renderPolicy shows a policy; publishErr, when set, says beside the
-// Publish button why publishing was refused.
-func (s *Server) renderPolicy(w http.ResponseWriter, r *http.Request, status int, publishErr string) error {
+// Publish button why publishing was refused, and decide is the approval
+// form as typed when it was refused (nil: empty).
+func (s *Server) renderPolicy(w http.ResponseWriter, r *http.Request, status int, publishErr string, decide *form) error {
 	ctx := r.Context()
 	p := principalFrom(ctx)
 	now := s.Now()
@@ -216,6 +217,7 @@ func (s *Server) renderPolicy(w http.ResponseWriter, r *http.Request, status int
 		}
 	}
 	data["PublishError"] = publishErr
+	data["Decide"] = decide
 	return s.render(w, r, status, "policy", &view{Title: pol.Title, Nav: "policies", Data: data})
 }
 
@@ -381,7 +383,11 @@ func (s *Server) policyDecide(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := principalFrom(r.Context())
 	approve := r.PostFormValue("decision") == "approve"
-	if _, err := s.svc.Decide(r.Context(), p.OrgID, pol.ID, r.PostFormValue("version"), p.UserID, approve, r.PostFormValue("comment")); err != nil {
+	_, err = s.svc.Decide(r.Context(), p.OrgID, pol.ID, r.PostFormValue("version"), p.UserID, approve, r.PostFormValue("comment"))
+	if f := newForm(r.PostForm); f.refuse(err, "comment") {
+		return s.renderPolicy(w, r, refusedStatus, "", f)
+	}
+	if err != nil {
 		return err
 	}
 	return redirect(w, r, fmt.Sprintf("/policies/%d", pol.ID), map[bool]string{true: "Approved.", false: "Rejected."}[approve])
@@ -394,7 +400,7 @@ func (s *Server) policyPublish(w http.ResponseWriter, r *http.Request) error {
 	}
 	out, err := s.svc.Publish(r.Context(), orgID(r), pol.ID, r.PostFormValue("version"))
 	if attest.ErrorCode(err) == attest.EINVALID {
-		return s.renderPolicy(w, r, http.StatusBadRequest, attest.ErrorMessage(err))
+		return s.renderPolicy(w, r, http.StatusBadRequest, attest.ErrorMessage(err), nil)
 	}
 	if err != nil {
 		return err

@@ -55,8 +55,10 @@ func TestPolicyWorkflowPages(t *testing.T) {
 		if p := max.post(t, base+"/publish", url.Values{"version": {"1.1"}}); p.status != http.StatusBadRequest {
 			t.Errorf("publish before approval = %d, want 400", p.status)
 		}
-		if p := ada.post(t, base+"/decide", url.Values{"version": {"1.1"}, "decision": {"reject"}}); p.status != http.StatusBadRequest {
-			t.Errorf("rejection without a comment = %d, want 400", p.status)
+		if p := ada.post(t, base+"/decide", url.Values{"version": {"1.1"}, "decision": {"reject"}, "comment": {"  "}}); p.status != http.StatusUnprocessableEntity {
+			t.Errorf("rejection without a comment = %d, want 422", p.status)
+		} else {
+			wantKept(t, p.doc(t), "#decide-form", map[string]string{"version": "1.1"}, "comment", "needs a comment")
 		}
 		if p := ada.post(t, base+"/decide", url.Values{"version": {"1.1"}, "decision": {"approve"}}); p.status != http.StatusSeeOther {
 			t.Fatalf("approve = %d: %.300s", p.status, p.body)

@@ -33,7 +33,8 @@ func (u *uiEnv) quarterlyFixture(t *testing.T) *attest.Engagement {
 	if _, err := u.db.UpdateControl(ctx, u.orgA, c.ID, attest.ControlUpdate{Status: &status, Owner: &owner}); err != nil {
 		t.Fatal(err)
 	}
-	e := &attest.Engagement{Name: "Quarterly audit", ReportType: attest.TypeII, WindowStart: "2026-10-01", WindowEnd: "2027-06-30"}
+	// A second engagement becomes current only when asked to.
+	e := &attest.Engagement{Name: "Quarterly audit", ReportType: attest.TypeII, WindowStart: "2026-10-01", WindowEnd: "2027-06-30", Current: true}
 	if err := u.db.CreateEngagement(ctx, u.orgA, e); err != nil {
 		t.Fatal(err)
 	}

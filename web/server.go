@@ -345,7 +345,7 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
-// formError turns a form's bad input into a domain error.
+// formError turns a form's bad input into a domain error about its field.
 func formError(field string, err error) error {
-	return attest.Errorf(attest.EINVALID, "%s: %s", field, attest.ErrorMessage(err))
+	return attest.FieldErrorf(field, "%s: %s", field, attest.ErrorMessage(err))
 }

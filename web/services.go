@@ -30,7 +30,7 @@ type Services interface {
 	PolicyStanding(ctx context.Context, orgID int64, p *attest.Policy) (*attest.PolicyStanding, error)
 	// Scope returns what an engagement's categories bring into scope.
 	Scope(ctx context.Context, orgID, engagementID int64) (*attest.Scope, error)
-	// CurrentEngagement returns the organization's newest engagement.
+	// CurrentEngagement returns the engagement the organization chose as current.
 	CurrentEngagement(ctx context.Context, orgID int64) (*attest.Engagement, error)
 	// ReadinessOf is Readiness for an engagement already loaded.
 	ReadinessOf(ctx context.Context, orgID int64, e *attest.Engagement) (*attest.Readiness, error)

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -230,7 +231,26 @@ func (s *Server) tokenRevoke(w http.ResponseWriter, r *http.Request) error {
 	return redirect(w, r, "/settings", "Token revoked.")
 }
 
-// auditPage browses the audit log with filters.
+// auditRow is an audit entry with the fields its change touched: the
+// first shownChanges, and More behind a click. A creation shows the values
+// set, a removal the values there were.
+type auditRow struct {
+	*attest.AuditEntry
+	Changes, More    []attest.FieldChange
+	Created, Removed bool
+}
+
+// shownChanges is how many changed fields an entry shows before "more".
+const shownChanges = 6
+
+// emptyJSON reports whether an entry's side holds nothing.
+func emptyJSON(raw []byte) bool {
+	s := strings.TrimSpace(string(raw))
+	return s == "" || s == "null"
+}
+
+// auditPage browses the audit log with filters, a hundred entries a page,
+// each entry shown as the fields it changed.
 func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	f := attest.AuditFilter{Actor: q.Get("actor"), Action: q.Get("action"), Entity: q.Get("entity"), EntityID: q.Get("entity_id"), Limit: 100}
@@ -245,9 +265,23 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var next int64
+	var next string
 	if len(entries) == f.Limit {
-		next = entries[len(entries)-1].Seq
+		v := url.Values{}
+		for k, vals := range q {
+			v[k] = vals
+		}
+		v.Set("before", strconv.FormatInt(entries[len(entries)-1].Seq, 10))
+		next = "/audit?" + v.Encode()
 	}
-	return s.render(w, r, http.StatusOK, "audit", &view{Title: "Audit log", Nav: "audit", Data: map[string]any{"Entries": entries, "Filter": f, "Next": next}})
+	rows := make([]auditRow, len(entries))
+	for i, e := range entries {
+		row := auditRow{AuditEntry: e, Changes: attest.AuditChanges(e.Before, e.After), Created: emptyJSON(e.Before), Removed: emptyJSON(e.After)}
+		if len(row.Changes) > shownChanges {
+			row.Changes, row.More = row.Changes[:shownChanges], row.Changes[shownChanges:]
+		}
+		rows[i] = row
+	}
+	return s.render(w, r, http.StatusOK, "audit", &view{Title: "Audit log", Nav: "audit", Data: map[string]any{"Entries": rows, "Filter": f, "Next": next,
+		"Paged": q.Get("before") != ""}})
 }

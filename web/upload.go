@@ -45,12 +45,12 @@ func (s *Server) evidenceCreate(w http.ResponseWriter, r *http.Request) error {
 	}
 	e, err := s.evidenceFromForm(r, r.PostForm)
 	if err != nil {
-		return err
+		return s.refuseEvidence(w, r, r.PostForm, err)
 	}
 	if e.Kind == attest.EvidenceFile {
 		return attest.Errorf(attest.EINVALID, "send a file as multipart/form-data")
 	}
-	return s.saveEvidence(w, r, e)
+	return s.refuseEvidence(w, r, r.PostForm, s.saveEvidence(w, r, e))
 }
 
 // evidenceUpload reads a multipart evidence form as it arrives. Text
@@ -95,13 +95,13 @@ func (s *Server) evidenceUpload(w http.ResponseWriter, r *http.Request) error {
 	}
 	e, err := s.evidenceFromForm(r, vals)
 	if err != nil {
-		return err
+		return s.refuseEvidence(w, r, vals, err)
 	}
 	if e.Kind != attest.EvidenceFile { // a browser sends an empty file field too
-		return s.saveEvidence(w, r, e)
+		return s.refuseEvidence(w, r, vals, s.saveEvidence(w, r, e))
 	}
 	if file == nil || file.FileName() == "" {
-		return attest.Errorf(attest.EINVALID, "choose a file to upload")
+		return s.refuseEvidence(w, r, vals, attest.FieldErrorf("file", "choose a file to upload"))
 	}
 	if s.Blobs == nil {
 		return attest.Errorf(attest.EINVALID, "this server has no blob store: files cannot be uploaded")
@@ -109,7 +109,7 @@ func (s *Server) evidenceUpload(w http.ResponseWriter, r *http.Request) error {
 	// Everything but the file is valid before a byte of it is stored.
 	e.SHA256 = strings.Repeat("0", 64)
 	if err := e.Validate(); err != nil {
-		return err
+		return s.refuseEvidence(w, r, vals, err)
 	}
 	sn := &sniffer{r: file}
 	info, err := s.Blobs.Put(r.Context(), sn, s.uploadLimit())

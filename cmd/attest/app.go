@@ -93,7 +93,7 @@ func (a *App) table() *tabwriter.Writer {
 	return tabwriter.NewWriter(a.out, 2, 4, 2, ' ', 0)
 }
 
-// engagementOrCurrent returns the engagement with id, or the newest one
+// engagementOrCurrent returns the engagement with id, or the current one
 // when id is 0.
 func (a *App) engagementOrCurrent(orgID, id int64) (*attest.Engagement, error) {
 	db, err := a.DB()

@@ -66,11 +66,12 @@ type ControlsCmd struct {
 	Owner     string `help:"Only controls with this owner."`
 	Criterion string `help:"Only controls mapped to this criterion."`
 	Category  string `help:"Only controls mapped to a criterion of this category."`
+	Search    string `help:"Only controls whose ID or name holds this text (any case)."`
 }
 
 // Run lists controls.
 func (c *ControlsCmd) Run(a *App) error {
-	f := attest.ControlFilter{Status: attest.ControlStatus(c.Status), Owner: c.Owner, Criterion: c.Criterion, Category: c.Category}
+	f := attest.ControlFilter{Status: attest.ControlStatus(c.Status), Owner: c.Owner, Criterion: c.Criterion, Category: c.Category, Search: c.Search}
 	fw, err := catalogFramework()
 	if err != nil {
 		return err
@@ -78,11 +79,15 @@ func (c *ControlsCmd) Run(a *App) error {
 	switch {
 	case f.Status != "" && !f.Status.Valid():
 		return attest.Errorf(attest.EINVALID, "unknown status %q", c.Status)
-	case f.Criterion != "" && fw.Criterion(f.Criterion) == nil:
+	case f.Criterion != "" && fw.LookupCriterion(f.Criterion) == nil:
 		return attest.Errorf(attest.EINVALID, "unknown criterion %q", c.Criterion)
-	case f.Category != "" && fw.Category(f.Category) == nil:
+	case f.Category != "" && fw.Category(strings.ToLower(f.Category)) == nil:
 		return attest.Errorf(attest.EINVALID, "unknown category %q", c.Category)
 	}
+	if f.Criterion != "" { // typed in any case: cc6.1 is CC6.1
+		f.Criterion = fw.LookupCriterion(f.Criterion).ID
+	}
+	f.Category = strings.ToLower(f.Category)
 	orgID, err := a.OrgID()
 	if err != nil {
 		return err
@@ -207,6 +212,9 @@ func (c *ControlAddCmd) Run(a *App) error {
 	if err != nil {
 		return err
 	}
+	for i, id := range c.Criteria {
+		c.Criteria[i] = criterionID(id)
+	}
 	ctl := &attest.Control{ID: c.ID, Name: c.Name, Description: c.Description, Criteria: c.Criteria,
 		Frequency: attest.Frequency(c.Frequency), OwnerRole: c.OwnerRole, Owner: c.Owner, Automatable: c.Automatable}
 	if err := a.db.CreateControl(a.ctx, orgID, ctl); err != nil {
@@ -228,7 +236,7 @@ func (c *ControlMapCmd) Run(a *App) error {
 	if err != nil {
 		return err
 	}
-	if err := a.db.MapControl(a.ctx, orgID, c.ID, c.Criterion); err != nil {
+	if err := a.db.MapControl(a.ctx, orgID, c.ID, criterionID(c.Criterion)); err != nil {
 		return err
 	}
 	return (&ControlShowCmd{jsonFlag: c.jsonFlag, ID: c.ID}).Run(a)
@@ -247,8 +255,19 @@ func (c *ControlUnmapCmd) Run(a *App) error {
 	if err != nil {
 		return err
 	}
-	if err := a.db.UnmapControl(a.ctx, orgID, c.ID, c.Criterion); err != nil {
+	if err := a.db.UnmapControl(a.ctx, orgID, c.ID, criterionID(c.Criterion)); err != nil {
 		return err
 	}
 	return (&ControlShowCmd{jsonFlag: c.jsonFlag, ID: c.ID}).Run(a)
+}
+
+// criterionID is a criterion ID as typed, in the catalog's case: cc6.1 is
+// CC6.1. An unknown ID is passed on as typed, for the store to refuse.
+func criterionID(typed string) string {
+	if fw, err := catalogFramework(); err == nil {
+		if c := fw.LookupCriterion(typed); c != nil {
+			return c.ID
+		}
+	}
+	return typed
 }

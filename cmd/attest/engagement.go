@@ -15,6 +15,8 @@ type EngagementCmd struct {
 	Scope        EngagementScopeCmd        `cmd:"" help:"Show the scope, or set its categories with --categories."`
 	AddSystem    EngagementAddSystemCmd    `cmd:"" name:"add-system" help:"Add a system to the scope."`
 	RemoveSystem EngagementRemoveSystemCmd `cmd:"" name:"remove-system" help:"Remove a system from the scope."`
+	Use          EngagementUseCmd          `cmd:"" help:"Make an engagement the current one (the default of the dashboard, evidence, readiness and export)."`
+	Archive      EngagementArchiveCmd      `cmd:"" help:"Archive an engagement (it stays readable), or restore it with --restore."`
 }
 
 // engagementFields are the flags shared by create and update.
@@ -61,6 +63,7 @@ func (f *engagementFields) update() (attest.EngagementUpdate, error) {
 type EngagementCreateCmd struct {
 	jsonFlag
 	engagementFields
+	Current bool `help:"Make it the current engagement (the first one always is; later ones only with this flag)."`
 }
 
 // Run creates the engagement.
@@ -72,7 +75,7 @@ func (c *EngagementCreateCmd) Run(a *App) error {
 	if err != nil {
 		return err
 	}
-	e := &attest.Engagement{Categories: []string{}}
+	e := &attest.Engagement{Categories: []string{}, Current: c.Current}
 	fw, err := catalogFramework()
 	if err != nil {
 		return err
@@ -107,11 +110,22 @@ func (c *EngagementListCmd) Run(a *App) error {
 		return a.printJSON(es)
 	}
 	tw := a.table()
-	fprintf(tw, "ID\tTYPE\tPERIOD\tTARGET\tCATEGORIES\tNAME\n")
+	fprintf(tw, "ID\tTYPE\tPERIOD\tTARGET\tCATEGORIES\tSTATUS\tNAME\n")
 	for _, e := range es {
-		fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", e.ID, e.ReportType, period(e), dash(string(e.TargetDate)), strings.Join(e.Categories, ","), e.Name)
+		fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", e.ID, e.ReportType, period(e), dash(string(e.TargetDate)), strings.Join(e.Categories, ","), standing(e), e.Name)
 	}
 	return tw.Flush()
+}
+
+// standing says whether an engagement is current, active or archived.
+func standing(e *attest.Engagement) string {
+	switch {
+	case e.Current:
+		return "current"
+	case e.Archived():
+		return "archived"
+	}
+	return "active"
 }
 
 func period(e *attest.Engagement) string {
@@ -124,7 +138,7 @@ func period(e *attest.Engagement) string {
 // EngagementShowCmd shows one engagement.
 type EngagementShowCmd struct {
 	jsonFlag
-	ID int64 `arg:"" optional:"" help:"Engagement ID (default: the newest)."`
+	ID int64 `arg:"" optional:"" help:"Engagement ID (default: the current one)."`
 }
 
 // Run shows the engagement.
@@ -145,8 +159,8 @@ func (a *App) printEngagement(e *attest.Engagement, asJSON bool) error {
 		return a.printJSON(e)
 	}
 	tw := a.table()
-	fprintf(tw, "ID\t%d\nName\t%s\nReport\t%s\nPeriod\t%s\nTarget date\t%s\nCategories\t%s\n",
-		e.ID, e.Name, e.ReportType, period(e), dash(string(e.TargetDate)), strings.Join(e.Categories, ", "))
+	fprintf(tw, "ID\t%d\nName\t%s\nStatus\t%s\nReport\t%s\nPeriod\t%s\nTarget date\t%s\nCategories\t%s\n",
+		e.ID, e.Name, standing(e), e.ReportType, period(e), dash(string(e.TargetDate)), strings.Join(e.Categories, ", "))
 	for _, d := range e.Drivers {
 		fprintf(tw, "Driver\t%s\n", d)
 	}
@@ -189,7 +203,7 @@ func (c *EngagementUpdateCmd) Run(a *App) error {
 // EngagementScopeCmd shows or sets the scope.
 type EngagementScopeCmd struct {
 	jsonFlag
-	ID         int64     `arg:"" optional:"" help:"Engagement ID (default: the newest)."`
+	ID         int64     `arg:"" optional:"" help:"Engagement ID (default: the current one)."`
 	Categories *[]string `help:"Set the categories in scope, comma-separated (security is always in)."`
 }
 
@@ -263,5 +277,48 @@ func (c *EngagementRemoveSystemCmd) Run(a *App) error {
 		return err
 	}
 	fprintf(a.out, "Removed system %d from engagement %d.\n", c.System, c.ID)
+	return nil
+}
+
+// EngagementUseCmd makes an engagement the current one.
+type EngagementUseCmd struct {
+	jsonFlag
+	ID int64 `arg:"" help:"Engagement ID."`
+}
+
+// Run switches the current engagement.
+func (c *EngagementUseCmd) Run(a *App) error {
+	yes := true
+	return a.changeStanding(c.ID, attest.EngagementUpdate{Current: &yes}, c.JSON)
+}
+
+// EngagementArchiveCmd archives or restores an engagement.
+type EngagementArchiveCmd struct {
+	jsonFlag
+	ID      int64 `arg:"" help:"Engagement ID."`
+	Restore bool  `help:"Restore an archived engagement instead."`
+}
+
+// Run archives or restores the engagement.
+func (c *EngagementArchiveCmd) Run(a *App) error {
+	archived := !c.Restore
+	return a.changeStanding(c.ID, attest.EngagementUpdate{Archived: &archived}, c.JSON)
+}
+
+// changeStanding applies a change of current or archived and reports the
+// engagement's standing.
+func (a *App) changeStanding(id int64, u attest.EngagementUpdate, asJSON bool) error {
+	orgID, err := a.OrgID()
+	if err != nil {
+		return err
+	}
+	e, err := a.db.UpdateEngagement(a.ctx, orgID, id, u)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return a.printJSON(e)
+	}
+	fprintf(a.out, "Engagement %d (%s) is %s.\n", e.ID, e.Name, standing(e))
 	return nil
 }

@@ -62,7 +62,7 @@ func links(e *attest.Evidence) string {
 // of the web list.
 type EvidenceRequestsCmd struct {
 	jsonFlag
-	Engagement int64  `help:"Engagement ID (default: the newest)." placeholder:"ID"`
+	Engagement int64  `help:"Engagement ID (default: the current one)." placeholder:"ID"`
 	Missing    bool   `help:"Only the periods that have begun and are not covered (same as --state missing)."`
 	State      string `help:"Only the periods in this state: missing, late, provided, not_applicable or upcoming." placeholder:"STATE"`
 	Search     string `help:"Only controls whose ID, name or evidence need contains this text (any case)." placeholder:"TEXT"`

@@ -16,7 +16,7 @@ type ExportCmd struct {
 // ExportPackageCmd writes the auditor's evidence package.
 type ExportPackageCmd struct {
 	jsonFlag
-	Engagement int64  `help:"Engagement ID (default: the newest)." placeholder:"ID"`
+	Engagement int64  `help:"Engagement ID (default: the current one)." placeholder:"ID"`
 	Out        string `required:"" type:"path" help:"The zip file to write." placeholder:"FILE.zip"`
 }
 

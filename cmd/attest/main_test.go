@@ -199,7 +199,12 @@ func TestCLI(t *testing.T) {
 			}
 			c.fails(2, "no control", "control", "set", "NOPE-99", "--status", "implemented")
 			c.fails(2, "unknown criterion", "control", "add", "--id", "CUS-01", "--name", "Custom", "--criteria", "CC9.9")
-			c.ok(nil, "control", "add", "--id", "CUS-01", "--name", "Custom", "--criteria", "CC6.1,A1.2", "--frequency", "monthly")
+			c.ok(nil, "control", "add", "--id", "CUS-01", "--name", "Custom", "--criteria", "cc6.1,A1.2", "--frequency", "monthly")
+			var found []map[string]any
+			c.ok(&found, "controls", "--json", "--criterion", "cc6.1", "--search", "cus-")
+			if len(found) != 1 || found[0]["id"] != "CUS-01" {
+				t.Errorf("controls --criterion cc6.1 --search cus- = %v, want CUS-01 (criterion IDs in any case)", found)
+			}
 			c.fails(2, "already exists", "control", "add", "--id", "CUS-01", "--name", "Again", "--criteria", "CC6.1")
 			c.fails(2, "unknown category", "controls", "--category", "nonsense")
 			c.fails(2, "unexpected argument", "frobnicate")
@@ -211,6 +216,32 @@ func TestCLI(t *testing.T) {
 			var e map[string]any
 			c.ok(&e, "engagement", "create", "--json", "--name", "Type I for Contoso", "--type", "type1", "--as-of", "2027-03-31", "--customer", "Contoso")
 			eid := jsonNumber(e["id"])
+			// A second engagement does not take over; use and archive
+			// switch explicitly.
+			current := func() string {
+				t.Helper()
+				var cur map[string]any
+				c.ok(&cur, "engagement", "show", "--json")
+				return jsonNumber(cur["id"])
+			}
+			demoEng := current()
+			if demoEng == eid || e["current"] != false {
+				t.Errorf("creating engagement %s made it current (%v)", eid, e["current"])
+			}
+			c.ok(nil, "engagement", "use", eid)
+			if current() != eid {
+				t.Errorf("engagement use %s: current is %s", eid, current())
+			}
+			c.ok(nil, "engagement", "archive", eid)
+			if cur := current(); cur == eid || cur == "null" {
+				t.Errorf("archiving the current engagement %s left %s current", eid, cur)
+			}
+			c.fails(2, "archived", "engagement", "use", eid)
+			c.ok(nil, "engagement", "use", demoEng)
+			c.ok(nil, "engagement", "archive", eid, "--restore")
+			if current() != demoEng {
+				t.Errorf("restoring %s took over from %s", eid, demoEng)
+			}
 			var scope struct {
 				Criteria []string `json:"criteria"`
 			}

@@ -9,7 +9,7 @@ import (
 // ReadinessCmd reports readiness.
 type ReadinessCmd struct {
 	jsonFlag
-	Engagement int64    `help:"Engagement ID (default: the newest)."`
+	Engagement int64    `help:"Engagement ID (default: the current one)."`
 	FailUnder  *float64 `name:"fail-under" help:"Exit 1 when the score is below this percentage (0–100)." placeholder:"N"`
 	All        bool     `help:"List every criterion, not only those that are not ready."`
 }

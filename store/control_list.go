@@ -1,0 +1,126 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/attest-dev/attest"
+)
+
+// controlOrder maps each sort column of the controls list to its SQL;
+// nothing else reaches ORDER BY.
+var controlOrder = map[string]string{
+	"": "c.id", "id": "c.id", "name": "c.name", "status": "CASE c.status WHEN 'not_started' THEN 0 WHEN 'in_progress' THEN 1 WHEN 'implemented' THEN 2 ELSE 3 END", "owner": "c.owner",
+	"frequency": "c.frequency", "due_date": "c.due_date", "updated_at": "c.updated_at",
+}
+
+// likePattern makes a LIKE pattern that finds text anywhere, in any case,
+// with the text's own % and _ taken literally (escaped with \).
+func likePattern(text string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(strings.ToLower(text)) + "%"
+}
+
+// controlWhere is the WHERE clause of a controls list and its arguments.
+func (s *DB) controlWhere(orgID int64, f attest.ControlFilter) (string, []any) {
+	where := `c.org_id = ?`
+	args := []any{orgID}
+	if f.Status != "" {
+		where += ` AND c.status = ?`
+		args = append(args, f.Status)
+	}
+	if f.Owner != "" {
+		where += ` AND c.owner = ?`
+		args = append(args, f.Owner)
+	}
+	var crit []string
+	if f.Criterion != "" {
+		crit = []string{f.Criterion}
+	}
+	if f.Category != "" {
+		in := map[string]bool{}
+		for _, c := range s.fw.CriteriaIn([]string{f.Category}) {
+			in[c.ID] = true
+		}
+		if f.Criterion == "" {
+			for id := range in {
+				crit = append(crit, id)
+			}
+		} else if !in[f.Criterion] {
+			crit = []string{""} // a criterion outside the category: nothing matches
+		}
+		if len(crit) == 0 {
+			crit = []string{""}
+		}
+	}
+	if len(crit) > 0 {
+		where += ` AND EXISTS (SELECT 1 FROM control_criteria m WHERE m.org_id = c.org_id AND m.control_id = c.id AND m.criterion_id IN (` + placeholders(len(crit)) + `))`
+		for _, id := range crit {
+			args = append(args, id)
+		}
+	}
+	if q := strings.TrimSpace(f.Search); q != "" {
+		where += ` AND (LOWER(c.id) LIKE ? ESCAPE '\' OR LOWER(c.name) LIKE ? ESCAPE '\')`
+		args = append(args, likePattern(q), likePattern(q))
+	}
+	return where, args
+}
+
+// FindControlPage returns one page of the matching controls, sorted, with
+// their criteria, and the number that match: the database sorts, counts
+// and cuts, so a page costs the same at 50 controls as at 5,000.
+func (s *DB) FindControlPage(ctx context.Context, orgID int64, f attest.ControlFilter, p attest.Page) ([]*attest.Control, int, error) {
+	p, err := p.Check(attest.ControlSorts)
+	if err != nil {
+		return nil, 0, err
+	}
+	where, args := s.controlWhere(orgID, f)
+	var total int
+	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM controls c WHERE `+where), args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count controls: %w", err)
+	}
+	dir := ""
+	if p.Desc {
+		dir = " DESC"
+	}
+	cols := strings.ReplaceAll("c."+controlColumns, ", ", ", c.")
+	query := `SELECT ` + cols + ` FROM controls c WHERE ` + where + ` ORDER BY ` + controlOrder[p.Sort] + dir + `, c.id` + dir +
+		fmt.Sprintf(` LIMIT %d OFFSET %d`, p.Limit, p.Offset)
+	out, err := queryAll(ctx, s.db, "find controls", scanControl, s.q(query), args...)
+	if err != nil || len(out) == 0 {
+		return out, total, err
+	}
+	byID := make(map[string]*attest.Control, len(out))
+	ids := make([]any, 0, len(out)+1)
+	ids = append(ids, orgID)
+	for _, c := range out {
+		byID[c.ID] = c
+		ids = append(ids, c.ID)
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT control_id, criterion_id FROM control_criteria WHERE org_id = ? AND control_id IN (`+placeholders(len(out))+`)`), ids...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("find control mappings: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var ctl, crit string
+		if err := rows.Scan(&ctl, &crit); err != nil {
+			return nil, 0, fmt.Errorf("find control mappings: %w", err)
+		}
+		byID[ctl].Criteria = append(byID[ctl].Criteria, crit)
+	}
+	for _, c := range out {
+		s.sortCriteria(c.Criteria)
+	}
+	return out, total, rows.Err()
+}
+
+// FindControlOwners returns the distinct owners named on the
+// organization's controls, in order.
+func (s *DB) FindControlOwners(ctx context.Context, orgID int64) ([]string, error) {
+	return queryAll(ctx, s.db, "find control owners", func(row rowScanner) (string, error) {
+		var o string
+		return o, row.Scan(&o)
+	}, s.q(`SELECT DISTINCT owner FROM controls WHERE org_id = ? AND owner <> '' ORDER BY owner`), orgID)
+}
