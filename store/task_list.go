@@ -55,17 +55,12 @@ func (s *DB) FindTaskPage(ctx context.Context, orgID int64, f attest.TaskFilter,
 		return nil, 0, err
 	}
 	where, args := taskWhere(orgID, f)
-	count := func(extra string) (int, error) {
-		var n int
-		err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM tasks t WHERE `+where+extra), args...).Scan(&n)
-		if err != nil {
-			return 0, fmt.Errorf("count tasks: %w", err)
-		}
-		return n, nil
-	}
-	total, err := count("")
+	// One pass counts the matches and, for the due-date order, the dated
+	// ones among them.
+	var total, dated int
+	err = s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*), COALESCE(SUM(CASE WHEN t.due_date > '' THEN 1 ELSE 0 END), 0) FROM tasks t WHERE `+where), args...).Scan(&total, &dated)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("count tasks: %w", err)
 	}
 	dir := ""
 	if p.Desc {
@@ -78,10 +73,6 @@ func (s *DB) FindTaskPage(ctx context.Context, orgID int64, f attest.TaskFilter,
 	if p.Sort != "" && p.Sort != "due_date" {
 		out, err := page("", taskOrder[p.Sort]+dir+", t.id"+dir, p.Limit, p.Offset)
 		return out, total, err
-	}
-	dated, err := count(` AND t.due_date > ''`)
-	if err != nil {
-		return nil, 0, err
 	}
 	out := []*attest.Task{}
 	if p.Offset < dated {
