@@ -96,7 +96,7 @@ func TestDeliveries(t *testing.T) {
 				return len(failed) == 1, err
 			})
 			failed, _ := q.Failed(ctx, "deliver", 10)
-			if failed[0].Attempts != deliverAttempts || !strings.Contains(failed[0].LastError, "503") {
+			if failed[0].Attempts != deliverAttempts || !strings.Contains(failed[0].LastError, "503") || failed[0].OrgID != f.org {
 				t.Errorf("failed delivery = %+v", failed[0])
 			}
 			if n := bad.Load(); n != deliverAttempts {

@@ -126,7 +126,7 @@ func (s *Server) failedDeliveries(ctx context.Context, orgID int64) ([]jobs.Fail
 	}
 	var out []jobs.FailedJob
 	for _, f := range all {
-		if strings.Contains(string(f.Args), fmt.Sprintf(`"org_id":%d,`, orgID)) {
+		if f.OrgID == orgID {
 			out = append(out, f)
 		}
 	}

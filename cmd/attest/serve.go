@@ -213,9 +213,11 @@ func (c *ServeCmd) startJobs(a *App, db *store.DB, box *seal.Box, publicURL stri
 		return nil, nil, err
 	}
 	workers, periodic := jobs.Background(jobs.Deps{DB: db, Box: box, Mailer: mailer, BaseURL: publicURL, LeadDays: c.ReminderDays, Log: log})
-	cfg := jobs.Config{Concurrency: c.Jobs, Logger: slog.New(slog.NewTextHandler(a.errOut, &slog.HandlerOptions{Level: slog.LevelWarn})), Periodic: periodic}
+	cfg := jobs.Config{Concurrency: c.Jobs, Logger: slog.New(slog.NewTextHandler(a.errOut, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	if c.Jobs > 0 {
-		cfg.Workers = workers
+		// Periodic jobs run where workers do; a --jobs 0 process only
+		// enqueues, and the processes that work jobs schedule them.
+		cfg.Workers, cfg.Periodic = workers, periodic
 	}
 	q, err := jobs.New(a.ctx, db.SQL(), db.Dialect(), cfg)
 	if err != nil {
