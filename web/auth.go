@@ -18,17 +18,6 @@ import (
 	"github.com/pquerna/otp/totp"
 )
 
-// safeNext returns a local path to go to after sign-in, never another site.
-func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/"
-	}
-	if u, err := url.Parse(next); err != nil || u.Host != "" || u.Scheme != "" {
-		return "/"
-	}
-	return next
-}
-
 func (s *Server) signInPage(w http.ResponseWriter, r *http.Request) error {
 	if cs := sessionFrom(r.Context()); cs != nil && cs.session.Stage == attest.StageFull {
 		return redirect(w, r, safeNext(r.URL.Query().Get("next")), "")
