@@ -123,7 +123,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Content-Security-Policy", contentSecurityPolicy)
 	h.Set("Cross-Origin-Opener-Policy", "same-origin")
-	if r.TLS != nil {
+	if r.TLS == nil && strings.HasPrefix(s.PublicURL, "https://") {
+		r = r.WithContext(context.WithValue(r.Context(), secureKey{}, true))
+	}
+	if isSecure(r) {
 		h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 	}
 	s.mux.ServeHTTP(w, r)

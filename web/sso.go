@@ -90,7 +90,7 @@ func (s *Server) ssoStart(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.SetCookie(w, &http.Cookie{Name: ssoCookieName(r), Value: sealed, Path: "/", HttpOnly: true, Secure: r.TLS != nil,
+	http.SetCookie(w, &http.Cookie{Name: ssoCookieName(r), Value: sealed, Path: "/", HttpOnly: true, Secure: isSecure(r),
 		SameSite: http.SameSiteLaxMode, MaxAge: int(ssoFlowTTL.Seconds())})
 	cfg := s.ssoConfig(provider, st, flow.Redirect, "")
 	http.Redirect(w, r, cfg.AuthCodeURL(flow.State, oidc.Nonce(flow.Nonce), oauth2.S256ChallengeOption(flow.Verifier),
@@ -309,7 +309,7 @@ func (s *Server) baseURL(r *http.Request) string {
 }
 
 func ssoCookieName(r *http.Request) string {
-	if r.TLS != nil {
+	if isSecure(r) {
 		return ssoCookieTLS
 	}
 	return ssoCookie
@@ -322,7 +322,7 @@ func (s *Server) takeSSOFlow(w http.ResponseWriter, r *http.Request) (ssoFlow, b
 	if err != nil {
 		return flow, false
 	}
-	http.SetCookie(w, &http.Cookie{Name: ssoCookieName(r), Value: "", Path: "/", HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode, MaxAge: -1})
+	http.SetCookie(w, &http.Cookie{Name: ssoCookieName(r), Value: "", Path: "/", HttpOnly: true, Secure: isSecure(r), SameSite: http.SameSiteLaxMode, MaxAge: -1})
 	raw, err := s.box.Open(c.Value, ssoPurpose)
 	if err != nil || json.Unmarshal([]byte(raw), &flow) != nil || !s.Now().Before(flow.Expires) || flow.State == "" {
 		return ssoFlow{}, false
