@@ -127,8 +127,17 @@ func (s *DB) UpdateUser(ctx context.Context, orgID, id int64, upd attest.UserUpd
 	return u, nil
 }
 
-// SetPassword stores a new password hash and ends the user's other sessions.
+// SetPassword stores a new password hash and ends every session of the
+// user: a reset by an operator or admin signs the person out everywhere.
 func (s *DB) SetPassword(ctx context.Context, orgID, id int64, hash string) error {
+	return s.ChangePassword(ctx, orgID, id, hash, "")
+}
+
+// ChangePassword stores a new password hash and ends every session of the
+// user but the one whose ID hash is keep (the one the change was made
+// from; "" keeps none), in the same transaction: whoever held the old
+// password is signed out.
+func (s *DB) ChangePassword(ctx context.Context, orgID, id int64, hash, keep string) error {
 	return s.change(ctx, orgID, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE users SET password_hash = ? WHERE org_id = ? AND id = ?`), hash, orgID, id)
 		if err != nil {
@@ -137,7 +146,12 @@ func (s *DB) SetPassword(ctx context.Context, orgID, id int64, hash string) erro
 		if n, _ := res.RowsAffected(); n == 0 {
 			return attest.Errorf(attest.ENOTFOUND, "no such user")
 		}
-		return s.appendAudit(ctx, tx, orgID, "user.password", "user", fmt.Sprint(id), nil, nil)
+		res, err = tx.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE org_id = ? AND user_id = ? AND token_hash <> ?`), orgID, id, keep)
+		if err != nil {
+			return fmt.Errorf("end sessions: %w", err)
+		}
+		ended, _ := res.RowsAffected()
+		return s.appendAudit(ctx, tx, orgID, "user.password", "user", fmt.Sprint(id), nil, map[string]any{"sessions_ended": ended})
 	})
 }
 

@@ -174,8 +174,15 @@ func (s *Server) signOut(w http.ResponseWriter, r *http.Request) error {
 // mfaSetupPage shows the enrolment: a new secret as QR code and text. The
 // secret travels sealed in the form until a code confirms it.
 func (s *Server) mfaSetupPage(w http.ResponseWriter, r *http.Request) error {
+	return s.renderAccount(w, r, http.StatusOK, nil)
+}
+
+// renderAccount shows the account page (two-factor authentication,
+// password, notifications); pwErrors are the password form's messages by
+// field.
+func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status int, pwErrors map[string]string) error {
 	cs := sessionFrom(r.Context())
-	data := map[string]any{"Enabled": cs.user.MFAEnabled}
+	data := map[string]any{"Enabled": cs.user.MFAEnabled, "PasswordErrors": pwErrors, "HasPassword": cs.user.PasswordHash != "", "Email": cs.user.Email}
 	if !cs.user.MFAEnabled {
 		key, err := totp.Generate(totp.GenerateOpts{Issuer: "Attest", AccountName: cs.user.Email})
 		if err != nil {
@@ -202,7 +209,7 @@ func (s *Server) mfaSetupPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	data["Events"] = choices
-	return s.render(w, r, http.StatusOK, "account_mfa", &view{Title: "Two-factor authentication", Nav: "account", Data: data})
+	return s.render(w, r, status, "account_mfa", &view{Title: "Two-factor authentication", Nav: "account", Data: data})
 }
 
 func enrolPurpose(userID int64) string { return "totp-enrol:" + strconv.FormatInt(userID, 10) }

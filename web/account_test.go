@@ -1,0 +1,65 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/attest-dev/attest"
+)
+
+// TestChangePassword: the account page changes the password; mistakes show
+// beside their field without echoing any password; the change keeps this
+// session, ends the user's others, and is audited.
+func TestChangePassword(t *testing.T) {
+	forEachUI(t, func(t *testing.T, u *uiEnv) {
+		const newPassword = "correct horse battery"
+		laptop := u.signIn(t, uViewer)
+		phone := u.signIn(t, uViewer)
+		other := u.signIn(t, uOwner)
+		form := laptop.get(t, "/account/mfa").doc(t).Find("#password-form")
+		if form.Length() == 0 {
+			t.Fatal("the account page has no password form")
+		}
+		for _, c := range []struct {
+			name, current, password, password2, field, msg string
+		}{
+			{"wrong current", "not my password", newPassword, newPassword, "current", "not your current password"},
+			{"too short", uiPassword, "short", "short", "password", "at least 12 characters"},
+			{"differ", uiPassword, newPassword, newPassword + "x", "password2", "differ"},
+			{"same as before", uiPassword, uiPassword, uiPassword, "password", "different"},
+		} {
+			p := laptop.post(t, "/account/password", url.Values{"current": {c.current}, "password": {c.password}, "password2": {c.password2}})
+			if p.status != http.StatusBadRequest {
+				t.Fatalf("%s: %d, want 400", c.name, p.status)
+			}
+			doc := p.doc(t)
+			if msg := doc.Find("#" + c.field + "-error").Text(); !strings.Contains(msg, c.msg) {
+				t.Errorf("%s: error beside %s = %q, want %q", c.name, c.field, msg, c.msg)
+			}
+			if strings.Contains(p.body, c.current) || strings.Contains(p.body, c.password2) {
+				t.Errorf("%s: the page sends a typed password back", c.name)
+			}
+		}
+		wantStatus(t, "the phone after refused changes", phone.get(t, "/"), http.StatusOK, "")
+
+		p := laptop.post(t, "/account/password", url.Values{"current": {uiPassword}, "password": {newPassword}, "password2": {newPassword}})
+		wantStatus(t, "change", p, http.StatusSeeOther, "/account/mfa")
+		wantStatus(t, "the laptop after the change", laptop.get(t, "/"), http.StatusOK, "")
+		if p := phone.get(t, "/"); p.status != http.StatusSeeOther || !strings.HasPrefix(p.location(), "/signin") {
+			t.Errorf("the phone's session after the change = %d to %q, want sign-in", p.status, p.location())
+		}
+		wantStatus(t, "another user", other.get(t, "/"), http.StatusOK, "")
+
+		b := u.client(t)
+		wantStatus(t, "sign in with the old password", b.post(t, "/signin", url.Values{"email": {u.users[uViewer].Email}, "password": {uiPassword}}), http.StatusUnauthorized, "")
+		wantStatus(t, "sign in with the new password", b.post(t, "/signin", url.Values{"email": {u.users[uViewer].Email}, "password": {newPassword}}), http.StatusSeeOther, "/")
+
+		entries, err := u.db.FindAuditLog(context.Background(), u.users[uViewer].OrgID, attest.AuditFilter{Action: "user.password"})
+		if err != nil || len(entries) != 1 {
+			t.Fatalf("%d user.password entries, %v; want 1", len(entries), err)
+		}
+	})
+}
