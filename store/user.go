@@ -86,7 +86,8 @@ func auditUser(u *attest.User) userAudit {
 }
 
 // UpdateUser changes a user's name, role, active flag or access expiry.
-// Deactivating a user ends their sessions.
+// Deactivating a user ends their sessions and revokes the API tokens they
+// created.
 func (s *DB) UpdateUser(ctx context.Context, orgID, id int64, upd attest.UserUpdate) (*attest.User, error) {
 	var u *attest.User
 	err := s.change(ctx, orgID, func(tx *sql.Tx) error {
@@ -116,6 +117,10 @@ func (s *DB) UpdateUser(ctx context.Context, orgID, id int64, upd attest.UserUpd
 		}
 		if !u.Active {
 			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE user_id = ?`), id); err != nil {
+				return err
+			}
+			// Offboarding someone ends the API tokens they created too.
+			if err := s.revokeTokensOf(ctx, tx, orgID, id); err != nil {
 				return err
 			}
 		}

@@ -55,3 +55,49 @@ func TestPasswordChangeEndsOtherSessions(t *testing.T) {
 		}
 	})
 }
+
+// TestDeactivationRevokesTokens: deactivating a user revokes the API tokens
+// they created, with an audit entry; the operator's tokens and other
+// users' stay live.
+func TestDeactivationRevokesTokens(t *testing.T) {
+	each(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		org := newOrg(t, db, "Acme")
+		ann := &attest.User{OrgID: org, Email: "ann@acme.example", Role: attest.RoleAdmin}
+		bob := &attest.User{OrgID: org, Email: "bob@acme.example", Role: attest.RoleAdmin}
+		for _, u := range []*attest.User{ann, bob} {
+			if err := db.CreateUser(ctx, u); err != nil {
+				t.Fatal(err)
+			}
+		}
+		secrets := map[string]string{}
+		for name, by := range map[string]int64{"ann-ci": ann.ID, "bob-ci": bob.ID, "operator": 0} {
+			tok := &attest.Token{OrgID: org, Name: name, Role: attest.RoleAdmin, CreatedBy: by}
+			s, err := db.CreateToken(ctx, tok)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tok.CreatedBy != by {
+				t.Fatalf("%s created by %d", name, tok.CreatedBy)
+			}
+			secrets[name] = s
+		}
+		off := false
+		if _, err := db.UpdateUser(ctx, org, ann.ID, attest.UserUpdate{Active: &off}); err != nil {
+			t.Fatal(err)
+		}
+		for name, want := range map[string]bool{"ann-ci": false, "bob-ci": true, "operator": true} {
+			tok, err := db.Authenticate(ctx, secrets[name])
+			if (err == nil) != want {
+				t.Errorf("%s after Ann's deactivation: live %v, want %v", name, err == nil, want)
+			}
+			if err == nil && name == "bob-ci" && tok.CreatedBy != bob.ID {
+				t.Errorf("bob-ci reads back created by %d", tok.CreatedBy)
+			}
+		}
+		entries, err := db.FindAuditLog(ctx, org, attest.AuditFilter{Action: "token.revoke"})
+		if err != nil || len(entries) != 1 {
+			t.Errorf("%d token.revoke entries, %v; want 1", len(entries), err)
+		}
+	})
+}

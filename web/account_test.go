@@ -63,3 +63,24 @@ func TestChangePassword(t *testing.T) {
 		}
 	})
 }
+
+// TestOffboardingRevokesTokens: a token an admin creates in the browser is
+// theirs; deactivating the admin revokes it.
+func TestOffboardingRevokesTokens(t *testing.T) {
+	forEachUI(t, func(t *testing.T, u *uiEnv) {
+		admin := u.signIn(t, uAdmin)
+		p := admin.post(t, "/settings/tokens", url.Values{"name": {"admin's ci"}, "role": {attest.RoleViewer}})
+		wantStatus(t, "create token", p, http.StatusOK, "")
+		secret := p.doc(t).Find("#new-secret").Text()
+		if r := u.do(t, "GET", "/api/v1/controls", secret, ""); r.status != http.StatusOK {
+			t.Fatalf("the new token = %d, want 200", r.status)
+		}
+		off := false
+		if _, err := u.db.UpdateUser(context.Background(), u.orgA, u.users[uAdmin].ID, attest.UserUpdate{Active: &off}); err != nil {
+			t.Fatal(err)
+		}
+		if r := u.do(t, "GET", "/api/v1/controls", secret, ""); r.status != http.StatusUnauthorized {
+			t.Errorf("the token of the deactivated admin = %d, want 401", r.status)
+		}
+	})
+}

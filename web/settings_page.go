@@ -180,7 +180,7 @@ func (s *Server) invitationRevoke(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) tokenCreate(w http.ResponseWriter, r *http.Request) error {
-	t := &attest.Token{OrgID: orgID(r), Name: r.PostFormValue("name"), Role: r.PostFormValue("role")}
+	t := &attest.Token{OrgID: orgID(r), Name: r.PostFormValue("name"), Role: r.PostFormValue("role"), CreatedBy: principalFrom(r.Context()).UserID}
 	secret, err := s.svc.CreateToken(r.Context(), t)
 	if err != nil {
 		return err
