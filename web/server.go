@@ -11,6 +11,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"time"
 
@@ -147,6 +148,9 @@ func (s *Server) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, s.bodyLimit(rt, r))
 		r, err := s.authenticate(w, rt, r)
+		if err == nil {
+			err = checkRequestText(r)
+		}
 		if err == nil {
 			err = rt.handle(w, r)
 		}
@@ -341,7 +345,7 @@ func decode(r *http.Request, v any) error {
 	if dec.More() {
 		return attest.Errorf(attest.EINVALID, "malformed JSON body: more than one value")
 	}
-	return nil
+	return checkJSONText(reflect.ValueOf(v), "")
 }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) error {
