@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"image/png"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -39,6 +40,13 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 	if email == "" || password == "" {
 		return fail(http.StatusBadRequest, "Enter your email and password.")
 	}
+	addr := s.clientAddr(r)
+	allowed, wait := s.signInLimit.take(addr, s.Now())
+	if !allowed {
+		s.log.Warn("sign-in refused: too many from one address", "addr", addr)
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		return fail(http.StatusTooManyRequests, "Too many sign-in attempts from your address. Wait a few seconds and try again.")
+	}
 	until, err := s.svc.LoginLockedUntil(ctx, email)
 	if err != nil {
 		return err
@@ -53,6 +61,9 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 		hash = u.PasswordHash
 	}
 	ok := attest.CheckPassword(hash, password) && err == nil && u.Active && u.PasswordHash != ""
+	if ok {
+		s.signInLimit.give(addr) // only failures count against an address
+	}
 	if ok && u.AccessExpires != nil && !s.Now().Before(*u.AccessExpires) {
 		return fail(http.StatusForbidden, "Your access has ended. Ask an administrator to extend it.")
 	}

@@ -47,6 +47,13 @@ type Server struct {
 	// Jobs lists failed background jobs (notification deliveries) for
 	// admins; nil when the server runs none.
 	Jobs JobQueue
+	// TrustForwardedFor takes the client's address from the last
+	// X-Forwarded-For entry (set by the proxy in front) instead of the
+	// connection, for the sign-in limit. Leave it off unless a proxy that
+	// sets the header is the only way in.
+	TrustForwardedFor bool
+	// signInLimit limits password checks per client address.
+	signInLimit *addrLimiter
 	// dummyHash is checked against when an email is unknown, so a failed
 	// sign-in takes as long whether or not the account exists.
 	dummyHash string
@@ -97,7 +104,8 @@ func NewServer(svc Services, box *seal.Box, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{svc: svc, box: box, log: log, ui: u, mux: http.NewServeMux(), csrf: http.NewCrossOriginProtection(),
-		Now: func() time.Time { return time.Now().UTC() }, dummyHash: dummy}
+		Now: func() time.Time { return time.Now().UTC() }, dummyHash: dummy,
+		signInLimit: newAddrLimiter(SignInBurst, SignInRefill)}
 	s.routes = append(s.apiRoutes(), s.uiRoutes()...)
 	s.routes = append(s.routes,
 		route{"GET", "/healthz", public, "", s.health, false},

@@ -28,6 +28,8 @@ type ServeCmd struct {
 	// PublicURL is where users reach Attest, when that is not what the
 	// server sees (a TLS-terminating proxy); SSO callbacks are built from it.
 	PublicURL string `name:"public-url" help:"Base URL users reach Attest at, e.g. https://attest.example.com (for the SSO callback URL behind a proxy)." env:"ATTEST_PUBLIC_URL"`
+	// TrustForwardedFor takes the client address from X-Forwarded-For.
+	TrustForwardedFor bool `name:"trust-forwarded-for" help:"Take the client's address from the last X-Forwarded-For entry (only behind a proxy that sets it), for the sign-in limit per address." env:"ATTEST_TRUST_FORWARDED_FOR"`
 
 	Mail         SMTPFlags `embed:"" prefix:"smtp-"`
 	ReminderDays int       `name:"reminder-days" help:"Days before a due date or an evidence expiry that the first reminder goes out." env:"ATTEST_REMINDER_DAYS" default:"14"`
@@ -111,6 +113,7 @@ func (c *ServeCmd) Run(a *App) error {
 		}
 		handler.PublicURL = strings.TrimRight(c.PublicURL, "/")
 	}
+	handler.TrustForwardedFor = c.TrustForwardedFor
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
