@@ -90,6 +90,12 @@ func (s *Server) webhookCreate(w http.ResponseWriter, r *http.Request) error {
 	}
 	org := orgID(r)
 	h := &attest.Webhook{URL: r.PostFormValue("url"), Format: r.PostFormValue("format"), Events: r.PostForm["event"]}
+	if err := h.Validate(); err != nil {
+		return err
+	}
+	if err := s.checkTarget(r.Context(), "The webhook URL", h.URL); err != nil {
+		return err
+	}
 	if secret := strings.TrimSpace(r.PostFormValue("secret")); secret != "" {
 		sealed, err := s.box.Seal(secret, jobs.WebhookPurpose(org))
 		if err != nil {

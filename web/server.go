@@ -17,6 +17,7 @@ import (
 
 	"github.com/attest-dev/attest"
 	"github.com/attest-dev/attest/blob"
+	"github.com/attest-dev/attest/netguard"
 	"github.com/attest-dev/attest/seal"
 )
 
@@ -47,6 +48,13 @@ type Server struct {
 	// Jobs lists failed background jobs (notification deliveries) for
 	// admins; nil when the server runs none.
 	Jobs JobQueue
+	// AllowInternalTargets lets webhooks and identity providers live on
+	// the server's own network (loopback, private, link-local addresses);
+	// off, such URLs are refused when saved and when dialled.
+	AllowInternalTargets bool
+	// Resolver resolves webhook and issuer hosts when they are saved
+	// (net.DefaultResolver when nil); tests replace it.
+	Resolver netguard.Resolver
 	// TrustForwardedFor takes the client's address from the last
 	// X-Forwarded-For entry (set by the proxy in front) instead of the
 	// connection, for the sign-in limit. Leave it off unless a proxy that

@@ -81,6 +81,9 @@ func (s *Server) settingsSecurity(w http.ResponseWriter, r *http.Request) error 
 	}
 	st.RequireMFA = r.PostFormValue("require_mfa") == "on"
 	st.OIDCIssuer = r.PostFormValue("oidc_issuer")
+	if err := s.checkTarget(ctx, "The identity provider's issuer URL", st.OIDCIssuer); err != nil {
+		return err
+	}
 	st.OIDCClient = strings.TrimSpace(r.PostFormValue("oidc_client_id"))
 	st.OIDCDomain = r.PostFormValue("oidc_domain")
 	st.OIDCDefaultRole = r.PostFormValue("oidc_default_role")

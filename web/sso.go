@@ -14,6 +14,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/attest-dev/attest"
+	"github.com/attest-dev/attest/netguard"
 )
 
 // OIDC single sign-on, as a relying party (authorization code flow with
@@ -34,9 +35,20 @@ const (
 	ssoPurpose   = "sso-flow"
 )
 
-// ssoClient talks to identity providers: discovery, JWKS, token and
-// userinfo endpoints.
-var ssoClient = &http.Client{Timeout: 10 * time.Second}
+// ssoClient talks to identity providers (discovery, JWKS, token and
+// userinfo endpoints); it refuses the server's own network unless the
+// operator allows internal targets.
+func (s *Server) ssoClient() *http.Client {
+	if s.AllowInternalTargets {
+		return ssoInternalClient
+	}
+	return ssoGuardedClient
+}
+
+var (
+	ssoGuardedClient  = netguard.Client(10*time.Second, false)
+	ssoInternalClient = netguard.Client(10*time.Second, true)
+)
 
 // ssoNotSetUp is the one answer for every domain without a usable SSO.
 const ssoNotSetUp = "Single sign-on is not set up for this email domain."
@@ -169,7 +181,7 @@ func (s *Server) verifyIdentity(ctx context.Context, provider *oidc.Provider, cf
 	if code == "" {
 		return nil, errors.New("no authorization code")
 	}
-	ctx = oidc.ClientContext(ctx, ssoClient)
+	ctx = oidc.ClientContext(ctx, s.ssoClient())
 	tok, err := cfg.Exchange(ctx, code, oauth2.VerifierOption(flow.Verifier))
 	if err != nil {
 		return nil, err
@@ -283,7 +295,7 @@ func (s *Server) ssoRefusal(u *attest.User) string {
 // sign-in: it is two requests, and a provider that rotates keys or moves
 // endpoints is followed at once.
 func (s *Server) ssoProvider(ctx context.Context, st *attest.Settings) (*oidc.Provider, error) {
-	return oidc.NewProvider(oidc.ClientContext(ctx, ssoClient), st.OIDCIssuer)
+	return oidc.NewProvider(oidc.ClientContext(ctx, s.ssoClient()), st.OIDCIssuer)
 }
 
 func (s *Server) ssoConfig(p *oidc.Provider, st *attest.Settings, redirect, secret string) *oauth2.Config {
