@@ -236,6 +236,8 @@ type PolicyVersion struct {
 	Author    string       `json:"author,omitempty"`
 	State     VersionState `json:"state"`
 	CreatedAt time.Time    `json:"created_at"`
+	// PublishedAt is when the version was published (zero before).
+	PublishedAt time.Time `json:"published_at,omitzero"`
 }
 
 // PolicyDecision is an approver's approval or rejection of a version. An
@@ -380,6 +382,8 @@ type PolicyService interface {
 	// must be the policy's current version: a stale one gives ECONFLICT
 	// and changes nothing, so a concurrent edit is never lost.
 	SaveDraft(ctx context.Context, orgID, policyID int64, baseVersion, body string, major bool) (*PolicyVersion, error)
+	// SaveDrafts saves several drafts in one transaction: all or none.
+	SaveDrafts(ctx context.Context, orgID int64, changes []DraftChange) ([]*PolicyVersion, error)
 	// SetApprovers replaces the policy's approvers (EINVALID for a user
 	// outside the organization).
 	SetApprovers(ctx context.Context, orgID, policyID int64, userIDs []int64) (*Policy, error)

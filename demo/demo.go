@@ -26,6 +26,7 @@ type file struct {
 		Name  string `yaml:"name"`
 	} `yaml:"admin"`
 	People     map[string]string `yaml:"people"`
+	Accounts   accountsFile      `yaml:"accounts"`
 	Unowned    []string          `yaml:"unowned"`
 	Engagement struct {
 		Name                    string            `yaml:"name"`
@@ -74,6 +75,9 @@ type Result struct {
 	Engagement   *attest.Engagement
 	AdminEmail   string
 	AdminName    string
+	// Accounts are the demo people who can sign in besides the admin,
+	// with their roles; they have no password until the caller sets one.
+	Accounts []Account
 }
 
 // Load creates the demo organization in db as of today.
@@ -123,10 +127,19 @@ func Load(ctx context.Context, db *store.DB, today time.Time) (*Result, error) {
 	if err := loadEvidence(ctx, db, org.ID, e, &f); err != nil {
 		return nil, err
 	}
+	accounts, err := loadAccounts(ctx, db, org.ID, e, &f)
+	if err != nil {
+		return nil, err
+	}
+	// The new hire's acknowledgements count from today: today's snapshot
+	// again, then the history that leads up to it.
+	if err := db.RecordSnapshots(ctx, org.ID); err != nil {
+		return nil, err
+	}
 	if err := writeHistory(ctx, db, org.ID, e.ID, today, f.History.Days, f.History.StartScore); err != nil {
 		return nil, err
 	}
-	return &Result{Organization: org, Engagement: e, AdminEmail: f.Admin.Email, AdminName: f.Admin.Name}, nil
+	return &Result{Organization: org, Engagement: e, AdminEmail: f.Admin.Email, AdminName: f.Admin.Name, Accounts: accounts}, nil
 }
 
 // writeHistory records a daily snapshot for each of the days before today,

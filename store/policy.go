@@ -42,11 +42,16 @@ func scanPolicy(row rowScanner) (*attest.Policy, error) {
 	return p, nil
 }
 
-const versionColumns = `policy_id, number, body, major, author, state, created_at`
+const versionColumns = `policy_id, number, body, major, author, state, created_at, published_at`
 
 func scanVersion(row rowScanner) (*attest.PolicyVersion, error) {
 	v := &attest.PolicyVersion{}
-	return v, row.Scan(&v.PolicyID, &v.Number, &v.Body, &v.Major, &v.Author, &v.State, &v.CreatedAt)
+	var published sql.NullTime
+	err := row.Scan(&v.PolicyID, &v.Number, &v.Body, &v.Major, &v.Author, &v.State, &v.CreatedAt, &published)
+	if published.Valid {
+		v.PublishedAt = published.Time.UTC()
+	}
+	return v, err
 }
 
 func scanDecision(row rowScanner) (*attest.PolicyDecision, error) {
@@ -204,50 +209,71 @@ func (s *DB) updatePolicy(ctx context.Context, tx *sql.Tx, orgID int64, p *attes
 // it replaces is superseded unless it is the published one, which stays
 // published until the new version is.
 func (s *DB) SaveDraft(ctx context.Context, orgID, policyID int64, baseVersion, body string, major bool) (*attest.PolicyVersion, error) {
-	if strings.TrimSpace(body) == "" {
-		return nil, attest.Errorf(attest.EINVALID, "a policy needs a body")
-	}
-	if _, err := attest.FillPlaceholders(body, nil); err != nil {
+	vs, err := s.SaveDrafts(ctx, orgID, []attest.DraftChange{{PolicyID: policyID, BaseVersion: baseVersion, Body: body, Major: major}})
+	if err != nil {
 		return nil, err
 	}
-	var v *attest.PolicyVersion
+	return vs[0], nil
+}
+
+// SaveDrafts saves several drafts as SaveDraft does, in one transaction:
+// every body is checked first, and if any draft is refused none is saved.
+func (s *DB) SaveDrafts(ctx context.Context, orgID int64, changes []attest.DraftChange) ([]*attest.PolicyVersion, error) {
+	for _, ch := range changes {
+		if err := attest.CheckPolicyBody(ch.Body); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]*attest.PolicyVersion, 0, len(changes))
 	err := s.change(ctx, orgID, func(tx *sql.Tx) error {
-		p, err := s.findPolicy(ctx, tx, orgID, policyID)
-		if err != nil {
-			return err
-		}
-		if baseVersion != p.CurrentVersion {
-			return attest.Errorf(attest.ECONFLICT, "version %s was saved since you started editing %s: reload and apply your changes to it", p.CurrentVersion, baseVersion)
-		}
-		base, err := s.findVersion(ctx, tx, orgID, policyID, baseVersion)
-		if err != nil {
-			return err
-		}
-		number, err := attest.NextPolicyVersion(baseVersion, major)
-		if err != nil {
-			return err
-		}
-		v = &attest.PolicyVersion{PolicyID: policyID, Number: number, Body: body, Major: major, Author: attest.ActorFrom(ctx), State: attest.VersionDraft, CreatedAt: s.now()}
-		if err := s.insertVersion(ctx, tx, orgID, v); err != nil {
-			return err
-		}
-		if base.State != attest.VersionPublished {
-			if err := s.setVersionState(ctx, tx, orgID, policyID, base.Number, attest.VersionSuperseded); err != nil {
+		for _, ch := range changes {
+			v, err := s.saveDraft(ctx, tx, orgID, ch)
+			if err != nil {
 				return err
 			}
+			out = append(out, v)
 		}
-		before := *p
-		p.CurrentVersion, p.Status = number, attest.PolicyDraft
-		if err := s.updatePolicy(ctx, tx, orgID, p); err != nil {
-			return err
-		}
-		return s.appendAudit(ctx, tx, orgID, "policy.save", "policy", policyEntity(policyID),
-			map[string]any{"current_version": before.CurrentVersion, "status": before.Status}, auditVersion(v))
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("save policy draft: %w", err)
 	}
-	return v, nil
+	return out, nil
+}
+
+func (s *DB) saveDraft(ctx context.Context, tx *sql.Tx, orgID int64, ch attest.DraftChange) (*attest.PolicyVersion, error) {
+	policyID, baseVersion := ch.PolicyID, ch.BaseVersion
+	p, err := s.findPolicy(ctx, tx, orgID, policyID)
+	if err != nil {
+		return nil, err
+	}
+	if baseVersion != p.CurrentVersion {
+		return nil, attest.Errorf(attest.ECONFLICT, "version %s was saved since you started editing %s: reload and apply your changes to it", p.CurrentVersion, baseVersion)
+	}
+	base, err := s.findVersion(ctx, tx, orgID, policyID, baseVersion)
+	if err != nil {
+		return nil, err
+	}
+	number, err := attest.NextPolicyVersion(baseVersion, ch.Major)
+	if err != nil {
+		return nil, err
+	}
+	v := &attest.PolicyVersion{PolicyID: policyID, Number: number, Body: ch.Body, Major: ch.Major, Author: attest.ActorFrom(ctx), State: attest.VersionDraft, CreatedAt: s.now()}
+	if err := s.insertVersion(ctx, tx, orgID, v); err != nil {
+		return nil, err
+	}
+	if base.State != attest.VersionPublished {
+		if err := s.setVersionState(ctx, tx, orgID, policyID, base.Number, attest.VersionSuperseded); err != nil {
+			return nil, err
+		}
+	}
+	before := *p
+	p.CurrentVersion, p.Status = number, attest.PolicyDraft
+	if err := s.updatePolicy(ctx, tx, orgID, p); err != nil {
+		return nil, err
+	}
+	return v, s.appendAudit(ctx, tx, orgID, "policy.save", "policy", policyEntity(policyID),
+		map[string]any{"current_version": before.CurrentVersion, "status": before.Status}, auditVersion(v))
 }
 
 // SetApprovers replaces the policy's approvers; each must be a user of the
@@ -367,6 +393,25 @@ func (s *DB) Publish(ctx context.Context, orgID, policyID int64, version string)
 		if err := attest.CheckPublish(p, v, decisions); err != nil {
 			return err
 		}
+		// The text is completed from the approval record and the date:
+		// an employee never reads {{approver}}.
+		names, err := s.approverNames(ctx, tx, orgID, p, version, decisions)
+		if err != nil {
+			return err
+		}
+		var orgName string
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT name FROM organizations WHERE id = ?`), orgID).Scan(&orgName); err != nil {
+			return fmt.Errorf("find organization: %w", err)
+		}
+		at := s.now()
+		body, err := attest.FillForPublication(v.Body, attest.PublishFill(orgName, p, names, attest.DateOf(at)))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE policy_versions SET body = ?, published_at = ? WHERE org_id = ? AND policy_id = ? AND number = ?`),
+			body, at, orgID, policyID, version); err != nil {
+			return fmt.Errorf("fill published version: %w", s.dialect.normalize(err))
+		}
 		before := *p
 		if p.PublishedVersion != "" {
 			if err := s.setVersionState(ctx, tx, orgID, policyID, p.PublishedVersion, attest.VersionSuperseded); err != nil {
@@ -458,4 +503,31 @@ func (s *DB) RecordReview(ctx context.Context, orgID, policyID int64, note strin
 		return nil, fmt.Errorf("review policy: %w", err)
 	}
 	return p, nil
+}
+
+// approverNames returns the names of the approvers whose latest decision
+// on version approves it, in the policy's order of approvers.
+func (s *DB) approverNames(ctx context.Context, tx *sql.Tx, orgID int64, p *attest.Policy, version string, decisions []*attest.PolicyDecision) ([]string, error) {
+	approved := map[int64]bool{}
+	for _, d := range decisions {
+		if d.Version == version {
+			approved[d.ApproverID] = d.Approve
+		}
+	}
+	var names []string
+	for _, id := range p.Approvers {
+		if !approved[id] {
+			continue
+		}
+		u, err := s.findUser(ctx, tx, "org_id = ? AND id = ?", orgID, id)
+		if err != nil {
+			return nil, fmt.Errorf("find approver: %w", err)
+		}
+		name := u.Name
+		if name == "" {
+			name = u.Email
+		}
+		names = append(names, name)
+	}
+	return names, nil
 }
