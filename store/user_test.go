@@ -101,3 +101,26 @@ func TestDeactivationRevokesTokens(t *testing.T) {
 		}
 	})
 }
+
+// TestInvitationDoesNotRevealOtherOrganizations: inviting an email that has
+// an account in another organization answers as for an unknown email; only
+// this organization's own members are refused.
+func TestInvitationDoesNotRevealOtherOrganizations(t *testing.T) {
+	each(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		a, b := newOrg(t, db, "Acme"), newOrg(t, db, "Globex")
+		for _, u := range []*attest.User{{OrgID: b, Email: "gina@globex.example"}, {OrgID: a, Email: "ann@acme.example"}} {
+			if err := db.CreateUser(ctx, u); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, email := range []string{"gina@globex.example", "nobody@globex.example"} {
+			inv := &attest.Invitation{OrgID: a, Email: email, Role: attest.RoleViewer}
+			if secret, err := db.CreateInvitation(ctx, inv); err != nil || secret == "" {
+				t.Errorf("inviting %s: %v; want the same answer as for any email", email, err)
+			}
+		}
+		_, err := db.CreateInvitation(ctx, &attest.Invitation{OrgID: a, Email: "ann@acme.example", Role: attest.RoleViewer})
+		wantCode(t, err, attest.ECONFLICT)
+	})
+}
