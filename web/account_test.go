@@ -84,3 +84,28 @@ func TestOffboardingRevokesTokens(t *testing.T) {
 		}
 	})
 }
+
+// TestAuditorSeesGrantedTasksOnly: the task list and a control's page show
+// an auditor only the tasks of the engagements granted to them.
+func TestAuditorSeesGrantedTasksOnly(t *testing.T) {
+	forEachUI(t, func(t *testing.T, u *uiEnv) {
+		ctx := context.Background()
+		other := &attest.Task{Title: "Task of the ungranted audit", ControlID: "GOV-01", EngagementID: u.engA2}
+		if err := u.db.CreateTask(ctx, u.orgA, other); err != nil {
+			t.Fatal(err)
+		}
+		auditor, admin := u.signIn(t, uAuditor), u.signIn(t, uAdmin)
+		for _, path := range []string{"/tasks", "/controls/GOV-01"} {
+			seen := auditor.get(t, path).body
+			if !strings.Contains(seen, secretA+" task") {
+				t.Errorf("%s: the auditor does not see the granted engagement's task", path)
+			}
+			if strings.Contains(seen, "Task of the ungranted audit") || strings.Contains(seen, "Unowned task") {
+				t.Errorf("%s: the auditor sees tasks outside the granted engagement", path)
+			}
+			if !strings.Contains(admin.get(t, path).body, "Task of the ungranted audit") {
+				t.Errorf("%s: the admin does not see every task", path)
+			}
+		}
+	})
+}

@@ -139,7 +139,7 @@ func (s *Server) controlPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	tasks, err := s.svc.FindTasks(r.Context(), orgID(r), attest.TaskFilter{ControlID: c.ID})
+	tasks, err := s.svc.FindTasks(r.Context(), orgID(r), scopeTasks(principalFrom(r.Context()), attest.TaskFilter{ControlID: c.ID}))
 	if err != nil {
 		return err
 	}
@@ -204,11 +204,20 @@ func (s *Server) tasksPage(w http.ResponseWriter, r *http.Request) error {
 			return attest.Errorf(attest.EINVALID, "unknown task status %q", f.Status)
 		}
 	}
-	tasks, err := s.svc.FindTasks(r.Context(), orgID(r), f)
+	tasks, err := s.svc.FindTasks(r.Context(), orgID(r), scopeTasks(principalFrom(r.Context()), f))
 	if err != nil {
 		return err
 	}
 	return s.render(w, r, http.StatusOK, "tasks", &view{Title: "Tasks", Nav: "tasks", Data: map[string]any{"Tasks": tasks, "Filter": f}})
+}
+
+// scopeTasks limits an auditor's task list to the engagements granted to
+// them; tasks of other engagements, or of none, are not theirs to see.
+func scopeTasks(p *attest.Principal, f attest.TaskFilter) attest.TaskFilter {
+	if p != nil && p.Role == attest.RoleAuditor {
+		f.Scoped, f.Engagements = true, p.Engagements
+	}
+	return f
 }
 
 // mayEditTask: managers edit every task; control owners tasks they own or
