@@ -109,3 +109,29 @@ func TestAuditorSeesGrantedTasksOnly(t *testing.T) {
 		}
 	})
 }
+
+// TestAuditorAuditLogScope: an auditor's audit log leaves out entries about
+// engagements not granted to them and about their tasks.
+func TestAuditorAuditLogScope(t *testing.T) {
+	forEachUI(t, func(t *testing.T, u *uiEnv) {
+		ctx := context.Background()
+		other := &attest.Task{Title: "Hidden audit task", ControlID: "GOV-01", EngagementID: u.engA2}
+		if err := u.db.CreateTask(ctx, u.orgA, other); err != nil {
+			t.Fatal(err)
+		}
+		granted := &attest.Task{Title: "Visible audit task", ControlID: "GOV-01", EngagementID: u.engA}
+		if err := u.db.CreateTask(ctx, u.orgA, granted); err != nil {
+			t.Fatal(err)
+		}
+		log := u.signIn(t, uAuditor).get(t, "/audit").body
+		if !strings.Contains(log, "Visible audit task") {
+			t.Errorf("the auditor's audit log lacks the granted engagement's task")
+		}
+		if strings.Contains(log, "Hidden audit task") || strings.Contains(log, "A second audit") {
+			t.Errorf("the auditor's audit log shows the ungranted engagement or its task")
+		}
+		if full := u.signIn(t, uAdmin).get(t, "/audit").body; !strings.Contains(full, "Hidden audit task") {
+			t.Errorf("the admin's audit log lacks the task")
+		}
+	})
+}

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -233,6 +235,25 @@ func (s *Server) tokenRevoke(w http.ResponseWriter, r *http.Request) error {
 	return redirect(w, r, "/settings", "Token revoked.")
 }
 
+// auditorSees reports whether an audit entry is within an auditor's
+// engagements: an entry about an engagement, or about something that
+// names its engagement (a task, a system), outside their grants is not.
+func auditorSees(p *attest.Principal, e *attest.AuditEntry) bool {
+	if e.Entity == "engagement" {
+		id, err := strconv.ParseInt(e.EntityID, 10, 64)
+		return err == nil && p.SeesEngagement(id)
+	}
+	for _, raw := range []json.RawMessage{e.Before, e.After} {
+		var v struct {
+			EngagementID *int64 `json:"engagement_id"`
+		}
+		if len(raw) > 0 && json.Unmarshal(raw, &v) == nil && v.EngagementID != nil && !p.SeesEngagement(*v.EngagementID) {
+			return false
+		}
+	}
+	return true
+}
+
 // auditPage browses the audit log with filters.
 func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
@@ -251,6 +272,9 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) error {
 	var next int64
 	if len(entries) == f.Limit {
 		next = entries[len(entries)-1].Seq
+	}
+	if p := principalFrom(r.Context()); p.Role == attest.RoleAuditor {
+		entries = slices.DeleteFunc(entries, func(e *attest.AuditEntry) bool { return !auditorSees(p, e) })
 	}
 	return s.render(w, r, http.StatusOK, "audit", &view{Title: "Audit log", Nav: "audit", Data: map[string]any{"Entries": entries, "Filter": f, "Next": next}})
 }
