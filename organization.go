@@ -70,6 +70,10 @@ type Token struct {
 	CreatedAt time.Time  `json:"created_at"`
 	LastUsed  *time.Time `json:"last_used,omitempty"`
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+	// CreatedBy is the user who created the token in the browser (0 for
+	// the operator's tokens, made from the command line). Deactivating
+	// that user revokes it.
+	CreatedBy int64 `json:"created_by,omitempty"`
 }
 
 // ValidateName checks a display name or email for users and tokens.

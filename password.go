@@ -20,10 +20,13 @@ const (
 	argonKeyLen  = 32
 )
 
+// MinPasswordLength is the fewest characters a password may have.
+const MinPasswordLength = 12
+
 // HashPassword returns an argon2id hash of the password in the PHC string
 // format, with a random salt.
 func HashPassword(password string) (string, error) {
-	if len(password) < 12 {
+	if len(password) < MinPasswordLength {
 		return "", Errorf(EINVALID, "a password needs at least 12 characters")
 	}
 	salt := make([]byte, 16)

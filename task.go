@@ -108,6 +108,10 @@ type TaskFilter struct {
 	Owner        string
 	ControlID    string
 	EngagementID int64
+	// Scoped limits the tasks to those of Engagements (none when it is
+	// empty): an auditor sees only the engagements granted to them.
+	Scoped      bool
+	Engagements []int64
 	// Open selects tasks that are not done.
 	Open bool
 	// Search matches tasks whose title or control ID holds the text, in

@@ -15,6 +15,7 @@ import (
 	"github.com/attest-dev/attest"
 	"github.com/attest-dev/attest/internal/mailpittest"
 	"github.com/attest-dev/attest/internal/testdb"
+	"github.com/attest-dev/attest/netguard"
 	"github.com/attest-dev/attest/notify"
 	"github.com/attest-dev/attest/seal"
 	"github.com/riverqueue/river"
@@ -77,7 +78,9 @@ func TestDeliveries(t *testing.T) {
 				}
 			}
 
-			workers, _ := Background(Deps{DB: f.db, Box: box, Mailer: mailer, Now: func() time.Time { return f.now }, LeadDays: 14, BaseURL: "https://attest.example"})
+			// The test's webhooks listen on loopback: allow internal targets.
+			workers, _ := Background(Deps{DB: f.db, Box: box, Mailer: mailer, HTTP: netguard.Client(10*time.Second, true),
+				Now: func() time.Time { return f.now }, LeadDays: 14, BaseURL: "https://attest.example"})
 			cfg := Config{Workers: workers, Concurrency: 4, PollInterval: 50 * time.Millisecond, RetryPolicy: fastRetry{},
 				Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 			q := startQueue(t, f.db.SQL(), f.db.Dialect(), cfg)
@@ -96,7 +99,7 @@ func TestDeliveries(t *testing.T) {
 				return len(failed) == 1, err
 			})
 			failed, _ := q.Failed(ctx, "deliver", 10)
-			if failed[0].Attempts != deliverAttempts || !strings.Contains(failed[0].LastError, "503") {
+			if failed[0].Attempts != deliverAttempts || !strings.Contains(failed[0].LastError, "503") || failed[0].OrgID != f.org {
 				t.Errorf("failed delivery = %+v", failed[0])
 			}
 			if n := bad.Load(); n != deliverAttempts {

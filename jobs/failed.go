@@ -26,7 +26,11 @@ type FailedJob struct {
 	// error).
 	State string
 	// Args is the job's arguments as JSON.
-	Args        json.RawMessage
+	Args json.RawMessage
+	// OrgID is the organization the job works for, read from the "org_id"
+	// value of its arguments (0 when they have none). Filter on it, never
+	// on the text of Args: SQLite and PostgreSQL space JSON differently.
+	OrgID       int64
 	Attempts    int
 	MaxAttempts int
 	// LastError is the error of the last attempt.
@@ -61,6 +65,12 @@ func (q *Queue) Failed(ctx context.Context, kind string, limit int) ([]FailedJob
 			Args:        json.RawMessage(j.EncodedArgs),
 			Attempts:    j.Attempt,
 			MaxAttempts: j.MaxAttempts,
+		}
+		var owner struct {
+			OrgID int64 `json:"org_id"`
+		}
+		if json.Unmarshal(j.EncodedArgs, &owner) == nil {
+			f.OrgID = owner.OrgID
 		}
 		if n := len(j.Errors); n > 0 {
 			// River records a cancelled job's error with its wrapper's name,

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/attest-dev/attest"
+	"github.com/attest-dev/attest/netguard"
 	"github.com/attest-dev/attest/notify"
 	"github.com/attest-dev/attest/seal"
 	"github.com/attest-dev/attest/store"
@@ -65,7 +66,9 @@ type Deps struct {
 	// Mailer sends email; nil turns email off (reminders then go to
 	// webhooks only).
 	Mailer *notify.Mailer
-	HTTP   *http.Client
+	// HTTP delivers webhooks; nil is a client that refuses the server's
+	// own network (netguard). Pass netguard.Client(…, true) to allow it.
+	HTTP *http.Client
 	// BaseURL is the server's public address, for links in messages.
 	BaseURL  string
 	LeadDays int
@@ -85,7 +88,7 @@ func Background(d Deps) (*river.Workers, []Periodic) {
 		d.LeadDays = DefaultLeadDays
 	}
 	if d.HTTP == nil {
-		d.HTTP = &http.Client{Timeout: 30 * time.Second}
+		d.HTTP = netguard.Client(30*time.Second, false)
 	}
 	if d.Log == nil {
 		d.Log = slog.Default()

@@ -11,9 +11,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/attest-dev/attest"
+	"github.com/attest-dev/attest/netguard"
 )
 
 // Webhook formats.
@@ -34,8 +36,10 @@ const (
 const maxErrorBody = 4 << 10
 
 // defaultClient is used when Send is given no client; its timeout keeps a
-// stalled endpoint from holding a worker when the context has no deadline.
-var defaultClient = &http.Client{Timeout: 30 * time.Second}
+// stalled endpoint from holding a worker when the context has no deadline,
+// and it refuses the server's own network (netguard): a client that may
+// reach internal targets must be passed explicitly.
+var defaultClient = netguard.Client(30*time.Second, false)
 
 // Webhook is an HTTP endpoint that receives notifications by POST.
 type Webhook struct {
@@ -179,9 +183,16 @@ func retryAfter(v string, now time.Time) time.Duration {
 
 // cleanSnippet makes a response body fit for one line of an error message.
 func cleanSnippet(b []byte) string {
-	s := strings.ToValidUTF8(string(b), "")
+	s := strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) && r != '\n' && r != '\t' {
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(string(b), ""))
 	s = strings.Join(strings.Fields(s), " ")
-	const limit = 512
+	// Enough to recognise an error page, too little to read a response
+	// back through the admin page.
+	const limit = 160
 	if len(s) > limit {
 		cut := limit
 		for cut > 0 && !utf8.RuneStart(s[cut]) {

@@ -39,8 +39,12 @@ func (s *DB) CreateInvitation(ctx context.Context, inv *attest.Invitation) (stri
 	if err := inv.Validate(); err != nil {
 		return "", err
 	}
-	if _, err := s.FindUserByEmail(ctx, inv.Email); err == nil {
-		return "", attest.Errorf(attest.ECONFLICT, "%s already has an account", inv.Email)
+	// Only a member of this organization is refused: whether the email has
+	// an account in another organization is not the inviter's to learn, so
+	// that invitation is made like any other (accepting it then fails for
+	// the email's owner, who knows).
+	if u, err := s.FindUserByEmail(ctx, inv.Email); err == nil && u.OrgID == inv.OrgID {
+		return "", attest.Errorf(attest.ECONFLICT, "%s is already a member of this organization", inv.Email)
 	}
 	secret := attest.RandomSecret(24)
 	inv.CreatedAt = s.now()

@@ -124,8 +124,8 @@ func (s *DB) CreateToken(ctx context.Context, t *attest.Token) (string, error) {
 	secret := attest.NewTokenSecret()
 	t.CreatedAt = s.now()
 	err := s.change(ctx, t.OrgID, func(tx *sql.Tx) error {
-		id, err := s.insertID(ctx, tx, `INSERT INTO api_tokens (org_id, name, role, token_hash, created_at) VALUES (?, ?, ?, ?, ?)`,
-			t.OrgID, t.Name, t.Role, attest.HashToken(secret), t.CreatedAt)
+		id, err := s.insertID(ctx, tx, `INSERT INTO api_tokens (org_id, name, role, token_hash, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)`,
+			t.OrgID, t.Name, t.Role, attest.HashToken(secret), t.CreatedAt, sql.NullInt64{Int64: t.CreatedBy, Valid: t.CreatedBy != 0})
 		if err != nil {
 			return err
 		}
@@ -138,12 +138,12 @@ func (s *DB) CreateToken(ctx context.Context, t *attest.Token) (string, error) {
 	return secret, nil
 }
 
-const tokenColumns = `id, org_id, name, role, created_at, last_used, revoked_at`
+const tokenColumns = `id, org_id, name, role, created_at, last_used, revoked_at, COALESCE(created_by, 0)`
 
 func scanToken(row interface{ Scan(...any) error }) (*attest.Token, error) {
 	t := &attest.Token{}
 	var used, revoked sql.NullTime
-	if err := row.Scan(&t.ID, &t.OrgID, &t.Name, &t.Role, &t.CreatedAt, &used, &revoked); err != nil {
+	if err := row.Scan(&t.ID, &t.OrgID, &t.Name, &t.Role, &t.CreatedAt, &used, &revoked, &t.CreatedBy); err != nil {
 		return nil, err
 	}
 	if used.Valid {
@@ -191,6 +191,27 @@ func (s *DB) RevokeToken(ctx context.Context, orgID, id int64) error {
 		}
 		return s.appendAudit(ctx, tx, orgID, "token.revoke", "token", strconv.FormatInt(id, 10), before, &after)
 	})
+}
+
+// revokeTokensOf revokes the live tokens the user created, in the
+// transaction that deactivates them, with an audit entry each.
+func (s *DB) revokeTokensOf(ctx context.Context, tx *sql.Tx, orgID, userID int64) error {
+	live, err := queryAll(ctx, tx, "find tokens", scanToken, s.q(`SELECT `+tokenColumns+` FROM api_tokens WHERE org_id = ? AND created_by = ? AND revoked_at IS NULL`), orgID, userID)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	for _, before := range live {
+		after := *before
+		after.RevokedAt = &now
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE api_tokens SET revoked_at = ? WHERE org_id = ? AND id = ?`), now, orgID, before.ID); err != nil {
+			return fmt.Errorf("revoke token: %w", err)
+		}
+		if err := s.appendAudit(ctx, tx, orgID, "token.revoke", "token", strconv.FormatInt(before.ID, 10), before, &after); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // FindTokens lists the organization's tokens, newest first.

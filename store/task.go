@@ -80,6 +80,15 @@ func (s *DB) FindTasks(ctx context.Context, orgID int64, f attest.TaskFilter) ([
 		query += ` AND engagement_id = ?`
 		args = append(args, f.EngagementID)
 	}
+	if f.Scoped {
+		if len(f.Engagements) == 0 {
+			return nil, nil
+		}
+		query += ` AND engagement_id IN (` + placeholders(len(f.Engagements)) + `)`
+		for _, e := range f.Engagements {
+			args = append(args, e)
+		}
+	}
 	if f.Limit <= 0 {
 		return s.queryTasks(ctx, query+` ORDER BY CASE WHEN due_date = '' THEN 1 ELSE 0 END, due_date, id`, args...)
 	}

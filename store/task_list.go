@@ -38,6 +38,15 @@ func taskWhere(orgID int64, f attest.TaskFilter) (string, []any) {
 		where += ` AND t.engagement_id = ?`
 		args = append(args, f.EngagementID)
 	}
+	if f.Scoped {
+		// An auditor sees the tasks of the engagements granted to them: with
+		// none granted, nothing (an impossible ID keeps the query simple).
+		ids := append([]int64{0}, f.Engagements...)
+		where += ` AND t.engagement_id IN (` + placeholders(len(ids)) + `)`
+		for _, e := range ids {
+			args = append(args, e)
+		}
+	}
 	if q := strings.TrimSpace(f.Search); q != "" {
 		where += ` AND (LOWER(t.title) LIKE ? ESCAPE '\' OR LOWER(COALESCE(t.control_id, '')) LIKE ? ESCAPE '\')`
 		args = append(args, likePattern(q), likePattern(q))

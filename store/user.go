@@ -86,7 +86,8 @@ func auditUser(u *attest.User) userAudit {
 }
 
 // UpdateUser changes a user's name, role, active flag or access expiry.
-// Deactivating a user ends their sessions.
+// Deactivating a user ends their sessions and revokes the API tokens they
+// created.
 func (s *DB) UpdateUser(ctx context.Context, orgID, id int64, upd attest.UserUpdate) (*attest.User, error) {
 	var u *attest.User
 	err := s.change(ctx, orgID, func(tx *sql.Tx) error {
@@ -118,6 +119,10 @@ func (s *DB) UpdateUser(ctx context.Context, orgID, id int64, upd attest.UserUpd
 			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE user_id = ?`), id); err != nil {
 				return err
 			}
+			// Offboarding someone ends the API tokens they created too.
+			if err := s.revokeTokensOf(ctx, tx, orgID, id); err != nil {
+				return err
+			}
 		}
 		return s.appendAudit(ctx, tx, orgID, "user.update", "user", fmt.Sprint(id), before, auditUser(u))
 	})
@@ -127,8 +132,17 @@ func (s *DB) UpdateUser(ctx context.Context, orgID, id int64, upd attest.UserUpd
 	return u, nil
 }
 
-// SetPassword stores a new password hash and ends the user's other sessions.
+// SetPassword stores a new password hash and ends every session of the
+// user: a reset by an operator or admin signs the person out everywhere.
 func (s *DB) SetPassword(ctx context.Context, orgID, id int64, hash string) error {
+	return s.ChangePassword(ctx, orgID, id, hash, "")
+}
+
+// ChangePassword stores a new password hash and ends every session of the
+// user but the one whose ID hash is keep (the one the change was made
+// from; "" keeps none), in the same transaction: whoever held the old
+// password is signed out.
+func (s *DB) ChangePassword(ctx context.Context, orgID, id int64, hash, keep string) error {
 	return s.change(ctx, orgID, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE users SET password_hash = ? WHERE org_id = ? AND id = ?`), hash, orgID, id)
 		if err != nil {
@@ -137,7 +151,12 @@ func (s *DB) SetPassword(ctx context.Context, orgID, id int64, hash string) erro
 		if n, _ := res.RowsAffected(); n == 0 {
 			return attest.Errorf(attest.ENOTFOUND, "no such user")
 		}
-		return s.appendAudit(ctx, tx, orgID, "user.password", "user", fmt.Sprint(id), nil, nil)
+		res, err = tx.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE org_id = ? AND user_id = ? AND token_hash <> ?`), orgID, id, keep)
+		if err != nil {
+			return fmt.Errorf("end sessions: %w", err)
+		}
+		ended, _ := res.RowsAffected()
+		return s.appendAudit(ctx, tx, orgID, "user.password", "user", fmt.Sprint(id), nil, map[string]any{"sessions_ended": ended})
 	})
 }
 

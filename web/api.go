@@ -323,7 +323,7 @@ func (s *Server) listTasks(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	tasks, total, err := s.svc.FindTaskPage(r.Context(), orgID(r), tf, pg)
+	tasks, total, err := s.svc.FindTaskPage(r.Context(), orgID(r), scopeTasks(principalFrom(r.Context()), tf), pg)
 	if err != nil {
 		return err
 	}

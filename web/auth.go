@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"image/png"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -17,17 +18,6 @@ import (
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 )
-
-// safeNext returns a local path to go to after sign-in, never another site.
-func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/"
-	}
-	if u, err := url.Parse(next); err != nil || u.Host != "" || u.Scheme != "" {
-		return "/"
-	}
-	return next
-}
 
 func (s *Server) signInPage(w http.ResponseWriter, r *http.Request) error {
 	if cs := sessionFrom(r.Context()); cs != nil && cs.session.Stage == attest.StageFull {
@@ -50,6 +40,13 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 	if email == "" || password == "" {
 		return fail(http.StatusBadRequest, "Enter your email and password.")
 	}
+	addr := s.clientAddr(r)
+	allowed, wait := s.signInLimit.take(addr, s.Now())
+	if !allowed {
+		s.log.Warn("sign-in refused: too many from one address", "addr", addr)
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		return fail(http.StatusTooManyRequests, "Too many sign-in attempts from your address. Wait a few seconds and try again.")
+	}
 	until, err := s.svc.LoginLockedUntil(ctx, email)
 	if err != nil {
 		return err
@@ -64,6 +61,9 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 		hash = u.PasswordHash
 	}
 	ok := attest.CheckPassword(hash, password) && err == nil && u.Active && u.PasswordHash != ""
+	if ok {
+		s.signInLimit.give(addr) // only failures count against an address
+	}
 	if ok && u.AccessExpires != nil && !s.Now().Before(*u.AccessExpires) {
 		return fail(http.StatusForbidden, "Your access has ended. Ask an administrator to extend it.")
 	}
@@ -185,8 +185,15 @@ func (s *Server) signOut(w http.ResponseWriter, r *http.Request) error {
 // mfaSetupPage shows the enrolment: a new secret as QR code and text. The
 // secret travels sealed in the form until a code confirms it.
 func (s *Server) mfaSetupPage(w http.ResponseWriter, r *http.Request) error {
+	return s.renderAccount(w, r, http.StatusOK, nil)
+}
+
+// renderAccount shows the account page (two-factor authentication,
+// password, notifications); pwErrors are the password form's messages by
+// field.
+func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status int, pwErrors map[string]string) error {
 	cs := sessionFrom(r.Context())
-	data := map[string]any{"Enabled": cs.user.MFAEnabled}
+	data := map[string]any{"Enabled": cs.user.MFAEnabled, "PasswordErrors": pwErrors, "HasPassword": cs.user.PasswordHash != "", "Email": cs.user.Email}
 	if !cs.user.MFAEnabled {
 		key, err := totp.Generate(totp.GenerateOpts{Issuer: "Attest", AccountName: cs.user.Email})
 		if err != nil {
@@ -213,7 +220,7 @@ func (s *Server) mfaSetupPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	data["Events"] = choices
-	return s.render(w, r, http.StatusOK, "account_mfa", &view{Title: "Two-factor authentication", Nav: "account", Data: data})
+	return s.render(w, r, status, "account_mfa", &view{Title: "Two-factor authentication", Nav: "account", Data: data})
 }
 
 func enrolPurpose(userID int64) string { return "totp-enrol:" + strconv.FormatInt(userID, 10) }

@@ -202,7 +202,7 @@ func controlValues(c *attest.Control) url.Values {
 
 // renderControl shows a control's page with its forms.
 func (s *Server) renderControl(w http.ResponseWriter, r *http.Request, status int, c *attest.Control, cf controlForms) error {
-	tasks, err := s.svc.FindTasks(r.Context(), orgID(r), attest.TaskFilter{ControlID: c.ID})
+	tasks, err := s.svc.FindTasks(r.Context(), orgID(r), scopeTasks(principalFrom(r.Context()), attest.TaskFilter{ControlID: c.ID}))
 	if err != nil {
 		return err
 	}
@@ -305,7 +305,7 @@ func (s *Server) tasksPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil && !f.refuse(err) {
 		return err
 	}
-	tasks, total, err := s.svc.FindTaskPage(r.Context(), orgID(r), tf, pg)
+	tasks, total, err := s.svc.FindTaskPage(r.Context(), orgID(r), scopeTasks(principalFrom(r.Context()), tf), pg)
 	if err != nil {
 		return err
 	}
@@ -333,7 +333,7 @@ func (s *Server) tasksCSV(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	fetch := func(p attest.Page) ([][]string, int, error) {
-		tasks, total, err := s.svc.FindTaskPage(r.Context(), orgID(r), tf, p)
+		tasks, total, err := s.svc.FindTaskPage(r.Context(), orgID(r), scopeTasks(principalFrom(r.Context()), tf), p)
 		rows := make([][]string, len(tasks))
 		for i, t := range tasks {
 			closed := ""
@@ -346,6 +346,15 @@ func (s *Server) tasksCSV(w http.ResponseWriter, r *http.Request) error {
 		return rows, total, err
 	}
 	return s.csvExport(w, "tasks.csv", []string{"id", "title", "status", "owner", "due_date", "control", "created_at", "closed_at"}, fetch, pg)
+}
+
+// scopeTasks limits an auditor's task list to the engagements granted to
+// them; tasks of other engagements, or of none, are not theirs to see.
+func scopeTasks(p *attest.Principal, f attest.TaskFilter) attest.TaskFilter {
+	if p != nil && p.Role == attest.RoleAuditor {
+		f.Scoped, f.Engagements = true, p.Engagements
+	}
+	return f
 }
 
 // mayEditTask: managers edit every task; control owners tasks they own or

@@ -117,6 +117,7 @@ func newEnv(t *testing.T, target testdb.Target) *env {
 		"{system}", fmt.Sprint(e.sysA), "{task}", fmt.Sprint(e.taskA))
 	server, err := NewServer(db, testBox(t), nil)
 	must(err)
+	server.Resolver = testResolver{} // no DNS in tests
 	e.blobDir = t.TempDir()
 	e.blobs, err = blob.NewFS(e.blobDir)
 	must(err)

@@ -75,15 +75,19 @@ func TestInvitations(t *testing.T) {
 			}
 		})
 		t.Run("existing email", func(t *testing.T) {
-			for _, email := range []string{u.users[uViewer].Email, strings.ToUpper(u.users[uViewer].Email), u.users[uAdminB].Email} {
+			for _, email := range []string{u.users[uViewer].Email, strings.ToUpper(u.users[uViewer].Email)} {
 				invite(t, email, attest.RoleAdmin, "7", http.StatusConflict)
 			}
+			// An account in another organization is not revealed: the answer
+			// is the one an unknown email gets.
+			invite(t, u.users[uAdminB].Email, attest.RoleAdmin, "7", http.StatusOK)
+			invite(t, "unknown@b.example", attest.RoleAdmin, "7", http.StatusOK)
 			invs, err := u.db.FindInvitations(ctx, u.orgA)
 			if err != nil {
 				t.Fatal(err)
 			}
 			for _, inv := range invs {
-				if inv.Role == attest.RoleAdmin {
+				if inv.Role == attest.RoleAdmin && strings.EqualFold(inv.Email, u.users[uViewer].Email) {
 					t.Errorf("an invitation for %s was stored", inv.Email)
 				}
 			}

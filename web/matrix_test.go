@@ -50,6 +50,9 @@ type mcase struct {
 	alone bool
 	// loc is where an allowed redirect must go; any place but sign-in when "".
 	loc string
+	// invalid is what an allowed caller gets when the case's form is one
+	// the handler refuses (0: the request succeeds).
+	invalid int
 }
 
 const engagementForm = "name=Matrix+audit&report_type=type1&as_of_date=2026-09-30"
@@ -177,7 +180,10 @@ var matrix = map[string][]mcase{
 	"GET /audit": {{path: "/audit"}},
 
 	"POST /account/notifications": {{path: "/account/notifications", form: "event=evidence.due", loc: "/account/mfa"}},
-	"POST /settings/webhooks":     {{path: "/settings/webhooks", form: "url=https%3A%2F%2Fhooks.example%2Fx&format=json", loc: "/settings"}},
+	// A change would end the principal's other sessions; a wrong current
+	// password shows that the route admits every signed-in person.
+	"POST /account/password":  {{path: "/account/password", form: "current=wrong&password=matrix-password-1&password2=matrix-password-1", invalid: 400}},
+	"POST /settings/webhooks": {{path: "/settings/webhooks", form: "url=https%3A%2F%2Fhooks.example%2Fx&format=json", loc: "/settings"}},
 	"POST /settings/webhooks/{id}/delete": {
 		{path: "/settings/webhooks/{fresh}/delete", fresh: "webhook", loc: "/settings"},
 		{scope: scopeOther, path: "/settings/webhooks/{fresh}/delete", fresh: "webhook"},
@@ -281,7 +287,7 @@ func matrixExpect(role string, rt route, c mcase) int {
 	case c.scope == scopeUngranted && role == attest.RoleAuditor:
 		return http.StatusNotFound
 	}
-	return 0
+	return c.invalid
 }
 
 // TestAuthorizationMatrix walks the route table: every page and public

@@ -90,6 +90,12 @@ func (s *Server) webhookCreate(w http.ResponseWriter, r *http.Request) error {
 	}
 	org := orgID(r)
 	h := &attest.Webhook{URL: r.PostFormValue("url"), Format: r.PostFormValue("format"), Events: r.PostForm["event"]}
+	if err := h.Validate(); err != nil {
+		return err
+	}
+	if err := s.checkTarget(r.Context(), "The webhook URL", h.URL); err != nil {
+		return err
+	}
 	if secret := strings.TrimSpace(r.PostFormValue("secret")); secret != "" {
 		sealed, err := s.box.Seal(secret, jobs.WebhookPurpose(org))
 		if err != nil {
@@ -126,7 +132,7 @@ func (s *Server) failedDeliveries(ctx context.Context, orgID int64) ([]jobs.Fail
 	}
 	var out []jobs.FailedJob
 	for _, f := range all {
-		if strings.Contains(string(f.Args), fmt.Sprintf(`"org_id":%d,`, orgID)) {
+		if f.OrgID == orgID {
 			out = append(out, f)
 		}
 	}

@@ -67,8 +67,8 @@ func TestNotificationSettings(t *testing.T) {
 			return b
 		}
 		u.server.Jobs = fakeFailed{
-			{Kind: "deliver", Args: args(u.orgA), Attempts: 8, LastError: "HTTP 503 from hooks.example", FailedAt: time.Now()},
-			{Kind: "deliver", Args: args(u.orgB), Attempts: 8, LastError: "secret of org B", FailedAt: time.Now()},
+			{Kind: "deliver", Args: args(u.orgA), OrgID: u.orgA, Attempts: 8, LastError: "HTTP 503 from hooks.example", FailedAt: time.Now()},
+			{Kind: "deliver", Args: args(u.orgB), OrgID: u.orgB, Attempts: 8, LastError: "secret of org B", FailedAt: time.Now()},
 		}
 		settings := ada.get(t, "/settings").doc(t).Find("#failed-deliveries").Text()
 		if !strings.Contains(settings, "HTTP 503") || strings.Contains(settings, "org B") {

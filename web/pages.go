@@ -23,6 +23,7 @@ func (s *Server) uiRoutes() []route {
 		{"POST", "/account/mfa", session, "", s.mfaSetup, false},
 		{"POST", "/account/mfa/disable", session, "", s.mfaDisable, false},
 		{"POST", "/account/notifications", session, "", s.accountNotifications, false},
+		{"POST", "/account/password", session, "", s.accountPassword, false},
 
 		{"GET", "/{$}", session, "", s.dashboard, false},
 		{"GET", "/setup", session, attest.ManageOrg, s.setupPage, false},

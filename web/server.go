@@ -11,11 +11,13 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"time"
 
 	"github.com/attest-dev/attest"
 	"github.com/attest-dev/attest/blob"
+	"github.com/attest-dev/attest/netguard"
 	"github.com/attest-dev/attest/seal"
 )
 
@@ -46,6 +48,20 @@ type Server struct {
 	// Jobs lists failed background jobs (notification deliveries) for
 	// admins; nil when the server runs none.
 	Jobs JobQueue
+	// AllowInternalTargets lets webhooks and identity providers live on
+	// the server's own network (loopback, private, link-local addresses);
+	// off, such URLs are refused when saved and when dialled.
+	AllowInternalTargets bool
+	// Resolver resolves webhook and issuer hosts when they are saved
+	// (net.DefaultResolver when nil); tests replace it.
+	Resolver netguard.Resolver
+	// TrustForwardedFor takes the client's address from the last
+	// X-Forwarded-For entry (set by the proxy in front) instead of the
+	// connection, for the sign-in limit. Leave it off unless a proxy that
+	// sets the header is the only way in.
+	TrustForwardedFor bool
+	// signInLimit limits password checks per client address.
+	signInLimit *addrLimiter
 	// dummyHash is checked against when an email is unknown, so a failed
 	// sign-in takes as long whether or not the account exists.
 	dummyHash string
@@ -96,7 +112,8 @@ func NewServer(svc Services, box *seal.Box, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{svc: svc, box: box, log: log, ui: u, mux: http.NewServeMux(), csrf: http.NewCrossOriginProtection(),
-		Now: func() time.Time { return time.Now().UTC() }, dummyHash: dummy}
+		Now: func() time.Time { return time.Now().UTC() }, dummyHash: dummy,
+		signInLimit: newAddrLimiter(SignInBurst, SignInRefill)}
 	s.routes = append(s.apiRoutes(), s.uiRoutes()...)
 	s.routes = append(s.routes,
 		route{"GET", "/healthz", public, "", s.health, false},
@@ -123,7 +140,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Content-Security-Policy", contentSecurityPolicy)
 	h.Set("Cross-Origin-Opener-Policy", "same-origin")
-	if r.TLS != nil {
+	if r.TLS == nil && strings.HasPrefix(s.PublicURL, "https://") {
+		r = r.WithContext(context.WithValue(r.Context(), secureKey{}, true))
+	}
+	if isSecure(r) {
 		h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 	}
 	s.mux.ServeHTTP(w, r)
@@ -144,6 +164,9 @@ func (s *Server) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, s.bodyLimit(rt, r))
 		r, err := s.authenticate(w, rt, r)
+		if err == nil {
+			err = checkRequestText(r)
+		}
 		if err == nil {
 			err = rt.handle(w, r)
 		}
@@ -338,7 +361,7 @@ func decode(r *http.Request, v any) error {
 	if dec.More() {
 		return attest.Errorf(attest.EINVALID, "malformed JSON body: more than one value")
 	}
-	return nil
+	return checkJSONText(reflect.ValueOf(v), "")
 }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) error {

@@ -47,6 +47,7 @@ type Services interface {
 	FindUsers(ctx context.Context, orgID int64) ([]*attest.User, error)
 	UpdateUser(ctx context.Context, orgID, id int64, u attest.UserUpdate) (*attest.User, error)
 	SetPassword(ctx context.Context, orgID, id int64, hash string) error
+	ChangePassword(ctx context.Context, orgID, id int64, hash, keepSession string) error
 	SetMFA(ctx context.Context, orgID, id int64, sealedSecret string, recoveryHashes []string) error
 	UseRecoveryCode(ctx context.Context, orgID, id int64, hash string) (bool, error)
 	LinkSubject(ctx context.Context, orgID, id int64, subject string) error

@@ -32,8 +32,24 @@ func sessionFrom(ctx context.Context) *currentSession {
 	return cs
 }
 
-func cookieName(r *http.Request) string {
+// secureKey marks a request that reached the user over HTTPS although
+// this server saw plain HTTP: a TLS-terminating proxy in front, declared
+// by an https:// PublicURL.
+type secureKey struct{}
+
+// isSecure reports whether the browser talks to us over HTTPS, directly or
+// through a TLS-terminating proxy. Cookies are then Secure with the
+// __Host- prefix, and HSTS is sent.
+func isSecure(r *http.Request) bool {
 	if r.TLS != nil {
+		return true
+	}
+	on, _ := r.Context().Value(secureKey{}).(bool)
+	return on
+}
+
+func cookieName(r *http.Request) string {
+	if isSecure(r) {
 		return sessionCookieTLS
 	}
 	return sessionCookie
@@ -42,12 +58,12 @@ func cookieName(r *http.Request) string {
 // setSessionCookie gives the browser a session ID. The cookie lives as long
 // as the session may (the server enforces the idle timeout).
 func setSessionCookie(w http.ResponseWriter, r *http.Request, id string) {
-	http.SetCookie(w, &http.Cookie{Name: cookieName(r), Value: id, Path: "/", HttpOnly: true, Secure: r.TLS != nil,
+	http.SetCookie(w, &http.Cookie{Name: cookieName(r), Value: id, Path: "/", HttpOnly: true, Secure: isSecure(r),
 		SameSite: http.SameSiteLaxMode, MaxAge: int(attest.SessionMaxAge.Seconds())})
 }
 
 func clearSessionCookie(w http.ResponseWriter, r *http.Request) {
-	http.SetCookie(w, &http.Cookie{Name: cookieName(r), Value: "", Path: "/", HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode, MaxAge: -1})
+	http.SetCookie(w, &http.Cookie{Name: cookieName(r), Value: "", Path: "/", HttpOnly: true, Secure: isSecure(r), SameSite: http.SameSiteLaxMode, MaxAge: -1})
 }
 
 // sessionID returns the session ID the browser sent, or "".

@@ -192,21 +192,27 @@ func TestSessionLifetime(t *testing.T) {
 	})
 }
 
-// TestSessionCookie checks the cookie's flags, plain and over TLS, and HSTS.
+// TestSessionCookie checks the cookie's flags, plain, over TLS and behind a
+// TLS-terminating proxy (an https:// public URL, plain HTTP here), and HSTS.
 func TestSessionCookie(t *testing.T) {
 	forEachUI(t, func(t *testing.T, u *uiEnv) {
 		tls := httptest.NewTLSServer(u.server)
 		defer tls.Close()
 		for _, c := range []struct {
-			name   string
-			srv    *httptest.Server
-			cookie string
-			secure bool
+			name      string
+			srv       *httptest.Server
+			publicURL string
+			cookie    string
+			secure    bool
 		}{
-			{"plain", u.srv, sessionCookie, false},
-			{"TLS", tls, sessionCookieTLS, true},
+			{"plain", u.srv, "", sessionCookie, false},
+			{"plain with an http public URL", u.srv, "http://attest.example", sessionCookie, false},
+			{"TLS", tls, "", sessionCookieTLS, true},
+			{"behind a TLS proxy", u.srv, "https://attest.example", sessionCookieTLS, true},
 		} {
 			t.Run(c.name, func(t *testing.T) {
+				u.server.PublicURL = c.publicURL
+				defer func() { u.server.PublicURL = "" }()
 				b := newUIClient(t, c.srv)
 				p := b.post(t, "/signin", url.Values{"email": {u.users[uViewer].Email}, "password": {uiPassword}})
 				wantStatus(t, "sign in", p, http.StatusSeeOther, "/")
@@ -227,7 +233,9 @@ func TestSessionCookie(t *testing.T) {
 				case got.Secure != c.secure:
 					t.Errorf("cookie %q: Secure = %v, want %v", got.Raw, got.Secure, c.secure)
 				}
-				wantStatus(t, "the dashboard on the new session", b.get(t, "/"), http.StatusOK, "")
+				if c.srv == tls || !c.secure { // a cookie jar sends Secure cookies over https only
+					wantStatus(t, "the dashboard on the new session", b.get(t, "/"), http.StatusOK, "")
+				}
 				hsts := b.get(t, "/signin").header.Get("Strict-Transport-Security")
 				if c.secure != strings.HasPrefix(hsts, "max-age=") {
 					t.Errorf("Strict-Transport-Security = %q over %s", hsts, c.name)

@@ -1,9 +1,11 @@
 package web
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -87,6 +89,9 @@ func (s *Server) settingsSecurity(w http.ResponseWriter, r *http.Request) error 
 	}
 	st.RequireMFA = r.PostFormValue("require_mfa") == "on"
 	st.OIDCIssuer = r.PostFormValue("oidc_issuer")
+	if err := s.checkTarget(ctx, "The identity provider's issuer URL", st.OIDCIssuer); err != nil {
+		return err
+	}
 	st.OIDCClient = strings.TrimSpace(r.PostFormValue("oidc_client_id"))
 	st.OIDCDomain = r.PostFormValue("oidc_domain")
 	st.OIDCDefaultRole = r.PostFormValue("oidc_default_role")
@@ -210,7 +215,7 @@ func (s *Server) invitationRevoke(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) tokenCreate(w http.ResponseWriter, r *http.Request) error {
-	t := &attest.Token{OrgID: orgID(r), Name: r.PostFormValue("name"), Role: r.PostFormValue("role")}
+	t := &attest.Token{OrgID: orgID(r), Name: r.PostFormValue("name"), Role: r.PostFormValue("role"), CreatedBy: principalFrom(r.Context()).UserID}
 	secret, err := s.svc.CreateToken(r.Context(), t)
 	if err != nil {
 		return err
@@ -229,6 +234,25 @@ func (s *Server) tokenRevoke(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return redirect(w, r, "/settings", "Token revoked.")
+}
+
+// auditorSees reports whether an audit entry is within an auditor's
+// engagements: an entry about an engagement, or about something that
+// names its engagement (a task, a system), outside their grants is not.
+func auditorSees(p *attest.Principal, e *attest.AuditEntry) bool {
+	if e.Entity == "engagement" {
+		id, err := strconv.ParseInt(e.EntityID, 10, 64)
+		return err == nil && p.SeesEngagement(id)
+	}
+	for _, raw := range []json.RawMessage{e.Before, e.After} {
+		var v struct {
+			EngagementID *int64 `json:"engagement_id"`
+		}
+		if len(raw) > 0 && json.Unmarshal(raw, &v) == nil && v.EngagementID != nil && !p.SeesEngagement(*v.EngagementID) {
+			return false
+		}
+	}
+	return true
 }
 
 // auditRow is an audit entry with the fields its change touched: the
@@ -273,6 +297,9 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) error {
 		}
 		v.Set("before", strconv.FormatInt(entries[len(entries)-1].Seq, 10))
 		next = "/audit?" + v.Encode()
+	}
+	if p := principalFrom(r.Context()); p.Role == attest.RoleAuditor {
+		entries = slices.DeleteFunc(entries, func(e *attest.AuditEntry) bool { return !auditorSees(p, e) })
 	}
 	rows := make([]auditRow, len(entries))
 	for i, e := range entries {

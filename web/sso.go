@@ -14,6 +14,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/attest-dev/attest"
+	"github.com/attest-dev/attest/netguard"
 )
 
 // OIDC single sign-on, as a relying party (authorization code flow with
@@ -34,9 +35,20 @@ const (
 	ssoPurpose   = "sso-flow"
 )
 
-// ssoClient talks to identity providers: discovery, JWKS, token and
-// userinfo endpoints.
-var ssoClient = &http.Client{Timeout: 10 * time.Second}
+// ssoClient talks to identity providers (discovery, JWKS, token and
+// userinfo endpoints); it refuses the server's own network unless the
+// operator allows internal targets.
+func (s *Server) ssoClient() *http.Client {
+	if s.AllowInternalTargets {
+		return ssoInternalClient
+	}
+	return ssoGuardedClient
+}
+
+var (
+	ssoGuardedClient  = netguard.Client(10*time.Second, false)
+	ssoInternalClient = netguard.Client(10*time.Second, true)
+)
 
 // ssoNotSetUp is the one answer for every domain without a usable SSO.
 const ssoNotSetUp = "Single sign-on is not set up for this email domain."
@@ -90,7 +102,7 @@ func (s *Server) ssoStart(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.SetCookie(w, &http.Cookie{Name: ssoCookieName(r), Value: sealed, Path: "/", HttpOnly: true, Secure: r.TLS != nil,
+	http.SetCookie(w, &http.Cookie{Name: ssoCookieName(r), Value: sealed, Path: "/", HttpOnly: true, Secure: isSecure(r),
 		SameSite: http.SameSiteLaxMode, MaxAge: int(ssoFlowTTL.Seconds())})
 	cfg := s.ssoConfig(provider, st, flow.Redirect, "")
 	http.Redirect(w, r, cfg.AuthCodeURL(flow.State, oidc.Nonce(flow.Nonce), oauth2.S256ChallengeOption(flow.Verifier),
@@ -169,7 +181,7 @@ func (s *Server) verifyIdentity(ctx context.Context, provider *oidc.Provider, cf
 	if code == "" {
 		return nil, errors.New("no authorization code")
 	}
-	ctx = oidc.ClientContext(ctx, ssoClient)
+	ctx = oidc.ClientContext(ctx, s.ssoClient())
 	tok, err := cfg.Exchange(ctx, code, oauth2.VerifierOption(flow.Verifier))
 	if err != nil {
 		return nil, err
@@ -283,7 +295,7 @@ func (s *Server) ssoRefusal(u *attest.User) string {
 // sign-in: it is two requests, and a provider that rotates keys or moves
 // endpoints is followed at once.
 func (s *Server) ssoProvider(ctx context.Context, st *attest.Settings) (*oidc.Provider, error) {
-	return oidc.NewProvider(oidc.ClientContext(ctx, ssoClient), st.OIDCIssuer)
+	return oidc.NewProvider(oidc.ClientContext(ctx, s.ssoClient()), st.OIDCIssuer)
 }
 
 func (s *Server) ssoConfig(p *oidc.Provider, st *attest.Settings, redirect, secret string) *oauth2.Config {
@@ -309,7 +321,7 @@ func (s *Server) baseURL(r *http.Request) string {
 }
 
 func ssoCookieName(r *http.Request) string {
-	if r.TLS != nil {
+	if isSecure(r) {
 		return ssoCookieTLS
 	}
 	return ssoCookie
@@ -322,7 +334,7 @@ func (s *Server) takeSSOFlow(w http.ResponseWriter, r *http.Request) (ssoFlow, b
 	if err != nil {
 		return flow, false
 	}
-	http.SetCookie(w, &http.Cookie{Name: ssoCookieName(r), Value: "", Path: "/", HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode, MaxAge: -1})
+	http.SetCookie(w, &http.Cookie{Name: ssoCookieName(r), Value: "", Path: "/", HttpOnly: true, Secure: isSecure(r), SameSite: http.SameSiteLaxMode, MaxAge: -1})
 	raw, err := s.box.Open(c.Value, ssoPurpose)
 	if err != nil || json.Unmarshal([]byte(raw), &flow) != nil || !s.Now().Before(flow.Expires) || flow.State == "" {
 		return ssoFlow{}, false

@@ -184,6 +184,8 @@ func forEachSSO(t *testing.T, fn func(t *testing.T, f *ssoFixture)) {
 		t.Run(target.Name, func(t *testing.T) {
 			t.Parallel()
 			f := &ssoFixture{env: newEnv(t, target), target: target}
+			// The test's identity provider listens on loopback.
+			f.server.AllowInternalTargets = true
 			f.idp = oidctest.Start(t, oidctest.Config{ClientID: ssoClientID, ClientSecret: ssoClientSecret,
 				RedirectURI: f.srv.URL + "/sso/callback"}, ssoUsers...)
 			f.configure(t)

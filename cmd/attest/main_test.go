@@ -299,13 +299,24 @@ func jsonNumber(v any) string {
 }
 
 // TestServe starts the server, calls the API with the printed token, and
-// stops it with SIGTERM.
+// stops it with SIGTERM; also with --jobs 0, which the README documents
+// for web-only processes.
 func TestServe(t *testing.T) {
-	for _, tg := range testdb.Targets(t) {
-		t.Run(tg.Name, func(t *testing.T) {
-			t.Parallel()
+	for _, extra := range [][]string{nil, {"--jobs", "0"}} {
+		for _, tg := range testdb.Targets(t) { // a fresh database each
+			t.Run(strings.TrimSpace(tg.Name+" "+strings.Join(extra, " ")), func(t *testing.T) {
+				t.Parallel()
+				testServe(t, tg, extra)
+			})
+		}
+	}
+}
+
+func testServe(t *testing.T, tg testdb.Target, extra []string) {
+	{
+		{
 			c := newCLI(t, tg)
-			cmd := exec.Command(binary, append([]string{"serve", "--demo", "--addr", "127.0.0.1:0"}, c.args...)...)
+			cmd := exec.Command(binary, append(append([]string{"serve", "--demo", "--addr", "127.0.0.1:0"}, extra...), c.args...)...)
 			stdout, err := cmd.StdoutPipe()
 			if err != nil {
 				t.Fatal(err)
@@ -358,7 +369,7 @@ func TestServe(t *testing.T) {
 			case <-time.After(20 * time.Second):
 				t.Fatal("serve did not stop after SIGTERM")
 			}
-		})
+		}
 	}
 }
 

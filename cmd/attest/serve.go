@@ -14,6 +14,7 @@ import (
 	"github.com/attest-dev/attest"
 	"github.com/attest-dev/attest/demo"
 	"github.com/attest-dev/attest/jobs"
+	"github.com/attest-dev/attest/netguard"
 	"github.com/attest-dev/attest/notify"
 	"github.com/attest-dev/attest/seal"
 	"github.com/attest-dev/attest/store"
@@ -28,6 +29,11 @@ type ServeCmd struct {
 	// PublicURL is where users reach Attest, when that is not what the
 	// server sees (a TLS-terminating proxy); SSO callbacks are built from it.
 	PublicURL string `name:"public-url" help:"Base URL users reach Attest at, e.g. https://attest.example.com (for the SSO callback URL behind a proxy)." env:"ATTEST_PUBLIC_URL"`
+	// AllowInternalTargets lets webhooks and identity providers be on the
+	// server's own network.
+	AllowInternalTargets bool `name:"allow-internal-targets" help:"Let webhooks and the SSO identity provider be on loopback, private or link-local addresses (refused by default, against server-side request forgery)." env:"ATTEST_ALLOW_INTERNAL_TARGETS"`
+	// TrustForwardedFor takes the client address from X-Forwarded-For.
+	TrustForwardedFor bool `name:"trust-forwarded-for" help:"Take the client's address from the last X-Forwarded-For entry (only behind a proxy that sets it), for the sign-in limit per address." env:"ATTEST_TRUST_FORWARDED_FOR"`
 
 	Mail         SMTPFlags `embed:"" prefix:"smtp-"`
 	ReminderDays int       `name:"reminder-days" help:"Days before a due date or an evidence expiry that the first reminder goes out." env:"ATTEST_REMINDER_DAYS" default:"14"`
@@ -111,6 +117,8 @@ func (c *ServeCmd) Run(a *App) error {
 		}
 		handler.PublicURL = strings.TrimRight(c.PublicURL, "/")
 	}
+	handler.TrustForwardedFor = c.TrustForwardedFor
+	handler.AllowInternalTargets = c.AllowInternalTargets
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -236,9 +244,12 @@ func (c *ServeCmd) startJobs(a *App, db *store.DB, box *seal.Box, publicURL stri
 	if err != nil {
 		return nil, nil, err
 	}
-	workers, periodic := jobs.Background(jobs.Deps{DB: db, Box: box, Mailer: mailer, BaseURL: publicURL, LeadDays: c.ReminderDays, Log: log})
+	workers, periodic := jobs.Background(jobs.Deps{DB: db, Box: box, Mailer: mailer, HTTP: netguard.Client(30*time.Second, c.AllowInternalTargets),
+		BaseURL: publicURL, LeadDays: c.ReminderDays, Log: log})
 	cfg := jobs.Config{Concurrency: c.Jobs, Logger: slog.New(slog.NewTextHandler(a.errOut, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	if c.Jobs > 0 {
+		// Periodic jobs run where workers do; a --jobs 0 process only
+		// enqueues, and the processes that work jobs schedule them.
 		cfg.Workers, cfg.Periodic = workers, periodic
 	}
 	q, err := jobs.New(a.ctx, db.SQL(), db.Dialect(), cfg)
