@@ -200,7 +200,7 @@ func parsePolicy(name string, data []byte, controls map[string]bool, seen map[st
 	if strings.TrimSpace(body) == "" {
 		return nil, bad(bodyLine, "the body is empty")
 	}
-	if _, err := attest.FillPlaceholders(body, nil); err != nil {
+	if err := attest.CheckPolicyBody(body); err != nil {
 		var perr *attest.PlaceholderError
 		if errors.As(err, &perr) {
 			return nil, bad(bodyLine+perr.Line-1, "%s", perr.Reason)

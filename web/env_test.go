@@ -71,7 +71,7 @@ func forEachDB(t *testing.T, fn func(t *testing.T, e *env)) {
 	}
 }
 
-func newEnv(t *testing.T, target testdb.Target) *env {
+func newEnv(t testing.TB, target testdb.Target) *env {
 	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, store.Config{DataDir: target.DataDir, DatabaseURL: target.DatabaseURL}, catalog.MustSOC2())

@@ -74,7 +74,7 @@ func (c *PolicyExportCmd) Run(a *App) error {
 			return fmt.Errorf("write policy: %w", err)
 		}
 	}
-	fprintf(a.out, "Wrote %d policies to %s.\n", len(policies), c.Dir)
+	fprintf(a.out, "Wrote %s to %s.\n", plural(int64(len(policies)), "policy", "policies"), c.Dir)
 	return nil
 }
 
@@ -129,23 +129,9 @@ func (c *PolicyImportCmd) Run(a *App) error {
 			return attest.Errorf(attest.EINVALID, "cannot read %s: %v", name, err)
 		}
 		base := filepath.Base(name)
-		front, body, bodyLine, err := catalog.SplitFrontMatter(data)
+		f, body, err := parsePolicyFile(base, data)
 		if err != nil {
-			return attest.Errorf(attest.EINVALID, "%s: %v", base, err)
-		}
-		if err := checkFrontMatter(front); err != nil {
-			return attest.Errorf(attest.EINVALID, "%s: %v", base, err)
-		}
-		if err := attest.CheckPolicyBody(body); err != nil {
-			var pe *attest.PlaceholderError
-			if errors.As(err, &pe) {
-				return attest.Errorf(attest.EINVALID, "%s line %d: %s", base, bodyLine+pe.Line-1, pe.Reason)
-			}
-			return attest.Errorf(attest.EINVALID, "%s: %s", base, attest.ErrorMessage(err))
-		}
-		var f policyFile
-		if err := yaml.UnmarshalWithOptions(front, &f, yaml.Strict()); err != nil {
-			return attest.Errorf(attest.EINVALID, "%s: front matter: %s", base, yaml.FormatError(err, false, true))
+			return err
 		}
 		p := bySlug[f.ID]
 		if p == nil || f.ID+".md" != base {
@@ -192,4 +178,29 @@ func checkFrontMatter(front []byte) error {
 		}
 	}
 	return nil
+}
+
+// parsePolicyFile splits one file of a policy folder into its front matter
+// and body and checks both; every error names the file (base) and, where
+// there is one, the line.
+func parsePolicyFile(base string, data []byte) (*policyFile, string, error) {
+	front, body, bodyLine, err := catalog.SplitFrontMatter(data)
+	if err != nil {
+		return nil, "", attest.Errorf(attest.EINVALID, "%s: %v", base, err)
+	}
+	if err := checkFrontMatter(front); err != nil {
+		return nil, "", attest.Errorf(attest.EINVALID, "%s: %v", base, err)
+	}
+	if err := attest.CheckPolicyBody(body); err != nil {
+		var pe *attest.PlaceholderError
+		if errors.As(err, &pe) {
+			return nil, "", attest.Errorf(attest.EINVALID, "%s line %d: %s", base, bodyLine+pe.Line-1, pe.Reason)
+		}
+		return nil, "", attest.Errorf(attest.EINVALID, "%s: %s", base, attest.ErrorMessage(err))
+	}
+	f := &policyFile{}
+	if err := yaml.UnmarshalWithOptions(front, f, yaml.Strict()); err != nil {
+		return nil, "", attest.Errorf(attest.EINVALID, "%s: front matter: %s", base, yaml.FormatError(err, false, true))
+	}
+	return f, body, nil
 }
