@@ -24,7 +24,7 @@ type ControlRef struct {
 	ID     string        `json:"id"`
 	Name   string        `json:"name"`
 	Status ControlStatus `json:"status"`
-	Owner  string        `json:"owner"`
+	Owner  *Person       `json:"owner"`
 	Held   string        `json:"held,omitempty"`
 }
 
@@ -142,7 +142,7 @@ func ComputeReadiness(fw *Framework, categories []string, controls []*Control, t
 		r.Score = round1(total / float64(n))
 	}
 	for _, c := range controls {
-		if inScope[c.ID] != nil && c.Status != NotApplicable && c.Owner == "" {
+		if inScope[c.ID] != nil && c.Status != NotApplicable && c.OwnerID == 0 {
 			r.Gaps = append(r.Gaps, GapItem{Kind: "unowned_control", ID: c.ID, Message: fmt.Sprintf("control %s (%s) has no owner", c.ID, c.Name)})
 		}
 		if inScope[c.ID] != nil && c.Held != "" {

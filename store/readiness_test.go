@@ -220,7 +220,11 @@ func TestReadinessGaps(t *testing.T) {
 			t.Fatal(err)
 		}
 		owned, na := "GOV-01", "GOV-02"
-		if _, err := db.UpdateControl(ctx, org, owned, attest.ControlUpdate{Owner: ptr("alice")}); err != nil {
+		// A free-text owner note does not make a control owned: only a member does.
+		if _, err := db.UpdateControl(ctx, org, na, attest.ControlUpdate{OwnerNote: ptr("Kim the contractor")}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.UpdateControl(ctx, org, owned, attest.ControlUpdate{OwnerID: ptr(member(t, db, org, "Alice"))}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := db.UpdateControl(ctx, org, na, attest.ControlUpdate{Status: ptr(attest.NotApplicable), Justification: ptr("no board")}); err != nil {

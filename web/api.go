@@ -71,7 +71,11 @@ func (s *Server) getCriterion(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) listControls(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	f := attest.ControlFilter{Status: attest.ControlStatus(q.Get("status")), Owner: q.Get("owner"), Criterion: q.Get("criterion"), Category: q.Get("category")}
+	f := attest.ControlFilter{Status: attest.ControlStatus(q.Get("status")), Criterion: q.Get("criterion"), Category: q.Get("category")}
+	var err error
+	if f.OwnerID, f.Unowned, err = s.ownerFilter(r); err != nil {
+		return err
+	}
 	if f.Status != "" && !f.Status.Valid() {
 		return attest.Errorf(attest.EINVALID, "unknown status %q", f.Status)
 	}
@@ -108,10 +112,26 @@ func (s *Server) getControl(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, c)
 }
 
+// controlPatch is the body of PATCH /api/v1/controls/{id}: the fields of
+// ControlUpdate and an owner given as a user ID or an email ("" for
+// nobody).
+type controlPatch struct {
+	attest.ControlUpdate
+	Owner *attest.PersonRef `json:"owner"`
+}
+
 func (s *Server) updateControl(w http.ResponseWriter, r *http.Request) error {
-	var u attest.ControlUpdate
-	if err := decode(r, &u); err != nil {
+	var in controlPatch
+	if err := decode(r, &in); err != nil {
 		return err
+	}
+	u := in.ControlUpdate
+	if in.Owner != nil {
+		id, err := s.resolveOwner(r, string(*in.Owner))
+		if err != nil {
+			return err
+		}
+		u.OwnerID = &id
 	}
 	c, err := s.svc.UpdateControl(r.Context(), orgID(r), r.PathValue("id"), u)
 	if err != nil {
@@ -291,7 +311,11 @@ func (s *Server) listSnapshots(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) listTasks(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	f := attest.TaskFilter{Status: attest.TaskStatus(q.Get("status")), Owner: q.Get("owner"), ControlID: q.Get("control"), Open: q.Get("open") == "true"}
+	f := attest.TaskFilter{Status: attest.TaskStatus(q.Get("status")), ControlID: q.Get("control"), Open: q.Get("open") == "true"}
+	var err error
+	if f.OwnerID, _, err = s.ownerFilter(r); err != nil {
+		return err
+	}
 	if f.Status != "" && !f.Status.Valid() {
 		return attest.Errorf(attest.EINVALID, "unknown task status %q", f.Status)
 	}
@@ -309,12 +333,27 @@ func (s *Server) listTasks(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, tasks)
 }
 
+// taskInput is the body of POST /api/v1/tasks: a task whose owner is given
+// as a user ID or an email.
+type taskInput struct {
+	attest.Task
+	Owner *attest.PersonRef `json:"owner"`
+}
+
 func (s *Server) createTask(w http.ResponseWriter, r *http.Request) error {
-	var t attest.Task
-	if err := decode(r, &t); err != nil {
+	var in taskInput
+	if err := decode(r, &in); err != nil {
 		return err
 	}
-	t.ID, t.ClosedAt = 0, nil
+	t := in.Task
+	t.ID, t.ClosedAt, t.OwnerID = 0, nil, 0
+	if in.Owner != nil {
+		id, err := s.resolveOwner(r, string(*in.Owner))
+		if err != nil {
+			return err
+		}
+		t.OwnerID = id
+	}
 	if err := s.svc.CreateTask(r.Context(), orgID(r), &t); err != nil {
 		return err
 	}
@@ -338,15 +377,30 @@ func (s *Server) updateTask(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var u attest.TaskUpdate
-	if err := decode(r, &u); err != nil {
+	var in taskPatch
+	if err := decode(r, &in); err != nil {
 		return err
+	}
+	u := in.TaskUpdate
+	if in.Owner != nil {
+		owner, err := s.resolveOwner(r, string(*in.Owner))
+		if err != nil {
+			return err
+		}
+		u.OwnerID = &owner
 	}
 	t, err := s.svc.UpdateTask(r.Context(), orgID(r), id, u)
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, t)
+}
+
+// taskPatch is the body of PATCH /api/v1/tasks/{id}: the fields of
+// TaskUpdate and an owner given as a user ID or an email ("" for nobody).
+type taskPatch struct {
+	attest.TaskUpdate
+	Owner *attest.PersonRef `json:"owner"`
 }
 
 func (s *Server) closeTask(w http.ResponseWriter, r *http.Request) error {

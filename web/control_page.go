@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -37,7 +38,11 @@ func (s *Server) criterionPage(w http.ResponseWriter, r *http.Request) error {
 // criterion from the query string.
 func (s *Server) controlsPage(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	f := attest.ControlFilter{Status: attest.ControlStatus(q.Get("status")), Owner: q.Get("owner"), Category: q.Get("category"), Criterion: q.Get("criterion")}
+	f := attest.ControlFilter{Status: attest.ControlStatus(q.Get("status")), Category: q.Get("category"), Criterion: q.Get("criterion")}
+	var err error
+	if f.OwnerID, f.Unowned, err = s.ownerFilter(r); err != nil {
+		return err
+	}
 	fw := s.svc.Framework()
 	if f.Status != "" && !f.Status.Valid() {
 		return attest.Errorf(attest.EINVALID, "unknown status %q", f.Status)
@@ -58,13 +63,9 @@ func (s *Server) controlsPage(w http.ResponseWriter, r *http.Request) error {
 			controls = append(controls, c)
 		}
 	}
-	owners := map[string]bool{}
-	var ownerList []string
-	for _, c := range all {
-		if c.Owner != "" && !owners[c.Owner] {
-			owners[c.Owner] = true
-			ownerList = append(ownerList, c.Owner)
-		}
+	owners, err := s.svc.FindOwners(r.Context(), orgID(r))
+	if err != nil {
+		return err
 	}
 	// A page shows 50 controls; the query string keeps the filters.
 	const perPage = 50
@@ -97,20 +98,18 @@ func (s *Server) controlsPage(w http.ResponseWriter, r *http.Request) error {
 	rows := make([]controlRow, len(controls))
 	for i, c := range controls {
 		rows[i] = controlRow{ID: c.ID, Name: c.Name, Status: string(c.Status), StatusLabel: strings.ReplaceAll(string(c.Status), "_", " "),
-			Owner: c.Owner, Frequency: strings.ReplaceAll(string(c.Frequency), "_", " "), Criteria: strings.Join(c.Criteria, ", ")}
-		if rows[i].Owner == "" {
-			rows[i].Owner = "—"
-		}
+			Owner: ownerHTML(c.Owner, c.OwnerNote), Frequency: strings.ReplaceAll(string(c.Frequency), "_", " "), Criteria: strings.Join(c.Criteria, ", ")}
 	}
 	return s.render(w, r, http.StatusOK, "controls", &view{Title: "Controls", Nav: "controls", Data: map[string]any{
-		"Controls": rows, "Filter": f, "Statuses": attest.ControlStatuses, "Categories": fw.Categories, "Owners": ownerList, "Total": len(all),
+		"Controls": rows, "Filter": f, "Statuses": attest.ControlStatuses, "Categories": fw.Categories, "Owners": owners, "OwnerFilter": q.Get("owner"), "Total": len(all), "CanBulk": principalFrom(r.Context()).Can(attest.EditReadiness, s.Now()),
 		"Matched": matched, "Page": page, "Pages": pages, "Prev": prev, "Next": next,
 	}})
 }
 
 // controlRow is a control as the controls list shows it.
 type controlRow struct {
-	ID, Name, Status, StatusLabel, Owner, Frequency, Criteria string
+	ID, Name, Status, StatusLabel, Frequency, Criteria string
+	Owner                                              template.HTML
 }
 
 func (s *Server) controlPage(w http.ResponseWriter, r *http.Request) error {
@@ -133,9 +132,22 @@ func (s *Server) controlPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	owners, err := s.svc.FindOwners(r.Context(), p.OrgID)
+	if err != nil {
+		return err
+	}
+	dir, err := s.directory(r.Context(), p.OrgID)
+	if err != nil {
+		return err
+	}
+	actors := map[string]actorView{}
+	items, _ := ev["Items"].([]itemRow)
+	for _, it := range items {
+		actors[it.ProvidedBy] = dir.actor(it.ProvidedBy)
+	}
 	return s.render(w, r, http.StatusOK, "control", &view{Title: c.ID + " " + c.Name, Nav: "controls", Data: map[string]any{
 		"Control": c, "Tasks": tasks, "Criteria": crit, "Statuses": attest.ControlStatuses, "CanEdit": s.mayEditControl(p, c),
-		"Evidence": ev,
+		"Evidence": ev, "Owners": owners, "Actors": actors,
 	}})
 }
 
@@ -146,7 +158,8 @@ func (s *Server) mayEditControl(p *attest.Principal, c *attest.Control) bool {
 	if p.Can(attest.EditReadiness, now) {
 		return true
 	}
-	return p.Can(attest.EditOwnControl, now) && c.Owner != "" && (strings.EqualFold(c.Owner, p.Name) || strings.EqualFold(c.Owner, p.Email))
+	// Ownership is by user ID: a member named like the owner owns nothing.
+	return p.Can(attest.EditOwnControl, now) && p.UserID != 0 && c.OwnerID == p.UserID
 }
 
 // controlUpdate applies the control form.
@@ -165,8 +178,11 @@ func (s *Server) controlUpdate(w http.ResponseWriter, r *http.Request) error {
 	due := attest.Date(r.PostFormValue("due_date"))
 	u := attest.ControlUpdate{Status: &status, Notes: &notes, Justification: &just, DueDate: &due}
 	if p.Can(attest.EditReadiness, s.Now()) {
-		owner := r.PostFormValue("owner")
-		u.Owner = &owner
+		owner, err := s.resolveOwner(r, r.PostFormValue("owner"))
+		if err != nil {
+			return formError("owner", err)
+		}
+		u.OwnerID = &owner
 	}
 	if _, err := s.svc.UpdateControl(ctx, p.OrgID, c.ID, u); err != nil {
 		return err
@@ -176,7 +192,11 @@ func (s *Server) controlUpdate(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) tasksPage(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	f := attest.TaskFilter{Status: attest.TaskStatus(q.Get("status")), Owner: q.Get("owner"), Open: q.Get("open") != "0"}
+	f := attest.TaskFilter{Status: attest.TaskStatus(q.Get("status")), Open: q.Get("open") != "0"}
+	var err error
+	if f.OwnerID, _, err = s.ownerFilter(r); err != nil {
+		return err
+	}
 	if f.Status != "" {
 		f.Open = false
 		if !f.Status.Valid() {
@@ -187,7 +207,12 @@ func (s *Server) tasksPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "tasks", &view{Title: "Tasks", Nav: "tasks", Data: map[string]any{"Tasks": tasks, "Filter": f}})
+	owners, err := s.svc.FindOwners(r.Context(), orgID(r))
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "tasks", &view{Title: "Tasks", Nav: "tasks", Data: map[string]any{"Tasks": tasks, "Filter": f,
+		"Owners": owners, "OwnerFilter": q.Get("owner")}})
 }
 
 // mayEditTask: managers edit every task; control owners tasks they own or
@@ -197,7 +222,7 @@ func (s *Server) mayEditTask(r *http.Request, t *attest.Task) bool {
 	if p.Can(attest.EditReadiness, s.Now()) {
 		return true
 	}
-	if strings.EqualFold(t.Owner, p.Name) || strings.EqualFold(t.Owner, p.Email) {
+	if p.UserID != 0 && t.OwnerID == p.UserID { // by ID: a namesake owns nothing
 		return true
 	}
 	if t.ControlID != "" {
@@ -209,7 +234,12 @@ func (s *Server) mayEditTask(r *http.Request, t *attest.Task) bool {
 }
 
 func (s *Server) taskCreate(w http.ResponseWriter, r *http.Request) error {
-	t := &attest.Task{Title: r.PostFormValue("title"), Owner: r.PostFormValue("owner"), DueDate: attest.Date(r.PostFormValue("due_date")), ControlID: r.PostFormValue("control_id")}
+	owner, err := s.resolveOwner(r, r.PostFormValue("owner"))
+	if err != nil {
+		return formError("owner", err)
+	}
+	t := &attest.Task{Title: r.PostFormValue("title"), Description: r.PostFormValue("description"), OwnerID: owner,
+		DueDate: attest.Date(r.PostFormValue("due_date")), ControlID: r.PostFormValue("control_id")}
 	// A control owner adds tasks to the controls they own: naming oneself
 	// the task's owner does not make another's control one's own.
 	if !s.mayEditTask(r, &attest.Task{ControlID: t.ControlID}) {

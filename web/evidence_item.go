@@ -62,8 +62,12 @@ func (s *Server) evidenceItemPage(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	dir, err := s.directory(r.Context(), p.OrgID)
+	if err != nil {
+		return err
+	}
 	return s.render(w, r, http.StatusOK, "evidence_item", &view{Title: e.Title, Nav: "evidence", Data: map[string]any{
-		"Item": e, "Expired": e.Expired(attest.DateOf(s.Now())), "Links": links, "Versions": versions, "CanEdit": canEdit,
+		"ProvidedBy": dir.actor(e.ProvidedBy), "Item": e, "Expired": e.Expired(attest.DateOf(s.Now())), "Links": links, "Versions": versions, "CanEdit": canEdit,
 		"Form": evidenceForm{Links: linkValues, Supersedes: e.ID, Start: e.PeriodStart, End: e.PeriodEnd, Kind: e.Kind, Title: e.Title},
 	}})
 }

@@ -171,7 +171,7 @@ var matrix = map[string][]mcase{
 	},
 
 	"GET /policies":                      {{path: "/policies"}},
-	"POST /policies":                     {{path: "/policies", form: "template=backup&owner=IT"}},
+	"POST /policies":                     {{path: "/policies", form: "template=backup&owner={self}"}},
 	"GET /policies/acknowledgements.csv": {{path: "/policies/acknowledgements.csv"}},
 	"GET /policies/export":               {{path: "/policies/export?format=html"}},
 	"GET /policies/{id}": {
@@ -262,6 +262,8 @@ func matrixExpect(role string, rt route, c mcase) int {
 		return http.StatusForbidden
 	case c.scope == scopeUngranted && role == attest.RoleAuditor:
 		return http.StatusNotFound
+	case rt.pattern == "/policies/{id}/decide" && role == attest.RoleAuditor:
+		return http.StatusForbidden // auditors are never approvers
 	}
 	return 0
 }

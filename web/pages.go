@@ -100,9 +100,11 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	mine, err := s.svc.FindTasks(ctx, p.OrgID, attest.TaskFilter{Owner: p.Name, Open: true, Limit: 20})
-	if err != nil {
-		return err
+	var mine []*attest.Task
+	if p.UserID != 0 { // "my tasks" are those the member owns by ID
+		if mine, err = s.svc.FindTasks(ctx, p.OrgID, attest.TaskFilter{OwnerID: p.UserID, Open: true, Limit: 20}); err != nil {
+			return err
+		}
 	}
 	// The page lists the first gaps of each kind and counts the rest: an
 	// organization can have thousands of overdue tasks.

@@ -79,7 +79,11 @@ func (s *Server) policiesPage(w http.ResponseWriter, r *http.Request) error {
 		rows = append(rows, row)
 	}
 	var templates []*attest.PolicyTemplate
+	var owners []*attest.Person
 	if p.Can(attest.EditPolicies, now) {
+		if owners, err = s.svc.FindOwners(ctx, p.OrgID); err != nil {
+			return err
+		}
 		all, err := catalog.PolicyTemplates()
 		if err != nil {
 			return err
@@ -91,7 +95,7 @@ func (s *Server) policiesPage(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	return s.render(w, r, http.StatusOK, "policies", &view{Title: "Policies", Nav: "policies", Data: map[string]any{
-		"Rows": rows, "Templates": templates, "Pending": attest.PendingFor(p.UserID, standings), "ReadAll": readAll,
+		"Rows": rows, "Templates": templates, "Owners": owners, "Pending": attest.PendingFor(p.UserID, standings), "ReadAll": readAll,
 	}})
 }
 
@@ -122,11 +126,24 @@ func (s *Server) policyAdopt(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	fill := attest.PolicyFill(org.Name, t, map[string]string{"owner": r.PostFormValue("owner"),
+	owner, err := s.svc.ResolvePerson(ctx, p.OrgID, attest.PersonRef(r.PostFormValue("owner")))
+	if err != nil {
+		return formError("owner", err)
+	}
+	ownerName := ""
+	if owner != nil {
+		ownerName = owner.Display()
+	}
+	fill := attest.PolicyFill(org.Name, t, map[string]string{"owner": ownerName,
 		"security_contact": r.PostFormValue("security_contact"), "privacy_contact": r.PostFormValue("privacy_contact")})
 	pol, err := s.svc.AdoptTemplate(ctx, p.OrgID, t, fill)
 	if err != nil {
 		return err
+	}
+	if owner != nil {
+		if pol, err = s.svc.SetPolicyOwner(ctx, p.OrgID, pol.ID, owner.ID); err != nil {
+			return err
+		}
 	}
 	return redirect(w, r, fmt.Sprintf("/policies/%d/edit", pol.ID), "Adopted "+pol.Title+" as draft 1.0.")
 }

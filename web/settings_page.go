@@ -220,5 +220,13 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) error {
 	if len(entries) == f.Limit {
 		next = entries[len(entries)-1].Seq
 	}
-	return s.render(w, r, http.StatusOK, "audit", &view{Title: "Audit log", Nav: "audit", Data: map[string]any{"Entries": entries, "Filter": f, "Next": next}})
+	dir, err := s.directory(r.Context(), orgID(r))
+	if err != nil {
+		return err
+	}
+	actors := map[string]actorView{} // people by name; the log keeps what it recorded
+	for _, e := range entries {
+		actors[e.Actor] = dir.actor(e.Actor)
+	}
+	return s.render(w, r, http.StatusOK, "audit", &view{Title: "Audit log", Nav: "audit", Data: map[string]any{"Entries": entries, "Filter": f, "Next": next, "Actors": actors}})
 }

@@ -77,6 +77,8 @@ func loadUI() (*ui, error) {
 		"overdue": func(t *attest.Task, today attest.Date) bool { return t.Overdue(today) },
 		"dict":    dict,
 		"minus":   func(a, b int) int { return a - b },
+		"person":  personHTML,
+		"owner":   ownerHTML,
 	}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(uiFiles, "templates/layout.html", "templates/partials.html")
 	if err != nil {
