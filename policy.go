@@ -392,6 +392,8 @@ type PolicyService interface {
 	// must be the policy's current version: a stale one gives ECONFLICT
 	// and changes nothing, so a concurrent edit is never lost.
 	SaveDraft(ctx context.Context, orgID, policyID int64, baseVersion, body string, major bool) (*PolicyVersion, error)
+	// SaveDrafts saves several drafts in one transaction: all or none.
+	SaveDrafts(ctx context.Context, orgID int64, changes []DraftChange) ([]*PolicyVersion, error)
 	// SetApprovers replaces the policy's approvers (EINVALID for a user
 	// outside the organization, deactivated, or an auditor).
 	SetApprovers(ctx context.Context, orgID, policyID int64, userIDs []int64) (*Policy, error)

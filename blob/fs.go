@@ -8,9 +8,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/attest-dev/attest"
+	"github.com/attest-dev/attest/internal/tempfile"
 )
 
 const (
@@ -20,9 +20,8 @@ const (
 	fileMode = 0o440
 	dirMode  = 0o750
 
-	// staleAfter is how old a temp file must be before NewFS removes it. A
-	// younger one may belong to a Put still running in another process.
-	staleAfter = time.Hour
+	// tempPrefix starts the name of every temp file a Put writes.
+	tempPrefix = "put-"
 )
 
 // FS is a Store on a local directory. Blob abcdef… lives at
@@ -50,7 +49,9 @@ func NewFS(dir string) (*FS, error) {
 	if err := os.MkdirAll(s.tmpDir(), dirMode); err != nil {
 		return nil, fmt.Errorf("open blob directory: %w", err)
 	}
-	if err := s.cleanTemp(time.Now().Add(-staleAfter)); err != nil {
+	// Temp files whose writer died (a killed upload) are removed; those
+	// another process is still writing are locked and stay.
+	if _, err := tempfile.Sweep(s.tmpDir(), tempPrefix); err != nil {
 		return nil, fmt.Errorf("open blob directory: %w", err)
 	}
 	return s, nil
@@ -63,29 +64,10 @@ func (s *FS) path(sum string) string {
 	return filepath.Join(s.dir, sum[0:2], sum[2:4], sum)
 }
 
-// cleanTemp removes temp files last modified before cutoff.
-func (s *FS) cleanTemp(cutoff time.Time) error {
-	entries, err := os.ReadDir(s.tmpDir())
-	if err != nil {
-		return err
-	}
-	var errs []error
-	for _, e := range entries {
-		fi, err := e.Info()
-		if err != nil || fi.ModTime().After(cutoff) {
-			continue // vanished meanwhile, or possibly in use
-		}
-		if err := os.Remove(filepath.Join(s.tmpDir(), e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(errs...)
-}
-
 // Put implements Store. The temp file is fsynced before the rename and the
 // directory after it, so a blob Put reported as stored survives power loss.
 func (s *FS) Put(ctx context.Context, r io.Reader, limit int64) (Info, error) {
-	f, err := os.CreateTemp(s.tmpDir(), "put-*")
+	f, err := tempfile.Create(s.tmpDir(), tempPrefix+"*")
 	if err != nil {
 		return Info{}, fmt.Errorf("put blob: %w", err)
 	}

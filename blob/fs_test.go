@@ -2,11 +2,12 @@ package blob
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 )
 
 func newTestFS(t *testing.T) Store {
@@ -49,33 +50,42 @@ func TestFSLayout(t *testing.T) {
 	wantWalk(t, s, info)
 }
 
-// TestFSCleansStaleTemp checks that NewFS removes temp files a crash left
-// an hour or more ago but keeps younger ones, which a Put in another
-// process may still be writing.
-func TestFSCleansStaleTemp(t *testing.T) {
+// TestFSSweepsLeftoverTemp checks that NewFS removes the temp file of a
+// Put that died, however recent, and keeps the one of a Put still running
+// (in this test, in the same process; flock treats each open as its own).
+func TestFSSweepsLeftoverTemp(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
+	s, err := NewFS(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	left := filepath.Join(dir, "tmp", "put-killed")
+	if err := os.WriteFile(left, []byte("partial"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Put(context.Background(), pr, 1<<20)
+		done <- err
+	}()
+	if _, err := pw.Write([]byte("first half ")); err != nil { // the Put holds its temp file now
+		t.Fatal(err)
+	}
 	if _, err := NewFS(dir); err != nil {
 		t.Fatal(err)
 	}
-	stale, fresh := filepath.Join(dir, "tmp", "put-stale"), filepath.Join(dir, "tmp", "put-fresh")
-	for _, p := range []string{stale, fresh} {
-		if err := os.WriteFile(p, []byte("partial"), 0o600); err != nil {
-			t.Fatal(err)
-		}
+	if _, err := os.Stat(left); !os.IsNotExist(err) {
+		t.Errorf("the killed upload's temp file is still there (err=%v)", err)
 	}
-	old := time.Now().Add(-2 * time.Hour)
-	if err := os.Chtimes(stale, old, old); err != nil {
-		t.Fatal(err)
+	if names := dirNames(t, filepath.Join(dir, "tmp")); len(names) != 1 {
+		t.Errorf("temp files during a running Put = %v, want its own only", names)
 	}
-	if _, err := NewFS(dir); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(stale); !os.IsNotExist(err) {
-		t.Errorf("stale temp file still there (err=%v)", err)
-	}
-	if _, err := os.Stat(fresh); err != nil {
-		t.Errorf("fresh temp file removed: %v", err)
+	pw.Write([]byte("second half"))
+	pw.Close()
+	if err := <-done; err != nil {
+		t.Fatalf("the running Put failed after the sweep: %v", err)
 	}
 }
 

@@ -223,50 +223,71 @@ func (s *DB) updatePolicy(ctx context.Context, tx *sql.Tx, orgID int64, p *attes
 // it replaces is superseded unless it is the published one, which stays
 // published until the new version is.
 func (s *DB) SaveDraft(ctx context.Context, orgID, policyID int64, baseVersion, body string, major bool) (*attest.PolicyVersion, error) {
-	if strings.TrimSpace(body) == "" {
-		return nil, attest.Errorf(attest.EINVALID, "a policy needs a body")
-	}
-	if _, err := attest.FillPlaceholders(body, nil); err != nil {
+	vs, err := s.SaveDrafts(ctx, orgID, []attest.DraftChange{{PolicyID: policyID, BaseVersion: baseVersion, Body: body, Major: major}})
+	if err != nil {
 		return nil, err
 	}
-	var v *attest.PolicyVersion
+	return vs[0], nil
+}
+
+// SaveDrafts saves several drafts as SaveDraft does, in one transaction:
+// every body is checked first, and if any draft is refused none is saved.
+func (s *DB) SaveDrafts(ctx context.Context, orgID int64, changes []attest.DraftChange) ([]*attest.PolicyVersion, error) {
+	for _, ch := range changes {
+		if err := attest.CheckPolicyBody(ch.Body); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]*attest.PolicyVersion, 0, len(changes))
 	err := s.change(ctx, orgID, func(tx *sql.Tx) error {
-		p, err := s.findPolicy(ctx, tx, orgID, policyID)
-		if err != nil {
-			return err
-		}
-		if baseVersion != p.CurrentVersion {
-			return attest.Errorf(attest.ECONFLICT, "version %s was saved since you started editing %s: reload and apply your changes to it", p.CurrentVersion, baseVersion)
-		}
-		base, err := s.findVersion(ctx, tx, orgID, policyID, baseVersion)
-		if err != nil {
-			return err
-		}
-		number, err := attest.NextPolicyVersion(baseVersion, major)
-		if err != nil {
-			return err
-		}
-		v = &attest.PolicyVersion{PolicyID: policyID, Number: number, Body: body, Major: major, Author: attest.ActorFrom(ctx), State: attest.VersionDraft, CreatedAt: s.now()}
-		if err := s.insertVersion(ctx, tx, orgID, v); err != nil {
-			return err
-		}
-		if base.State != attest.VersionPublished {
-			if err := s.setVersionState(ctx, tx, orgID, policyID, base.Number, attest.VersionSuperseded); err != nil {
+		for _, ch := range changes {
+			v, err := s.saveDraft(ctx, tx, orgID, ch)
+			if err != nil {
 				return err
 			}
+			out = append(out, v)
 		}
-		before := *p
-		p.CurrentVersion, p.Status = number, attest.PolicyDraft
-		if err := s.updatePolicy(ctx, tx, orgID, p); err != nil {
-			return err
-		}
-		return s.appendAudit(ctx, tx, orgID, "policy.save", "policy", policyEntity(policyID),
-			map[string]any{"current_version": before.CurrentVersion, "status": before.Status}, auditVersion(v))
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("save policy draft: %w", err)
 	}
-	return v, nil
+	return out, nil
+}
+
+func (s *DB) saveDraft(ctx context.Context, tx *sql.Tx, orgID int64, ch attest.DraftChange) (*attest.PolicyVersion, error) {
+	policyID, baseVersion := ch.PolicyID, ch.BaseVersion
+	p, err := s.findPolicy(ctx, tx, orgID, policyID)
+	if err != nil {
+		return nil, err
+	}
+	if baseVersion != p.CurrentVersion {
+		return nil, attest.Errorf(attest.ECONFLICT, "version %s was saved since you started editing %s: reload and apply your changes to it", p.CurrentVersion, baseVersion)
+	}
+	base, err := s.findVersion(ctx, tx, orgID, policyID, baseVersion)
+	if err != nil {
+		return nil, err
+	}
+	number, err := attest.NextPolicyVersion(baseVersion, ch.Major)
+	if err != nil {
+		return nil, err
+	}
+	v := &attest.PolicyVersion{PolicyID: policyID, Number: number, Body: ch.Body, Major: ch.Major, Author: attest.ActorFrom(ctx), State: attest.VersionDraft, CreatedAt: s.now()}
+	if err := s.insertVersion(ctx, tx, orgID, v); err != nil {
+		return nil, err
+	}
+	if base.State != attest.VersionPublished {
+		if err := s.setVersionState(ctx, tx, orgID, policyID, base.Number, attest.VersionSuperseded); err != nil {
+			return nil, err
+		}
+	}
+	before := *p
+	p.CurrentVersion, p.Status = number, attest.PolicyDraft
+	if err := s.updatePolicy(ctx, tx, orgID, p); err != nil {
+		return nil, err
+	}
+	return v, s.appendAudit(ctx, tx, orgID, "policy.save", "policy", policyEntity(policyID),
+		map[string]any{"current_version": before.CurrentVersion, "status": before.Status}, auditVersion(v))
 }
 
 // SetApprovers replaces the policy's approvers; each must be a user of the

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/attest-dev/attest"
+	"github.com/attest-dev/attest/internal/tempfile"
 	"github.com/attest-dev/attest/policydoc"
 )
 
@@ -65,8 +66,15 @@ func (c *PolicyDocumentCmd) Run(a *App) error {
 // directory, synced and renamed over the target only when fill succeeded:
 // an interrupted or failed write leaves nothing that could be mistaken for
 // the file.
+//
+// The hidden temporary files that killed runs left beside path are removed
+// first; one that another run is still writing is locked and stays.
 func writeFileAtomic(path string, fill func(io.Writer) error) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	dir, prefix := filepath.Dir(path), "."+filepath.Base(path)+"."
+	if _, err := tempfile.Sweep(dir, prefix); err != nil {
+		return fmt.Errorf("remove leftovers of an earlier run: %w", err)
+	}
+	f, err := tempfile.Create(dir, prefix+"*")
 	if err != nil {
 		return attest.Errorf(attest.EINVALID, "cannot write %s: %v", path, err)
 	}

@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/attest-dev/attest"
 	"github.com/attest-dev/attest/catalog"
@@ -127,9 +129,19 @@ func (c *PolicyImportCmd) Run(a *App) error {
 			return attest.Errorf(attest.EINVALID, "cannot read %s: %v", name, err)
 		}
 		base := filepath.Base(name)
-		front, body, _, err := catalog.SplitFrontMatter(data)
+		front, body, bodyLine, err := catalog.SplitFrontMatter(data)
 		if err != nil {
 			return attest.Errorf(attest.EINVALID, "%s: %v", base, err)
+		}
+		if err := checkFrontMatter(front); err != nil {
+			return attest.Errorf(attest.EINVALID, "%s: %v", base, err)
+		}
+		if err := attest.CheckPolicyBody(body); err != nil {
+			var pe *attest.PlaceholderError
+			if errors.As(err, &pe) {
+				return attest.Errorf(attest.EINVALID, "%s line %d: %s", base, bodyLine+pe.Line-1, pe.Reason)
+			}
+			return attest.Errorf(attest.EINVALID, "%s: %s", base, attest.ErrorMessage(err))
 		}
 		var f policyFile
 		if err := yaml.UnmarshalWithOptions(front, &f, yaml.Strict()); err != nil {
@@ -153,11 +165,31 @@ func (c *PolicyImportCmd) Run(a *App) error {
 			changes = append(changes, change{p, f.Version, body})
 		}
 	}
-	for _, ch := range changes {
-		if _, err := a.db.SaveDraft(a.ctx, orgID, ch.p.ID, ch.base, ch.body, false); err != nil {
-			return fmt.Errorf("%s: %w", policySlug(ch.p)+".md", err)
+	// Every file was checked: the changes are saved together or not at all.
+	drafts := make([]attest.DraftChange, len(changes))
+	for i, ch := range changes {
+		drafts[i] = attest.DraftChange{PolicyID: ch.p.ID, BaseVersion: ch.base, Body: ch.body}
+	}
+	if len(drafts) > 0 {
+		if _, err := a.db.SaveDrafts(a.ctx, orgID, drafts); err != nil {
+			return fmt.Errorf("import %s (nothing was saved): %w", c.Dir, err)
 		}
 	}
 	fprintf(a.out, "Read %d files: %d changed (a new draft version each), %d unchanged.\n", len(names), len(changes), len(names)-len(changes))
+	return nil
+}
+
+// checkFrontMatter refuses front matter that is not valid UTF-8 or holds a
+// NUL or control byte, naming its line in the file (the front matter starts
+// on line 2).
+func checkFrontMatter(front []byte) error {
+	for i, line := range strings.Split(string(front), "\n") {
+		if !utf8.ValidString(line) {
+			return fmt.Errorf("line %d: the front matter is not valid UTF-8", i+2)
+		}
+		if strings.ContainsFunc(line, func(r rune) bool { return r < 0x20 && r != '\t' && r != '\r' || r == 0x7f }) {
+			return fmt.Errorf("line %d: the front matter holds a NUL or control character", i+2)
+		}
+	}
 	return nil
 }

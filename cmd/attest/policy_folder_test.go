@@ -2,10 +2,13 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/attest-dev/attest/internal/testdb"
 )
 
 // TestPolicyFolderRoundTrip: export then import changes nothing; an edited
@@ -74,4 +77,47 @@ func mustRead(t *testing.T, name string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestPolicyImportAllOrNothing: a folder whose first file holds a valid
+// edit and whose last file is damaged is refused with exit 2 naming the
+// file and its line, and saves nothing, on both databases.
+func TestPolicyImportAllOrNothing(t *testing.T) {
+	for _, tg := range testdb.Targets(t) {
+		t.Run(tg.Name, func(t *testing.T) {
+			t.Parallel()
+			c := newCLI(t, tg)
+			c.ok(nil, "init", "--org-name", "Acme Cloud")
+			c.ok(nil, "policy", "adopt", "access-control")
+			c.ok(nil, "policy", "adopt", "backup")
+			folder := t.TempDir()
+			c.ok(nil, "policy", "export", "--dir", folder)
+			good := mustRead(t, filepath.Join(folder, "access-control.md"))
+			backup := mustRead(t, filepath.Join(folder, "backup.md"))
+			os.WriteFile(filepath.Join(folder, "access-control.md"), bytes.Replace(good, []byte("## Purpose"), []byte("## Purpose\n\nA valid edit."), 1), 0o644)
+			front := backup[:bytes.Index(backup[4:], []byte("---\n"))+8] // "---\n…---\n"
+			frontLines := bytes.Count(front, []byte("\n"))
+			for _, tc := range []struct {
+				name string
+				body string
+				want string
+			}{
+				{"empty body", "\n\n", "backup.md: a policy needs a body"},
+				{"unknown placeholder", "# Backup\n\nOwned by {{ceo}}.\n", fmt.Sprintf("backup.md line %d: unknown placeholder {{ceo}}", frontLines+3)},
+				{"unclosed placeholder", "# Backup\n{{owner\n", fmt.Sprintf("backup.md line %d: unclosed placeholder", frontLines+2)},
+				{"NUL byte", "# Backup\n\nab\x00c\n", fmt.Sprintf("backup.md line %d: the text holds a NUL byte", frontLines+3)},
+				{"invalid UTF-8", "# Backup\n\xff\n", fmt.Sprintf("backup.md line %d: the text is not valid UTF-8", frontLines+2)},
+			} {
+				os.WriteFile(filepath.Join(folder, "backup.md"), append(append([]byte{}, front...), tc.body...), 0o644)
+				c.fails(2, tc.want, "policy", "import", "--dir", folder)
+				var list []map[string]any
+				c.ok(&list, "policy", "list", "--json")
+				for _, p := range list {
+					if p["current_version"] != "1.0" {
+						t.Errorf("%s: %s is at %v after a refused import", tc.name, p["template_id"], p["current_version"])
+					}
+				}
+			}
+		})
+	}
 }
