@@ -101,7 +101,7 @@ func (s *Server) controlsPage(w http.ResponseWriter, r *http.Request) error {
 			Owner: ownerHTML(c.Owner, c.OwnerNote), Frequency: strings.ReplaceAll(string(c.Frequency), "_", " "), Criteria: strings.Join(c.Criteria, ", ")}
 	}
 	return s.render(w, r, http.StatusOK, "controls", &view{Title: "Controls", Nav: "controls", Data: map[string]any{
-		"Controls": rows, "Filter": f, "Statuses": attest.ControlStatuses, "Categories": fw.Categories, "Owners": owners, "OwnerFilter": q.Get("owner"), "Total": len(all), "CanBulk": principalFrom(r.Context()).Can(attest.EditReadiness, s.Now()),
+		"Controls": rows, "Filter": f, "Statuses": attest.ControlStatuses, "Categories": fw.Categories, "Owners": owners, "OwnerFilter": q.Get("owner"), "Total": len(all), "CanBulk": principalFrom(r.Context()).Can(attest.EditReadiness, s.Now()), "Query": r.URL.RawQuery,
 		"Matched": matched, "Page": page, "Pages": pages, "Prev": prev, "Next": next,
 	}})
 }

@@ -29,6 +29,7 @@ func (s *Server) uiRoutes() []route {
 		{"GET", "/criteria", session, attest.ReadData, s.criteriaPage, false},
 		{"GET", "/criteria/{id}", session, attest.ReadData, s.criterionPage, false},
 		{"GET", "/controls", session, attest.ReadData, s.controlsPage, false},
+		{"POST", "/controls/bulk", session, attest.EditReadiness, s.controlsBulk, false},
 		{"GET", "/controls/{id}", session, attest.ReadData, s.controlPage, false},
 		{"POST", "/controls/{id}", session, attest.EditOwnControl, s.controlUpdate, false},
 		{"GET", "/evidence", session, attest.ReadData, s.evidencePage, false},
@@ -38,7 +39,9 @@ func (s *Server) uiRoutes() []route {
 		{"GET", "/evidence/{id}/download", session, attest.ReadData, s.evidenceDownload, false},
 		{"GET", "/tasks", session, attest.ReadData, s.tasksPage, false},
 		{"POST", "/tasks", session, attest.EditOwnControl, s.taskCreate, false},
+		{"GET", "/tasks/{id}", session, attest.ReadData, s.taskPage, false},
 		{"POST", "/tasks/{id}", session, attest.EditOwnControl, s.taskUpdate, false},
+		{"POST", "/tasks/{id}/edit", session, attest.EditOwnControl, s.taskEdit, false},
 		{"GET", "/engagements/{id}", session, attest.ReadData, s.engagementPage, false},
 		{"POST", "/engagements/{id}", session, attest.EditReadiness, s.engagementUpdate, false},
 		{"POST", "/engagements/{id}/systems", session, attest.EditReadiness, s.systemAdd, false},
@@ -67,6 +70,8 @@ func (s *Server) uiRoutes() []route {
 		{"GET", "/policies/{id}/diff", session, attest.ReadData, s.policyDiff, false},
 		{"POST", "/policies/{id}/approvers", session, attest.EditPolicies, s.policyApprovers, false},
 		{"POST", "/policies/{id}/decide", session, attest.ReadPolicies, s.policyDecide, false},
+		{"POST", "/policies/{id}/submit", session, attest.EditPolicies, s.policySubmit, false},
+		{"POST", "/policies/{id}/owner", session, attest.EditPolicies, s.policyOwner, false},
 		{"POST", "/policies/{id}/publish", session, attest.EditPolicies, s.policyPublish, false},
 		{"POST", "/policies/{id}/review", session, attest.EditPolicies, s.policyReview, false},
 		{"POST", "/policies/{id}/acknowledge", session, attest.AcknowledgePolicy, s.policyAcknowledge, false},
@@ -86,8 +91,14 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	pending := attest.PendingFor(p.UserID, standings)
+	// Versions waiting for this approver's decision come first on either
+	// home page.
+	approvals, err := s.svc.FindApprovalRequests(ctx, p.OrgID, p.UserID)
+	if err != nil {
+		return err
+	}
 	if !p.Can(attest.ReadData, s.Now()) {
-		return s.render(w, r, http.StatusOK, "home", &view{Title: "Home", Nav: "home", Data: map[string]any{"Pending": pending}})
+		return s.render(w, r, http.StatusOK, "home", &view{Title: "Home", Nav: "home", Data: map[string]any{"Pending": pending, "Approvals": approvals}})
 	}
 	e, err := s.currentEngagement(r)
 	if attest.ErrorCode(err) == attest.ENOTFOUND && p.Can(attest.ManageOrg, s.Now()) {
@@ -141,7 +152,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 	}
 	return s.render(w, r, http.StatusOK, "dashboard", &view{Title: "Dashboard", Nav: "dashboard", Data: map[string]any{
 		"Engagement": e, "Readiness": rd, "Snapshots": snaps, "MyTasks": mine, "Overdue": counts["overdue_task"], "Today": today,
-		"Gaps": gaps, "GapCounts": counts, "Pending": pending, "Reviews": reviews, "CategoryCoverage": catCoverage,
+		"Gaps": gaps, "GapCounts": counts, "Pending": pending, "Approvals": approvals, "Reviews": reviews, "CategoryCoverage": catCoverage,
 	}})
 }
 
