@@ -142,7 +142,7 @@ func taskField(msg string) string {
 		return "title"
 	case strings.Contains(m, "description"):
 		return "description"
-	case strings.Contains(m, "due date"):
+	case strings.Contains(m, "due date"), strings.Contains(m, "yyyy-mm-dd"):
 		return "due_date"
 	case strings.Contains(m, "control"):
 		return "control_id"
