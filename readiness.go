@@ -143,7 +143,11 @@ func ComputeReadiness(fw *Framework, categories []string, controls []*Control, t
 	}
 	for _, c := range controls {
 		if inScope[c.ID] != nil && c.Status != NotApplicable && c.OwnerID == 0 {
-			r.Gaps = append(r.Gaps, GapItem{Kind: "unowned_control", ID: c.ID, Message: fmt.Sprintf("control %s (%s) has no owner", c.ID, c.Name)})
+			msg := fmt.Sprintf("control %s (%s) has no owner", c.ID, c.Name)
+			if c.OwnerNote != "" { // a name that is not a member owns nothing
+				msg += fmt.Sprintf(" (noted: %q, not a member)", c.OwnerNote)
+			}
+			r.Gaps = append(r.Gaps, GapItem{Kind: "unowned_control", ID: c.ID, Message: msg})
 		}
 		if inScope[c.ID] != nil && c.Held != "" {
 			r.Gaps = append(r.Gaps, GapItem{Kind: "policy", ID: c.ID, Message: fmt.Sprintf("control %s is implemented but does not count yet: %s", c.ID, c.Held)})
