@@ -2,6 +2,7 @@ package attest
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/url"
 	"path"
@@ -107,6 +108,21 @@ func (e *Evidence) Validate() error {
 	return nil
 }
 
+// CheckPeriodBegun compares the item's period with today. A period that
+// has not begun is refused (EINVALID): evidence proves what has happened.
+// A period that runs past today is allowed with a warning, since the item
+// will count only for the periods that have begun by the day it is given
+// (see Covers).
+func (e *Evidence) CheckPeriodBegun(today Date) (warning string, err error) {
+	if today.Before(e.PeriodStart) {
+		return "", Errorf(EINVALID, "the period starts on %s, which has not begun: evidence can only prove a period that has started (give it for the period so far and add more when the next one begins)", e.PeriodStart)
+	}
+	if today.Before(e.PeriodEnd) {
+		return fmt.Sprintf("the period runs to %s, after today: the item counts only for the periods that have begun by %s; give evidence for later periods once they begin", e.PeriodEnd, today), nil
+	}
+	return "", nil
+}
+
 // SanitizeFileName makes an uploaded file's name safe to store and to
 // offer back as a download: the last path element only, no control or
 // format characters, no leading dots, at most 120 bytes, and "file" when
@@ -151,6 +167,12 @@ type EvidenceService interface {
 	// FindEvidence returns the items serving a control ("" for all),
 	// newest first, superseded ones included.
 	FindEvidence(ctx context.Context, orgID int64, controlID string) ([]*Evidence, error)
+	// RecentEvidence returns the newest limit items serving a control and
+	// how many serve it in all.
+	RecentEvidence(ctx context.Context, orgID int64, controlID string, limit int) ([]*Evidence, int, error)
+	// EvidenceTitles returns the titles of the items named, by ID; IDs the
+	// organization does not have are left out.
+	EvidenceTitles(ctx context.Context, orgID int64, ids []int64) (map[int64]string, error)
 }
 
 // BlobReader opens stored evidence bytes.

@@ -26,6 +26,9 @@ const (
 	// AcknowledgePolicy: acknowledge having read a policy; every member
 	// but auditors, who are outsiders.
 	AcknowledgePolicy Action = "acknowledge"
+	// DownloadPackage: download an engagement's signed auditor package;
+	// auditors only of the engagements granted to them.
+	DownloadPackage Action = "package"
 )
 
 // Principal is who is making a request: a signed-in user or an API token.
@@ -50,11 +53,11 @@ type Principal struct {
 // rolePermissions says which role may do what; ownership checks (control
 // owners editing what they own) are made by the caller on top of this.
 var rolePermissions = map[string][]Action{
-	RoleAdmin:             {ReadData, EditReadiness, EditOwnControl, ManageOrg, ReadAuditLog, ReadPolicies, EditPolicies, AcknowledgePolicy},
-	RoleComplianceManager: {ReadData, EditReadiness, EditOwnControl, ReadPolicies, EditPolicies, AcknowledgePolicy},
+	RoleAdmin:             {ReadData, EditReadiness, EditOwnControl, ManageOrg, ReadAuditLog, ReadPolicies, EditPolicies, AcknowledgePolicy, DownloadPackage},
+	RoleComplianceManager: {ReadData, EditReadiness, EditOwnControl, ReadPolicies, EditPolicies, AcknowledgePolicy, DownloadPackage},
 	RoleControlOwner:      {ReadData, EditOwnControl, ReadPolicies, AcknowledgePolicy},
 	RoleEmployee:          {ReadPolicies, AcknowledgePolicy},
-	RoleAuditor:           {ReadData, ReadAuditLog, ReadPolicies},
+	RoleAuditor:           {ReadData, ReadAuditLog, ReadPolicies, DownloadPackage},
 	RoleViewer:            {ReadData, ReadPolicies, AcknowledgePolicy},
 }
 

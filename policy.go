@@ -248,6 +248,8 @@ type PolicyVersion struct {
 	Author    string       `json:"author,omitempty"`
 	State     VersionState `json:"state"`
 	CreatedAt time.Time    `json:"created_at"`
+	// PublishedAt is when the version was published (zero before).
+	PublishedAt time.Time `json:"published_at,omitzero"`
 }
 
 // PolicyDecision is an approver's approval or rejection of a version. An

@@ -82,6 +82,11 @@ type Readiness struct {
 	// not today's state.
 	Coverage        Coverage `json:"coverage"`
 	CoveragePercent float64  `json:"coverage_percent"`
+	// UpdatedAt is when these figures were derived from the facts; Stale
+	// says that changes made since are still being taken into account
+	// (the figures are recomputed shortly after each change).
+	UpdatedAt time.Time `json:"updated_at"`
+	Stale     bool      `json:"stale"`
 }
 
 // ComputeReadiness works out the readiness of the categories' criteria from
@@ -191,7 +196,7 @@ func assessCriterion(crit *Criterion, controls []*Control) CriterionReadiness {
 	case implemented == applicable:
 		cr.State, cr.Reason = Ready, fmt.Sprintf("all %d applicable controls implemented", applicable)
 	case implemented > 0:
-		cr.State, cr.Reason = Partial, fmt.Sprintf("%d of %d applicable controls implemented; not yet: %s", implemented, applicable, strings.Join(missing, ", "))
+		cr.State, cr.Reason = Partial, fmt.Sprintf("%d of %d applicable controls implemented; not yet: %s", implemented, applicable, nameSome(missing))
 	default:
 		cr.State = Gap
 		cr.Reason = fmt.Sprintf("none of %d applicable controls implemented", applicable)
@@ -203,6 +208,18 @@ func assessCriterion(crit *Criterion, controls []*Control) CriterionReadiness {
 		cr.Score = round1(100 * float64(implemented) / float64(applicable))
 	}
 	return cr
+}
+
+// reasonNames is how many controls a criterion's reason names before it
+// counts the rest: a criterion can have hundreds.
+const reasonNames = 8
+
+// nameSome joins the first reasonNames IDs and counts the others.
+func nameSome(ids []string) string {
+	if len(ids) <= reasonNames {
+		return strings.Join(ids, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(ids[:reasonNames], ", "), len(ids)-reasonNames)
 }
 
 func round1(x float64) float64 { return math.Round(x*10) / 10 }
@@ -232,10 +249,11 @@ func SnapshotOf(r *Readiness, now time.Time) *Snapshot {
 
 // ReadinessService computes and records readiness.
 type ReadinessService interface {
-	// Readiness computes the engagement's readiness now.
+	// Readiness returns the engagement's readiness as last derived from
+	// the facts (shortly after the latest change).
 	Readiness(ctx context.Context, orgID, engagementID int64) (*Readiness, error)
-	// RecordSnapshots records today's snapshot of every engagement of the
-	// organization.
+	// RecordSnapshots derives every engagement's readiness now and records
+	// today's snapshot of each.
 	RecordSnapshots(ctx context.Context, orgID int64) error
 	// FindSnapshots returns an engagement's snapshots, oldest first.
 	FindSnapshots(ctx context.Context, orgID, engagementID int64) ([]*Snapshot, error)

@@ -65,6 +65,7 @@ func TestCriterionStates(t *testing.T) {
 		{"2 of 3", []attest.ControlStatus{ns, im, im}, attest.Partial, 66.7, "2 of 3 applicable controls implemented; not yet: C0"},
 		{"1 of 8 rounds to a half", []attest.ControlStatus{im, ns, ns, ns, ns, ns, ns, ns}, attest.Partial, 12.5, "1 of 8 applicable controls implemented; not yet: C1, C2, C3, C4, C5, C6, C7"},
 		{"1 of 7", []attest.ControlStatus{ns, ns, ns, ns, ns, ns, im}, attest.Partial, 14.3, "1 of 7 applicable controls implemented; not yet: C0, C1, C2, C3, C4, C5"},
+		{"1 of 11 names eight", []attest.ControlStatus{im, ns, ns, ns, ns, ns, ns, ns, ns, ns, ns}, attest.Partial, 9.1, "1 of 11 applicable controls implemented; not yet: C1, C2, C3, C4, C5, C6, C7, C8 and 2 more"},
 		{"all implemented", []attest.ControlStatus{im, im, im}, attest.Ready, 100, "all 3 applicable controls implemented"},
 		{"not applicable left out of the count", []attest.ControlStatus{na, im}, attest.Ready, 100, "all 1 applicable controls implemented"},
 		{"not applicable left out of the share", []attest.ControlStatus{im, na, ns}, attest.Partial, 50, "1 of 2 applicable controls implemented; not yet: C2"},

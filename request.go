@@ -31,6 +31,13 @@ type Slot struct {
 	Late bool `json:"late,omitempty"`
 }
 
+// Provide records that item covers the slot: it is provided, whatever
+// else was said of it (a covered slot is neither late nor not applicable).
+func (s *Slot) Provide(item int64) {
+	s.State, s.Late, s.Statement = SlotProvided, false, ""
+	s.Evidence = append(s.Evidence, item)
+}
+
 // Covered reports whether the slot needs nothing more.
 func (s *Slot) Covered() bool { return s.State == SlotProvided || s.State == SlotNotApplicable }
 
@@ -129,9 +136,11 @@ func periods(start, end Date, months int) [][2]Date {
 // BuildRequests derives the engagement's request list: for every control
 // in scope and not marked not applicable, one request per evidence need
 // with a slot per period. An item covers a slot when it serves that need,
-// is not superseded, its period overlaps the slot's and it was still valid
-// at the slot's end (or today, if that is earlier): expired evidence
-// counts as missing.
+// is not superseded, its period overlaps the slot's, it was still valid
+// at the slot's end (or today, if that is earlier) and, in a Type II
+// window, the slot had begun on the day the item was provided (see
+// Covers): expired evidence counts as missing, and evidence given in
+// December proves nothing about January.
 func BuildRequests(e *Engagement, controls []*Control, items []*Evidence, statements []*SlotStatement, today Date) []*EvidenceRequest {
 	start, end := EngagementPeriod(e)
 	if start.IsZero() || end.IsZero() {
@@ -184,7 +193,7 @@ func BuildRequests(e *Engagement, controls []*Control, items []*Evidence, statem
 					validAt = today
 				}
 				for _, it := range serving[k] {
-					if it.PeriodStart.Before(s.End.AddDays(1)) && s.Start.Before(it.PeriodEnd.AddDays(1)) && !it.Expired(validAt) {
+					if it.Covers(&s, validAt, e.ReportType == TypeI) {
 						s.Evidence = append(s.Evidence, it.ID)
 					}
 				}
@@ -206,6 +215,71 @@ func BuildRequests(e *Engagement, controls []*Control, items []*Evidence, statem
 		return out[i].Need < out[j].Need
 	})
 	return out
+}
+
+// Covers reports whether the item is proof for the slot: its period
+// overlaps the slot's, it is still valid on validAt, and the slot had
+// begun on the day the item was provided. An item cannot prove a period
+// that had not started when it was given, whatever period it claims: a
+// December upload for the whole window covers the October quarter, not
+// January's. Point-in-time items (a penetration test report with its
+// validity date) prove the period they are dated in, which had begun by
+// then, so the last condition never takes anything from them. A Type I
+// report looks at the design on one day (typeI): evidence gathered ahead
+// of that day for it counts while it is valid.
+func (e *Evidence) Covers(s *Slot, validAt Date, typeI bool) bool {
+	if e.PeriodEnd.Before(s.Start) || s.End.Before(e.PeriodStart) || e.Expired(validAt) {
+		return false
+	}
+	if typeI {
+		return true
+	}
+	on := e.ProvidedOn()
+	return !on.IsZero() && !on.Before(s.Start)
+}
+
+// ProvidedOn is the day the item was provided: when it was collected, or
+// when it was stored if that came first (a collection time cannot claim a
+// day the record did not yet exist).
+func (e *Evidence) ProvidedOn() Date {
+	t := e.CollectedAt
+	if t.IsZero() || (!e.CreatedAt.IsZero() && e.CreatedAt.Before(t)) {
+		t = e.CreatedAt
+	}
+	if t.IsZero() {
+		return ""
+	}
+	return DateOf(t)
+}
+
+// ProvideSlot is the slot a new item for the request should cover by
+// default: the slot starting on start (the one a "provide" link names),
+// else the earliest missing slot, else the latest slot that has begun by
+// today (more evidence for the running period), else the first. It never
+// proposes the whole window: evidence proves the period it is given for.
+func (r *EvidenceRequest) ProvideSlot(start, today Date) *Slot {
+	if len(r.Slots) == 0 {
+		return nil
+	}
+	if start != "" {
+		for i := range r.Slots {
+			if r.Slots[i].Start == start {
+				return &r.Slots[i]
+			}
+		}
+	}
+	for i := range r.Slots {
+		if r.Slots[i].State == SlotMissing {
+			return &r.Slots[i]
+		}
+	}
+	best := &r.Slots[0]
+	for i := range r.Slots {
+		if !today.Before(r.Slots[i].Start) {
+			best = &r.Slots[i]
+		}
+	}
+	return best
 }
 
 // Coverage counts the slots due so far (see Slot.CountsAsDue) and how many
@@ -291,8 +365,16 @@ func RequestsFor(reqs []*EvidenceRequest, userID int64) []*EvidenceRequest {
 
 // RequestService derives request lists and records not-applicable slots.
 type RequestService interface {
-	// Requests returns the engagement's request list as of today.
+	// Requests returns the engagement's whole request list as of today.
 	Requests(ctx context.Context, orgID, engagementID int64) ([]*EvidenceRequest, error)
+	// ControlRequests returns the requests of the given controls only (those
+	// of them in the engagement's scope), reading only their evidence: what
+	// a control's page or one page of the list needs.
+	ControlRequests(ctx context.Context, orgID int64, e *Engagement, controls []*Control) ([]*EvidenceRequest, error)
+	// RequestSummary is ControlRequests with one item named per covered
+	// slot, at a cost that follows the slots rather than the items: what
+	// a list shows.
+	RequestSummary(ctx context.Context, orgID int64, e *Engagement, controls []*Control) ([]*EvidenceRequest, error)
 	// MarkSlotNotApplicable records a statement for one slot (EINVALID
 	// without a statement or for a slot the request list does not have).
 	MarkSlotNotApplicable(ctx context.Context, orgID int64, s *SlotStatement) error

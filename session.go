@@ -75,6 +75,11 @@ type Invitation struct {
 	ExpiresAt  time.Time  `json:"expires_at"`
 	AcceptedAt *time.Time `json:"accepted_at,omitempty"`
 	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
+	// Engagements are granted to an auditor when the invitation is
+	// accepted, and AccessExpires (nil: no end) ends the auditor's access,
+	// so an auditor's first sign-in lands on the engagement.
+	Engagements   []int64    `json:"engagements,omitempty"`
+	AccessExpires *time.Time `json:"access_expires,omitempty"`
 }
 
 // Usable reports whether the invitation can still be accepted at now.
@@ -89,6 +94,12 @@ func (i *Invitation) Validate() error {
 		return err
 	}
 	i.Email, i.Role = u.Email, u.Role
+	if i.Role != RoleAuditor && (len(i.Engagements) > 0 || i.AccessExpires != nil) {
+		return Errorf(EINVALID, "only an auditor's invitation grants engagements and an access end date")
+	}
+	if i.AccessExpires != nil && !i.ExpiresAt.IsZero() && !i.AccessExpires.After(i.ExpiresAt) {
+		return Errorf(EINVALID, "the access would end before the invitation expires: pick a later end date")
+	}
 	return nil
 }
 

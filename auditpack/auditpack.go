@@ -7,7 +7,17 @@
 //
 //	evidence/<control>/need-<n>/<period start>_<item id>_<file name>
 //	superseded/<control>/need-<n>/<period start>_<item id>_<file name>
+//	policies/<id>-<title>-v<version>.pdf   each published policy
+//	policies/approvals.csv, policies/acknowledgements.csv
+//	scope.json, readiness.json
 //	index.html, index.csv, manifest.json, manifest.sig
+//
+// index.html opens with what an auditor asks for first: readiness and
+// coverage at export time, the scope (systems, not-applicable
+// justifications, controls) and the published policies with their
+// approvers and acknowledgements, each linked to its file. Every file is
+// listed in the signed manifest, so `attest verify` checks the records as
+// it checks the evidence.
 //
 // Each file item is stored once, under the first control need it serves
 // in the request list (n is the need's index, as in `attest evidence add
@@ -45,6 +55,7 @@ type Source interface {
 	Readiness(ctx context.Context, orgID, engagementID int64) (*attest.Readiness, error)
 	Requests(ctx context.Context, orgID, engagementID int64) ([]*attest.EvidenceRequest, error)
 	FindEvidence(ctx context.Context, orgID int64, controlID string) ([]*attest.Evidence, error)
+	RecordSource
 }
 
 // Summary describes a written package.
@@ -61,6 +72,8 @@ type Summary struct {
 	Coverage attest.Coverage `json:"coverage"`
 	// Signer is the evpack.Fingerprint of the signing key.
 	Signer string `json:"signer"`
+	// Policies counts the published policies included as PDF.
+	Policies int `json:"policies"`
 }
 
 // Options tune WriteWith.
@@ -110,6 +123,9 @@ func WriteWith(ctx context.Context, w io.Writer, src Source, blobs blob.Store, k
 	if opts.Generator == "" {
 		opts.Generator = "attest " + moduleVersion()
 	}
+	if opts.CreatedAt.IsZero() {
+		opts.CreatedAt = time.Now()
+	}
 	start, end := attest.EngagementPeriod(e)
 	periodText := string(start) + " to " + string(end)
 	if start == end {
@@ -122,7 +138,13 @@ func WriteWith(ctx context.Context, w io.Writer, src Source, blobs blob.Store, k
 	if err := p.addFiles(reqs); err != nil {
 		return nil, fmt.Errorf("write package: %w", err)
 	}
-	if err := pw.AddIndex(p.index(rd, reqs)); err != nil {
+	summary, err := writeRecords(ctx, pw, src, orgID, e, rd, reqs, opts.CreatedAt.UTC().Truncate(time.Second))
+	if err != nil {
+		return nil, fmt.Errorf("write package records: %w", err)
+	}
+	ix := p.index(rd, reqs)
+	ix.Summary = summary
+	if err := pw.AddIndex(ix); err != nil {
 		return nil, fmt.Errorf("write package index: %w", err)
 	}
 	if err := pw.Close(); err != nil {
@@ -135,6 +157,7 @@ func WriteWith(ctx context.Context, w io.Writer, src Source, blobs blob.Store, k
 		sum.Coverage.Total += c.Total
 	}
 	sum.Signer = evpack.Fingerprint(key.Public().(ed25519.PublicKey))
+	sum.Policies = len(summary.Policies)
 	return &sum, nil
 }
 

@@ -280,3 +280,60 @@ func TestPolicyTemplateByID(t *testing.T) {
 		t.Fatalf("an unknown template: %v, want not found", err)
 	}
 }
+
+// TestPolicyTemplatesNoDoubledWords fills every template the way adoption
+// and publication do and looks for a word written twice in a row, such as
+// the "every every 12 months" that "every {{review_cycle}}" once produced.
+func TestPolicyTemplatesNoDoubledWords(t *testing.T) {
+	ps, err := PolicyTemplates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps {
+		fill := attest.PolicyFill("Acme Analytics", p, map[string]string{"owner": "Ann Archer",
+			"security_contact": "security@acme.example", "privacy_contact": "privacy@acme.example"})
+		pol := &attest.Policy{ReviewCycleMonths: p.ReviewCycleMonths, Owner: &attest.Person{ID: 1, Name: "Ann Archer"}}
+		for k, v := range attest.PublishFill("Acme Analytics", pol, []string{"Bob Baker"}, "2026-01-05") {
+			fill[k] = v
+		}
+		got, err := attest.FillPlaceholders(p.Body, fill)
+		if err != nil {
+			t.Fatalf("%s: %v", p.ID, err)
+		}
+		for i, line := range strings.Split(got, "\n") {
+			if w := doubledWord(line); w != "" {
+				t.Errorf("%s.md, body line %d: %q written twice: %s", p.ID, i+1, w, line)
+			}
+		}
+	}
+}
+
+// doubledWord returns the first word that line repeats immediately
+// ("every every"), ignoring case and punctuation around the words.
+func doubledWord(line string) string {
+	words := strings.Fields(line)
+	for i := 1; i < len(words); i++ {
+		a := strings.ToLower(strings.Trim(words[i-1], ".,;:()*_|"))
+		b := strings.ToLower(strings.Trim(words[i], ".,;:()*_|"))
+		// Punctuation between them makes two phrases: "data, data sent".
+		if a != "" && a == b && !strings.ContainsAny(words[i-1], ".,;:|") {
+			return a
+		}
+	}
+	return ""
+}
+
+func TestDoubledWord(t *testing.T) {
+	for line, want := range map[string]string{
+		"reviews this policy every every 12 months": "every",
+		"The the policy":                             "the",
+		"reviews this policy every 12 months":        "",
+		"| Review cycle | every 12 months |":         "",
+		"It is done. Done is good.":                  "",
+		"company data, data sent to the wrong place": "",
+	} {
+		if got := doubledWord(line); got != want {
+			t.Errorf("doubledWord(%q) = %q, want %q", line, got, want)
+		}
+	}
+}

@@ -26,6 +26,7 @@ type file struct {
 		Name  string `yaml:"name"`
 	} `yaml:"admin"`
 	People     map[string]string `yaml:"people"`
+	Accounts   accountsFile      `yaml:"accounts"`
 	Unowned    []string          `yaml:"unowned"`
 	Engagement struct {
 		Name                    string            `yaml:"name"`
@@ -82,6 +83,9 @@ type Result struct {
 	Admin *attest.User
 	// People are the demo's members by name, the admin among them.
 	People map[string]*attest.User
+	// Accounts are the demo people who can sign in besides the admin,
+	// with their roles; they have no password until the caller sets one.
+	Accounts []Account
 }
 
 // Load creates the demo organization in db as of today.
@@ -139,10 +143,19 @@ func Load(ctx context.Context, db *store.DB, today time.Time) (*Result, error) {
 	if err := loadEvidence(ctx, db, org.ID, e, &f); err != nil {
 		return nil, err
 	}
+	accounts, err := loadAccounts(ctx, db, org.ID, e, &f)
+	if err != nil {
+		return nil, err
+	}
+	// The new hire's acknowledgements count from today: today's snapshot
+	// again, then the history that leads up to it.
+	if err := db.RecordSnapshots(ctx, org.ID); err != nil {
+		return nil, err
+	}
 	if err := writeHistory(ctx, db, org.ID, e.ID, today, f.History.Days, f.History.StartScore); err != nil {
 		return nil, err
 	}
-	return &Result{Organization: org, Engagement: e, AdminEmail: f.Admin.Email, AdminName: f.Admin.Name, Admin: people[f.Admin.Name], People: people}, nil
+	return &Result{Organization: org, Engagement: e, AdminEmail: f.Admin.Email, AdminName: f.Admin.Name, Admin: people[f.Admin.Name], People: people, Accounts: accounts}, nil
 }
 
 // writeHistory records a daily snapshot for each of the days before today,

@@ -84,9 +84,10 @@ func loadPolicies(ctx context.Context, db *store.DB, org *attest.Organization, f
 		if err != nil {
 			return nil, err
 		}
-		fill := attest.PolicyFill(org.Name, t, map[string]string{"owner": f.People[t.OwnerRole], "approver": pf.Approver,
-			"security_contact": "security@northwind.example", "privacy_contact": "privacy@northwind.example",
-			"effective_date": string(attest.DateOf(then))})
+		// The approver and the effective date are left to publication,
+		// which fills them from the approval record.
+		fill := attest.PolicyFill(org.Name, t, map[string]string{"owner": f.People[t.OwnerRole],
+			"security_contact": "security@northwind.example", "privacy_contact": "privacy@northwind.example"})
 		p, err := db.AdoptTemplate(ctx, org.ID, t, fill)
 		if err != nil {
 			return nil, fmt.Errorf("demo policy %s: %w", id, err)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/attest-dev/attest"
+	"github.com/attest-dev/attest/blob"
 	"github.com/attest-dev/attest/catalog"
 	"github.com/attest-dev/attest/demo"
 	"github.com/attest-dev/attest/internal/testdb"
@@ -69,9 +70,12 @@ func repoRoot() (string, error) {
 // env is one flow's world: a database, an Attest server over it, and a
 // browser tab pointed at the server.
 type env struct {
-	t    *testing.T
-	db   *store.DB
-	base string // the server's URL, without a trailing slash
+	t  *testing.T
+	db *store.DB
+	// box seals the server's secrets and blobs holds its evidence files.
+	box   *seal.Box
+	blobs *blob.FS
+	base  string // the server's URL, without a trailing slash
 	// shots says whether to save screenshots: on SQLite only, as the
 	// pages look the same on PostgreSQL.
 	shots bool
@@ -113,9 +117,14 @@ func newEnv(t *testing.T, target testdb.Target) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	blobs, err := blob.NewFS(filepath.Join(t.TempDir(), "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	handler.Blobs = blobs
 	srv := httptest.NewServer(handler)
 	t.Cleanup(srv.Close)
-	e := &env{t: t, db: db, base: srv.URL, shots: target.Name == "sqlite"}
+	e := &env{t: t, db: db, box: box, blobs: blobs, base: srv.URL, shots: target.Name == "sqlite"}
 	os.Remove(e.shotFile(failedShot))
 	// Registered after the server, so the browser closes first.
 	startBrowser(e)

@@ -20,7 +20,7 @@ func publishedPolicy(e *env, orgID, approver int64) *attest.Policy {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	p, err := e.db.AdoptTemplate(ctx, orgID, tmpl, map[string]string{"organization": "Initech"})
+	p, err := e.db.AdoptTemplate(ctx, orgID, tmpl, map[string]string{"organization": "Initech", "owner": "Security lead", "security_contact": "security@initech.example"})
 	if err == nil {
 		_, err = e.db.SetApprovers(ctx, orgID, p.ID, []int64{approver})
 	}

@@ -17,6 +17,10 @@ import (
 // period, to the evidence in the package: what the auditor reads first.
 type Index struct {
 	Criteria []IndexCriterion
+	// Summary, when set, heads the page with what an auditor asks for
+	// first: readiness and coverage at export time, the scope and the
+	// published policies (see IndexSummary).
+	Summary *IndexSummary
 }
 
 // IndexCriterion is one criterion (e.g. CC6.1) and the controls that meet it.
@@ -85,6 +89,9 @@ func (w *Writer) checkIndex(ix *Index) error {
 	if _, ok := w.byName[IndexHTMLName]; ok {
 		return attest.Errorf(attest.EINVALID, "the package already has an index")
 	}
+	if err := w.checkSummary(ix.Summary); err != nil {
+		return err
+	}
 	for _, cr := range ix.Criteria {
 		for _, c := range cr.Controls {
 			for _, s := range c.Slots {
@@ -127,8 +134,10 @@ func (w *Writer) indexView(ix *Index) any {
 	}
 	view := struct {
 		Meta     Meta
+		Summary  *IndexSummary
+		Files    map[string]indexFile
 		Criteria []criterion
-	}{Meta: w.meta}
+	}{Meta: w.meta, Summary: ix.Summary, Files: w.summaryFiles(ix.Summary)}
 	for _, cr := range ix.Criteria {
 		vcr := criterion{IndexCriterion: cr}
 		for _, c := range cr.Controls {
@@ -205,7 +214,11 @@ func (w *Writer) writeCSV(dst io.Writer, ix *Index) error {
 // cell defuses text that a spreadsheet would run as a formula (CSV
 // injection): the auditor opens index.csv in Excel, and statements are
 // typed by the organization's users.
-func cell(s string) string {
+func cell(s string) string { return CSVCell(s) }
+
+// CSVCell defuses text that a spreadsheet would run as a formula by
+// prefixing a quote; every CSV file of a package writes its cells with it.
+func CSVCell(s string) string {
 	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
 		return "'" + s
 	}

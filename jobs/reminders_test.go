@@ -56,7 +56,7 @@ func newRemindersFixture(t *testing.T, tg testdb.Target) *remindersFixture {
 
 	tmpl, err := catalog.PolicyTemplate("acceptable-use")
 	must(err)
-	p, err := db.AdoptTemplate(ctx, o.ID, tmpl, map[string]string{"organization": "Acme"})
+	p, err := db.AdoptTemplate(ctx, o.ID, tmpl, map[string]string{"organization": "Acme", "owner": "Security lead", "security_contact": "security@acme.example"})
 	must(err)
 	_, err = db.SetApprovers(ctx, o.ID, p.ID, []int64{f.max.ID})
 	must(err)

@@ -27,7 +27,8 @@ const (
 // marked failed: with River's backoff, about a day and a half.
 const deliverAttempts = 8
 
-// SnapshotArgs records every organization's readiness for today.
+// SnapshotArgs derives every organization's readiness now and records
+// today's snapshot, so each day has one even without changes.
 type SnapshotArgs struct{}
 
 // Kind names the job.
@@ -91,6 +92,7 @@ func Background(d Deps) (*river.Workers, []Periodic) {
 	}
 	w := river.NewWorkers()
 	river.AddWorker(w, &snapshotWorker{d: d})
+	river.AddWorker(w, &refreshWorker{d: d})
 	river.AddWorker(w, &reminderWorker{d: d})
 	river.AddWorker(w, &deliverWorker{d: d})
 	return w, []Periodic{

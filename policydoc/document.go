@@ -86,7 +86,7 @@ func viewOf(d *Document, n int) (*docView, error) {
 		Version:      v.Number,
 		State:        string(v.State),
 		Owner:        p.OwnerName(),
-		Body:         v.Body,
+		Body:         v.ShownBody(),
 		NextReview:   string(p.NextReview),
 		ReviewCycle:  "not set",
 	}
@@ -100,9 +100,10 @@ func viewOf(d *Document, n int) (*docView, error) {
 	if out.NextReview == "" {
 		out.NextReview = "not scheduled"
 	}
-	// A version takes effect once the last approver has approved it; that
-	// is the date an auditor compares with the audit period. A version
-	// nobody approved is not in effect.
+	// A version takes effect when it is published, the date its text
+	// states and the one an auditor compares with the audit period. A
+	// version published before that date was recorded took effect with its
+	// last approval; an unpublished one is not in effect yet.
 	var last time.Time
 	for _, a := range d.Approvals {
 		out.Approvals = append(out.Approvals, approvalView{Name: a.Name, Date: dateOf(a.At)})
@@ -110,9 +111,13 @@ func viewOf(d *Document, n int) (*docView, error) {
 			last = a.At
 		}
 	}
-	out.Effective = "not yet approved"
-	if !last.IsZero() {
+	switch {
+	case !v.PublishedAt.IsZero():
+		out.Effective = dateOf(v.PublishedAt)
+	case (v.State == attest.VersionPublished || v.State == attest.VersionSuperseded) && !last.IsZero():
 		out.Effective = dateOf(last)
+	default:
+		out.Effective = attest.SetWhenPublished
 	}
 	for _, c := range controlsOf(d) {
 		out.Controls = append(out.Controls, controlView{ID: c.ID, Title: c.Title, Criteria: strings.Join(c.Criteria, ", ")})

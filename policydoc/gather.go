@@ -2,6 +2,8 @@ package policydoc
 
 import (
 	"context"
+	"strings"
+	"time"
 
 	"github.com/attest-dev/attest"
 )
@@ -89,6 +91,7 @@ func Gather(ctx context.Context, src Source, orgID int64, p *attest.Policy, vers
 			d.Approvals = append(d.Approvals, Approval{Name: names[id], At: dc.At})
 		}
 	}
+	d.Version = completeLegacy(d.Version, d.Approvals)
 	for _, id := range p.Controls {
 		c, err := src.FindControlByID(ctx, orgID, id)
 		if attest.ErrorCode(err) == attest.ENOTFOUND {
@@ -101,4 +104,33 @@ func Gather(ctx context.Context, src Source, orgID int64, p *attest.Policy, vers
 		d.Controls = append(d.Controls, ControlRef{ID: c.ID, Title: c.Name, Criteria: c.Criteria})
 	}
 	return d, nil
+}
+
+// completeLegacy returns v with {{approver}} and {{effective_date}} filled
+// from its approvals when it was published before publication filled them
+// (an upgraded installation): the approvers' names and the date of the last
+// approval, the date the title page gives such a version. Other versions
+// are returned as they are.
+func completeLegacy(v *attest.PolicyVersion, approvals []Approval) *attest.PolicyVersion {
+	if !NeedsLegacyFill(v) || len(approvals) == 0 {
+		return v
+	}
+	names := make([]string, len(approvals))
+	var last time.Time
+	for i, a := range approvals {
+		names[i] = a.Name
+		if a.At.After(last) {
+			last = a.At
+		}
+	}
+	cp := *v
+	cp.Body = strings.NewReplacer("{{approver}}", attest.JoinNames(names), "{{effective_date}}", string(attest.DateOf(last))).Replace(v.Body)
+	return &cp
+}
+
+// NeedsLegacyFill reports whether v is a published (or superseded) version
+// whose text still holds {{approver}} or {{effective_date}}.
+func NeedsLegacyFill(v *attest.PolicyVersion) bool {
+	published := v.State == attest.VersionPublished || v.State == attest.VersionSuperseded
+	return published && (strings.Contains(v.Body, "{{approver}}") || strings.Contains(v.Body, "{{effective_date}}"))
 }

@@ -106,7 +106,7 @@ func TestWriteHTMLSeveral(t *testing.T) {
 		".meta .type":        "Procedure",
 		".meta .owner":       "hr",
 		".meta .approvals":   "not yet approved",
-		".meta .effective":   "not yet approved",
+		".meta .effective":   "set when published",
 		".meta .next-review": "not scheduled",
 		".control-id":        "HR-05",
 		".body ol li":        "Disable the account.",

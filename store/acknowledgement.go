@@ -2,6 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"sync"
 
 	"github.com/attest-dev/attest"
 )
@@ -13,18 +17,22 @@ func (s *DB) FindOrgAcknowledgements(ctx context.Context, orgID int64) ([]*attes
 }
 
 // PolicyStandings returns, for each published policy, who acknowledged its
-// published major version, who has yet to and who is overdue. Everything
-// they depend on is audited, so they are cached by the organization's audit
-// sequence number and the day (lateness changes with the date); callers
-// must not change what they get.
+// published major version, who has yet to and who is overdue. They depend
+// on policies, users and settings alone, so they are kept until one of
+// those changes (as the audit log shows) or the day does (lateness changes
+// with the date); writes to controls, tasks or evidence leave them alone.
+// Callers must not change what they get.
 func (s *DB) PolicyStandings(ctx context.Context, orgID int64) ([]*attest.PolicyStanding, error) {
-	seq, err := s.auditSeq(ctx, orgID)
+	seq, err := s.latestChangeTo(ctx, orgID, standingsEntities...)
 	if err != nil {
 		return nil, err
 	}
-	key := readinessKey{seq: seq, day: s.today()}
-	if st, ok := s.standings.lookup(orgID, key); ok {
-		return st, nil
+	key := standingsKey{seq: seq, day: s.today()}
+	s.standings.mu.Lock()
+	e, ok := s.standings.m[orgID]
+	s.standings.mu.Unlock()
+	if ok && e.key == key {
+		return e.v, nil
 	}
 	policies, err := s.FindPolicies(ctx, orgID)
 	if err != nil {
@@ -38,8 +46,52 @@ func (s *DB) PolicyStandings(ctx context.Context, orgID int64) ([]*attest.Policy
 	if err != nil {
 		return nil, err
 	}
-	s.standings.put(orgID, key, st)
+	s.standings.mu.Lock()
+	if s.standings.m == nil {
+		s.standings.m = map[int64]standingsEntry{}
+	}
+	s.standings.m[orgID] = standingsEntry{key, st}
+	s.standings.mu.Unlock()
 	return st, nil
+}
+
+// standingsEntities are the audit log's entities whose changes can change
+// policy standings: policies (and their acknowledgements), users (who must
+// acknowledge) and settings (how long they have).
+var standingsEntities = []string{"policy", "user", "settings"}
+
+// standingsKey identifies a reading of an organization's standings.
+type standingsKey struct {
+	seq int64
+	day attest.Date
+}
+
+// standingsCache keeps each organization's standings with their key.
+type standingsCache struct {
+	mu sync.Mutex
+	m  map[int64]standingsEntry
+}
+
+type standingsEntry struct {
+	key standingsKey
+	v   []*attest.PolicyStanding
+}
+
+// latestChangeTo returns the sequence number of the organization's latest
+// audited change to any of the entities (0 if none): one index probe each.
+func (s *DB) latestChangeTo(ctx context.Context, orgID int64, entities ...string) (int64, error) {
+	parts := make([]string, len(entities))
+	args := make([]any, 0, 2*len(entities))
+	for i, e := range entities {
+		parts[i] = `SELECT MAX(seq) AS m FROM audit_log WHERE org_id = ? AND entity = ?`
+		args = append(args, orgID, e)
+	}
+	var seq sql.NullInt64
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT MAX(m) FROM (`+strings.Join(parts, ` UNION ALL `)+`) latest`), args...).Scan(&seq)
+	if err != nil {
+		return 0, fmt.Errorf("read latest change: %w", err)
+	}
+	return seq.Int64, nil
 }
 
 // PolicyStanding returns one policy's standing, or nil if it was never

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/attest-dev/attest"
@@ -36,12 +37,40 @@ const auditColumns = `org_id, seq, at, actor, action, entity, entity_id, before,
 // lock is always the first one a change takes, so writers cannot deadlock
 // on it.
 func (s *DB) change(ctx context.Context, orgID int64, fn func(tx *sql.Tx) error) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		if _, _, err := s.lockAuditHead(ctx, tx, orgID); err != nil {
+	var appended bool
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		seq, hash, err := s.lockAuditHead(ctx, tx, orgID)
+		if err != nil {
 			return err
 		}
-		return fn(tx)
+		// The head stays in memory while fn appends entries and is written
+		// once at the end: one statement per entry, not three.
+		h := &txHead{org: orgID, seq: seq, hash: hash}
+		s.heads.Store(tx, h)
+		defer s.heads.Delete(tx)
+		if err := fn(tx); err != nil {
+			return err
+		}
+		if appended = h.seq != seq; !appended {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE audit_heads SET seq = ?, hash = ? WHERE org_id = ?`), h.seq, h.hash, orgID); err != nil {
+			return fmt.Errorf("advance audit head: %w", err)
+		}
+		return nil
 	})
+	if err == nil && appended {
+		s.changed(orgID) // the derived figures are stale now
+	}
+	return err
+}
+
+// txHead is an organization's audit head as a change's transaction
+// advances it.
+type txHead struct {
+	org  int64
+	seq  int64
+	hash string
 }
 
 // lockAuditHead returns the sequence number and hash of the organization's
@@ -79,27 +108,97 @@ func (s *DB) appendAudit(ctx context.Context, tx *sql.Tx, orgID int64, action, e
 	if err != nil {
 		return fmt.Errorf("audit %s: %w", action, err)
 	}
+	if v, ok := s.heads.Load(tx); ok && v.(*txHead).org == orgID {
+		h := v.(*txHead)
+		e := s.auditEntry(ctx, orgID, h.seq, h.hash, action, entity, entityID, b, a)
+		if err := s.insertAudit(ctx, tx, e); err != nil {
+			return err
+		}
+		h.seq, h.hash = e.Seq, e.Hash
+		return nil
+	}
 	seq, prev, err := s.lockAuditHead(ctx, tx, orgID)
 	if err != nil {
 		return err
 	}
+	e := s.auditEntry(ctx, orgID, seq, prev, action, entity, entityID, b, a)
+	if err := s.insertAudit(ctx, tx, e); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`UPDATE audit_heads SET seq = ?, hash = ? WHERE org_id = ?`), e.Seq, e.Hash, orgID); err != nil {
+		return fmt.Errorf("advance audit head: %w", err)
+	}
+	return nil
+}
+
+// auditEntry makes the entry that follows seq and prev, with its hash.
+func (s *DB) auditEntry(ctx context.Context, orgID, seq int64, prev, action, entity, entityID string, before, after json.RawMessage) *attest.AuditEntry {
 	e := &attest.AuditEntry{
 		Seq: seq + 1, OrgID: orgID,
 		// PostgreSQL keeps microseconds: the time is cut to them on both
 		// databases, so the hash covers exactly what is stored.
 		At:    s.now().Truncate(time.Microsecond),
 		Actor: attest.ActorFrom(ctx), Action: action, Entity: entity, EntityID: entityID,
-		Before: b, After: a, PrevHash: prev,
+		Before: before, After: after, PrevHash: prev,
 	}
 	e.Hash = e.ComputeHash()
+	return e
+}
+
+func (s *DB) insertAudit(ctx context.Context, tx *sql.Tx, e *attest.AuditEntry) error {
 	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO audit_log (`+auditColumns+`) VALUES (`+placeholders(11)+`)`),
 		e.OrgID, e.Seq, e.At, e.Actor, e.Action, e.Entity, e.EntityID, string(e.Before), string(e.After), e.PrevHash, e.Hash); err != nil {
 		// Not normalized: a conflict here means the head is behind the
 		// stored entries, which is damage, not a user's mistake.
 		return fmt.Errorf("append audit entry %d (run 'attest verify'): %w", e.Seq, err)
 	}
-	if _, err := tx.ExecContext(ctx, s.q(`UPDATE audit_heads SET seq = ?, hash = ? WHERE org_id = ?`), e.Seq, e.Hash, orgID); err != nil {
-		return fmt.Errorf("advance audit head: %w", err)
+	return nil
+}
+
+// auditRecord is one entry for appendAudits.
+type auditRecord struct {
+	action, entity, entityID string
+	before, after            any
+}
+
+// appendAudits appends several entries in as few statements as the
+// databases' parameter limits allow, inside a change's transaction (see
+// change): what bulk changes such as an import use.
+func (s *DB) appendAudits(ctx context.Context, tx *sql.Tx, orgID int64, records []auditRecord) error {
+	v, ok := s.heads.Load(tx)
+	if !ok || v.(*txHead).org != orgID {
+		for _, r := range records {
+			if err := s.appendAudit(ctx, tx, orgID, r.action, r.entity, r.entityID, r.before, r.after); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	h := v.(*txHead)
+	const cols, batch = 11, 2000
+	for start := 0; start < len(records); start += batch {
+		part := records[start:min(start+batch, len(records))]
+		rows := make([]string, len(part))
+		args := make([]any, 0, cols*len(part))
+		seq, hash := h.seq, h.hash
+		for i, r := range part {
+			b, err := auditJSON(r.before)
+			if err != nil {
+				return fmt.Errorf("audit %s: %w", r.action, err)
+			}
+			a, err := auditJSON(r.after)
+			if err != nil {
+				return fmt.Errorf("audit %s: %w", r.action, err)
+			}
+			e := s.auditEntry(ctx, orgID, seq, hash, r.action, r.entity, r.entityID, b, a)
+			seq, hash = e.Seq, e.Hash
+			rows[i] = "(" + placeholders(cols) + ")"
+			args = append(args, e.OrgID, e.Seq, e.At, e.Actor, e.Action, e.Entity, e.EntityID, string(e.Before), string(e.After), e.PrevHash, e.Hash)
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO audit_log (`+auditColumns+`) VALUES `+strings.Join(rows, ", ")), args...); err != nil {
+			return fmt.Errorf("append audit entries %d to %d (run 'attest verify'): %w", h.seq+1, seq, err)
+		}
+		h.seq, h.hash = seq, hash
 	}
 	return nil
 }

@@ -80,11 +80,18 @@ func (s *DB) findControl(ctx context.Context, x queryer, orgID int64, id string)
 }
 
 // FindControls returns the organization's controls that match f, by ID.
-// The organization's controls are cached by audit sequence number (every
-// change to a control or mapping is audited) and shared between callers:
+// The organization's controls are kept in memory until a control or
+// mapping changes (every such change is audited as a "control" or
+// "control_library" entity, see controlEntities) and shared between callers:
 // they must not be modified (FindControlByID returns a control of one's own).
 func (s *DB) FindControls(ctx context.Context, orgID int64, f attest.ControlFilter) ([]*attest.Control, error) {
 	all, err := s.allControls(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	// Owners' names are read now, not cached with the controls: renaming
+	// a member is not a change to a control.
+	people, err := s.people(ctx, s.db, orgID)
 	if err != nil {
 		return nil, err
 	}
@@ -93,13 +100,23 @@ func (s *DB) FindControls(ctx context.Context, orgID int64, f attest.ControlFilt
 		if !f.Matches(c, s.fw) {
 			continue
 		}
+		if c.OwnerID != 0 {
+			cp := *c
+			cp.Owner = people.Get(c.OwnerID)
+			c = &cp
+		}
 		out = append(out, c)
 	}
 	return out, nil
 }
 
-// controlsCache keeps each organization's controls with the audit
-// sequence number they were read at.
+// controlEntities are the audit log's entities whose changes change the
+// controls table or their mappings. A new kind of change to controls must
+// be audited under one of them, or cached controls would go stale.
+var controlEntities = []string{"control", "control_library"}
+
+// controlsCache keeps each organization's controls with the sequence
+// number of the latest change to a control when they were read.
 type controlsCache struct {
 	mu sync.Mutex
 	m  map[int64]controlsEntry
@@ -111,10 +128,10 @@ type controlsEntry struct {
 }
 
 // allControls returns the organization's controls, from the cache when no
-// change was audited since they were read. The sequence number is read
-// first, so cached controls are never older than their key.
+// change to a control was audited since they were read. The sequence
+// number is read first, so cached controls are never older than their key.
 func (s *DB) allControls(ctx context.Context, orgID int64) ([]*attest.Control, error) {
-	seq, err := s.auditSeq(ctx, orgID)
+	seq, err := s.latestChangeTo(ctx, orgID, controlEntities...)
 	if err != nil {
 		return nil, err
 	}
@@ -158,13 +175,6 @@ func (s *DB) readControls(ctx context.Context, orgID int64) ([]*attest.Control, 
 	}
 	if err := s.loadMappings(ctx, orgID, byID); err != nil {
 		return nil, err
-	}
-	people, err := s.people(ctx, s.db, orgID)
-	if err != nil {
-		return nil, err
-	}
-	for _, c := range out {
-		c.Owner = people.Get(c.OwnerID)
 	}
 	return out, nil
 }
@@ -222,10 +232,10 @@ func (s *DB) CreateControl(ctx context.Context, orgID int64, c *attest.Control) 
 	if err != nil {
 		return fmt.Errorf("create control: %w", err)
 	}
-	return s.recordSnapshots(ctx, orgID)
+	return nil
 }
 
-// UpdateControl changes a control's state and records readiness.
+// UpdateControl changes a control's state.
 func (s *DB) UpdateControl(ctx context.Context, orgID int64, id string, u attest.ControlUpdate) (*attest.Control, error) {
 	var c *attest.Control
 	err := s.change(ctx, orgID, func(tx *sql.Tx) error {
@@ -236,11 +246,11 @@ func (s *DB) UpdateControl(ctx context.Context, orgID int64, id string, u attest
 	if err != nil {
 		return nil, err
 	}
-	return c, s.recordSnapshots(ctx, orgID)
+	return c, nil
 }
 
 // UpdateControls applies one change to several controls in one
-// transaction, one audit entry each, and records readiness once. The
+// transaction, one audit entry each. The
 // first control the change does not fit names itself in the error and
 // nothing is changed.
 func (s *DB) UpdateControls(ctx context.Context, orgID int64, ids []string, u attest.ControlUpdate) ([]*attest.Control, error) {
@@ -269,7 +279,7 @@ func (s *DB) UpdateControls(ctx context.Context, orgID int64, ids []string, u at
 	if err != nil {
 		return nil, err
 	}
-	return out, s.recordSnapshots(ctx, orgID)
+	return out, nil
 }
 
 // updateControl changes one control inside tx and audits the change.
@@ -309,8 +319,7 @@ func (s *DB) MapControl(ctx context.Context, orgID int64, controlID, criterionID
 	if err := s.fw.CheckCriteria([]string{criterionID}); err != nil {
 		return err
 	}
-	changed := false
-	err := s.change(ctx, orgID, func(tx *sql.Tx) error {
+	return s.change(ctx, orgID, func(tx *sql.Tx) error {
 		c, err := s.findControl(ctx, tx, orgID, controlID)
 		if err != nil {
 			return err
@@ -323,16 +332,11 @@ func (s *DB) MapControl(ctx context.Context, orgID int64, controlID, criterionID
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil
 		}
-		changed = true
 		after := append(append([]string{}, c.Criteria...), criterionID)
 		s.sortCriteria(after)
 		return s.appendAudit(ctx, tx, orgID, "control.map", "control", controlID,
 			criteriaChange{Criteria: c.Criteria}, criteriaChange{Criterion: criterionID, Criteria: after})
 	})
-	if err != nil || !changed {
-		return err
-	}
-	return s.recordSnapshots(ctx, orgID)
 }
 
 // UnmapControl removes a mapping, or returns ENOTFOUND.
@@ -364,5 +368,5 @@ func (s *DB) UnmapControl(ctx context.Context, orgID int64, controlID, criterion
 	if err != nil {
 		return err
 	}
-	return s.recordSnapshots(ctx, orgID)
+	return nil
 }

@@ -94,7 +94,7 @@ func (s *DB) CreateEngagement(ctx context.Context, orgID int64, e *attest.Engage
 	if err != nil {
 		return fmt.Errorf("create engagement: %w", err)
 	}
-	return s.recordSnapshots(ctx, orgID)
+	return nil
 }
 
 func (s *DB) insertSystem(ctx context.Context, x queryer, orgID, engagementID int64, sys *attest.System) error {
@@ -126,7 +126,7 @@ func (s *DB) UpdateEngagement(ctx context.Context, orgID, id int64, u attest.Eng
 	if err != nil {
 		return nil, err
 	}
-	return e, s.recordSnapshots(ctx, orgID)
+	return e, nil
 }
 
 // systemInScope is what the audit log records of a system: the system and

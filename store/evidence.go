@@ -47,6 +47,7 @@ func (s *DB) CreateEvidence(ctx context.Context, orgID int64, e *attest.Evidence
 	if e.CollectedAt.IsZero() {
 		e.CollectedAt = now
 	}
+	e.CollectedAt = e.CollectedAt.UTC() // request lists read its day as stored
 	e.CreatedAt, e.SupersededBy = now, 0
 	err := s.change(ctx, orgID, func(tx *sql.Tx) error {
 		seen := map[attest.EvidenceLinkRef]bool{}
@@ -91,7 +92,8 @@ func (s *DB) CreateEvidence(ctx context.Context, orgID int64, e *attest.Evidence
 		}
 		e.ID = id
 		for _, l := range e.Links {
-			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO evidence_links (org_id, evidence_id, control_id, need) VALUES (?, ?, ?, ?)`), orgID, id, l.ControlID, l.Need); err != nil {
+			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO evidence_links (org_id, evidence_id, control_id, need, period_start, period_end, valid_until, provided_on)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), orgID, id, l.ControlID, l.Need, e.PeriodStart, e.PeriodEnd, e.ValidUntil, e.ProvidedOn()); err != nil {
 				return fmt.Errorf("link evidence: %w", s.dialect.normalize(err))
 			}
 		}
@@ -102,6 +104,9 @@ func (s *DB) CreateEvidence(ctx context.Context, orgID int64, e *attest.Evidence
 			}
 			if n, _ := res.RowsAffected(); n != 1 {
 				return attest.Errorf(attest.ECONFLICT, "evidence %d was replaced meanwhile", old.ID)
+			}
+			if _, err := tx.ExecContext(ctx, s.q(`UPDATE evidence_links SET superseded = TRUE WHERE org_id = ? AND evidence_id = ?`), orgID, old.ID); err != nil {
+				return fmt.Errorf("supersede evidence links: %w", err)
 			}
 		}
 		return s.appendAudit(ctx, tx, orgID, "evidence.create", "evidence", strconv.FormatInt(id, 10), nil, e)
@@ -138,6 +143,18 @@ func (s *DB) FindEvidence(ctx context.Context, orgID int64, controlID string) ([
 		orgID, orgID, controlID)
 }
 
+// RecentEvidence returns the newest limit items serving a control and how
+// many serve it in all, for a control's page.
+func (s *DB) RecentEvidence(ctx context.Context, orgID int64, controlID string, limit int) ([]*attest.Evidence, int, error) {
+	var total int
+	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(DISTINCT evidence_id) FROM evidence_links WHERE org_id = ? AND control_id = ?`), orgID, controlID).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count evidence: %w", err)
+	}
+	items, err := s.queryEvidence(ctx, s.db, orgID, `WHERE org_id = ? AND id IN (SELECT evidence_id FROM evidence_links WHERE org_id = ? AND control_id = ?) ORDER BY id DESC LIMIT ?`,
+		orgID, orgID, controlID, limit)
+	return items, total, err
+}
+
 // queryEvidence runs a query on evidence and fills in each item's links.
 func (s *DB) queryEvidence(ctx context.Context, x queryer, orgID int64, where string, args ...any) ([]*attest.Evidence, error) {
 	items, err := queryAll(ctx, x, "find evidence", scanEvidence, s.q(`SELECT `+evidenceColumns+` FROM evidence `+where), args...)
@@ -151,28 +168,47 @@ func (s *DB) queryEvidence(ctx context.Context, x queryer, orgID int64, where st
 		byID[it.ID] = it
 		ids = append(ids, it.ID)
 	}
-	query := `SELECT evidence_id, control_id, need FROM evidence_links WHERE org_id = ?`
-	if len(items) <= 500 { // otherwise read the organization's links whole
-		query += ` AND evidence_id IN (` + placeholders(len(items)) + `)`
-	} else {
-		ids = ids[:1]
+	// The links of up to 500 items at a time; the organization's whole
+	// when the query read all its items.
+	whole := strings.HasPrefix(where, `WHERE org_id = ? ORDER BY`)
+	for from := 1; from < len(ids); from += 500 {
+		query, args := `SELECT evidence_id, control_id, need FROM evidence_links WHERE org_id = ?`, ids[:1]
+		if !whole {
+			to := min(from+500, len(ids))
+			query += ` AND evidence_id IN (` + placeholders(to-from) + `)`
+			args = append([]any{orgID}, ids[from:to]...)
+		}
+		if err := s.readLinks(ctx, x, byID, query+` ORDER BY evidence_id, control_id, need`, args); err != nil {
+			return nil, err
+		}
+		if whole {
+			break
+		}
 	}
-	rows, err := x.QueryContext(ctx, s.q(query+` ORDER BY evidence_id, control_id, need`), ids...)
+	return items, nil
+}
+
+// readLinks adds the links a query returns to the items they belong to.
+func (s *DB) readLinks(ctx context.Context, x queryer, byID map[int64]*attest.Evidence, query string, args []any) error {
+	rows, err := x.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
-		return nil, fmt.Errorf("find evidence links: %w", err)
+		return fmt.Errorf("find evidence links: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var id int64
 		var l attest.EvidenceLinkRef
 		if err := rows.Scan(&id, &l.ControlID, &l.Need); err != nil {
-			return nil, fmt.Errorf("find evidence links: %w", err)
+			return fmt.Errorf("find evidence links: %w", err)
 		}
 		if it := byID[id]; it != nil {
 			it.Links = append(it.Links, l)
 		}
 	}
-	return items, rows.Err()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("find evidence links: %w", err)
+	}
+	return nil
 }
 
 // EvidenceBlobs returns the SHA-256 of every stored file item, in every
@@ -203,21 +239,15 @@ func (s *DB) Requests(ctx context.Context, orgID, engagementID int64) ([]*attest
 	if err != nil {
 		return nil, err
 	}
-	return s.requestsOf(ctx, orgID, e, controls, s.today())
+	return s.requestsFor(ctx, orgID, e, controls, nil, s.today())
 }
 
-// requestsOf builds the request list from the organization's controls.
+// requestsOf builds the whole request list from the organization's
+// controls for coverage: every slot's state, with one item named per
+// covered slot (see RequestSummary), at a cost that follows the slots
+// rather than the items. Requests names every item.
 func (s *DB) requestsOf(ctx context.Context, orgID int64, e *attest.Engagement, controls []*attest.Control, today attest.Date) ([]*attest.EvidenceRequest, error) {
-	items, err := s.FindEvidence(ctx, orgID, "")
-	if err != nil {
-		return nil, err
-	}
-	statements, err := s.FindSlotStatements(ctx, orgID, e.ID)
-	if err != nil {
-		return nil, err
-	}
-	scope := attest.DeriveScope(s.fw, e.Categories, controls)
-	return attest.BuildRequests(e, scope.Controls, items, statements, today), nil
+	return s.summaryOf(ctx, orgID, e, controls, today)
 }
 
 // MarkSlotNotApplicable records that a slot had nothing to prove.

@@ -58,3 +58,41 @@ func TestImportTasks(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestImportTasksBatches: an import larger than one statement's batch
+// stores every task with the ID its audit entry names, in order, and
+// leaves an intact audit chain.
+func TestImportTasksBatches(t *testing.T) {
+	each(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		org := newOrg(t, db, "Acme")
+		n := 2*importBatch + 7
+		tasks := make([]*attest.Task, n)
+		for i := range tasks {
+			tasks[i] = &attest.Task{Title: "Task " + strconv.Itoa(i), ControlID: "NET-03"}
+		}
+		if err := db.ImportTasks(ctx, org, tasks); err != nil {
+			t.Fatal(err)
+		}
+		for i, task := range tasks {
+			got, err := db.FindTaskByID(ctx, org, task.ID)
+			if err != nil || got.Title != "Task "+strconv.Itoa(i) {
+				t.Fatalf("task %d has ID %d, which holds %+v (%v)", i, task.ID, got, err)
+			}
+			if i > 0 && task.ID <= tasks[i-1].ID {
+				t.Fatalf("IDs out of order: %d after %d", task.ID, tasks[i-1].ID)
+			}
+		}
+		entries, err := db.FindAuditLog(ctx, org, attest.AuditFilter{Action: "task.import", Limit: 1000})
+		if err != nil || len(entries) != 1000 {
+			t.Fatalf("%d import entries (%v)", len(entries), err)
+		}
+		if last := entries[0]; last.EntityID != itoa(tasks[n-1].ID) {
+			t.Errorf("the last entry names task %s, the last task is %d", last.EntityID, tasks[n-1].ID)
+		}
+		problems, err := db.VerifyAuditLog(ctx)
+		if err != nil || len(problems) != 0 {
+			t.Fatalf("audit chain after a batched import: %v, %v", problems, err)
+		}
+	})
+}

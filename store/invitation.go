@@ -9,13 +9,21 @@ import (
 	"github.com/attest-dev/attest"
 )
 
-const invitationColumns = `id, org_id, email, role, created_by, created_at, expires_at, accepted_at, revoked_at`
+const invitationColumns = `id, org_id, email, role, created_by, created_at, expires_at, accepted_at, revoked_at, engagements, access_expires`
 
 func scanInvitation(row interface{ Scan(...any) error }) (*attest.Invitation, error) {
 	inv := &attest.Invitation{}
-	var accepted, revoked sql.NullTime
-	if err := row.Scan(&inv.ID, &inv.OrgID, &inv.Email, &inv.Role, &inv.CreatedBy, &inv.CreatedAt, &inv.ExpiresAt, &accepted, &revoked); err != nil {
+	var accepted, revoked, access sql.NullTime
+	var engagements string
+	if err := row.Scan(&inv.ID, &inv.OrgID, &inv.Email, &inv.Role, &inv.CreatedBy, &inv.CreatedAt, &inv.ExpiresAt, &accepted, &revoked, &engagements, &access); err != nil {
 		return nil, err
+	}
+	if err := fromJSON(engagements, &inv.Engagements); err != nil {
+		return nil, err
+	}
+	if access.Valid {
+		t := access.Time.UTC()
+		inv.AccessExpires = &t
 	}
 	if accepted.Valid {
 		inv.AcceptedAt = &accepted.Time
@@ -39,15 +47,27 @@ func (s *DB) CreateInvitation(ctx context.Context, inv *attest.Invitation) (stri
 	if inv.ExpiresAt.IsZero() {
 		inv.ExpiresAt = inv.CreatedAt.Add(attest.InvitationTTL)
 	}
+	if err := inv.Validate(); err != nil { // again, now that it expires
+		return "", err
+	}
 	inv.CreatedBy = attest.ActorFrom(ctx)
+	if inv.Engagements == nil {
+		inv.Engagements = []int64{}
+	}
 	err := s.change(ctx, inv.OrgID, func(tx *sql.Tx) error {
-		id, err := s.insertID(ctx, tx, `INSERT INTO invitations (org_id, email, role, token_hash, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			inv.OrgID, inv.Email, inv.Role, attest.HashToken(secret), inv.CreatedBy, inv.CreatedAt, inv.ExpiresAt)
+		for _, e := range inv.Engagements {
+			if _, err := s.findEngagement(ctx, tx, inv.OrgID, e); err != nil {
+				return attest.Errorf(attest.EINVALID, "unknown engagement %d", e)
+			}
+		}
+		id, err := s.insertID(ctx, tx, `INSERT INTO invitations (org_id, email, role, token_hash, created_by, created_at, expires_at, engagements, access_expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			inv.OrgID, inv.Email, inv.Role, attest.HashToken(secret), inv.CreatedBy, inv.CreatedAt, inv.ExpiresAt, jsonText(inv.Engagements), nullTime(inv.AccessExpires))
 		if err != nil {
 			return err
 		}
 		inv.ID = id
-		return s.appendAudit(ctx, tx, inv.OrgID, "invitation.create", "invitation", fmt.Sprint(id), nil, map[string]any{"email": inv.Email, "role": inv.Role, "expires_at": inv.ExpiresAt})
+		return s.appendAudit(ctx, tx, inv.OrgID, "invitation.create", "invitation", fmt.Sprint(id), nil, map[string]any{"email": inv.Email, "role": inv.Role, "expires_at": inv.ExpiresAt,
+			"engagements": inv.Engagements, "access_expires": inv.AccessExpires})
 	})
 	if err != nil {
 		return "", fmt.Errorf("create invitation: %w", err)
@@ -84,6 +104,7 @@ func (s *DB) AcceptInvitation(ctx context.Context, secret string, u *attest.User
 		return attest.Errorf(attest.EINVALID, "this invitation has expired or was already used")
 	}
 	u.OrgID, u.Email, u.Role, u.Active = inv.OrgID, inv.Email, inv.Role, true
+	u.AccessExpires = inv.AccessExpires
 	if err := u.Validate(); err != nil {
 		return err
 	}
@@ -96,8 +117,8 @@ func (s *DB) AcceptInvitation(ctx context.Context, secret string, u *attest.User
 		if n, _ := res.RowsAffected(); n == 0 {
 			return attest.Errorf(attest.EINVALID, "this invitation was already used")
 		}
-		id, err := s.insertID(ctx, tx, `INSERT INTO users (org_id, email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			u.OrgID, u.Email, u.Name, u.Role, u.PasswordHash, u.CreatedAt)
+		id, err := s.insertID(ctx, tx, `INSERT INTO users (org_id, email, name, role, password_hash, created_at, access_expires) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			u.OrgID, u.Email, u.Name, u.Role, u.PasswordHash, u.CreatedAt, nullTime(u.AccessExpires))
 		if attest.ErrorCode(err) == attest.ECONFLICT {
 			return attest.Errorf(attest.ECONFLICT, "%s already has an account", u.Email)
 		}
@@ -105,7 +126,19 @@ func (s *DB) AcceptInvitation(ctx context.Context, secret string, u *attest.User
 			return err
 		}
 		u.ID = id
-		return s.appendAudit(attest.WithActor(ctx, "user:"+u.Email), tx, u.OrgID, "invitation.accept", "user", fmt.Sprint(id), nil, auditUser(u))
+		// The grants of the invitation; an engagement deleted meanwhile
+		// is skipped rather than failing the acceptance.
+		for _, e := range inv.Engagements {
+			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO auditor_grants (org_id, user_id, engagement_id)
+				SELECT ?, ?, id FROM engagements WHERE org_id = ? AND id = ? ON CONFLICT DO NOTHING`), u.OrgID, id, u.OrgID, e); err != nil {
+				return fmt.Errorf("grant engagement: %w", s.dialect.normalize(err))
+			}
+		}
+		return s.appendAudit(attest.WithActor(ctx, "user:"+u.Email), tx, u.OrgID, "invitation.accept", "user", fmt.Sprint(id), nil,
+			struct {
+				userAudit
+				Engagements []int64 `json:"engagements,omitempty"`
+			}{auditUser(u), inv.Engagements})
 	})
 }
 

@@ -159,6 +159,10 @@ func TestApprovalRequests(t *testing.T) {
 			t.Fatal(err)
 		}
 		p, err := db.AdoptTemplate(ctx, org, tmpl, nil)
+		if err == nil {
+			// Publication fills {{owner}} from the owner the policy names.
+			p, err = db.SetPolicyOwner(ctx, org, p.ID, ana)
+		}
 		if err != nil {
 			t.Fatal(err)
 		}

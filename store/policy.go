@@ -47,11 +47,16 @@ func scanPolicy(row rowScanner) (*attest.Policy, error) {
 	return p, nil
 }
 
-const versionColumns = `policy_id, number, body, major, author, state, created_at`
+const versionColumns = `policy_id, number, body, major, author, state, created_at, published_at`
 
 func scanVersion(row rowScanner) (*attest.PolicyVersion, error) {
 	v := &attest.PolicyVersion{}
-	return v, row.Scan(&v.PolicyID, &v.Number, &v.Body, &v.Major, &v.Author, &v.State, &v.CreatedAt)
+	var published sql.NullTime
+	err := row.Scan(&v.PolicyID, &v.Number, &v.Body, &v.Major, &v.Author, &v.State, &v.CreatedAt, &published)
+	if published.Valid {
+		v.PublishedAt = published.Time.UTC()
+	}
+	return v, err
 }
 
 func scanDecision(row rowScanner) (*attest.PolicyDecision, error) {
@@ -410,6 +415,25 @@ func (s *DB) Publish(ctx context.Context, orgID, policyID int64, version string)
 		if err := attest.CheckPublish(p, v, decisions); err != nil {
 			return err
 		}
+		// The text is completed from the approval record and the date:
+		// an employee never reads {{approver}}.
+		names, err := s.approverNames(ctx, tx, orgID, p, version, decisions)
+		if err != nil {
+			return err
+		}
+		var orgName string
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT name FROM organizations WHERE id = ?`), orgID).Scan(&orgName); err != nil {
+			return fmt.Errorf("find organization: %w", err)
+		}
+		at := s.now()
+		body, err := attest.FillForPublication(v.Body, attest.PublishFill(orgName, p, names, attest.DateOf(at)))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE policy_versions SET body = ?, published_at = ? WHERE org_id = ? AND policy_id = ? AND number = ?`),
+			body, at, orgID, policyID, version); err != nil {
+			return fmt.Errorf("fill published version: %w", s.dialect.normalize(err))
+		}
 		before := *p
 		if p.PublishedVersion != "" {
 			if err := s.setVersionState(ctx, tx, orgID, policyID, p.PublishedVersion, attest.VersionSuperseded); err != nil {
@@ -501,4 +525,31 @@ func (s *DB) RecordReview(ctx context.Context, orgID, policyID int64, note strin
 		return nil, fmt.Errorf("review policy: %w", err)
 	}
 	return p, nil
+}
+
+// approverNames returns the names of the approvers whose latest decision
+// on version approves it, in the policy's order of approvers.
+func (s *DB) approverNames(ctx context.Context, tx *sql.Tx, orgID int64, p *attest.Policy, version string, decisions []*attest.PolicyDecision) ([]string, error) {
+	approved := map[int64]bool{}
+	for _, d := range decisions {
+		if d.Version == version {
+			approved[d.ApproverID] = d.Approve
+		}
+	}
+	var names []string
+	for _, id := range p.Approvers {
+		if !approved[id] {
+			continue
+		}
+		u, err := s.findUser(ctx, tx, "org_id = ? AND id = ?", orgID, id)
+		if err != nil {
+			return nil, fmt.Errorf("find approver: %w", err)
+		}
+		name := u.Name
+		if name == "" {
+			name = u.Email
+		}
+		names = append(names, name)
+	}
+	return names, nil
 }

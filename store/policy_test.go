@@ -24,7 +24,7 @@ func newUser(t *testing.T, db *DB, orgID int64, name, role string) int64 {
 // adopted adopts the access control template for a test.
 func adopted(t *testing.T, db *DB, orgID int64) *attest.Policy {
 	t.Helper()
-	p, err := db.AdoptTemplate(attest.WithActor(context.Background(), "ann@example.com"), orgID, template(t, "access-control"), map[string]string{"organization": "Acme", "owner": "CISO"})
+	p, err := db.AdoptTemplate(attest.WithActor(context.Background(), "ann@example.com"), orgID, template(t, "access-control"), map[string]string{"organization": "Acme", "owner": "CISO", "security_contact": "security@acme.example"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,94 +10,50 @@ import (
 	"github.com/attest-dev/attest"
 )
 
-// Readiness computes the engagement's readiness as of today. The result is
-// shared with other callers through a cache: it must not be modified.
+// Readiness returns the engagement's readiness as last derived from the
+// facts (see derived.go). The result shares its slices with other callers:
+// it must not be modified.
 func (s *DB) Readiness(ctx context.Context, orgID, engagementID int64) (*attest.Readiness, error) {
 	e, err := s.FindEngagementByID(ctx, orgID, engagementID)
 	if err != nil {
 		return nil, err
 	}
-	return s.readinessOf(ctx, orgID, e)
+	return s.readiness(ctx, orgID, e)
 }
 
 // ReadinessOf is Readiness for an engagement the caller has already loaded.
 func (s *DB) ReadinessOf(ctx context.Context, orgID int64, e *attest.Engagement) (*attest.Readiness, error) {
-	return s.readinessOf(ctx, orgID, e)
+	return s.readiness(ctx, orgID, e)
 }
 
 // ReadinessAndScores returns what a dashboard shows of an engagement: its
-// readiness and its daily scores, checked against one reading of the audit
-// sequence number.
+// readiness and its daily scores. Snapshots are recorded with the derived
+// readiness, so the scores are kept in memory until that changes.
 func (s *DB) ReadinessAndScores(ctx context.Context, orgID int64, e *attest.Engagement) (*attest.Readiness, []*attest.Snapshot, error) {
-	seq, err := s.auditSeq(ctx, orgID)
+	r, err := s.readiness(ctx, orgID, e)
 	if err != nil {
 		return nil, nil, err
 	}
-	key := readinessKey{seq: seq, day: s.today()}
-	r, err := s.readinessAt(ctx, orgID, e, key)
-	if err != nil {
-		return nil, nil, err
-	}
-	sc, err := s.scoresAt(ctx, orgID, e.ID, key)
+	sc, err := s.scoresAt(ctx, orgID, e.ID, scoresKey{at: r.UpdatedAt.UnixNano(), day: r.Date})
 	return r, sc, err
 }
 
-// readinessKey identifies a computed readiness. Every change to what
-// readiness depends on (controls, mappings, engagements, tasks) appends to
-// the organization's audit log, so the audit sequence number and the day
-// (overdue tasks) say when a cached result is stale — in this process and
-// after changes made by another process sharing the database.
-type readinessKey struct {
-	seq int64
+// scoresKey identifies a reading of an engagement's snapshots: they change
+// when readiness is derived again (or SaveSnapshot is called here).
+type scoresKey struct {
+	at  int64 // UnixNano of the derivation
 	day attest.Date
 }
 
-// cache keeps one value per engagement with the key it was computed for.
-type cache[V any] struct {
+// scoresCache keeps each engagement's daily scores with their key.
+type scoresCache struct {
 	mu sync.Mutex
-	m  map[int64]cacheEntry[V] // by engagement ID
+	m  map[int64]scoresEntry // by engagement ID
 }
 
-type cacheEntry[V any] struct {
-	key readinessKey
-	v   V
-}
-
-func (c *cache[V]) get(engagementID int64, k readinessKey) V {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if e, ok := c.m[engagementID]; ok && e.key == k {
-		return e.v
-	}
-	var zero V
-	return zero
-}
-
-// lookup is get that also says whether the key was found, for values whose
-// zero is a valid result (an organization without published policies).
-func (c *cache[V]) lookup(id int64, k readinessKey) (V, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if e, ok := c.m[id]; ok && e.key == k {
-		return e.v, true
-	}
-	var zero V
-	return zero, false
-}
-
-func (c *cache[V]) put(engagementID int64, k readinessKey, v V) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil {
-		c.m = map[int64]cacheEntry[V]{}
-	}
-	c.m[engagementID] = cacheEntry[V]{k, v}
-}
-
-func (c *cache[V]) drop(engagementID int64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	delete(c.m, engagementID)
+type scoresEntry struct {
+	key scoresKey
+	v   []*attest.Snapshot
 }
 
 // auditSeq returns the organization's latest audit sequence number.
@@ -111,29 +67,6 @@ func (s *DB) auditSeq(ctx context.Context, orgID int64) (int64, error) {
 		return 0, fmt.Errorf("read audit head: %w", err)
 	}
 	return seq, nil
-}
-
-// readinessOf returns the engagement's readiness from the cache, or computes
-// and caches it. The sequence number is read before the data, so a result
-// is never older than its key.
-func (s *DB) readinessOf(ctx context.Context, orgID int64, e *attest.Engagement) (*attest.Readiness, error) {
-	seq, err := s.auditSeq(ctx, orgID)
-	if err != nil {
-		return nil, err
-	}
-	return s.readinessAt(ctx, orgID, e, readinessKey{seq: seq, day: s.today()})
-}
-
-func (s *DB) readinessAt(ctx context.Context, orgID int64, e *attest.Engagement, key readinessKey) (*attest.Readiness, error) {
-	if r := s.readiness.get(e.ID, key); r != nil {
-		return r, nil
-	}
-	r, err := s.computeReadiness(ctx, orgID, e, key.day)
-	if err != nil {
-		return nil, err
-	}
-	s.readiness.put(e.ID, key, r)
-	return r, nil
 }
 
 func (s *DB) computeReadiness(ctx context.Context, orgID int64, e *attest.Engagement, today attest.Date) (*attest.Readiness, error) {
@@ -162,37 +95,20 @@ func (s *DB) computeReadiness(ctx context.Context, orgID int64, e *attest.Engage
 	return r, nil
 }
 
-// RecordSnapshots records today's readiness of each of the organization's
-// engagements, replacing any snapshot taken earlier today.
+// RecordSnapshots derives today's readiness of each of the organization's
+// engagements now and records it, replacing any snapshot taken earlier
+// today: Refresh, under the name of the ReadinessService.
 func (s *DB) RecordSnapshots(ctx context.Context, orgID int64) error {
-	engagements, err := s.FindEngagements(ctx, orgID)
-	if err != nil {
-		return err
-	}
-	for _, e := range engagements {
-		r, err := s.readinessOf(ctx, orgID, e)
-		if err != nil {
-			return err
-		}
-		if err := s.SaveSnapshot(ctx, orgID, attest.SnapshotOf(r, s.now())); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// recordSnapshots is RecordSnapshots after a change: the change is already
-// committed, so a failure here is reported with that said.
-func (s *DB) recordSnapshots(ctx context.Context, orgID int64) error {
-	if err := s.RecordSnapshots(ctx, orgID); err != nil {
-		return fmt.Errorf("the change was saved, but recording the readiness snapshot failed: %w", err)
-	}
-	return nil
+	return s.Refresh(ctx, orgID)
 }
 
 // SaveSnapshot stores a snapshot, replacing the one of the same day.
 func (s *DB) SaveSnapshot(ctx context.Context, orgID int64, sn *attest.Snapshot) error {
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO readiness_snapshots (org_id, engagement_id, day, score, ready, partial, gap, categories, taken_at)
+	return s.saveSnapshot(ctx, s.db, orgID, sn)
+}
+
+func (s *DB) saveSnapshot(ctx context.Context, x queryer, orgID int64, sn *attest.Snapshot) error {
+	_, err := x.ExecContext(ctx, s.q(`INSERT INTO readiness_snapshots (org_id, engagement_id, day, score, ready, partial, gap, categories, taken_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (engagement_id, day) DO UPDATE SET score = excluded.score, ready = excluded.ready, partial = excluded.partial,
 			gap = excluded.gap, categories = excluded.categories, taken_at = excluded.taken_at`),
@@ -200,13 +116,18 @@ func (s *DB) SaveSnapshot(ctx context.Context, orgID int64, sn *attest.Snapshot)
 	if err != nil {
 		return fmt.Errorf("save snapshot: %w", s.dialect.normalize(err))
 	}
-	s.scores.drop(sn.EngagementID)
+	s.scores.mu.Lock()
+	delete(s.scores.m, sn.EngagementID)
+	s.scores.mu.Unlock()
 	return nil
 }
 
 // FindSnapshots returns the engagement's snapshots, oldest first.
 func (s *DB) FindSnapshots(ctx context.Context, orgID, engagementID int64) ([]*attest.Snapshot, error) {
 	if _, err := s.FindEngagementByID(ctx, orgID, engagementID); err != nil {
+		return nil, err
+	}
+	if err := s.ensureFresh(ctx, orgID); err != nil {
 		return nil, err
 	}
 	return queryAll(ctx, s.db, "find snapshots", func(row rowScanner) (*attest.Snapshot, error) {
@@ -220,19 +141,26 @@ func (s *DB) FindSnapshots(ctx context.Context, orgID, engagementID int64) ([]*a
 }
 
 // scoresAt returns an engagement's daily scores, oldest first, without the
-// per-category detail: what a trend chart needs. Snapshots follow audited
-// changes (and the hourly recording, which repeats today's score), so the
-// series is cached by audit sequence number and day; the result is shared
-// and must not be modified.
-func (s *DB) scoresAt(ctx context.Context, orgID, engagementID int64, key readinessKey) ([]*attest.Snapshot, error) {
-	if sc := s.scores.get(engagementID, key); sc != nil {
-		return sc, nil
+// per-category detail: what a trend chart needs. The series is kept until
+// readiness is derived again (which records today's snapshot); the result
+// is shared and must not be modified.
+func (s *DB) scoresAt(ctx context.Context, orgID, engagementID int64, key scoresKey) ([]*attest.Snapshot, error) {
+	s.scores.mu.Lock()
+	e, ok := s.scores.m[engagementID]
+	s.scores.mu.Unlock()
+	if ok && e.key == key {
+		return e.v, nil
 	}
 	sc, err := s.readScores(ctx, orgID, engagementID)
 	if err != nil {
 		return nil, err
 	}
-	s.scores.put(engagementID, key, sc)
+	s.scores.mu.Lock()
+	if s.scores.m == nil {
+		s.scores.m = map[int64]scoresEntry{}
+	}
+	s.scores.m[engagementID] = scoresEntry{key, sc}
+	s.scores.mu.Unlock()
 	return sc, nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/attest-dev/attest"
@@ -41,15 +42,24 @@ type DB struct {
 	db      *sql.DB
 	dialect *dialect
 	fw      *attest.Framework
-	// readiness caches computed readiness by audit sequence number.
-	readiness cache[*attest.Readiness]
-	// scores caches each engagement's trend by audit sequence number.
-	scores cache[[]*attest.Snapshot]
-	// controls caches each organization's controls by audit sequence number.
+	// stopCheckpoints ends the SQLite checkpoints (sqlite.go), which
+	// close checkpointsDone when they have.
+	stopCheckpoints chan struct{}
+	checkpointsDone chan struct{}
+	// writer queues this process's SQLite write transactions (see tx).
+	writer sync.Mutex
+	// heads holds the audit head of each change under way, by transaction.
+	heads sync.Map
+	// derive keeps the state of derived figures (derived.go).
+	derive deriver
+	// scores keeps each engagement's trend until readiness is derived again.
+	scores scoresCache
+	// controls keeps each organization's controls until a control changes.
 	controls  controlsCache
 	templates []*attest.PolicyTemplate
-	// standings caches each organization's policy standings.
-	standings cache[[]*attest.PolicyStanding]
+	// standings keeps each organization's policy standings until a policy,
+	// user or the settings change, or the day does.
+	standings standingsCache
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
 }
@@ -89,6 +99,10 @@ func Open(ctx context.Context, cfg Config, fw *attest.Framework) (*DB, error) {
 		return nil, err
 	}
 	s := &DB{db: sqldb, dialect: d, fw: fw, templates: cfg.PolicyTemplates, Now: func() time.Time { return time.Now().UTC() }}
+	if d == sqliteDialect {
+		s.stopCheckpoints, s.checkpointsDone = make(chan struct{}), make(chan struct{})
+		go checkpoints(sqldb, checkpointInterval, s.stopCheckpoints, s.checkpointsDone)
+	}
 	orgs, err := s.FindOrganizations(ctx)
 	if err != nil {
 		s.Close()
@@ -106,8 +120,16 @@ func Open(ctx context.Context, cfg Config, fw *attest.Framework) (*DB, error) {
 // SQLitePath returns the path of the SQLite file for a data directory.
 func SQLitePath(dataDir string) string { return filepath.Join(dataDir, "attest.db") }
 
-// Close closes the database.
-func (s *DB) Close() error { return s.db.Close() }
+// Close stops pending requests for derived figures and closes the
+// database.
+func (s *DB) Close() error {
+	s.closeDeriver()
+	if s.stopCheckpoints != nil {
+		close(s.stopCheckpoints)
+		<-s.checkpointsDone
+	}
+	return s.db.Close()
+}
 
 // Dialect returns "sqlite" or "postgres".
 func (s *DB) Dialect() string { return s.dialect.name }
@@ -134,8 +156,16 @@ type queryer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// tx runs fn in a transaction, committing if it returns nil.
+// tx runs fn in a transaction, committing if it returns nil. On SQLite,
+// one writer holds the database at a time; this process's writers queue
+// for it here, where the next one starts as soon as the last commits,
+// rather than in SQLite's busy handler, which polls with sleeps of up to
+// 100 ms (writers of other processes still wait there).
 func (s *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if s.dialect == sqliteDialect {
+		s.writer.Lock()
+		defer s.writer.Unlock()
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/attest-dev/attest"
@@ -150,7 +152,7 @@ func (s *DB) CreateTask(ctx context.Context, orgID int64, t *attest.Task) error 
 	if err != nil {
 		return fmt.Errorf("create task: %w", err)
 	}
-	return s.recordSnapshots(ctx, orgID)
+	return nil
 }
 
 func (s *DB) checkTaskRefs(ctx context.Context, orgID int64, t *attest.Task) error {
@@ -203,12 +205,12 @@ func (s *DB) UpdateTask(ctx context.Context, orgID, id int64, u attest.TaskUpdat
 	if err != nil {
 		return nil, err
 	}
-	return t, s.recordSnapshots(ctx, orgID)
+	return t, nil
 }
 
 // ImportTasks adds many tasks at once, as from a spreadsheet: every task is
 // checked first, then all are stored in one transaction (all or none), each
-// with its audit entry, and readiness is recorded once.
+// with its audit entry, hundreds of rows per statement.
 func (s *DB) ImportTasks(ctx context.Context, orgID int64, tasks []*attest.Task) error {
 	controls, err := s.FindControls(ctx, orgID, attest.ControlFilter{})
 	if err != nil {
@@ -259,13 +261,19 @@ func (s *DB) ImportTasks(ctx context.Context, orgID int64, tasks []*attest.Task)
 			if t.Status == attest.TaskDone {
 				t.ClosedAt = &now
 			}
-			id, err := s.insertID(ctx, tx, `INSERT INTO tasks (org_id, title, description, owner_user_id, owner_note, due_date, status, control_id, engagement_id, notes, created_at, closed_at) VALUES (`+placeholders(12)+`)`,
-				orgID, t.Title, t.Description, nullInt(t.OwnerID), t.OwnerNote, t.DueDate, t.Status, nullString(t.ControlID), nullInt(t.EngagementID), t.Notes, t.CreatedAt, nullTime(t.ClosedAt))
-			if err != nil {
+		}
+		// Many rows per statement: a round trip per row is what makes a
+		// large import slow on PostgreSQL.
+		for start := 0; start < len(tasks); start += importBatch {
+			batch := tasks[start:min(start+importBatch, len(tasks))]
+			if err := s.insertTasks(ctx, tx, orgID, batch); err != nil {
 				return err
 			}
-			t.ID = id
-			if err := s.appendAudit(ctx, tx, orgID, "task.import", "task", strconv.FormatInt(id, 10), nil, t); err != nil {
+			entries := make([]auditRecord, len(batch))
+			for i, t := range batch {
+				entries[i] = auditRecord{action: "task.import", entity: "task", entityID: strconv.FormatInt(t.ID, 10), after: t}
+			}
+			if err := s.appendAudits(ctx, tx, orgID, entries); err != nil {
 				return err
 			}
 		}
@@ -274,5 +282,37 @@ func (s *DB) ImportTasks(ctx context.Context, orgID int64, tasks []*attest.Task)
 	if err != nil {
 		return fmt.Errorf("import tasks: %w", err)
 	}
-	return s.recordSnapshots(ctx, orgID)
+	return nil
+}
+
+// importBatch is how many rows one INSERT of an import writes: within the
+// parameter limits of both databases (SQLite's 32,766, PostgreSQL's 65,535).
+const importBatch = 2000
+
+// insertTasks inserts tasks in one statement and sets their IDs. Both
+// databases number the rows of one INSERT in the order they are listed.
+func (s *DB) insertTasks(ctx context.Context, tx *sql.Tx, orgID int64, tasks []*attest.Task) error {
+	const cols = 12
+	args := make([]any, 0, cols*len(tasks))
+	rows := make([]string, len(tasks))
+	for i, t := range tasks {
+		rows[i] = "(" + placeholders(cols) + ")"
+		args = append(args, orgID, t.Title, t.Description, nullInt(t.OwnerID), t.OwnerNote, t.DueDate, t.Status, nullString(t.ControlID), nullInt(t.EngagementID), t.Notes, t.CreatedAt, nullTime(t.ClosedAt))
+	}
+	ids, err := queryAll(ctx, tx, "import tasks", func(row rowScanner) (int64, error) {
+		var id int64
+		return id, row.Scan(&id)
+	}, s.q(`INSERT INTO tasks (org_id, title, description, owner_user_id, owner_note, due_date, status, control_id, engagement_id, notes, created_at, closed_at) VALUES `+
+		strings.Join(rows, ", ")+` RETURNING id`), args...)
+	if err != nil {
+		return s.dialect.normalize(err)
+	}
+	if len(ids) != len(tasks) {
+		return fmt.Errorf("import tasks: %d rows inserted, %d returned", len(tasks), len(ids))
+	}
+	slices.Sort(ids)
+	for i, t := range tasks {
+		t.ID = ids[i]
+	}
+	return nil
 }

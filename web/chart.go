@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/attest-dev/attest"
 )
@@ -25,6 +26,20 @@ func trendChart(snaps []*attest.Snapshot) template.HTML {
 		fmt.Fprintf(&b, `<line class="grid" x1="%.0f" x2="%.0f" y1="%.1f" y2="%.1f"/><text class="axis" x="2" y="%.1f">%.0f%%</text>`, pad+12, w, py, py, py+4, y)
 	}
 	if len(snaps) > 0 {
+		// x follows the date, so a gap in the history shows as one.
+		first, last := snaps[0].Date.Time(), snaps[len(snaps)-1].Date.Time()
+		span := last.Sub(first).Hours() / 24
+		left, width := pad+12, w-pad-12
+		xOf := func(i int) float64 {
+			if span <= 0 {
+				if len(snaps) == 1 {
+					return left
+				}
+				return left + float64(i)/float64(len(snaps)-1)*width
+			}
+			return left + snaps[i].Date.Time().Sub(first).Hours()/24/span*width
+		}
+		dateAxis(&b, first, last, left, width, h-pad)
 		// A 600-unit-wide chart shows no more than maxPoints points; two
 		// years of daily snapshots are sampled evenly, keeping both ends.
 		const maxPoints = 300
@@ -37,10 +52,7 @@ func trendChart(snaps []*attest.Snapshot) template.HTML {
 			if m < n {
 				i = j * (n - 1) / (m - 1)
 			}
-			x := pad + 12
-			if n > 1 {
-				x += float64(i) / float64(n-1) * (w - pad - 12)
-			}
+			x := xOf(i)
 			y := h - pad - snaps[i].Score/100*(h-2*pad)
 			if j > 0 {
 				pts = append(pts, ' ')
@@ -57,6 +69,60 @@ func trendChart(snaps []*attest.Snapshot) template.HTML {
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
+}
+
+// dateAxis labels the time axis below the plot (whose bottom is at y):
+// the first and the last date in full at the ends, and between them a few
+// ticks on month starts (or week starts, for a history of under two
+// months), labelled without crowding the ends.
+func dateAxis(b *strings.Builder, first, last time.Time, left, width, y float64) {
+	ly := y + 15
+	fmt.Fprintf(b, `<g class="dates"><text class="axis date" x="%.1f" y="%.1f" text-anchor="start">%s</text>`, left, ly, attest.DateOf(first))
+	if !last.After(first) {
+		b.WriteString(`</g>`)
+		return
+	}
+	fmt.Fprintf(b, `<text class="axis date" x="%.1f" y="%.1f" text-anchor="end">%s</text>`, left+width, ly, attest.DateOf(last))
+	days := last.Sub(first).Hours() / 24
+	for _, t := range dateTicks(first, last) {
+		x := left + t.Sub(first).Hours()/24/days*width
+		if x-left < 90 || left+width-x < 90 { // keep clear of the end labels
+			continue
+		}
+		label := t.Format("Jan 2")
+		if t.Day() == 1 {
+			label = t.Format("Jan 2006")
+		}
+		fmt.Fprintf(b, `<line class="tick" x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f"/><text class="axis date" x="%.1f" y="%.1f" text-anchor="middle">%s</text>`,
+			x, x, y, y+4, x, ly, label)
+	}
+	b.WriteString(`</g>`)
+}
+
+// dateTicks returns at most five dates strictly between first and last:
+// every k-th month start, or every k-th Monday for short histories.
+func dateTicks(first, last time.Time) []time.Time {
+	days := last.Sub(first).Hours() / 24
+	var out []time.Time
+	if days >= 60 {
+		months := int(days/30) + 1
+		step := max(1, (months+4)/5)
+		t := time.Date(first.Year(), first.Month()+1, 1, 0, 0, 0, 0, time.UTC)
+		for ; t.Before(last) && len(out) < 5; t = t.AddDate(0, step, 0) {
+			out = append(out, t)
+		}
+		return out
+	}
+	weeks := int(days/7) + 1
+	step := max(1, (weeks+4)/5)
+	t := first.AddDate(0, 0, (8-int(first.Weekday()))%7)
+	if !t.After(first) {
+		t = t.AddDate(0, 0, 7)
+	}
+	for ; t.Before(last) && len(out) < 5; t = t.AddDate(0, 0, 7*step) {
+		out = append(out, t)
+	}
+	return out
 }
 
 // scoreBar draws a horizontal bar for a percentage.

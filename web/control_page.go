@@ -19,7 +19,28 @@ func (s *Server) criteriaPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "criteria", &view{Title: "Criteria", Nav: "criteria", Data: map[string]any{"Engagement": e, "Readiness": rd}})
+	rows := make([]criterionRow, len(rd.Criteria))
+	for i := range rd.Criteria {
+		cr := &rd.Criteria[i]
+		rows[i] = criterionRow{CriterionReadiness: cr, Controls: cr.Controls}
+		if n := len(cr.Controls); n > criteriaChips {
+			rows[i].Controls, rows[i].More = cr.Controls[:criteriaChips], n-criteriaChips
+		}
+	}
+	return s.render(w, r, http.StatusOK, "criteria", &view{Title: "Criteria", Nav: "criteria", Data: map[string]any{"Engagement": e, "Readiness": rd, "Rows": rows}})
+}
+
+// criteriaChips is how many controls the criteria page shows per
+// criterion; the rest are counted and linked, so the page stays the same
+// size however many controls an organization has.
+const criteriaChips = 8
+
+// criterionRow is a criterion on the criteria page: its first controls and
+// how many more it has.
+type criterionRow struct {
+	*attest.CriterionReadiness
+	Controls []attest.ControlRef
+	More     int
 }
 
 func (s *Server) criterionPage(w http.ResponseWriter, r *http.Request) error {

@@ -94,8 +94,12 @@ func (s *Server) engagementPage(w http.ResponseWriter, r *http.Request) error {
 	for _, c := range e.Categories {
 		in[c] = true
 	}
+	fp, err := s.signingFingerprint(r.Context(), orgID(r))
+	if err != nil {
+		return err
+	}
 	return s.render(w, r, http.StatusOK, "engagement", &view{Title: e.Name, Nav: "engagement", Data: map[string]any{
-		"Engagement": e, "Scope": sc, "Categories": s.svc.Framework().Categories, "InScope": in, "Kinds": attest.SystemKinds,
+		"Engagement": e, "Scope": sc, "Fingerprint": fp, "Categories": s.svc.Framework().Categories, "InScope": in, "Kinds": attest.SystemKinds,
 		"Drivers": strings.Join(e.Drivers, "\n"), "Customers": strings.Join(e.Customers, "\n"),
 	}})
 }

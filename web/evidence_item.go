@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -107,6 +108,13 @@ func (s *Server) versions(r *http.Request, e *attest.Evidence) ([]versionRef, er
 	return append(out, newer...), nil
 }
 
+// A control's page lists its newest items and, per period, the first
+// items that cover it: a control collected from daily has thousands.
+const (
+	itemsShown     = 50
+	slotItemsShown = 3
+)
+
 // evidenceForm is what the evidence form is filled with.
 type evidenceForm struct {
 	Links      []string
@@ -115,15 +123,20 @@ type evidenceForm struct {
 	Start, End attest.Date
 	Kind       attest.EvidenceKind
 	Title      string
+	// Open is set for the form of the need a "provide" link named (or the
+	// first), so that the page opens on it.
+	Open bool
 }
 
 // controlEvidence is the evidence part of a control's page: the control's
 // requests in the current engagement, its items newest first, and a form
-// per evidence need.
+// per evidence need. It reads this control's evidence only. ?need= and
+// ?slot= (the start of a period) name the slot a "provide" link came
+// from: that need's form opens on that period.
 func (s *Server) controlEvidence(r *http.Request, c *attest.Control) (map[string]any, error) {
 	ctx := r.Context()
 	p := principalFrom(ctx)
-	all, err := s.svc.FindEvidence(ctx, p.OrgID, c.ID)
+	all, total, err := s.svc.RecentEvidence(ctx, p.OrgID, c.ID, itemsShown)
 	if err != nil {
 		return nil, err
 	}
@@ -132,36 +145,44 @@ func (s *Server) controlEvidence(r *http.Request, c *attest.Control) (map[string
 		return nil, err
 	}
 	today := attest.DateOf(s.Now())
-	titles := map[int64]string{}
 	var items []itemRow
 	for _, it := range all {
 		if seesAll || inWindows(it, windows) {
 			items = append(items, itemRow{Evidence: it, Expired: it.Expired(today)})
-			titles[it.ID] = it.Title
 		}
 	}
+	q := r.URL.Query()
+	wantNeed, err := strconv.Atoi(q.Get("need"))
+	if err != nil || wantNeed < 0 || wantNeed >= len(c.Evidence) {
+		wantNeed = 0
+	}
+	wantSlot, _ := attest.ParseDate(q.Get("slot"))
 	forms := make([]evidenceForm, len(c.Evidence))
 	for i, need := range c.Evidence {
-		forms[i] = evidenceForm{Links: []string{fmt.Sprintf("%s:%d", c.ID, i)}, What: need.What, Kind: attest.EvidenceFile}
+		forms[i] = evidenceForm{Links: []string{fmt.Sprintf("%s:%d", c.ID, i)}, What: need.What, Kind: attest.EvidenceFile, Open: i == wantNeed}
 	}
-	data := map[string]any{"Items": items, "Forms": forms}
+	data := map[string]any{"Items": items, "Forms": forms, "ItemsTotal": total, "ItemsMore": total > len(all)}
 	e, err := s.currentEngagement(r)
 	if attest.ErrorCode(err) == attest.ENOTFOUND {
 		return data, nil // no engagement yet: no requests
 	} else if err != nil {
 		return nil, err
 	}
-	reqs, err := s.svc.Requests(ctx, p.OrgID, e.ID)
+	reqs, err := s.svc.ControlRequests(ctx, p.OrgID, e, []*attest.Control{c})
 	if err != nil {
 		return nil, err
 	}
-	var mine []*attest.EvidenceRequest
+	var ids []int64
 	for _, rq := range reqs {
-		if rq.ControlID == c.ID {
-			mine = append(mine, rq)
+		for _, sl := range rq.Slots {
+			ids = append(ids, sl.Evidence[:min(len(sl.Evidence), slotItemsShown)]...)
 		}
 	}
-	rows, cov := requestRows(mine, titles)
+	titles, err := s.svc.EvidenceTitles(ctx, p.OrgID, ids)
+	if err != nil {
+		return nil, err
+	}
+	rows, cov := requestRows(reqs, titles)
 	statements, err := s.svc.FindSlotStatements(ctx, p.OrgID, e.ID)
 	if err != nil {
 		return nil, err
@@ -179,15 +200,16 @@ func (s *Server) controlEvidence(r *http.Request, c *attest.Control) (map[string
 			}
 		}
 	}
-	// The forms propose the first missing period of their need, or the
-	// engagement's.
-	start, end := attest.EngagementPeriod(e)
-	for i := range forms {
-		forms[i].Start, forms[i].End = start, end
-		for _, row := range rows {
-			if row.Need == i && row.FirstMissing != nil {
-				forms[i].Start, forms[i].End = row.FirstMissing.Start, row.FirstMissing.End
-			}
+	// Each form proposes one slot of its need: the one the link named,
+	// else the earliest missing one, else the running one; never the
+	// whole window, which would claim periods that have not begun.
+	for _, rq := range reqs {
+		slot := attest.Date("")
+		if rq.Need == wantNeed {
+			slot = wantSlot
+		}
+		if sl := rq.ProvideSlot(slot, today); sl != nil && rq.Need < len(forms) {
+			forms[rq.Need].Start, forms[rq.Need].End = sl.Start, sl.End
 		}
 	}
 	data["Engagement"], data["Requests"], data["Coverage"] = e, rows, cov

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/attest-dev/attest"
@@ -19,8 +18,10 @@ type slotRow struct {
 	State           attest.SlotState
 	Label           string
 	// Overdue is a missing slot whose due date has passed.
-	Overdue   bool
-	Evidence  []itemRef
+	Overdue  bool
+	Evidence []itemRef
+	// More counts the items covering the slot beyond those listed.
+	More      int
 	Statement string
 	// StatementBy says who marked the slot not applicable, and when.
 	StatementBy string
@@ -59,9 +60,10 @@ func requestRows(reqs []*attest.EvidenceRequest, titles map[int64]string) ([]req
 		for j, sl := range rq.Slots {
 			sr := slotRow{Start: sl.Start, End: sl.End, Due: sl.Due, State: sl.State, Label: slotLabels[sl.State], Statement: sl.Statement,
 				Overdue: sl.Late}
-			for _, id := range sl.Evidence {
+			for _, id := range sl.Evidence[:min(len(sl.Evidence), slotItemsShown)] {
 				sr.Evidence = append(sr.Evidence, itemRef{ID: id, Title: titles[id]})
 			}
+			sr.More = len(sl.Evidence) - len(sr.Evidence)
 			row.Slots[j] = sr
 			row.has[sl.State] = true
 		}
@@ -80,58 +82,6 @@ func requestRows(reqs []*attest.EvidenceRequest, titles map[int64]string) ([]req
 // mayEditControl matches owners: by user ID, never by name.
 func owns(p *attest.Principal, ownerID int64) bool {
 	return p.UserID != 0 && ownerID == p.UserID
-}
-
-// evidencePage is the request list of the current engagement (or the one
-// named by ?engagement=), filtered to the signed-in user's controls with
-// ?mine=1 and to requests with a slot in a state with ?state=.
-func (s *Server) evidencePage(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	p := principalFrom(ctx)
-	q := r.URL.Query()
-	var e *attest.Engagement
-	var err error
-	if v := q.Get("engagement"); v != "" {
-		id, perr := strconv.ParseInt(v, 10, 64)
-		if perr != nil {
-			return attest.Errorf(attest.ENOTFOUND, "no engagement %q", v)
-		}
-		e, err = s.engagementFor(r, id)
-	} else {
-		e, err = s.currentEngagement(r)
-	}
-	if err != nil {
-		return err
-	}
-	state := attest.SlotState(q.Get("state"))
-	if _, ok := slotLabels[state]; state != "" && !ok {
-		return attest.Errorf(attest.EINVALID, "unknown slot state %q", state)
-	}
-	mine := q.Get("mine") == "1"
-	reqs, err := s.svc.Requests(ctx, p.OrgID, e.ID)
-	if err != nil {
-		return err
-	}
-	items, err := s.svc.FindEvidence(ctx, p.OrgID, "")
-	if err != nil {
-		return err
-	}
-	titles := make(map[int64]string, len(items))
-	for _, it := range items {
-		titles[it.ID] = it.Title
-	}
-	all, cov := requestRows(reqs, titles)
-	rows := all[:0:0]
-	for _, row := range all {
-		if (mine && !owns(p, row.OwnerID)) || (state != "" && !row.has[state]) {
-			continue
-		}
-		rows = append(rows, row)
-	}
-	return s.render(w, r, http.StatusOK, "evidence", &view{Title: "Evidence requests", Nav: "evidence", Data: map[string]any{
-		"Engagement": e, "Rows": rows, "Total": len(all), "Coverage": cov, "Percent": cov.Percent(), "Mine": mine, "State": string(state),
-		"States": []attest.SlotState{attest.SlotMissing, attest.SlotProvided, attest.SlotNotApplicable, attest.SlotUpcoming}, "Labels": slotLabels,
-	}})
 }
 
 // evidenceWindows returns the periods whose evidence an auditor may see:

@@ -93,6 +93,11 @@ var matrix = map[string][]mcase{
 		{scope: scopeUngranted, path: "/evidence?engagement={eng2}"},
 		{scope: scopeOther, path: "/evidence?engagement={eng}"},
 	},
+	"GET /evidence.csv": {
+		{path: "/evidence.csv?state=missing"},
+		{scope: scopeUngranted, path: "/evidence.csv?engagement={eng2}"},
+		{scope: scopeOther, path: "/evidence.csv?engagement={eng}"},
+	},
 	"POST /evidence": {
 		{path: "/evidence", form: matrixEvidenceForm("{owned}"), loc: "/controls/GOV-01"},
 		{scope: scopeUnowned, path: "/evidence", form: matrixEvidenceForm("{unowned}")},

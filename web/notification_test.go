@@ -97,8 +97,23 @@ func TestEngagementPackageDownload(t *testing.T) {
 		if err != nil || !rep.OK || rep.Meta.Organization == "" {
 			t.Fatalf("the downloaded package does not verify: %+v, %v", rep, err)
 		}
-		if p := u.signIn(t, uManager).get(t, "/engagements/"+u.fill(u.orgA, "{eng}")); strings.Contains(p.body, "package-link") {
-			t.Errorf("a compliance manager sees the admin's package link")
+		fp := evpack.Fingerprint(key.Public().(ed25519.PublicKey))
+		if p := ada.get(t, "/engagements/"+u.fill(u.orgA, "{eng}")); !strings.Contains(p.doc(t).Find("#package .fingerprint").Text(), fp) {
+			t.Errorf("the engagement page does not show the key's fingerprint %s", fp)
+		}
+		if p := ada.get(t, "/settings"); !strings.Contains(p.doc(t).Find("#signing .fingerprint").Text(), fp) {
+			t.Errorf("the settings page does not show the key's fingerprint %s", fp)
+		}
+		// A compliance manager downloads it too; an employee does not.
+		max := u.signIn(t, uManager)
+		if p := max.get(t, "/engagements/"+u.fill(u.orgA, "{eng}")); !strings.Contains(p.body, "package-link") {
+			t.Errorf("a compliance manager has no package link")
+		}
+		if res := max.get(t, "/engagements/"+u.fill(u.orgA, "{eng}")+"/package"); res.status != http.StatusOK {
+			t.Errorf("a compliance manager's download = %d", res.status)
+		}
+		if res := u.signIn(t, uEmploye).get(t, "/engagements/"+u.fill(u.orgA, "{eng}")+"/package"); res.status != http.StatusForbidden {
+			t.Errorf("an employee's download = %d, want 403", res.status)
 		}
 	})
 }

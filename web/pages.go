@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/attest-dev/attest"
 )
@@ -33,6 +34,7 @@ func (s *Server) uiRoutes() []route {
 		{"GET", "/controls/{id}", session, attest.ReadData, s.controlPage, false},
 		{"POST", "/controls/{id}", session, attest.EditOwnControl, s.controlUpdate, false},
 		{"GET", "/evidence", session, attest.ReadData, s.evidencePage, false},
+		{"GET", "/evidence.csv", session, attest.ReadData, s.evidenceCSV, false},
 		{"POST", "/evidence", session, attest.EditOwnControl, s.evidenceCreate, true},
 		{"POST", "/evidence/slots", session, attest.EditOwnControl, s.slotNotApplicable, false},
 		{"GET", "/evidence/{id}", session, attest.ReadData, s.evidenceItemPage, false},
@@ -56,7 +58,7 @@ func (s *Server) uiRoutes() []route {
 		{"POST", "/settings/tokens/{id}/revoke", session, attest.ManageOrg, s.tokenRevoke, false},
 		{"POST", "/settings/webhooks", session, attest.ManageOrg, s.webhookCreate, false},
 		{"POST", "/settings/webhooks/{id}/delete", session, attest.ManageOrg, s.webhookDelete, false},
-		{"GET", "/engagements/{id}/package", session, attest.ManageOrg, s.engagementPackage, false},
+		{"GET", "/engagements/{id}/package", session, attest.DownloadPackage, s.engagementPackage, false},
 		{"GET", "/audit", session, attest.ReadAuditLog, s.auditPage, false},
 
 		{"GET", "/policies", session, attest.ReadPolicies, s.policiesPage, false},
@@ -99,6 +101,11 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 	}
 	if !p.Can(attest.ReadData, s.Now()) {
 		return s.render(w, r, http.StatusOK, "home", &view{Title: "Home", Nav: "home", Data: map[string]any{"Pending": pending, "Approvals": approvals}})
+	}
+	if p.Role == attest.RoleAuditor {
+		if shown, err := s.auditorHome(w, r); shown || err != nil {
+			return err
+		}
 	}
 	e, err := s.currentEngagement(r)
 	if attest.ErrorCode(err) == attest.ENOTFOUND && p.Can(attest.ManageOrg, s.Now()) {
@@ -160,6 +167,9 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) currentEngagement(r *http.Request) (*attest.Engagement, error) {
 	p := principalFrom(r.Context())
 	if p.Role == attest.RoleAuditor {
+		if id, err := strconv.ParseInt(r.URL.Query().Get("engagement"), 10, 64); err == nil && p.SeesEngagement(id) {
+			return s.svc.FindEngagementByID(r.Context(), p.OrgID, id)
+		}
 		if n := len(p.Engagements); n > 0 { // the newest granted
 			return s.svc.FindEngagementByID(r.Context(), p.OrgID, p.Engagements[n-1])
 		}

@@ -149,6 +149,12 @@ func (s *Server) policyAdopt(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) policyPage(w http.ResponseWriter, r *http.Request) error {
+	return s.renderPolicy(w, r, http.StatusOK, "")
+}
+
+// renderPolicy shows a policy; publishErr, when set, says beside the
+// Publish button why publishing was refused.
+func (s *Server) renderPolicy(w http.ResponseWriter, r *http.Request, status int, publishErr string) error {
 	ctx := r.Context()
 	p := principalFrom(ctx)
 	now := s.Now()
@@ -177,7 +183,16 @@ func (s *Server) policyPage(w http.ResponseWriter, r *http.Request) error {
 	if shown == nil {
 		return attest.Errorf(attest.ENOTFOUND, "policy %d has no version %q", pol.ID, number)
 	}
-	data := map[string]any{"Policy": pol, "Version": shown, "Body": policydoc.RenderMarkdown(shown.Body), "ReadAll": readAll,
+	body := shown.ShownBody()
+	if policydoc.NeedsLegacyFill(shown) {
+		// Published before publication filled the approver and the date.
+		doc, err := policydoc.Gather(ctx, s.svc, p.OrgID, pol, shown.Number)
+		if err != nil {
+			return err
+		}
+		body = doc.Version.Body
+	}
+	data := map[string]any{"Policy": pol, "Version": shown, "Body": policydoc.RenderMarkdown(body), "ReadAll": readAll,
 		"Review": reviewState(pol, attest.DateOf(now))}
 	standing, err := s.svc.PolicyStanding(ctx, p.OrgID, pol)
 	if err != nil {
@@ -226,7 +241,15 @@ func (s *Server) policyPage(w http.ResponseWriter, r *http.Request) error {
 		data["CurrentState"] = attest.DecidedState(pol.Approvers, pol.CurrentVersion, decisions)
 	}
 	data["CanDecide"] = pol.IsApprover(p.UserID) && pol.CurrentVersion != pol.PublishedVersion
-	return s.render(w, r, http.StatusOK, "policy", &view{Title: pol.Title, Nav: "policies", Data: data})
+	if pol.CurrentVersion != pol.PublishedVersion {
+		for _, v := range versions {
+			if v.Number == pol.CurrentVersion {
+				data["ToFill"] = attest.PlaceholdersToFill(v.Body, pol)
+			}
+		}
+	}
+	data["PublishError"] = publishErr
+	return s.render(w, r, status, "policy", &view{Title: pol.Title, Nav: "policies", Data: data})
 }
 
 // decisionView is a decision with the approver.
@@ -268,7 +291,7 @@ func (s *Server) policyEditPage(w http.ResponseWriter, r *http.Request) error {
 // renderEditor shows the editor with body, based on version base. conflict
 // explains a refused save; the text the user wrote is kept in the editor.
 func (s *Server) renderEditor(w http.ResponseWriter, r *http.Request, status int, pol *attest.Policy, base, body string, major bool, conflict string) error {
-	data := map[string]any{"Policy": pol, "Base": base, "Text": body, "Major": major, "Preview": policydoc.RenderMarkdown(body), "Conflict": conflict}
+	data := map[string]any{"Policy": pol, "Base": base, "Text": body, "Major": major, "Preview": policydoc.RenderMarkdown(attest.DraftBody(body)), "Conflict": conflict}
 	if conflict != "" {
 		versions, err := s.svc.FindPolicyVersions(r.Context(), orgID(r), pol.ID)
 		if err != nil {
@@ -319,7 +342,7 @@ func (s *Server) policyPreview(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	_, err := fmt.Fprint(w, policydoc.RenderMarkdown(r.PostFormValue("body")))
+	_, err := fmt.Fprint(w, policydoc.RenderMarkdown(attest.DraftBody(r.PostFormValue("body"))))
 	return err
 }
 
@@ -441,6 +464,9 @@ func (s *Server) policyPublish(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	out, err := s.svc.Publish(r.Context(), orgID(r), pol.ID, r.PostFormValue("version"))
+	if attest.ErrorCode(err) == attest.EINVALID {
+		return s.renderPolicy(w, r, http.StatusBadRequest, attest.ErrorMessage(err))
+	}
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -57,10 +58,14 @@ func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	fp, err := s.signingFingerprint(ctx, org)
+	if err != nil {
+		return err
+	}
 	return s.render(w, r, http.StatusOK, "settings", &view{Title: "Settings", Nav: "settings", Data: map[string]any{
 		"Webhooks": hooks, "Failed": failed, "Events": attest.NotificationEvents,
 		"Users": users, "Invitations": invs, "Tokens": tokens, "Settings": st, "Roles": attest.Roles, "Engagements": engs, "Grants": grants,
-		"Now": s.Now(), "CallbackURL": s.ssoRedirectURL(r),
+		"Now": s.Now(), "CallbackURL": s.ssoRedirectURL(r), "Fingerprint": fp,
 	}})
 }
 
@@ -119,32 +124,42 @@ func (s *Server) settingsUser(w http.ResponseWriter, r *http.Request) error {
 	if id == p.UserID && (!active || role != p.Role) {
 		return attest.Errorf(attest.EINVALID, "you cannot deactivate yourself or change your own role")
 	}
-	var expires *time.Time
-	if v := strings.TrimSpace(r.PostFormValue("access_expires")); v != "" {
-		d, err := attest.ParseDate(v)
-		if err != nil {
-			return formError("access expires", err)
-		}
-		t := d.Time()
-		expires = &t
+	grants, expires, err := auditorAccess(r)
+	if err != nil {
+		return err
 	}
 	if _, err := s.svc.UpdateUser(ctx, p.OrgID, id, attest.UserUpdate{Role: &role, Active: &active, AccessExpires: &expires}); err != nil {
 		return err
 	}
 	if role == attest.RoleAuditor {
-		var grants []int64
-		for _, v := range r.PostForm["engagements"] {
-			e, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				return attest.Errorf(attest.EINVALID, "unknown engagement %q", v)
-			}
-			grants = append(grants, e)
-		}
 		if err := s.svc.SetAuditorGrants(ctx, p.OrgID, id, grants); err != nil {
 			return err
 		}
 	}
 	return redirect(w, r, "/settings", "User saved.")
+}
+
+// auditorAccess reads the engagements ticked and the access end date of a
+// user's or an invitation's form.
+func auditorAccess(r *http.Request) ([]int64, *time.Time, error) {
+	var grants []int64
+	for _, v := range r.PostForm["engagements"] {
+		e, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return nil, nil, attest.Errorf(attest.EINVALID, "unknown engagement %q", v)
+		}
+		grants = append(grants, e)
+	}
+	var expires *time.Time
+	if v := strings.TrimSpace(r.PostFormValue("access_expires")); v != "" {
+		d, err := attest.ParseDate(v)
+		if err != nil {
+			return nil, nil, formError("access expires", err)
+		}
+		t := d.Time()
+		expires = &t
+	}
+	return grants, expires, nil
 }
 
 // invitationCreate makes an invitation link, shown once on the settings page.
@@ -157,13 +172,27 @@ func (s *Server) invitationCreate(w http.ResponseWriter, r *http.Request) error 
 		}
 		inv.ExpiresAt = s.Now().Add(time.Duration(days) * 24 * time.Hour)
 	}
+	if inv.Role == attest.RoleAuditor {
+		grants, expires, err := auditorAccess(r)
+		if err != nil {
+			return err
+		}
+		inv.Engagements, inv.AccessExpires = grants, expires
+	}
 	secret, err := s.svc.CreateInvitation(r.Context(), inv)
 	if err != nil {
 		return err
 	}
 	link := "/invite/" + secret
+	what := "Invitation link for " + inv.Email + " (" + inv.Role + "), valid until " + inv.ExpiresAt.Format("2006-01-02 15:04 MST")
+	if n := len(inv.Engagements); n > 0 {
+		what += fmt.Sprintf("; grants %d engagement(s)", n)
+	}
+	if inv.AccessExpires != nil {
+		what += "; access ends " + inv.AccessExpires.Format("2006-01-02")
+	}
 	return s.render(w, r, http.StatusOK, "secret", &view{Title: "Invitation link", Nav: "settings", Data: map[string]any{
-		"What":   "Invitation link for " + inv.Email + " (" + inv.Role + "), valid until " + inv.ExpiresAt.Format("2006-01-02 15:04 MST"),
+		"What":   what,
 		"Secret": link, "Link": true,
 	}})
 }

@@ -383,7 +383,7 @@ func (u *uiEnv) policyWith(t *testing.T, org int64, approved bool) *attest.Polic
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := u.db.AdoptTemplate(ctx, org, tmpl, map[string]string{"organization": "Org"})
+	p, err := u.db.AdoptTemplate(ctx, org, tmpl, map[string]string{"organization": "Org", "owner": "Security lead", "security_contact": "security@org.example"})
 	if err != nil {
 		t.Fatal(err)
 	}

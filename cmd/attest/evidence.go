@@ -51,6 +51,12 @@ func (f *evidenceFields) item(a *App, orgID int64, e *attest.Evidence) error {
 		}
 		*d.dst = v
 	}
+	// A period that has not begun is refused before anything is stored;
+	// one running past today is stored with a warning on stderr.
+	warning, err := e.CheckPeriodBegun(attest.DateOf(a.db.Now()))
+	if err != nil {
+		return err
+	}
 	check := *e
 	if check.Kind == attest.EvidenceFile {
 		check.SHA256 = strings.Repeat("0", 64) // the real one is known after the upload
@@ -64,6 +70,9 @@ func (f *evidenceFields) item(a *App, orgID int64, e *attest.Evidence) error {
 	}
 	if f.Need < 0 || f.Need >= len(c.Evidence) {
 		return attest.Errorf(attest.EINVALID, "control %s has %s: --need is 0 to %d", c.ID, plural(int64(len(c.Evidence)), "evidence need", "evidence needs"), len(c.Evidence)-1)
+	}
+	if warning != "" {
+		fprintf(a.errOut, "warning: %s\n", warning)
 	}
 	return nil
 }

@@ -124,6 +124,7 @@ func TestEvidencePackage(t *testing.T) {
 				{"no such file", []string{filepath.Join(dir, "nope.pdf")}},
 				{"--need is 0 to", []string{src, "--need", "99"}},
 				{"before it starts", []string{src, "--period-start", "2025-03-01", "--period-end", "2025-02-01"}},
+				{"2999-01-01, which has not begun", []string{src, "--period-start", "2999-01-01", "--period-end", "2999-01-31"}},
 			} {
 				args := append([]string{"evidence", "add"}, tc.args...)
 				if !strings.Contains(strings.Join(tc.args, " "), "--need") {
@@ -146,6 +147,33 @@ func TestEvidencePackage(t *testing.T) {
 					t.Errorf("--missing lists %d periods of the covered need, want 4", len(r.Slots))
 				}
 			}
+			// The web list's filters: a criterion in any case, late
+			// periods only, a search on the control's ID.
+			var late []request
+			c.ok(&late, "evidence", "requests", "--engagement", eid, "--state", "late", "--search", strings.ToLower(req.ControlID), "--json")
+			if len(late) == 0 {
+				t.Errorf("no late period of %s", req.ControlID)
+			}
+			for _, r := range late {
+				if r.ControlID != req.ControlID {
+					t.Errorf("--search %s lists %s", req.ControlID, r.ControlID)
+				}
+				for _, s := range r.Slots {
+					if s.State != "missing" {
+						t.Errorf("--state late lists a %s period", s.State)
+					}
+				}
+			}
+			var upper, lower []request
+			c.ok(&upper, "evidence", "requests", "--engagement", eid, "--criterion", "CC6.1", "--json")
+			c.ok(&lower, "evidence", "requests", "--engagement", eid, "--criterion", "cc6.1", "--sort", "status", "--json")
+			if len(upper) == 0 || len(upper) == len(reqs) || len(upper) != len(lower) {
+				t.Errorf("--criterion CC6.1: %d requests, cc6.1: %d, all: %d", len(upper), len(lower), len(reqs))
+			}
+			c.fails(2, `unknown slot state "lost"`, "evidence", "requests", "--state", "lost")
+			if out := c.ok(nil, "evidence", "requests", "--search", "no such control anywhere"); !strings.Contains(out, "No request matches.") {
+				t.Errorf("an empty search says %q", out)
+			}
 
 			var key struct {
 				PublicKey   string `json:"public_key"`
@@ -165,14 +193,16 @@ func TestEvidencePackage(t *testing.T) {
 				t.Errorf("export text:\n%s", out)
 			}
 
-			// Offline checks, with no database to reach.
+			// Offline checks, with no database to reach. The package holds the one
+			// file, the index (HTML, CSV), scope.json, readiness.json and the
+			// two policy records (no policy is published, so no PDF).
 			out, errOut, code := offline(t, "verify", pkg, "--key", key.PublicKey)
-			if code != 0 || !strings.Contains(out, "OK: ") || !strings.Contains(out, "3 files") {
+			if code != 0 || !strings.Contains(out, "OK: ") || !strings.Contains(out, "7 files") {
 				t.Fatalf("verify offline: exit %d\n%s%s", code, out, errOut)
 			}
 			var rep pkgReport
 			out, _, code = offline(t, "verify", pkg, "--json", "--key", key.Fingerprint)
-			if err := json.Unmarshal([]byte(out), &rep); err != nil || code != 0 || !rep.OK || rep.Files != 3 || rep.Meta.Period != "2025-01-01 to 2025-06-30" {
+			if err := json.Unmarshal([]byte(out), &rep); err != nil || code != 0 || !rep.OK || rep.Files != 7 || rep.Meta.Period != "2025-01-01 to 2025-06-30" {
 				t.Fatalf("verify --json: exit %d, %v\n%s", code, err, out)
 			}
 			for _, tc := range []struct {
@@ -219,6 +249,15 @@ func TestEvidencePackage(t *testing.T) {
 			out, _, code = c.run("verify", "--json")
 			if err := json.Unmarshal([]byte(out), &vr); err != nil || code != 1 || vr.Intact || !strings.Contains(out, `"kind": "missing"`) {
 				t.Errorf("verify with a missing blob: exit %d, %v\n%s", code, err, out)
+			}
+
+			// A period that runs past today is stored, with a warning that
+			// the item counts only for the periods begun by today.
+			out, errOut, code = c.run("evidence", "link", "https://tickets.example/LATER", "--json", "--control", req.ControlID, "--need", need,
+				"--period-start", "2025-03-01", "--period-end", "2999-12-31")
+			var later evidenceItem
+			if code != 0 || json.Unmarshal([]byte(out), &later) != nil || later.ID == 0 || !strings.Contains(errOut, "warning: the period runs to 2999-12-31, after today") {
+				t.Errorf("a period running past today: exit %d\n%s%s", code, out, errOut)
 			}
 		})
 	}

@@ -70,6 +70,8 @@ func (c *ExportPackageCmd) Run(a *App) error {
 		fprintf(a.out, ", %d superseded", sum.Superseded)
 	}
 	fprintf(a.out, ".\nEvidence coverage: %d of %d periods due (%.1f%%).\n", sum.Coverage.Covered, sum.Coverage.Due, sum.Coverage.Percent())
+	fprintf(a.out, "Also in the package: %s as PDF with their approval and acknowledgement records, the scope and today's readiness.\n",
+		plural(int64(sum.Policies), "published policy", "published policies"))
 	fprintf(a.out, "Signed by key %s.\nThe auditor checks it with: attest verify %s --key %s\n", sum.Signer, filepath.Base(c.Out), sum.Signer)
 	return nil
 }

@@ -49,6 +49,7 @@ type CLI struct {
 	Policy     PolicyCmd     `cmd:"" help:"Policies and procedures."`
 	Token      TokenCmd      `cmd:"" help:"API tokens."`
 	User       UserCmd       `cmd:"" help:"Users: list, create, reset a password or MFA."`
+	Orgs       OrgCmd        `cmd:"" name:"org" help:"Organizations on this server: create one with its admin, list them."`
 	Evidence   EvidenceCmd   `cmd:"" help:"Evidence: add files and links, list items, show the request list."`
 	Export     ExportCmd     `cmd:"" help:"Export the signed evidence package for the auditor."`
 	SigningKey SigningKeyCmd `cmd:"" name:"signing-key" help:"Show the public key that signs evidence packages."`

@@ -44,10 +44,13 @@ func (c *PolicyListCmd) Run(a *App) error {
 // PolicyAdoptCmd adopts a template.
 type PolicyAdoptCmd struct {
 	jsonFlag
-	Template        string `arg:"" help:"Template ID (see 'attest policy templates')."`
-	Owner           string `help:"The member who owns the policy: their email (or the exact name of one member)."`
-	Approver        string `help:"Who approves it, as named in the document."`
-	EffectiveDate   string `name:"effective-date" help:"Effective date, YYYY-MM-DD (default: left as a placeholder until publication)."`
+	Template string `arg:"" help:"Template ID (see 'attest policy templates')."`
+	Owner    string `help:"The member who owns the policy: their email (or the exact name of one member)."`
+	// Approver and EffectiveDate are refused: publication fills them from
+	// the approval record and the publication date, so a text can never
+	// name someone other than who approved it.
+	Approver        string `hidden:"" help:"Refused: the approvers are filled in when the policy is published."`
+	EffectiveDate   string `name:"effective-date" hidden:"" help:"Refused: the effective date is the publication date."`
 	SecurityContact string `name:"security-contact" help:"Where to report security issues, e.g. security@example.com."`
 	PrivacyContact  string `name:"privacy-contact" help:"Where to send privacy requests."`
 }
@@ -63,11 +66,8 @@ func (c *PolicyAdoptCmd) Run(a *App) error {
 	if err != nil {
 		return err
 	}
-	var effective attest.Date
-	if c.EffectiveDate != "" {
-		if effective, err = attest.ParseDate(c.EffectiveDate); err != nil {
-			return err
-		}
+	if c.Approver != "" || c.EffectiveDate != "" {
+		return attest.Errorf(attest.EINVALID, "--approver and --effective-date are not set at adoption: publishing fills in the approvers who approved the version and the publication date")
 	}
 	t, err := catalog.PolicyTemplate(c.Template)
 	if err != nil {
@@ -81,8 +81,8 @@ func (c *PolicyAdoptCmd) Run(a *App) error {
 	if owner != nil {
 		ownerName = owner.Display()
 	}
-	fill := attest.PolicyFill(org.Name, t, map[string]string{"owner": ownerName, "approver": c.Approver,
-		"security_contact": c.SecurityContact, "privacy_contact": c.PrivacyContact, "effective_date": string(effective)})
+	fill := attest.PolicyFill(org.Name, t, map[string]string{"owner": ownerName,
+		"security_contact": c.SecurityContact, "privacy_contact": c.PrivacyContact})
 	p, err := a.db.AdoptTemplate(a.ctx, orgID, t, fill)
 	if err != nil {
 		return err

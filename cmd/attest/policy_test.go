@@ -56,7 +56,8 @@ func TestPolicyAdoptAndList(t *testing.T) {
 		t.Fatalf("adopted policy %v", p)
 	}
 	c.fails(2, "no policy template", "policy", "adopt", "no-such-template")
-	c.fails(2, "not a date", "policy", "adopt", "backup", "--effective-date", "soon")
+	c.fails(2, "publishing fills in", "policy", "adopt", "backup", "--effective-date", "2026-01-01")
+	c.fails(2, "publishing fills in", "policy", "adopt", "backup", "--approver", "Bob")
 	var list []map[string]any
 	c.ok(&list, "policy", "list", "--json")
 	if len(list) != 1 || list[0]["title"] != p["title"] {

@@ -166,6 +166,7 @@ func (a *App) bootstrap(db *store.DB, withDemo bool, orgName string) (bool, erro
 	}
 	var org *attest.Organization
 	var admin *attest.User
+	var demoAccounts []demo.Account
 	email, name := "admin@localhost", "Administrator"
 	if withDemo {
 		res, err := demo.Load(a.ctx, db, time.Now())
@@ -179,7 +180,7 @@ func (a *App) bootstrap(db *store.DB, withDemo bool, orgName string) (bool, erro
 		if err := demo.AttachFiles(a.ctx, db, blobs, res); err != nil {
 			return false, err
 		}
-		org, email, name, admin = res.Organization, res.AdminEmail, res.AdminName, res.Admin
+		org, email, name, admin, demoAccounts = res.Organization, res.AdminEmail, res.AdminName, res.Admin, res.Accounts
 		fmt.Fprintf(a.out, "Created the demo organization %q (id %d) with the engagement %q (id %d).\n", org.Name, org.ID, res.Engagement.Name, res.Engagement.ID)
 	} else {
 		org = &attest.Organization{Name: orgName}
@@ -206,7 +207,30 @@ func (a *App) bootstrap(db *store.DB, withDemo bool, orgName string) (bool, erro
 	}
 	fmt.Fprintf(a.out, "Admin sign-in (shown only now): %s  password: %s\n", email, password)
 	fmt.Fprintf(a.out, "API token (shown only now):     %s\n", secret)
+	if demoAccounts != nil {
+		return true, a.demoSignIns(db, org.ID, demoAccounts)
+	}
 	return true, nil
+}
+
+// demoSignIns gives each demo person a random password and prints them
+// once: the roles are what a demo shows, and these accounts exist only in
+// the demo organization.
+func (a *App) demoSignIns(db *store.DB, orgID int64, accounts []demo.Account) error {
+	fmt.Fprintln(a.out, "Demo people, to see Attest as each role sees it (passwords shown only now):")
+	tw := a.table()
+	fmt.Fprintln(tw, "  EMAIL\tROLE\tNAME\tPASSWORD")
+	for _, acc := range accounts {
+		password, hash, err := attest.NewPassword()
+		if err != nil {
+			return err
+		}
+		if err := db.SetPassword(a.ctx, orgID, acc.UserID, hash); err != nil {
+			return fmt.Errorf("demo sign-in for %s: %w", acc.Email, err)
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", acc.Email, acc.Role, acc.Name, password)
+	}
+	return tw.Flush()
 }
 
 // startJobs starts the background work: readiness snapshots, reminder
@@ -218,21 +242,25 @@ func (c *ServeCmd) startJobs(a *App, db *store.DB, box *seal.Box, publicURL stri
 		return nil, nil, err
 	}
 	workers, periodic := jobs.Background(jobs.Deps{DB: db, Box: box, Mailer: mailer, BaseURL: publicURL, LeadDays: c.ReminderDays, Log: log})
-	cfg := jobs.Config{Concurrency: c.Jobs, Logger: slog.New(slog.NewTextHandler(a.errOut, &slog.HandlerOptions{Level: slog.LevelWarn})), Periodic: periodic}
+	cfg := jobs.Config{Concurrency: c.Jobs, Logger: slog.New(slog.NewTextHandler(a.errOut, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	if c.Jobs > 0 {
-		cfg.Workers = workers
+		cfg.Workers, cfg.Periodic = workers, periodic
 	}
 	q, err := jobs.New(a.ctx, db.SQL(), db.Dialect(), cfg)
 	if err != nil {
 		return nil, nil, fmt.Errorf("job queue: %w", err)
 	}
+	// Readiness is derived by jobs shortly after each change, by whichever
+	// process works them; pages read the stored figures.
+	jobs.Derive(db, q, 0)
 	if c.Jobs == 0 {
-		return q, func() {}, nil
+		return q, db.FlushRequests, nil
 	}
 	if err := q.Start(a.ctx); err != nil {
 		return nil, nil, fmt.Errorf("job queue: %w", err)
 	}
 	return q, func() {
+		db.FlushRequests() // queue the recomputations this process's last changes asked for
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if err := q.Stop(ctx); err != nil {

@@ -2,12 +2,10 @@ package loadtest
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"sort"
 	"strings"
@@ -16,11 +14,8 @@ import (
 	"time"
 
 	"github.com/attest-dev/attest"
-	"github.com/attest-dev/attest/catalog"
 	"github.com/attest-dev/attest/internal/testdb"
-	"github.com/attest-dev/attest/seal"
 	"github.com/attest-dev/attest/store"
-	"github.com/attest-dev/attest/web"
 )
 
 // BenchmarkPages loads the dashboard and the controls list of an
@@ -30,16 +25,58 @@ import (
 //
 //	go test ./internal/loadtest -run '^$' -bench Pages -benchtime 3000x
 //
-// It reports p50 and p99 latency in milliseconds and requests per second.
+// Each page is measured alone, then while another client changes one of
+// the organization's controls through the API 50 times a second (the
+// "-writing" variants, which also report the writes achieved). It reports
+// p50 and p99 latency in milliseconds and requests per second.
 func BenchmarkPages(b *testing.B) {
 	for _, tg := range testdb.Targets(b) {
 		b.Run(tg.Name, func(b *testing.B) {
-			base, client := serve(b, tg)
+			s, client, org := serve(b, tg)
+			secret := token(b, s.db, org)
 			for _, page := range []string{"/", "/controls"} {
 				name := map[string]string{"/": "dashboard", "/controls": "controls"}[page]
-				b.Run(name, func(b *testing.B) { load(b, client, base+page) })
+				b.Run(name, func(b *testing.B) { load(b, client, s.url+page) })
+				b.Run(name+"-writing", func(b *testing.B) {
+					stop := writeSteadily(b, s.url, secret, 50)
+					load(b, client, s.url+page)
+					b.ReportMetric(stop(), "writes/s")
+				})
 			}
 		})
+	}
+}
+
+// writeSteadily changes a control through the API perSecond times a second
+// until the returned function is called; that returns the rate achieved.
+func writeSteadily(b *testing.B, base, secret string, perSecond int) func() float64 {
+	done := make(chan struct{})
+	var n int
+	var wg sync.WaitGroup
+	start := time.Now()
+	wg.Go(func() {
+		client := newClient()
+		tick := time.NewTicker(time.Second / time.Duration(perSecond))
+		defer tick.Stop()
+		statuses := []string{"in_progress", "implemented"}
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+			body := fmt.Sprintf(`{"status":%q}`, statuses[n%2])
+			if err := do(client, "PATCH", base+"/api/v1/controls/GOV-01", secret, body, http.StatusOK); err != nil {
+				b.Error(err)
+				return
+			}
+			n++
+		}
+	})
+	return func() float64 {
+		close(done)
+		wg.Wait()
+		return float64(n) / time.Since(start).Seconds()
 	}
 }
 
@@ -100,35 +137,25 @@ func load(b *testing.B, client *http.Client, url string) {
 	b.ReportMetric(float64(len(lat))/elapsed.Seconds(), "req/s")
 }
 
-// serve seeds a large organization, starts the server and signs a
-// compliance manager in; it returns the base URL and a signed-in client.
-func serve(b *testing.B, tg testdb.Target) (string, *http.Client) {
+// serve seeds a large organization, starts the server as attest serve
+// does (readiness derived by background jobs) and signs a compliance
+// manager in; it returns the site, a signed-in client and the
+// organization.
+func serve(b *testing.B, tg testdb.Target) (*site, *http.Client, int64) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, store.Config{DataDir: tg.DataDir, DatabaseURL: tg.DatabaseURL}, catalog.MustSOC2())
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
+	db := open(b, tg)
 	org := seed(b, db)
 	const email, password = "manager@example.com", "correct horse battery staple"
 	hash, _ := attest.HashPassword(password)
 	if err := db.CreateUser(ctx, &attest.User{OrgID: org, Email: email, Name: "Owner 1", Role: attest.RoleComplianceManager, PasswordHash: hash}); err != nil {
 		b.Fatal(err)
 	}
-	key := make([]byte, seal.KeySize)
-	rand.Read(key)
-	box, _ := seal.New(key)
-	h, err := web.NewServer(db, box, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	b.Cleanup(srv.Close)
+	s := start(b, db)
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-	req, _ := http.NewRequest("POST", srv.URL+"/signin", strings.NewReader(url.Values{"email": {email}, "password": {password}}.Encode()))
+	req, _ := http.NewRequest("POST", s.url+"/signin", strings.NewReader(url.Values{"email": {email}, "password": {password}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Origin", srv.URL)
+	req.Header.Set("Origin", s.url)
 	resp, err := client.Do(req)
 	if err != nil {
 		b.Fatal(err)
@@ -137,7 +164,7 @@ func serve(b *testing.B, tg testdb.Target) (string, *http.Client) {
 	if resp.StatusCode != http.StatusOK || resp.Request.URL.Path != "/" {
 		b.Fatalf("sign-in ended at %s with %d", resp.Request.URL.Path, resp.StatusCode)
 	}
-	return srv.URL, client
+	return s, client, org
 }
 
 // seed creates an organization with 500 controls (the library plus custom
