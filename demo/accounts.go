@@ -22,6 +22,7 @@ type accountsFile struct {
 		Email                   string `yaml:"email"`
 		AccessMonthsAfterWindow int    `yaml:"access_months_after_window"`
 	} `yaml:"auditor"`
+	InvitedAuditor string `yaml:"invited_auditor"`
 }
 
 // Account is a demo person who can sign in, once the caller gives them a
@@ -72,6 +73,13 @@ func loadAccounts(ctx context.Context, db *store.DB, orgID int64, e *attest.Enga
 	}
 	if err := db.SetAuditorGrants(ctx, orgID, aud.ID, []int64{e.ID}); err != nil {
 		return nil, fmt.Errorf("demo auditor: %w", err)
+	}
+	if f.Accounts.InvitedAuditor != "" {
+		// The link's secret is thrown away: the invitation is only shown.
+		if _, err := db.CreateInvitation(ctx, &attest.Invitation{OrgID: orgID, Email: f.Accounts.InvitedAuditor, Role: attest.RoleAuditor,
+			Engagements: []int64{e.ID}, AccessExpires: &ends}); err != nil {
+			return nil, fmt.Errorf("demo invitation: %w", err)
+		}
 	}
 	users = append(users, emp, aud)
 	var out []Account

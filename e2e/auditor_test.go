@@ -103,25 +103,36 @@ func TestDashboardChartAndEditor(t *testing.T) {
 		if status := e.signIn(admin.Email, password); status != 200 {
 			t.Fatalf("sign in: status %d", status)
 		}
-		e.open("/")
-		dates := get(e, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('svg.trend text.date')).map(t => t.textContent)`))
-		if len(dates) < 3 || !strings.HasPrefix(dates[0], "20") || !strings.HasPrefix(dates[1], "20") {
-			t.Errorf("the trend's date axis shows %q; want the first and last dates and ticks between", dates)
-		}
-		// The labels fit inside the chart and do not overlap.
-		overlap := get(e, chromedp.Evaluate[string](`(() => {
-			const svg = document.querySelector('svg.trend').getBoundingClientRect();
-			const r = Array.from(document.querySelectorAll('svg.trend text.date')).map(t => t.getBoundingClientRect()).sort((a, b) => a.left - b.left);
-			for (let i = 0; i < r.length; i++) {
-				if (r[i].left < svg.left - 1 || r[i].right > svg.right + 1 || r[i].bottom > svg.bottom + 1) return "label " + i + " outside the chart";
-				if (i > 0 && r[i].left < r[i-1].right) return "labels " + (i-1) + " and " + i + " overlap";
+		for _, vp := range []struct {
+			name   string
+			width  int64
+			mobile bool
+		}{{"wide", 1280, false}, {"phone", 390, true}} {
+			if vp.mobile {
+				e.do(chromedp.EmulateViewport(vp.width, 844, chromedp.EmulateMobile))
+			} else {
+				e.do(chromedp.EmulateViewport(vp.width, 900))
 			}
-			return "";
-		})()`))
-		if overlap != "" {
-			t.Errorf("date axis: %s", overlap)
+			e.open("/")
+			dates := get(e, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('svg.trend text.date')).map(t => t.textContent)`))
+			if len(dates) < 3 || !strings.HasPrefix(dates[0], "20") || !strings.HasPrefix(dates[1], "20") {
+				t.Errorf("%s: the trend's date axis shows %q; want the first and last dates and ticks between", vp.name, dates)
+			}
+			// The labels fit inside the chart and do not overlap.
+			overlap := get(e, chromedp.Evaluate[string](`(() => {
+				const svg = document.querySelector('svg.trend').getBoundingClientRect();
+				const r = Array.from(document.querySelectorAll('svg.trend text.date')).map(t => t.getBoundingClientRect()).sort((a, b) => a.left - b.left);
+				for (let i = 0; i < r.length; i++) {
+					if (r[i].left < svg.left - 1 || r[i].right > svg.right + 1 || r[i].bottom > svg.bottom + 1) return "label " + i + " outside the chart";
+					if (i > 0 && r[i].left < r[i-1].right + 2) return "labels " + (i-1) + " and " + i + " overlap";
+				}
+				return "";
+			})()`))
+			if overlap != "" {
+				t.Errorf("%s: date axis: %s", vp.name, overlap)
+			}
+			e.shot("dashboard-chart-" + vp.name)
 		}
-		e.shot("dashboard-chart")
 
 		policies, err := e.db.FindPolicies(context.Background(), res.Organization.ID)
 		if err != nil {

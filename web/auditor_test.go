@@ -37,6 +37,9 @@ func TestAuditorLanding(t *testing.T) {
 			"engagements": {fmt.Sprint(u.engA2)}}), http.StatusOK, "") // the field is ignored for other roles
 
 		cpa := u.client(t)
+		if got := cpa.get(t, link).doc(t).Find("#invite-access").Text(); !strings.Contains(got, "One engagement is shared") || !strings.Contains(got, ends) {
+			t.Errorf("the invitation page says %q about access", got)
+		}
 		wantStatus(t, "accept", cpa.post(t, link, url.Values{"name": {"Carla CPA"}, "password": {uiPassword}, "password2": {uiPassword}}), http.StatusSeeOther, "/")
 		home := cpa.get(t, "/")
 		wantStatus(t, "the auditor's first page", home, http.StatusOK, "")

@@ -84,11 +84,16 @@ func dateAxis(b *strings.Builder, first, last time.Time, left, width, y float64)
 	}
 	fmt.Fprintf(b, `<text class="axis date" x="%.1f" y="%.1f" text-anchor="end">%s</text>`, left+width, ly, attest.DateOf(last))
 	days := last.Sub(first).Hours() / 24
+	// Clearances are in chart units and allow for the larger type that
+	// phones get (16 units): a full date is about 90 units wide there.
+	const clearEnds, clearTicks = 130, 100
+	prev := -1e9
 	for _, t := range dateTicks(first, last) {
 		x := left + t.Sub(first).Hours()/24/days*width
-		if x-left < 90 || left+width-x < 90 { // keep clear of the end labels
+		if x-left < clearEnds || left+width-x < clearEnds || x-prev < clearTicks {
 			continue
 		}
+		prev = x
 		label := t.Format("Jan 2")
 		if t.Day() == 1 {
 			label = t.Format("Jan 2006")

@@ -69,8 +69,10 @@ func TestTrendChartDateAxis(t *testing.T) {
 		snaps     []*attest.Snapshot
 		want, not []string
 	}{
-		{"four months: month ticks", days("2026-01-10", seq(121)...),
-			[]string{`text-anchor="start">2026-01-10<`, `text-anchor="end">2026-05-10<`, ">Feb 2026<", ">Mar 2026<", ">Apr 2026<"}, []string{">Jan 2026<", ">May 2026<"}},
+		{"four months: month ticks", days("2026-01-01", seq(121)...),
+			[]string{`text-anchor="start">2026-01-01<`, `text-anchor="end">2026-05-01<`, ">Feb 2026<", ">Mar 2026<", ">Apr 2026<"}, []string{">Jan 2026<", ">May 2026<"}},
+		{"a tick too close to an end label is left out", days("2026-01-10", seq(121)...),
+			[]string{`>2026-01-10<`, `>2026-05-10<`, ">Mar 2026<", ">Apr 2026<"}, []string{">Feb 2026<"}},
 		{"two years: at most five ticks", days("2025-01-01", seq(730)...),
 			[]string{">2025-01-01<", ">2026-12-31<"}, nil},
 		{"three weeks: week ticks", days("2026-03-02", seq(22)...),

@@ -73,6 +73,9 @@ func TestPolicyPlaceholdersFilledOnPublish(t *testing.T) {
 				!strings.Contains(text, "Ada Admin") || !strings.Contains(text, today) {
 				t.Errorf("%s's view of the published policy (%d): %q", who, page.status, between(text, "Approved by", "Review cycle"))
 			}
+			if got := page.doc(t).Find("#effective").Text(); got != "effective "+today {
+				t.Errorf("%s's view says %q", who, got)
+			}
 		}
 
 		pdf := max.get(t, base+"/export?format=pdf")

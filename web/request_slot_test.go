@@ -118,7 +118,16 @@ func TestEvidenceFormProvidesOneSlot(t *testing.T) {
 		if s, e, open := provideForm(t, alice, "/controls/QTR-01?need=0&slot=2026-10-01"); s != "2026-10-01" || e != "2026-12-31" || !open {
 			t.Errorf("link to the first quarter: the form proposes %s to %s (open %v)", s, e, open)
 		}
-		give("2027-01-01", "2027-03-31", "Second quarter")
+		// The form as the page fills it, submitted from the link of the
+		// missing second quarter.
+		form := formValues(alice.get(t, "/controls/QTR-01?need=0&slot=2027-01-01").doc(t).Find("details#provide-0 form"))
+		form.Set("kind", "statement")
+		form.Set("title", "Second quarter")
+		form.Set("statement", "Reviewed and signed by the team leads.")
+		if form.Get("period_start") != "2027-01-01" || form.Get("period_end") != "2027-03-31" || form.Get("link") != "QTR-01:0" {
+			t.Errorf("the provide form holds %v", form)
+		}
+		wantStatus(t, "submit the provide form", alice.post(t, "/evidence", form), http.StatusSeeOther, "/controls/QTR-01")
 		at("2027-05-02")
 		if got := slotStates(t, alice); got != "PPM" {
 			t.Errorf("May: quarters %s, want PPM", got)

@@ -34,7 +34,15 @@ func (s *Server) taskByPath(r *http.Request) (*attest.Task, error) {
 	if err != nil {
 		return nil, attest.Errorf(attest.ENOTFOUND, "no task %q", r.PathValue("id"))
 	}
-	return s.svc.FindTaskByID(r.Context(), orgID(r), id)
+	t, err := s.svc.FindTaskByID(r.Context(), orgID(r), id)
+	if err != nil {
+		return nil, err
+	}
+	// An auditor sees the tasks of the engagements granted to them only.
+	if t.EngagementID != 0 && !principalFrom(r.Context()).SeesEngagement(t.EngagementID) {
+		return nil, attest.Errorf(attest.ENOTFOUND, "no task %d", id)
+	}
+	return t, nil
 }
 
 func (s *Server) taskPage(w http.ResponseWriter, r *http.Request) error {

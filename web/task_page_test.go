@@ -76,6 +76,15 @@ func TestTaskPage(t *testing.T) {
 		if strings.Contains(history, "user:max@a.example") {
 			t.Errorf("history shows the raw actor:\n%s", history)
 		}
+
+		// An auditor reads the tasks of the engagements granted to them only.
+		other := &attest.Task{Title: "Of the second audit", EngagementID: u.engA2}
+		if err := u.db.CreateTask(ctx, u.orgA, other); err != nil {
+			t.Fatal(err)
+		}
+		aud := u.signIn(t, uAuditor)
+		wantStatus(t, "an auditor on a granted engagement's task", aud.get(t, path), http.StatusOK, "")
+		wantStatus(t, "an auditor on another engagement's task", aud.get(t, fmt.Sprintf("/tasks/%d", other.ID)), http.StatusNotFound, "")
 	})
 }
 
