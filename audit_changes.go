@@ -12,7 +12,9 @@ import (
 // "status: in_progress → implemented". Before or After is "" when the field
 // was absent or empty on that side.
 type FieldChange struct {
-	Field, Before, After string
+	Field  string `json:"field"`
+	Before string `json:"before"`
+	After  string `json:"after"`
 }
 
 // maxChangeText caps a value shown in a change: a policy's text or a
@@ -60,6 +62,11 @@ func AuditChanges(before, after json.RawMessage) []FieldChange {
 	return out
 }
 
+// FieldChanges is AuditChanges under the name the task history uses.
+func FieldChanges(before, after json.RawMessage) []FieldChange {
+	return AuditChanges(before, after)
+}
+
 // jsonObject decodes an object; null or nothing is an empty object.
 func jsonObject(raw json.RawMessage) (map[string]json.RawMessage, bool) {
 	raw = bytes.TrimSpace(raw)
@@ -92,6 +99,20 @@ func changeText(raw json.RawMessage) string {
 			return ""
 		}
 		return fmt.Sprint(x)
+	case map[string]any:
+		// A person ({"id", "name", "email"}) is shown by name, as recorded
+		// then, or by email when the name is empty.
+		if name, ok := x["name"].(string); ok {
+			if email, _ := x["email"].(string); name == "" {
+				return clipChange(email)
+			}
+			return clipChange(name)
+		}
+		var buf bytes.Buffer
+		if json.Compact(&buf, raw) != nil || buf.String() == "{}" {
+			return clipChange(strings.TrimPrefix(buf.String(), "{}"))
+		}
+		return clipChange(buf.String())
 	case []any:
 		parts := make([]string, 0, len(x))
 		for _, e := range x {

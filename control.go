@@ -81,12 +81,20 @@ type Control struct {
 	Evidence    []EvidenceNeed `json:"evidence"`
 	Custom      bool           `json:"custom"`
 
-	Status        ControlStatus `json:"status"`
-	Owner         string        `json:"owner"`
-	DueDate       Date          `json:"due_date,omitempty"`
-	Notes         string        `json:"notes,omitempty"`
-	Justification string        `json:"justification,omitempty"`
-	UpdatedAt     time.Time     `json:"updated_at"`
+	Status ControlStatus `json:"status"`
+	// OwnerID is the member who owns the control (0: nobody); Owner is
+	// that member as shown, filled when the control is read.
+	OwnerID int64   `json:"-"`
+	Owner   *Person `json:"owner"`
+	// OwnerNote keeps an owner named in free text who is not a member
+	// (a contractor, or a name no member matched when owners became
+	// members). It is shown, never grants anything, and the control still
+	// counts as unowned.
+	OwnerNote     string    `json:"owner_note,omitempty"`
+	DueDate       Date      `json:"due_date,omitempty"`
+	Notes         string    `json:"notes,omitempty"`
+	Justification string    `json:"justification,omitempty"`
+	UpdatedAt     time.Time `json:"updated_at"`
 
 	// Held says why an implemented control does not yet count as
 	// implemented: the policy it needs is not in force (see PolicyGates).
@@ -150,6 +158,9 @@ func (c *Control) validateState() error {
 	if !c.DueDate.Valid() {
 		return FieldErrorf("due_date", "due date %q is not YYYY-MM-DD", c.DueDate)
 	}
+	if len(c.OwnerNote) > 200 {
+		return Errorf(EINVALID, "the owner note is longer than 200 characters")
+	}
 	if c.Status == NotApplicable && strings.TrimSpace(c.Justification) == "" {
 		return FieldErrorf("justification", "control %s can be marked not applicable only with a justification", c.ID)
 	}
@@ -166,10 +177,12 @@ func validOwnerRole(r string) bool {
 }
 
 // ControlUpdate holds the fields of a control that may change; nil means
-// unchanged.
+// unchanged. OwnerID names a member already resolved (see PersonService);
+// 0 leaves the control without an owner.
 type ControlUpdate struct {
 	Status        *ControlStatus `json:"status"`
-	Owner         *string        `json:"owner"`
+	OwnerID       *int64         `json:"-"`
+	OwnerNote     *string        `json:"owner_note"`
 	DueDate       *Date          `json:"due_date"`
 	Notes         *string        `json:"notes"`
 	Justification *string        `json:"justification"`
@@ -180,8 +193,17 @@ func (u ControlUpdate) Apply(c *Control) error {
 	if u.Status != nil {
 		c.Status = *u.Status
 	}
-	if u.Owner != nil {
-		c.Owner = strings.TrimSpace(*u.Owner)
+	if u.OwnerID != nil {
+		if *u.OwnerID != c.OwnerID {
+			c.Owner = nil // filled again by whoever stores the control
+		}
+		c.OwnerID = *u.OwnerID
+	}
+	if u.OwnerID != nil && *u.OwnerID != 0 && u.OwnerNote == nil {
+		c.OwnerNote = "" // a member owns it now: the free-text owner is moot
+	}
+	if u.OwnerNote != nil {
+		c.OwnerNote = strings.TrimSpace(*u.OwnerNote)
 	}
 	if u.DueDate != nil {
 		d, err := ParseDate(string(*u.DueDate))
@@ -204,8 +226,10 @@ func (u ControlUpdate) Apply(c *Control) error {
 
 // ControlFilter selects controls; zero fields match everything.
 type ControlFilter struct {
-	Status    ControlStatus
-	Owner     string
+	Status ControlStatus
+	// OwnerID selects the controls of one member; Unowned those of nobody.
+	OwnerID   int64
+	Unowned   bool
 	Criterion string
 	Category  string
 	// Search matches controls whose ID or name holds the text, in any case.
@@ -215,7 +239,7 @@ type ControlFilter struct {
 // Matches reports whether the control passes the filter; criteria and
 // categories are looked up in fw.
 func (f ControlFilter) Matches(c *Control, fw *Framework) bool {
-	if (f.Status != "" && c.Status != f.Status) || (f.Owner != "" && c.Owner != f.Owner) {
+	if (f.Status != "" && c.Status != f.Status) || (f.OwnerID != 0 && c.OwnerID != f.OwnerID) || (f.Unowned && c.OwnerID != 0) {
 		return false
 	}
 	if q := strings.ToLower(f.Search); q != "" && !strings.Contains(strings.ToLower(c.ID), q) && !strings.Contains(strings.ToLower(c.Name), q) {
@@ -246,7 +270,13 @@ type ControlService interface {
 	// ECONFLICT if the ID is taken.
 	CreateControl(ctx context.Context, orgID int64, c *Control) error
 	// UpdateControl changes status, owner, due date, notes or justification.
+	// The owner must be a member who may own things (EINVALID otherwise).
 	UpdateControl(ctx context.Context, orgID int64, id string, u ControlUpdate) (*Control, error)
+	// UpdateControls applies one change to several controls in one
+	// transaction, with one audit entry per control: all change or none
+	// (ENOTFOUND for an unknown ID, EINVALID naming the first control the
+	// change does not fit).
+	UpdateControls(ctx context.Context, orgID int64, ids []string, u ControlUpdate) ([]*Control, error)
 	// MapControl adds a mapping from a control to a criterion (idempotent).
 	MapControl(ctx context.Context, orgID int64, controlID, criterionID string) error
 	// UnmapControl removes a mapping; ENOTFOUND if it did not exist.
@@ -255,7 +285,4 @@ type ControlService interface {
 	// the page asks (by ID by default; ties by ID), and how many match in
 	// all. EINVALID for a sort column not in ControlSorts.
 	FindControlPage(ctx context.Context, orgID int64, f ControlFilter, p Page) ([]*Control, int, error)
-	// FindControlOwners returns the distinct owners of the organization's
-	// controls, for a filter.
-	FindControlOwners(ctx context.Context, orgID int64) ([]string, error)
 }

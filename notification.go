@@ -19,10 +19,13 @@ const (
 	// EventEvidenceExpiring: evidence serving the user's controls expires
 	// soon.
 	EventEvidenceExpiring = "evidence.expiring"
+	// EventPolicyApproval: a policy version was sent to the user, one of
+	// its approvers, for their decision.
+	EventPolicyApproval = "policy.approval_requested"
 )
 
 // NotificationEvents lists every event, in the order settings show them.
-var NotificationEvents = []string{EventPolicyAcknowledgement, EventEvidenceDue, EventEvidenceExpiring}
+var NotificationEvents = []string{EventPolicyAcknowledgement, EventPolicyApproval, EventEvidenceDue, EventEvidenceExpiring}
 
 // NotificationPrefs says which events a user receives by email; an event
 // without an entry is sent.

@@ -178,12 +178,18 @@ const (
 // Policy is an organization's policy or procedure, adopted from a template
 // and kept as a history of versions.
 type Policy struct {
-	ID                int64    `json:"id"`
-	TemplateID        string   `json:"template_id,omitempty"`
-	Title             string   `json:"title"`
-	Type              string   `json:"type"`
-	OwnerRole         string   `json:"owner_role"`
-	Owner             string   `json:"owner,omitempty"`
+	ID         int64  `json:"id"`
+	TemplateID string `json:"template_id,omitempty"`
+	Title      string `json:"title"`
+	Type       string `json:"type"`
+	OwnerRole  string `json:"owner_role"`
+	// OwnerID is the member who maintains the policy (0: nobody yet);
+	// Owner is that member as shown, filled when the policy is read.
+	// OwnerNote keeps a free-text owner that is not a member; it grants
+	// nothing.
+	OwnerID           int64    `json:"-"`
+	Owner             *Person  `json:"owner"`
+	OwnerNote         string   `json:"owner_note,omitempty"`
 	ReviewCycleMonths int      `json:"review_cycle_months"`
 	Controls          []string `json:"controls"`
 	// Approvers are the IDs of the users whose approval a version needs
@@ -195,6 +201,12 @@ type Policy struct {
 	// first publication).
 	CurrentVersion   string `json:"current_version"`
 	PublishedVersion string `json:"published_version,omitempty"`
+	// SubmittedVersion is the version last sent to the approvers for
+	// their decision ("" if none was).
+	SubmittedVersion string `json:"submitted_version,omitempty"`
+	// CurrentState is the state of the current version, read with the
+	// policy.
+	CurrentState VersionState `json:"current_state"`
 	// NextReview is when the published policy is due for review;
 	// LastReviewed is when it was last published or reviewed.
 	NextReview   Date `json:"next_review,omitempty"`
@@ -385,8 +397,17 @@ type PolicyService interface {
 	// SaveDrafts saves several drafts in one transaction: all or none.
 	SaveDrafts(ctx context.Context, orgID int64, changes []DraftChange) ([]*PolicyVersion, error)
 	// SetApprovers replaces the policy's approvers (EINVALID for a user
-	// outside the organization).
+	// outside the organization, deactivated, or an auditor).
 	SetApprovers(ctx context.Context, orgID, policyID int64, userIDs []int64) (*Policy, error)
+	// SetPolicyOwner makes a member (0: nobody) the policy's owner
+	// (EINVALID for someone who may not own things, see MayOwn).
+	SetPolicyOwner(ctx context.Context, orgID, policyID, ownerID int64) (*Policy, error)
+	// SubmitForApproval sends the current version to the approvers (see
+	// CheckSubmit for what it refuses).
+	SubmitForApproval(ctx context.Context, orgID, policyID int64) (*Policy, error)
+	// FindApprovalRequests returns the policy versions waiting for the
+	// user's decision (see AwaitsDecision), by title.
+	FindApprovalRequests(ctx context.Context, orgID, userID int64) ([]*ApprovalRequest, error)
 	// Decide records an approver's approval or rejection of the current
 	// version: EFORBIDDEN for anyone else, EINVALID for a rejection without
 	// a comment or a version that is not the current unpublished one.

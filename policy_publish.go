@@ -26,7 +26,7 @@ func PublishFill(organization string, p *Policy, approverNames []string, publish
 	if p.ReviewCycleMonths > 0 {
 		fill["review_cycle"] = fmt.Sprintf("every %d months", p.ReviewCycleMonths)
 	}
-	if o := strings.TrimSpace(p.Owner); o != "" {
+	if o := strings.TrimSpace(p.OwnerName()); o != "" {
 		fill["owner"] = o
 	}
 	return fill

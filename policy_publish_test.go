@@ -7,7 +7,7 @@ import (
 )
 
 func TestFillForPublication(t *testing.T) {
-	p := &Policy{ReviewCycleMonths: 12, Owner: "Ann"}
+	p := &Policy{ReviewCycleMonths: 12, Owner: &Person{ID: 1, Name: "Ann"}}
 	body := "| Approved by | {{approver}} |\n| Effective date | {{effective_date}} |\nReviewed {{review_cycle}} by {{owner}} at {{organization}}; ask {{security_contact}} or {{privacy_contact}}, {{security_contact}}."
 	_, err := FillForPublication(body, PublishFill("Acme", p, []string{"Bob", "Cy"}, "2026-01-05"))
 	if ErrorCode(err) != EINVALID || !strings.Contains(ErrorMessage(err), "{{security_contact}}, {{privacy_contact}};") {

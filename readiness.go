@@ -24,7 +24,7 @@ type ControlRef struct {
 	ID     string        `json:"id"`
 	Name   string        `json:"name"`
 	Status ControlStatus `json:"status"`
-	Owner  string        `json:"owner"`
+	Owner  *Person       `json:"owner"`
 	Held   string        `json:"held,omitempty"`
 }
 
@@ -147,8 +147,12 @@ func ComputeReadiness(fw *Framework, categories []string, controls []*Control, t
 		r.Score = round1(total / float64(n))
 	}
 	for _, c := range controls {
-		if inScope[c.ID] != nil && c.Status != NotApplicable && c.Owner == "" {
-			r.Gaps = append(r.Gaps, GapItem{Kind: "unowned_control", ID: c.ID, Message: fmt.Sprintf("control %s (%s) has no owner", c.ID, c.Name)})
+		if inScope[c.ID] != nil && c.Status != NotApplicable && c.OwnerID == 0 {
+			msg := fmt.Sprintf("control %s (%s) has no owner", c.ID, c.Name)
+			if c.OwnerNote != "" { // a name that is not a member owns nothing
+				msg += fmt.Sprintf(" (noted: %q, not a member)", c.OwnerNote)
+			}
+			r.Gaps = append(r.Gaps, GapItem{Kind: "unowned_control", ID: c.ID, Message: msg})
 		}
 		if inScope[c.ID] != nil && c.Held != "" {
 			r.Gaps = append(r.Gaps, GapItem{Kind: "policy", ID: c.ID, Message: fmt.Sprintf("control %s is implemented but does not count yet: %s", c.ID, c.Held)})

@@ -30,7 +30,11 @@ func tinyFramework() *attest.Framework {
 
 // ctl makes a control; owner "" leaves it unowned.
 func ctl(id string, status attest.ControlStatus, owner string, criteria ...string) *attest.Control {
-	c := &attest.Control{ID: id, Name: "control " + id, Criteria: criteria, Status: status, Owner: owner}
+	c := &attest.Control{ID: id, Name: "control " + id, Criteria: criteria, Status: status}
+	if owner != "" {
+		c.OwnerID = int64(len(owner))
+		c.Owner = &attest.Person{ID: c.OwnerID, Name: owner}
+	}
 	if status == attest.NotApplicable {
 		c.Justification = "not relevant"
 	}

@@ -3,7 +3,6 @@ package attest
 import (
 	"context"
 	"sort"
-	"strings"
 	"time"
 )
 
@@ -50,12 +49,14 @@ func (s *Slot) CountsAsDue() bool { return s.Covered() || s.Late }
 // EvidenceRequest is one evidence need of one in-scope control over the
 // engagement's period, split into slots by the need's frequency.
 type EvidenceRequest struct {
-	ControlID   string    `json:"control_id"`
-	ControlName string    `json:"control_name"`
-	Owner       string    `json:"owner"`
-	Need        int       `json:"need"`
-	What        string    `json:"what"`
-	Frequency   Frequency `json:"frequency"`
+	ControlID   string `json:"control_id"`
+	ControlName string `json:"control_name"`
+	// OwnerID is the control's owner (0: nobody); Owner is that member.
+	OwnerID   int64     `json:"-"`
+	Owner     *Person   `json:"owner"`
+	Need      int       `json:"need"`
+	What      string    `json:"what"`
+	Frequency Frequency `json:"frequency"`
 	// Population is set for per-event needs: one slot for the whole
 	// window, filled with the list of events from which the auditor
 	// samples.
@@ -175,7 +176,7 @@ func BuildRequests(e *Engagement, controls []*Control, items []*Evidence, statem
 			continue
 		}
 		for i, need := range c.Evidence {
-			r := &EvidenceRequest{ControlID: c.ID, ControlName: c.Name, Owner: c.Owner, Need: i, What: need.What,
+			r := &EvidenceRequest{ControlID: c.ID, ControlName: c.Name, OwnerID: c.OwnerID, Owner: c.Owner, Need: i, What: need.What,
 				Frequency: need.Frequency, Population: need.Frequency == PerEvent}
 			spans := [][2]Date{{start, end}}
 			if !r.Population && e.ReportType != TypeI {
@@ -350,12 +351,12 @@ func ApplyCoverage(r *Readiness, reqs []*EvidenceRequest) {
 	}
 }
 
-// RequestsFor filters requests to those of controls owned by owner
-// (matched without regard to case).
-func RequestsFor(reqs []*EvidenceRequest, owner string) []*EvidenceRequest {
+// RequestsFor filters requests to those of controls the member userID
+// owns; a user ID of 0 (an API token) owns nothing.
+func RequestsFor(reqs []*EvidenceRequest, userID int64) []*EvidenceRequest {
 	var out []*EvidenceRequest
 	for _, r := range reqs {
-		if owner != "" && strings.EqualFold(r.Owner, owner) {
+		if userID != 0 && r.OwnerID == userID {
 			out = append(out, r)
 		}
 	}

@@ -116,10 +116,12 @@ func (r *EvidenceRequest) NextDue() Date {
 
 // RequestGroup is one control's requests in a list.
 type RequestGroup struct {
-	ControlID   string             `json:"control_id"`
-	ControlName string             `json:"control_name"`
-	Owner       string             `json:"owner"`
-	Requests    []*EvidenceRequest `json:"requests"`
+	ControlID   string `json:"control_id"`
+	ControlName string `json:"control_name"`
+	// OwnerID is the control's owner (0: nobody); Owner is that member.
+	OwnerID  int64              `json:"-"`
+	Owner    *Person            `json:"owner"`
+	Requests []*EvidenceRequest `json:"requests"`
 	// NextDue is the earliest due date of a missing slot; Late and
 	// Missing count the slots in those states.
 	NextDue Date `json:"next_due,omitempty"`
@@ -153,7 +155,7 @@ func (q *RequestQuery) Group(reqs []*EvidenceRequest) []*RequestGroup {
 			continue
 		}
 		if len(out) == 0 || out[len(out)-1].ControlID != r.ControlID {
-			out = append(out, &RequestGroup{ControlID: r.ControlID, ControlName: r.ControlName, Owner: r.Owner})
+			out = append(out, &RequestGroup{ControlID: r.ControlID, ControlName: r.ControlName, OwnerID: r.OwnerID, Owner: r.Owner})
 		}
 		g := out[len(out)-1]
 		g.Requests = append(g.Requests, r)

@@ -9,7 +9,7 @@ import (
 
 func TestBuildRequests(t *testing.T) {
 	e := &attest.Engagement{ID: 1, ReportType: attest.TypeII, WindowStart: "2026-01-01", WindowEnd: "2026-06-30"}
-	ctl := &attest.Control{ID: "ACC-01", Name: "Access reviews", Owner: "Ann", Status: attest.Implemented, Evidence: []attest.EvidenceNeed{
+	ctl := &attest.Control{ID: "ACC-01", Name: "Access reviews", OwnerID: 7, Owner: &attest.Person{ID: 7, Name: "Ann"}, Status: attest.Implemented, Evidence: []attest.EvidenceNeed{
 		{What: "monthly", Frequency: attest.Monthly}, {What: "quarterly", Frequency: attest.Quarterly},
 		{What: "annual", Frequency: attest.Annually}, {What: "hires", Frequency: attest.PerEvent}, {What: "logs", Frequency: attest.Daily},
 	}}

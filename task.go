@@ -23,9 +23,15 @@ func (s TaskStatus) Valid() bool {
 
 // Task is a piece of remediation work, usually tied to a control.
 type Task struct {
-	ID           int64      `json:"id"`
-	Title        string     `json:"title"`
-	Owner        string     `json:"owner"`
+	ID          int64  `json:"id"`
+	Title       string `json:"title"`
+	Description string `json:"description,omitempty"`
+	// OwnerID is the member who does the task (0: nobody); Owner is that
+	// member as shown, filled when the task is read. OwnerNote keeps a
+	// free-text name that is not a member; it grants nothing.
+	OwnerID      int64      `json:"-"`
+	Owner        *Person    `json:"owner"`
+	OwnerNote    string     `json:"owner_note,omitempty"`
 	DueDate      Date       `json:"due_date,omitempty"`
 	Status       TaskStatus `json:"status"`
 	ControlID    string     `json:"control_id,omitempty"`
@@ -43,12 +49,18 @@ func (t *Task) Overdue(today Date) bool {
 // Validate checks the task's fields; it returns EINVALID naming the problem.
 func (t *Task) Validate() error {
 	t.Title = strings.TrimSpace(t.Title)
-	t.Owner = strings.TrimSpace(t.Owner)
+	t.OwnerNote = strings.TrimSpace(t.OwnerNote)
 	if t.Title == "" {
 		return Errorf(EINVALID, "a task needs a title")
 	}
 	if len(t.Title) > 300 {
 		return Errorf(EINVALID, "task title is longer than 300 characters")
+	}
+	if len(t.Description) > 20000 {
+		return Errorf(EINVALID, "task description is longer than 20,000 characters")
+	}
+	if len(t.OwnerNote) > 200 {
+		return Errorf(EINVALID, "the owner note is longer than 200 characters")
 	}
 	if t.Status == "" {
 		t.Status = TaskOpen
@@ -63,12 +75,17 @@ func (t *Task) Validate() error {
 }
 
 // TaskUpdate holds the task fields that may change; nil means unchanged.
+// OwnerID names a member already resolved (see PersonService), 0 nobody;
+// ControlID "" detaches the task from its control.
 type TaskUpdate struct {
-	Title   *string     `json:"title"`
-	Owner   *string     `json:"owner"`
-	DueDate *Date       `json:"due_date"`
-	Status  *TaskStatus `json:"status"`
-	Notes   *string     `json:"notes"`
+	Title       *string     `json:"title"`
+	Description *string     `json:"description"`
+	OwnerID     *int64      `json:"-"`
+	OwnerNote   *string     `json:"owner_note"`
+	DueDate     *Date       `json:"due_date"`
+	Status      *TaskStatus `json:"status"`
+	ControlID   *string     `json:"control_id"`
+	Notes       *string     `json:"notes"`
 }
 
 // Apply sets the update's fields on t, keeps ClosedAt in step with the
@@ -77,8 +94,23 @@ func (u TaskUpdate) Apply(t *Task, now time.Time) error {
 	if u.Title != nil {
 		t.Title = *u.Title
 	}
-	if u.Owner != nil {
-		t.Owner = *u.Owner
+	if u.Description != nil {
+		t.Description = *u.Description
+	}
+	if u.OwnerID != nil {
+		if *u.OwnerID != t.OwnerID {
+			t.Owner = nil // filled again by whoever stores the task
+		}
+		t.OwnerID = *u.OwnerID
+	}
+	if u.OwnerID != nil && *u.OwnerID != 0 && u.OwnerNote == nil {
+		t.OwnerNote = "" // a member owns it now: the free-text owner is moot
+	}
+	if u.OwnerNote != nil {
+		t.OwnerNote = *u.OwnerNote
+	}
+	if u.ControlID != nil {
+		t.ControlID = strings.TrimSpace(*u.ControlID)
 	}
 	if u.DueDate != nil {
 		d, err := ParseDate(string(*u.DueDate))
@@ -104,8 +136,9 @@ func (u TaskUpdate) Apply(t *Task, now time.Time) error {
 
 // TaskFilter selects tasks; zero fields match everything.
 type TaskFilter struct {
-	Status       TaskStatus
-	Owner        string
+	Status TaskStatus
+	// OwnerID selects one member's tasks.
+	OwnerID      int64
 	ControlID    string
 	EngagementID int64
 	// Scoped limits the tasks to those of Engagements (none when it is
@@ -130,7 +163,9 @@ type TaskService interface {
 	// CreateTask validates and stores t; a control or engagement it names
 	// must exist in the organization (EINVALID otherwise).
 	CreateTask(ctx context.Context, orgID int64, t *Task) error
-	// UpdateTask changes a task; closing is an update to status done.
+	// UpdateTask changes a task; closing is an update to status done and
+	// reopening one to open. A control it names must exist and an owner
+	// must be a member who may own things (EINVALID otherwise).
 	UpdateTask(ctx context.Context, orgID, id int64, u TaskUpdate) (*Task, error)
 	// FindTaskPage returns one page of the matching tasks, sorted as the
 	// page asks (soonest due first by default, undated last; ties by ID),

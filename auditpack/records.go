@@ -162,7 +162,7 @@ func (r *records) scope(e *attest.Engagement, rd *attest.Readiness, reqs []*atte
 				continue
 			}
 			seen[ref.ID] = true
-			c := scopeControl{ID: ref.ID, Name: ref.Name, Status: string(ref.Status), Owner: ref.Owner}
+			c := scopeControl{ID: ref.ID, Name: ref.Name, Status: string(ref.Status), Owner: ref.Owner.Display()}
 			if full := byID[ref.ID]; full != nil {
 				c.Frequency, c.Criteria = string(full.Frequency), full.Criteria
 				if full.Status == attest.NotApplicable {

@@ -292,7 +292,7 @@ func TestPolicyTemplatesNoDoubledWords(t *testing.T) {
 	for _, p := range ps {
 		fill := attest.PolicyFill("Acme Analytics", p, map[string]string{"owner": "Ann Archer",
 			"security_contact": "security@acme.example", "privacy_contact": "privacy@acme.example"})
-		pol := &attest.Policy{ReviewCycleMonths: p.ReviewCycleMonths, Owner: "Ann Archer"}
+		pol := &attest.Policy{ReviewCycleMonths: p.ReviewCycleMonths, Owner: &attest.Person{ID: 1, Name: "Ann Archer"}}
 		for k, v := range attest.PublishFill("Acme Analytics", pol, []string{"Bob Baker"}, "2026-01-05") {
 			fill[k] = v
 		}

@@ -63,11 +63,12 @@ type file struct {
 	InProgress    []string          `yaml:"in_progress"`
 	NotApplicable map[string]string `yaml:"not_applicable"`
 	Tasks         []struct {
-		Title     string            `yaml:"title"`
-		Control   string            `yaml:"control"`
-		Owner     string            `yaml:"owner"`
-		DueInDays int               `yaml:"due_in_days"`
-		Status    attest.TaskStatus `yaml:"status"`
+		Title       string            `yaml:"title"`
+		Control     string            `yaml:"control"`
+		Description string            `yaml:"description"`
+		Owner       string            `yaml:"owner"`
+		DueInDays   int               `yaml:"due_in_days"`
+		Status      attest.TaskStatus `yaml:"status"`
 	} `yaml:"tasks"`
 	Evidence struct {
 		Share           float64           `yaml:"share"`
@@ -80,6 +81,8 @@ type file struct {
 		AckSharePercent  int                 `yaml:"ack_share_percent"`
 		Published        []string            `yaml:"published"`
 		Drafts           []string            `yaml:"drafts"`
+		AwaitingAdmin    []string            `yaml:"awaiting_admin"`
+		Approved         []string            `yaml:"approved"`
 		Missing          map[string][]string `yaml:"missing"`
 	} `yaml:"policies"`
 }
@@ -90,6 +93,11 @@ type Result struct {
 	Engagement   *attest.Engagement
 	AdminEmail   string
 	AdminName    string
+	// Admin is the demo's admin, created without a password: whoever
+	// starts the demo sets one.
+	Admin *attest.User
+	// People are the demo's members by name, the admin among them.
+	People map[string]*attest.User
 	// Accounts are the demo people who can sign in besides the admin,
 	// with their roles; they have no password until the caller sets one.
 	Accounts []Account
@@ -120,11 +128,19 @@ func Load(ctx context.Context, db *store.DB, today time.Time) (*Result, error) {
 	if err := loadOtherEngagements(ctx, db, org.ID, &f, day); err != nil {
 		return nil, err
 	}
-	if err := setControls(ctx, db, org.ID, &f); err != nil {
+	people, err := createPeople(ctx, db, org, &f, today)
+	if err != nil {
+		return nil, err
+	}
+	if err := setControls(ctx, db, org.ID, &f, people); err != nil {
 		return nil, err
 	}
 	for _, t := range f.Tasks {
-		task := &attest.Task{Title: t.Title, ControlID: t.Control, Owner: t.Owner, EngagementID: e.ID,
+		owner := people[t.Owner]
+		if owner == nil {
+			return nil, fmt.Errorf("demo.yaml: task %q: its owner %q is not one of the people", t.Title, t.Owner)
+		}
+		task := &attest.Task{Title: t.Title, Description: t.Description, ControlID: t.Control, OwnerID: owner.ID, EngagementID: e.ID,
 			DueDate: attest.DateOf(today.AddDate(0, 0, t.DueInDays))}
 		if t.Status == attest.TaskInProgress {
 			task.Status = t.Status
@@ -139,7 +155,7 @@ func Load(ctx context.Context, db *store.DB, today time.Time) (*Result, error) {
 			}
 		}
 	}
-	if err := loadPolicies(ctx, db, org, &f, today); err != nil {
+	if err := loadPolicies(ctx, db, org, &f, people, today); err != nil {
 		return nil, err
 	}
 	if err := loadEvidence(ctx, db, org.ID, e, &f); err != nil {
@@ -157,7 +173,7 @@ func Load(ctx context.Context, db *store.DB, today time.Time) (*Result, error) {
 	if err := writeHistory(ctx, db, org.ID, e.ID, today, f.History.Days, f.History.StartScore); err != nil {
 		return nil, err
 	}
-	return &Result{Organization: org, Engagement: e, AdminEmail: f.Admin.Email, AdminName: f.Admin.Name, Accounts: accounts}, nil
+	return &Result{Organization: org, Engagement: e, AdminEmail: f.Admin.Email, AdminName: f.Admin.Name, Admin: people[f.Admin.Name], People: people, Accounts: accounts}, nil
 }
 
 // writeHistory records a daily snapshot for each of the days before today,
@@ -187,7 +203,7 @@ func round1(x float64) float64 { return math.Round(x*10) / 10 }
 
 // setControls gives every control an owner from its role and the status
 // the demo lists for it.
-func setControls(ctx context.Context, db *store.DB, orgID int64, f *file) error {
+func setControls(ctx context.Context, db *store.DB, orgID int64, f *file, people map[string]*attest.User) error {
 	status := map[string]attest.ControlStatus{}
 	for _, id := range f.Implemented {
 		status[id] = attest.Implemented
@@ -211,8 +227,11 @@ func setControls(ctx context.Context, db *store.DB, orgID int64, f *file) error 
 		known[c.ID] = true
 		u := attest.ControlUpdate{}
 		if !unowned[c.ID] {
-			owner := f.People[c.OwnerRole]
-			u.Owner = &owner
+			owner := people[f.People[c.OwnerRole]]
+			if owner == nil {
+				return fmt.Errorf("demo.yaml: nobody is named under people for the owner role %q of %s", c.OwnerRole, c.ID)
+			}
+			u.OwnerID = &owner.ID
 		}
 		if s, ok := status[c.ID]; ok {
 			u.Status = &s

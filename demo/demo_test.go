@@ -109,6 +109,52 @@ func TestLoad(t *testing.T) {
 			if len(standings) < 15 || overdue != 3 {
 				t.Errorf("demo: %d published policies with %d overdue acknowledgements, want at least 15 and 3", len(standings), overdue)
 			}
+			// Every owner is a member; the admin has a version to decide on
+			// and another version waits for publication.
+			controls, err := db.FindControls(ctx, res.Organization.ID, attest.ControlFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			unowned := 0
+			for _, c := range controls {
+				if c.OwnerID == 0 {
+					unowned++
+				} else if c.Owner == nil || c.Owner.Email == "" {
+					t.Errorf("demo control %s: owner %d is not a member", c.ID, c.OwnerID)
+				}
+			}
+			if unowned != 3 {
+				t.Errorf("%d demo controls without an owner, want the 3 demo.yaml lists", unowned)
+			}
+			tasks, err := db.FindTasks(ctx, res.Organization.ID, attest.TaskFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, tk := range tasks {
+				if tk.Owner == nil {
+					t.Errorf("demo task %q has no member as owner", tk.Title)
+				}
+			}
+			todo, err := db.FindApprovalRequests(ctx, res.Organization.ID, res.Admin.ID)
+			if err != nil || len(todo) == 0 {
+				t.Errorf("the demo admin has nothing to approve: %v", err)
+			}
+			policies, err := db.FindPolicies(ctx, res.Organization.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			approved := 0
+			for _, p := range policies {
+				if p.StatusLabel() == "approved — not yet published" {
+					approved++
+				}
+				if p.Owner == nil {
+					t.Errorf("demo policy %s has no member as owner", p.Title)
+				}
+			}
+			if approved == 0 {
+				t.Error("no demo policy is approved and waiting for publication")
+			}
 			snaps, err := db.FindSnapshots(ctx, res.Organization.ID, e.ID)
 			if err != nil {
 				t.Fatal(err)

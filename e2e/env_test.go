@@ -164,6 +164,13 @@ func (e *env) demo() (*demo.Result, *attest.User) {
 	if err != nil {
 		e.t.Fatalf("load demo: %v", err)
 	}
-	admin := e.user(res.Organization.ID, res.AdminEmail, res.AdminName, attest.RoleAdmin)
+	hash, err := passwordHash()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	admin := res.Admin
+	if err := e.db.SetPassword(context.Background(), admin.OrgID, admin.ID, hash); err != nil {
+		e.t.Fatal(err)
+	}
 	return res, admin
 }

@@ -33,12 +33,11 @@ func Reminders(ctx context.Context, db *store.DB, orgID int64, today attest.Date
 	if err != nil {
 		return nil, err
 	}
-	byOwner := map[string]*attest.User{}
+	// Owners are matched by user ID: what someone calls themselves never
+	// brings them another's reminders.
 	byID := map[int64]*attest.User{}
 	for _, u := range users {
 		byID[u.ID] = u
-		byOwner[strings.ToLower(u.Name)] = u
-		byOwner[strings.ToLower(u.Email)] = u
 	}
 	perUser := map[int64][]reminder{}
 	add := func(u *attest.User, event, line string) {
@@ -71,7 +70,7 @@ func Reminders(ctx context.Context, db *store.DB, orgID int64, today attest.Date
 		for _, r := range reqs {
 			for _, s := range r.Slots {
 				if s.State == attest.SlotMissing && attest.RemindToday(s.Due, today, lead) {
-					add(byOwner[strings.ToLower(r.Owner)], attest.EventEvidenceDue,
+					add(byID[r.OwnerID], attest.EventEvidenceDue,
 						fmt.Sprintf("%s %s: %s for %s to %s, %s", r.ControlID, r.ControlName, r.What, s.Start, s.End, dueText(s.Due, today)))
 				}
 			}
@@ -92,7 +91,7 @@ func Reminders(ctx context.Context, db *store.DB, orgID int64, today attest.Date
 			if err != nil {
 				return nil, err
 			}
-			if u := byOwner[strings.ToLower(c.Owner)]; u != nil && !seen[u.ID] {
+			if u := byID[c.OwnerID]; c.OwnerID != 0 && u != nil && !seen[u.ID] {
 				seen[u.ID] = true
 				add(u, attest.EventEvidenceExpiring, fmt.Sprintf("%q (evidence %d for %s) is valid until %s", it.Title, it.ID, l.ControlID, it.ValidUntil))
 			}

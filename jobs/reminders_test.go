@@ -19,8 +19,11 @@ type remindersFixture struct {
 	db             *store.DB
 	org            int64
 	eve, olga, max *attest.User
-	now            time.Time
-	ctl            string // Olga's control, with a monthly first need
+	// namesake calls herself Olga too: she must get none of Olga's
+	// reminders, which follow the owner's user ID.
+	namesake *attest.User
+	now      time.Time
+	ctl      string // Olga's control, with a monthly first need
 }
 
 func newRemindersFixture(t *testing.T, tg testdb.Target) *remindersFixture {
@@ -48,6 +51,8 @@ func newRemindersFixture(t *testing.T, tg testdb.Target) *remindersFixture {
 		return u
 	}
 	f.max, f.eve, f.olga = user("Max", attest.RoleComplianceManager), user("Eve", attest.RoleEmployee), user("Olga", attest.RoleControlOwner)
+	f.namesake = &attest.User{OrgID: o.ID, Email: "not.olga@acme.example", Name: "Olga", Role: attest.RoleControlOwner, Active: true}
+	must(db.CreateUser(ctx, f.namesake))
 
 	tmpl, err := catalog.PolicyTemplate("acceptable-use")
 	must(err)
@@ -67,11 +72,11 @@ func newRemindersFixture(t *testing.T, tg testdb.Target) *remindersFixture {
 	controls, err := db.FindControls(ctx, o.ID, attest.ControlFilter{Category: "security"})
 	must(err)
 	for _, c := range controls { // Olga owns one control with a monthly need; the rest nobody
-		owner := ""
+		var owner int64
 		if f.ctl == "" && len(c.Evidence) > 0 && c.Evidence[0].Frequency == attest.Monthly {
-			owner, f.ctl = "Olga", c.ID
+			owner, f.ctl = f.olga.ID, c.ID
 		}
-		_, err := db.UpdateControl(ctx, o.ID, c.ID, attest.ControlUpdate{Owner: &owner})
+		_, err := db.UpdateControl(ctx, o.ID, c.ID, attest.ControlUpdate{OwnerID: &owner})
 		must(err)
 	}
 	item := &attest.Evidence{Kind: attest.EvidenceLink, Title: "Pen test report", URL: "https://docs.example/pentest",
@@ -112,6 +117,11 @@ func TestReminders(t *testing.T) {
 			if exp := byKey["email olga@acme.example "+attest.EventEvidenceExpiring]; !strings.Contains(exp.Message.Text, "Pen test report") {
 				t.Errorf("Olga's expiry reminder = %+v (all: %v)", exp.Message, keys(byKey))
 			}
+			for _, d := range got {
+				if d.To == f.namesake.Email && d.Message.Event != attest.EventPolicyAcknowledgement {
+					t.Errorf("a member who only shares Olga's name got her reminder: %s %s", d.Message.Event, d.Message.Text)
+				}
+			}
 
 			// On 2026-03-03 February's slots (due 02-28) are not a week
 			// late; on 03-07 they are: Olga and the webhook hear of it.
@@ -125,6 +135,9 @@ func TestReminders(t *testing.T) {
 			var olga, hook bool
 			for _, d := range got {
 				olga = olga || (d.To == "olga@acme.example" && d.Message.Event == attest.EventEvidenceDue && strings.Contains(d.Message.Text, "overdue since 2026-02-28"))
+				if d.To == f.namesake.Email && d.Message.Event == attest.EventEvidenceDue {
+					t.Errorf("Olga's namesake was reminded of Olga's evidence: %s", d.Message.Text)
+				}
 				hook = hook || (d.Channel == ChannelWebhook && d.Message.Event == attest.EventEvidenceDue)
 				if d.Channel == ChannelWebhook && d.Message.Event != attest.EventEvidenceDue {
 					t.Errorf("the webhook wants only evidence.due, got %s", d.Message.Event)
@@ -139,8 +152,10 @@ func TestReminders(t *testing.T) {
 				t.Fatal(err)
 			}
 			off := false
-			if _, err := f.db.UpdateUser(ctx, f.org, f.olga.ID, attest.UserUpdate{Active: &off}); err != nil {
-				t.Fatal(err)
+			for _, u := range []*attest.User{f.olga, f.namesake} {
+				if _, err := f.db.UpdateUser(ctx, f.org, u.ID, attest.UserUpdate{Active: &off}); err != nil {
+					t.Fatal(err)
+				}
 			}
 			got, _ = Reminders(ctx, f.db, f.org, "2026-03-01", 14, "")
 			for _, d := range got {

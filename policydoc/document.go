@@ -85,7 +85,7 @@ func viewOf(d *Document, n int) (*docView, error) {
 		Type:         typeLabel(p.Type),
 		Version:      v.Number,
 		State:        string(v.State),
-		Owner:        p.Owner,
+		Owner:        p.OwnerName(),
 		Body:         v.ShownBody(),
 		NextReview:   string(p.NextReview),
 		ReviewCycle:  "not set",

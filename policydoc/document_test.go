@@ -56,7 +56,7 @@ func testDocument(t *testing.T) *Document {
 		Organization: "Acme Café Ltd",
 		Policy: &attest.Policy{
 			ID: 7, TemplateID: tmpl.ID, Title: tmpl.Title, Type: tmpl.Type, OwnerRole: tmpl.OwnerRole,
-			Owner: "Zoë Quinn", ReviewCycleMonths: tmpl.ReviewCycleMonths, Controls: tmpl.Controls,
+			OwnerID: 3, Owner: &attest.Person{ID: 3, Name: "Zoë Quinn", Email: "zoe@acme.example"}, ReviewCycleMonths: tmpl.ReviewCycleMonths, Controls: tmpl.Controls,
 			Status: attest.PolicyPublished, CurrentVersion: "1.1", PublishedVersion: "1.1",
 			NextReview: "2026-03-01", LastReviewed: "2025-03-01",
 		},

@@ -122,7 +122,7 @@ func TestWriteHTMLEscapes(t *testing.T) {
 	d := procedureDocument()
 	d.Organization = `<img src=x onerror="alert(1)">`
 	d.Policy.Title = "<script>alert('title')</script>"
-	d.Policy.Owner = `"><svg onload=alert(1)>`
+	d.Policy.Owner = &attest.Person{ID: 9, Name: `"><svg onload=alert(1)>`}
 	d.Version.Body = "# Steps\n\n<script>alert('body')</script>\n\n[go](javascript:alert(1))\n\n<iframe src=\"https://evil.example\"></iframe>\n"
 	d.Version.Author = "<b onclick=alert(1)>Ana</b>"
 	d.Approvals = []Approval{{Name: "<script>x</script>"}}

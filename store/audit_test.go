@@ -87,6 +87,7 @@ func TestAuditEveryChange(t *testing.T) {
 		}
 
 		first := fw.Controls[0].ID
+		alice := member(t, db, org, "Alice")
 		var unmapped string // a criterion the first control is not mapped to
 		for _, c := range fw.Criteria {
 			if !slices.Contains(fw.Controls[0].Criteria, c.ID) {
@@ -110,7 +111,7 @@ func TestAuditEveryChange(t *testing.T) {
 			do             func() error
 			check          func(t *testing.T, before, after map[string]any)
 		}{
-			{"user.create", "user", fixed("1"), func() error {
+			{"user.create", "user", fixed(strconv.FormatInt(alice+1, 10)), func() error {
 				return db.CreateUser(ctx, &attest.User{OrgID: org, Email: "Ana@Example.com", Name: "Ana", Role: attest.RoleAdmin, PasswordHash: passwordHash})
 			}, func(t *testing.T, before, after map[string]any) {
 				if before != nil || after["email"] != "ana@example.com" || after["role"] != "admin" {
@@ -139,10 +140,11 @@ func TestAuditEveryChange(t *testing.T) {
 				}
 			}},
 			{"control.update", "control", fixed(first), func() error {
-				_, err := db.UpdateControl(ctx, org, first, attest.ControlUpdate{Status: ptr(attest.Implemented), Owner: ptr("alice")})
+				_, err := db.UpdateControl(ctx, org, first, attest.ControlUpdate{Status: ptr(attest.Implemented), OwnerID: ptr(alice)})
 				return err
 			}, func(t *testing.T, before, after map[string]any) {
-				if before["status"] != "not_started" || before["owner"] != "" || after["status"] != "implemented" || after["owner"] != "alice" {
+				owner, _ := after["owner"].(map[string]any)
+				if before["status"] != "not_started" || before["owner"] != nil || after["status"] != "implemented" || owner["name"] != "Alice" {
 					t.Errorf("got %v → %v", before, after)
 				}
 			}},
@@ -237,7 +239,7 @@ func TestAuditEveryChange(t *testing.T) {
 				return err
 			}},
 			{"unknown control", func() error {
-				_, err := db.UpdateControl(ctx, org, "NOPE-01", attest.ControlUpdate{Owner: ptr("x")})
+				_, err := db.UpdateControl(ctx, org, "NOPE-01", attest.ControlUpdate{OwnerNote: ptr("x")})
 				return err
 			}},
 			{"duplicate control", func() error {
@@ -425,7 +427,7 @@ func seedAudit(t *testing.T, db *DB) (a, b int64) {
 	eng := newEngagement(t, db, a, "security")
 	for i, id := range []string{"GOV-01", "GOV-02", "GOV-03", "GOV-04", "GOV-05"} {
 		for _, org := range []int64{a, b} {
-			if _, err := db.UpdateControl(ctx, org, id, attest.ControlUpdate{Status: ptr(attest.InProgress), Owner: ptr(fmt.Sprint("owner", i))}); err != nil {
+			if _, err := db.UpdateControl(ctx, org, id, attest.ControlUpdate{Status: ptr(attest.InProgress), OwnerNote: ptr(fmt.Sprint("owner", i))}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -599,7 +601,7 @@ func TestAuditConcurrent(t *testing.T) {
 						// Every writer also changes the same control.
 						_, err = db.UpdateControl(ctx, org, controls[0].ID, attest.ControlUpdate{Notes: ptr(fmt.Sprint(w, "/", i))})
 					} else {
-						_, err = db.UpdateControl(ctx, org, controls[w+1].ID, attest.ControlUpdate{Owner: ptr(fmt.Sprint("owner", i))})
+						_, err = db.UpdateControl(ctx, org, controls[w+1].ID, attest.ControlUpdate{OwnerNote: ptr(fmt.Sprint("owner", i))})
 					}
 					if err != nil {
 						errs <- err

@@ -12,7 +12,7 @@ import (
 	"github.com/attest-dev/attest"
 )
 
-const controlColumns = `id, name, description, owner_role, frequency, automatable, evidence, custom, status, owner, due_date, notes, justification, updated_at`
+const controlColumns = `id, name, description, owner_role, frequency, automatable, evidence, custom, status, owner_user_id, owner_note, due_date, notes, justification, updated_at`
 
 func scanControl(row interface{ Scan(...any) error }) (*attest.Control, error) {
 	return scanControlWith(row)
@@ -22,10 +22,12 @@ func scanControl(row interface{ Scan(...any) error }) (*attest.Control, error) {
 func scanControlWith(row interface{ Scan(...any) error }, more ...any) (*attest.Control, error) {
 	c := &attest.Control{}
 	var evidence string
+	var owner sql.NullInt64
 	if err := row.Scan(append([]any{&c.ID, &c.Name, &c.Description, &c.OwnerRole, &c.Frequency, &c.Automatable, &evidence,
-		&c.Custom, &c.Status, &c.Owner, &c.DueDate, &c.Notes, &c.Justification, &c.UpdatedAt}, more...)...); err != nil {
+		&c.Custom, &c.Status, &owner, &c.OwnerNote, &c.DueDate, &c.Notes, &c.Justification, &c.UpdatedAt}, more...)...); err != nil {
 		return nil, err
 	}
+	c.OwnerID = owner.Int64
 	c.Criteria = []string{}
 	c.Evidence = []attest.EvidenceNeed{}
 	return c, fromJSON(evidence, &c.Evidence)
@@ -35,9 +37,9 @@ func (s *DB) insertControl(ctx context.Context, x queryer, orgID int64, c *attes
 	if c.Evidence == nil {
 		c.Evidence = []attest.EvidenceNeed{}
 	}
-	_, err := x.ExecContext(ctx, s.q(`INSERT INTO controls (org_id, `+controlColumns+`) VALUES (?, `+placeholders(14)+`)`),
+	_, err := x.ExecContext(ctx, s.q(`INSERT INTO controls (org_id, `+controlColumns+`) VALUES (?, `+placeholders(15)+`)`),
 		orgID, c.ID, c.Name, c.Description, c.OwnerRole, c.Frequency, c.Automatable, jsonText(c.Evidence), c.Custom,
-		c.Status, c.Owner, c.DueDate, c.Notes, c.Justification, c.UpdatedAt)
+		c.Status, nullInt(c.OwnerID), c.OwnerNote, c.DueDate, c.Notes, c.Justification, c.UpdatedAt)
 	if err != nil {
 		return s.dialect.normalize(err)
 	}
@@ -67,6 +69,9 @@ func (s *DB) findControl(ctx context.Context, x queryer, orgID int64, id string)
 	if err != nil {
 		return nil, fmt.Errorf("find control: %w", err)
 	}
+	if c.Owner, err = s.person(ctx, x, orgID, c.OwnerID); err != nil {
+		return nil, err
+	}
 	if criteria.String != "" {
 		c.Criteria = strings.Split(criteria.String, ",")
 	}
@@ -84,10 +89,21 @@ func (s *DB) FindControls(ctx context.Context, orgID int64, f attest.ControlFilt
 	if err != nil {
 		return nil, err
 	}
+	// Owners' names are read now, not cached with the controls: renaming
+	// a member is not a change to a control.
+	people, err := s.people(ctx, s.db, orgID)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]*attest.Control, 0, len(all))
 	for _, c := range all {
 		if !f.Matches(c, s.fw) {
 			continue
+		}
+		if c.OwnerID != 0 {
+			cp := *c
+			cp.Owner = people.Get(c.OwnerID)
+			c = &cp
 		}
 		out = append(out, c)
 	}
@@ -263,6 +279,10 @@ func (s *DB) CreateControl(ctx context.Context, orgID int64, c *attest.Control) 
 	c.UpdatedAt = s.now()
 	s.sortCriteria(c.Criteria)
 	err := s.change(ctx, orgID, func(tx *sql.Tx) error {
+		var err error
+		if c.Owner, err = s.checkOwner(ctx, tx, orgID, c.OwnerID); err != nil {
+			return err
+		}
 		if err := s.insertControl(ctx, tx, orgID, c); err != nil {
 			return err
 		}
@@ -281,26 +301,71 @@ func (s *DB) CreateControl(ctx context.Context, orgID int64, c *attest.Control) 
 func (s *DB) UpdateControl(ctx context.Context, orgID int64, id string, u attest.ControlUpdate) (*attest.Control, error) {
 	var c *attest.Control
 	err := s.change(ctx, orgID, func(tx *sql.Tx) error {
-		before, err := s.findControl(ctx, tx, orgID, id)
-		if err != nil {
-			return err
-		}
-		cp := *before
-		c = &cp
-		if err := u.Apply(c); err != nil {
-			return err
-		}
-		c.UpdatedAt = s.now()
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE controls SET status = ?, owner = ?, due_date = ?, notes = ?, justification = ?, updated_at = ? WHERE org_id = ? AND id = ?`),
-			c.Status, c.Owner, c.DueDate, c.Notes, c.Justification, c.UpdatedAt, orgID, id); err != nil {
-			return s.dialect.normalize(err)
-		}
-		return s.appendAudit(ctx, tx, orgID, "control.update", "control", id, before, c)
+		var err error
+		c, err = s.updateControl(ctx, tx, orgID, id, u)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// UpdateControls applies one change to several controls in one
+// transaction, one audit entry each. The
+// first control the change does not fit names itself in the error and
+// nothing is changed.
+func (s *DB) UpdateControls(ctx context.Context, orgID int64, ids []string, u attest.ControlUpdate) ([]*attest.Control, error) {
+	if len(ids) == 0 {
+		return nil, attest.Errorf(attest.EINVALID, "select at least one control")
+	}
+	out := make([]*attest.Control, 0, len(ids))
+	err := s.change(ctx, orgID, func(tx *sql.Tx) error {
+		seen := map[string]bool{}
+		for _, id := range ids {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			c, err := s.updateControl(ctx, tx, orgID, id, u)
+			if attest.ErrorCode(err) == attest.EINVALID && !strings.Contains(attest.ErrorMessage(err), id) {
+				return attest.Errorf(attest.EINVALID, "%s: %s", id, attest.ErrorMessage(err))
+			}
+			if err != nil {
+				return err
+			}
+			out = append(out, c)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// updateControl changes one control inside tx and audits the change.
+func (s *DB) updateControl(ctx context.Context, tx *sql.Tx, orgID int64, id string, u attest.ControlUpdate) (*attest.Control, error) {
+	before, err := s.findControl(ctx, tx, orgID, id)
+	if err != nil {
+		return nil, err
+	}
+	cp := *before
+	c := &cp
+	if err := u.Apply(c); err != nil {
+		return nil, err
+	}
+	if c.OwnerID != before.OwnerID {
+		if c.Owner, err = s.checkOwner(ctx, tx, orgID, c.OwnerID); err != nil {
+			return nil, err
+		}
+	}
+	c.UpdatedAt = s.now()
+	if _, err := tx.ExecContext(ctx, s.q(`UPDATE controls SET status = ?, owner_user_id = ?, owner_note = ?, due_date = ?, notes = ?, justification = ?, updated_at = ? WHERE org_id = ? AND id = ?`),
+		c.Status, nullInt(c.OwnerID), c.OwnerNote, c.DueDate, c.Notes, c.Justification, c.UpdatedAt, orgID, id); err != nil {
+		return nil, s.dialect.normalize(err)
+	}
+	return c, s.appendAudit(ctx, tx, orgID, "control.update", "control", id, before, c)
 }
 
 // criteriaChange is what the audit log records of a mapping change: the

@@ -11,7 +11,7 @@ import (
 // controlOrder maps each sort column of the controls list to its SQL;
 // nothing else reaches ORDER BY.
 var controlOrder = map[string]string{
-	"": "c.id", "id": "c.id", "name": "c.name", "status": "CASE c.status WHEN 'not_started' THEN 0 WHEN 'in_progress' THEN 1 WHEN 'implemented' THEN 2 ELSE 3 END", "owner": "c.owner",
+	"": "c.id", "id": "c.id", "name": "c.name", "status": "CASE c.status WHEN 'not_started' THEN 0 WHEN 'in_progress' THEN 1 WHEN 'implemented' THEN 2 ELSE 3 END", "owner": ownerOrder("c"),
 	"frequency": "c.frequency", "due_date": "c.due_date", "updated_at": "c.updated_at",
 }
 
@@ -30,9 +30,12 @@ func (s *DB) controlWhere(orgID int64, f attest.ControlFilter) (string, []any) {
 		where += ` AND c.status = ?`
 		args = append(args, f.Status)
 	}
-	if f.Owner != "" {
-		where += ` AND c.owner = ?`
-		args = append(args, f.Owner)
+	if f.OwnerID != 0 {
+		where += ` AND c.owner_user_id = ?`
+		args = append(args, f.OwnerID)
+	}
+	if f.Unowned {
+		where += ` AND c.owner_user_id IS NULL`
 	}
 	var crit []string
 	if f.Criterion != "" {
@@ -91,6 +94,9 @@ func (s *DB) FindControlPage(ctx context.Context, orgID int64, f attest.ControlF
 	if err != nil || len(out) == 0 {
 		return out, total, err
 	}
+	if err := s.fillControlOwners(ctx, orgID, out); err != nil {
+		return nil, 0, err
+	}
 	byID := make(map[string]*attest.Control, len(out))
 	ids := make([]any, 0, len(out)+1)
 	ids = append(ids, orgID)
@@ -116,11 +122,27 @@ func (s *DB) FindControlPage(ctx context.Context, orgID int64, f attest.ControlF
 	return out, total, rows.Err()
 }
 
-// FindControlOwners returns the distinct owners named on the
-// organization's controls, in order.
-func (s *DB) FindControlOwners(ctx context.Context, orgID int64) ([]string, error) {
-	return queryAll(ctx, s.db, "find control owners", func(row rowScanner) (string, error) {
-		var o string
-		return o, row.Scan(&o)
-	}, s.q(`SELECT DISTINCT owner FROM controls WHERE org_id = ? AND owner <> '' ORDER BY owner`), orgID)
+// ownerOrder sorts rows of table alias t by their owner's name (or email
+// when the name is empty), in any case; unowned rows first.
+func ownerOrder(t string) string {
+	return `COALESCE((SELECT LOWER(CASE WHEN u.name = '' THEN u.email ELSE u.name END) FROM users u WHERE u.id = ` + t + `.owner_user_id), '')`
+}
+
+// fillControlOwners sets the Owner of controls that have one, from the
+// members' names as they are now.
+func (s *DB) fillControlOwners(ctx context.Context, orgID int64, controls []*attest.Control) error {
+	var people attest.People
+	for _, c := range controls {
+		if c.OwnerID == 0 {
+			continue
+		}
+		if people == nil {
+			var err error
+			if people, err = s.people(ctx, s.db, orgID); err != nil {
+				return err
+			}
+		}
+		c.Owner = people.Get(c.OwnerID)
+	}
+	return nil
 }

@@ -71,15 +71,19 @@ func TestFindControlsFilter(t *testing.T) {
 		}
 	}
 	first, second := fw.Controls[0].ID, fw.Controls[1].ID
+	unowned := want(func(c *attest.Control) bool { return c.ID != first && c.ID != second })
+	// Owner IDs are the members' positions: alice 1, bob 2, carol 3
+	// (replaced by their user IDs below).
 	tests := []struct {
 		name   string
 		filter attest.ControlFilter
 		want   []string
 	}{
 		{"status", attest.ControlFilter{Status: attest.Implemented}, []string{first, second}},
-		{"status and owner", attest.ControlFilter{Status: attest.Implemented, Owner: "alice"}, []string{first}},
-		{"owner", attest.ControlFilter{Owner: "bob"}, []string{second}},
-		{"nobody's", attest.ControlFilter{Owner: "carol"}, []string{}},
+		{"status and owner", attest.ControlFilter{Status: attest.Implemented, OwnerID: 1}, []string{first}},
+		{"owner", attest.ControlFilter{OwnerID: 2}, []string{second}},
+		{"nobody's", attest.ControlFilter{OwnerID: 3}, []string{}},
+		{"unowned", attest.ControlFilter{Unowned: true}, unowned},
 		{"criterion", attest.ControlFilter{Criterion: "CC6.1"}, want(maps(func(c *attest.Criterion) bool { return c.ID == "CC6.1" }))},
 		{"category", attest.ControlFilter{Category: "availability"}, want(maps(func(c *attest.Criterion) bool { return c.Category == "availability" }))},
 		{"criterion outside the category", attest.ControlFilter{Criterion: "CC6.1", Category: "privacy"}, []string{}},
@@ -87,13 +91,16 @@ func TestFindControlsFilter(t *testing.T) {
 	each(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()
 		org := newOrg(t, db, "Acme")
-		for id, owner := range map[string]string{first: "alice", second: "bob"} {
-			if _, err := db.UpdateControl(ctx, org, id, attest.ControlUpdate{Status: ptr(attest.Implemented), Owner: &owner}); err != nil {
+		ids := map[int64]int64{1: member(t, db, org, "Alice"), 2: member(t, db, org, "Bob"), 3: member(t, db, org, "Carol")}
+		for id, owner := range map[string]int64{first: ids[1], second: ids[2]} {
+			if _, err := db.UpdateControl(ctx, org, id, attest.ControlUpdate{Status: ptr(attest.Implemented), OwnerID: &owner}); err != nil {
 				t.Fatal(err)
 			}
 		}
 		for _, tt := range tests {
-			got, err := db.FindControls(ctx, org, tt.filter)
+			f := tt.filter
+			f.OwnerID = ids[f.OwnerID]
+			got, err := db.FindControls(ctx, org, f)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -119,15 +126,15 @@ func TestUpdateControl(t *testing.T) {
 		code string
 		want func(c *attest.Control) bool
 	}{
-		{"state persists", id, attest.ControlUpdate{Status: ptr(attest.InProgress), Owner: ptr(" alice "), DueDate: ptr(attest.Date("2026-04-01")), Notes: ptr("policy drafted")}, "",
+		{"state persists", id, attest.ControlUpdate{Status: ptr(attest.InProgress), OwnerNote: ptr(" alice "), DueDate: ptr(attest.Date("2026-04-01")), Notes: ptr("policy drafted")}, "",
 			func(c *attest.Control) bool {
-				return c.Status == attest.InProgress && c.Owner == "alice" && c.DueDate == "2026-04-01" && c.Notes == "policy drafted"
+				return c.Status == attest.InProgress && c.OwnerNote == "alice" && c.DueDate == "2026-04-01" && c.Notes == "policy drafted"
 			}},
 		{"not applicable without justification", id, attest.ControlUpdate{Status: ptr(attest.NotApplicable)}, attest.EINVALID, nil},
 		{"blank justification", id, attest.ControlUpdate{Status: ptr(attest.NotApplicable), Justification: ptr("  ")}, attest.EINVALID, nil},
 		{"not applicable with justification", id, attest.ControlUpdate{Status: ptr(attest.NotApplicable), Justification: ptr("no employees yet")}, "",
 			func(c *attest.Control) bool {
-				return c.Status == attest.NotApplicable && c.Justification == "no employees yet" && c.Owner == "alice"
+				return c.Status == attest.NotApplicable && c.Justification == "no employees yet" && c.OwnerNote == "alice"
 			}},
 		{"unknown status", id, attest.ControlUpdate{Status: ptr(attest.ControlStatus("done"))}, attest.EINVALID, nil},
 		{"bad due date", id, attest.ControlUpdate{DueDate: ptr(attest.Date("2026-02-30"))}, attest.EINVALID, nil},

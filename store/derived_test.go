@@ -244,8 +244,8 @@ func TestControlsKeptAcrossChanges(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		owner, done := "Dana", attest.Implemented
-		if _, err := db.UpdateControl(ctx, org, "GOV-01", attest.ControlUpdate{Owner: &owner, Status: &done}); err != nil {
+		owner, done := newUser(t, db, org, "Dana", attest.RoleControlOwner), attest.Implemented
+		if _, err := db.UpdateControl(ctx, org, "GOV-01", attest.ControlUpdate{OwnerID: &owner, Status: &done}); err != nil {
 			t.Fatal(err)
 		}
 		after, err := db.FindControls(ctx, org, attest.ControlFilter{})
@@ -254,9 +254,9 @@ func TestControlsKeptAcrossChanges(t *testing.T) {
 		}
 		for i, c := range after {
 			switch {
-			case c.ID == "GOV-01" && (c.Owner != owner || c.Status != done):
-				t.Errorf("GOV-01 after the change: owner %q, status %s", c.Owner, c.Status)
-			case c.ID == "GOV-01" && before[i].Owner != "":
+			case c.ID == "GOV-01" && (c.OwnerID != owner || c.Status != done):
+				t.Errorf("GOV-01 after the change: owner %d, status %s", c.OwnerID, c.Status)
+			case c.ID == "GOV-01" && before[i].OwnerID != 0:
 				t.Error("the change altered the controls kept for earlier readers")
 			case c.ID != "GOV-01" && c != before[i]:
 				t.Errorf("%s was read again although it did not change", c.ID)

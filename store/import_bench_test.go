@@ -35,7 +35,7 @@ func BenchmarkImportTasks(b *testing.B) {
 				}
 				tasks := make([]*attest.Task, n)
 				for i := range tasks {
-					tasks[i] = &attest.Task{Title: fmt.Sprintf("Imported task %d", i), Owner: "Owner", DueDate: "2027-01-15", ControlID: "NET-03"}
+					tasks[i] = &attest.Task{Title: fmt.Sprintf("Imported task %d", i), OwnerNote: "Owner", DueDate: "2027-01-15", ControlID: "NET-03"}
 				}
 				b.StartTimer()
 				if err := db.ImportTasks(ctx, org.ID, tasks); err != nil {

@@ -30,10 +30,18 @@ func BenchmarkTaskList(b *testing.B) {
 			if err := db.CreateOrganization(ctx, org); err != nil {
 				b.Fatal(err)
 			}
+			owners := make([]int64, 40)
+			for i := range owners {
+				u := &attest.User{OrgID: org.ID, Email: fmt.Sprintf("owner%d@example.com", i), Name: fmt.Sprintf("Owner %d", i), Role: attest.RoleControlOwner}
+				if err := db.CreateUser(ctx, u); err != nil {
+					b.Fatal(err)
+				}
+				owners[i] = u.ID
+			}
 			const n = 50000
 			tasks := make([]*attest.Task, n)
 			for i := range tasks {
-				tasks[i] = &attest.Task{Title: fmt.Sprintf("Remediate finding %05d", i), Owner: fmt.Sprintf("owner%d@example.com", i%40),
+				tasks[i] = &attest.Task{Title: fmt.Sprintf("Remediate finding %05d", i), OwnerID: owners[i%40],
 					Status: []attest.TaskStatus{attest.TaskOpen, attest.TaskInProgress, attest.TaskDone}[i%3]}
 				if i%5 != 0 {
 					tasks[i].DueDate = attest.Date(fmt.Sprintf("2027-%02d-%02d", 1+i%12, 1+i%28))

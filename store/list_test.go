@@ -21,9 +21,9 @@ func TestFindControlPage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		owner, impl := "Dana", attest.Implemented
+		owner, impl := newUser(t, db, org, "Dana", attest.RoleControlOwner), attest.Implemented
 		for _, id := range []string{all[3].ID, all[1].ID} {
-			if _, err := db.UpdateControl(ctx, org, id, attest.ControlUpdate{Owner: &owner, Status: &impl}); err != nil {
+			if _, err := db.UpdateControl(ctx, org, id, attest.ControlUpdate{OwnerID: &owner, Status: &impl}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -62,7 +62,8 @@ func TestFindControlPage(t *testing.T) {
 			}},
 			{"search an ID", attest.ControlFilter{Search: strings.ToLower(all[2].ID)}, func(c *attest.Control) bool { return c.ID == all[2].ID }},
 			{"search a literal %", attest.ControlFilter{Search: "%"}, func(c *attest.Control) bool { return strings.Contains(c.Name, "%") }},
-			{"owner and status", attest.ControlFilter{Owner: owner, Status: impl}, func(c *attest.Control) bool { return c.ID == all[1].ID || c.ID == all[3].ID }},
+			{"owner and status", attest.ControlFilter{OwnerID: owner, Status: impl}, func(c *attest.Control) bool { return c.ID == all[1].ID || c.ID == all[3].ID }},
+			{"nobody's", attest.ControlFilter{Unowned: true}, func(c *attest.Control) bool { return c.ID != all[1].ID && c.ID != all[3].ID }},
 			{"criterion", attest.ControlFilter{Criterion: "CC6.1"}, func(c *attest.Control) bool { return slices.Contains(c.Criteria, "CC6.1") }},
 			{"category", attest.ControlFilter{Category: "availability"}, func(c *attest.Control) bool {
 				return slices.ContainsFunc(c.Criteria, func(id string) bool { return strings.HasPrefix(id, "A1.") })
@@ -90,9 +91,11 @@ func TestFindControlPage(t *testing.T) {
 		if _, _, err := db.FindControlPage(ctx, org, attest.ControlFilter{}, attest.Page{Sort: "notes; DROP TABLE controls"}); attest.ErrorCode(err) != attest.EINVALID {
 			t.Errorf("an unknown sort column: err %v, want invalid", err)
 		}
-		owners, err := db.FindControlOwners(ctx, org)
-		if err != nil || !slices.Equal(owners, []string{owner}) {
-			t.Errorf("owners %v, %v", owners, err)
+		// Sorted by owner, the owned controls come last, with their owner
+		// filled in by name.
+		page, _, err := db.FindControlPage(ctx, org, attest.ControlFilter{}, attest.Page{Sort: "owner", Desc: true, Limit: 2})
+		if err != nil || len(page) != 2 || page[0].Owner == nil || page[0].Owner.Name != "Dana" || page[1].OwnerID != owner {
+			t.Errorf("by owner, descending: %+v, %v", page, err)
 		}
 	})
 }

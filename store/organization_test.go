@@ -93,7 +93,7 @@ func TestOrganizationIsolation(t *testing.T) {
 
 		// Each organization has its own copy of a library control.
 		beforeA, _ := db.FindControlByID(ctx, a, "GOV-01")
-		if _, err := db.UpdateControl(ctx, b, "GOV-01", attest.ControlUpdate{Status: ptr(attest.Implemented), Owner: ptr("bob")}); err != nil {
+		if _, err := db.UpdateControl(ctx, b, "GOV-01", attest.ControlUpdate{Status: ptr(attest.Implemented), OwnerNote: ptr("bob")}); err != nil {
 			t.Fatal(err)
 		}
 		if err := db.UnmapControl(ctx, b, "GOV-01", beforeA.Criteria[0]); err != nil {

@@ -19,16 +19,21 @@ import (
 
 var _ attest.PolicyService = (*DB)(nil)
 
-const policyColumns = `id, template_id, title, type, owner_role, owner, review_cycle_months, controls, approvers, status, current_version, published_version, next_review, last_reviewed, ack_since, created_at`
+// policyColumns are read FROM policies; the last is the current version's
+// state.
+const policyColumns = `id, template_id, title, type, owner_role, owner_user_id, owner_note, review_cycle_months, controls, approvers, status, current_version, published_version, submitted_version, next_review, last_reviewed, ack_since, created_at,
+	COALESCE((SELECT v.state FROM policy_versions v WHERE v.policy_id = policies.id AND v.number = policies.current_version), '')`
 
 func scanPolicy(row rowScanner) (*attest.Policy, error) {
 	p := &attest.Policy{}
 	var controls, approvers string
 	var ackSince sql.NullTime
-	if err := row.Scan(&p.ID, &p.TemplateID, &p.Title, &p.Type, &p.OwnerRole, &p.Owner, &p.ReviewCycleMonths, &controls, &approvers,
-		&p.Status, &p.CurrentVersion, &p.PublishedVersion, &p.NextReview, &p.LastReviewed, &ackSince, &p.CreatedAt); err != nil {
+	var owner sql.NullInt64
+	if err := row.Scan(&p.ID, &p.TemplateID, &p.Title, &p.Type, &p.OwnerRole, &owner, &p.OwnerNote, &p.ReviewCycleMonths, &controls, &approvers,
+		&p.Status, &p.CurrentVersion, &p.PublishedVersion, &p.SubmittedVersion, &p.NextReview, &p.LastReviewed, &ackSince, &p.CreatedAt, &p.CurrentState); err != nil {
 		return nil, err
 	}
+	p.OwnerID = owner.Int64
 	if ackSince.Valid {
 		p.AckSince = ackSince.Time.UTC()
 	}
@@ -81,7 +86,18 @@ func policyEntity(id int64) string { return strconv.FormatInt(id, 10) }
 
 // FindPolicies returns the organization's policies by title.
 func (s *DB) FindPolicies(ctx context.Context, orgID int64) ([]*attest.Policy, error) {
-	return queryAll(ctx, s.db, "find policies", scanPolicy, s.q(`SELECT `+policyColumns+` FROM policies WHERE org_id = ? ORDER BY title, id`), orgID)
+	ps, err := queryAll(ctx, s.db, "find policies", scanPolicy, s.q(`SELECT `+policyColumns+` FROM policies WHERE org_id = ? ORDER BY title, id`), orgID)
+	if err != nil {
+		return nil, err
+	}
+	people, err := s.people(ctx, s.db, orgID)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range ps {
+		p.Owner = people.Get(p.OwnerID)
+	}
+	return ps, nil
 }
 
 // FindPolicyByID returns the organization's policy, or ENOTFOUND.
@@ -96,6 +112,9 @@ func (s *DB) findPolicy(ctx context.Context, x queryer, orgID, id int64) (*attes
 	}
 	if err != nil {
 		return nil, fmt.Errorf("find policy: %w", err)
+	}
+	if p.Owner, err = s.person(ctx, x, orgID, p.OwnerID); err != nil {
+		return nil, err
 	}
 	return p, nil
 }
@@ -151,14 +170,14 @@ func (s *DB) AdoptTemplate(ctx context.Context, orgID int64, t *attest.PolicyTem
 	}
 	now := s.now()
 	p := &attest.Policy{
-		TemplateID: t.ID, Title: t.Title, Type: t.Type, OwnerRole: t.OwnerRole, Owner: fill["owner"],
+		TemplateID: t.ID, Title: t.Title, Type: t.Type, OwnerRole: t.OwnerRole, OwnerNote: strings.TrimSpace(fill["owner"]),
 		ReviewCycleMonths: t.ReviewCycleMonths, Controls: append([]string{}, t.Controls...), Approvers: []int64{},
-		Status: attest.PolicyDraft, CurrentVersion: "1.0", CreatedAt: now,
+		Status: attest.PolicyDraft, CurrentVersion: "1.0", CurrentState: attest.VersionDraft, CreatedAt: now,
 	}
 	v := &attest.PolicyVersion{Number: "1.0", Body: body, Major: true, Author: attest.ActorFrom(ctx), State: attest.VersionDraft, CreatedAt: now}
 	err = s.change(ctx, orgID, func(tx *sql.Tx) error {
-		id, err := s.insertID(ctx, tx, `INSERT INTO policies (org_id, template_id, title, type, owner_role, owner, review_cycle_months, controls, approvers, status, current_version, created_at) VALUES (`+placeholders(12)+`)`,
-			orgID, p.TemplateID, p.Title, p.Type, p.OwnerRole, p.Owner, p.ReviewCycleMonths, jsonText(p.Controls), jsonText(p.Approvers), p.Status, p.CurrentVersion, p.CreatedAt)
+		id, err := s.insertID(ctx, tx, `INSERT INTO policies (org_id, template_id, title, type, owner_role, owner_note, review_cycle_months, controls, approvers, status, current_version, created_at) VALUES (`+placeholders(12)+`)`,
+			orgID, p.TemplateID, p.Title, p.Type, p.OwnerRole, p.OwnerNote, p.ReviewCycleMonths, jsonText(p.Controls), jsonText(p.Approvers), p.Status, p.CurrentVersion, p.CreatedAt)
 		if err != nil {
 			return err
 		}
@@ -196,8 +215,8 @@ func (s *DB) updatePolicy(ctx context.Context, tx *sql.Tx, orgID int64, p *attes
 	if !p.AckSince.IsZero() {
 		ackSince = p.AckSince
 	}
-	_, err := tx.ExecContext(ctx, s.q(`UPDATE policies SET approvers = ?, status = ?, current_version = ?, published_version = ?, next_review = ?, last_reviewed = ?, ack_since = ? WHERE org_id = ? AND id = ?`),
-		jsonText(p.Approvers), p.Status, p.CurrentVersion, p.PublishedVersion, p.NextReview, p.LastReviewed, ackSince, orgID, p.ID)
+	_, err := tx.ExecContext(ctx, s.q(`UPDATE policies SET approvers = ?, status = ?, current_version = ?, published_version = ?, submitted_version = ?, next_review = ?, last_reviewed = ?, ack_since = ?, owner_user_id = ?, owner_note = ? WHERE org_id = ? AND id = ?`),
+		jsonText(p.Approvers), p.Status, p.CurrentVersion, p.PublishedVersion, p.SubmittedVersion, p.NextReview, p.LastReviewed, ackSince, nullInt(p.OwnerID), p.OwnerNote, orgID, p.ID)
 	if err != nil {
 		return fmt.Errorf("update policy: %w", s.dialect.normalize(err))
 	}
@@ -292,8 +311,8 @@ func (s *DB) SetApprovers(ctx context.Context, orgID, policyID int64, userIDs []
 			return err
 		}
 		for _, id := range ids {
-			if err := s.checkUser(ctx, tx, orgID, id); err != nil {
-				return attest.Errorf(attest.EINVALID, "approver %d is not a user of the organization", id)
+			if _, err := s.checkOwner(ctx, tx, orgID, id); err != nil {
+				return attest.Errorf(attest.EINVALID, "approver %d: %s", id, attest.ErrorMessage(err))
 			}
 		}
 		before := append([]int64{}, p.Approvers...)
@@ -334,6 +353,9 @@ func (s *DB) Decide(ctx context.Context, orgID, policyID int64, version string, 
 		}
 		if err := d.Validate(p); err != nil {
 			return err
+		}
+		if _, err := s.checkOwner(ctx, tx, orgID, approverID); err != nil {
+			return attest.Errorf(attest.EFORBIDDEN, "%s", attest.ErrorMessage(err))
 		}
 		v, err := s.findVersion(ctx, tx, orgID, policyID, version)
 		if err != nil {

@@ -55,7 +55,7 @@ func TestPolicyWorkflow(t *testing.T) {
 		eve := newUser(t, db, org, "Eve", attest.RoleEmployee)
 
 		p := adopted(t, db, org)
-		if p.Status != attest.PolicyDraft || p.CurrentVersion != "1.0" || p.Owner != "CISO" || len(p.Controls) == 0 || p.ReviewCycleMonths <= 0 {
+		if p.Status != attest.PolicyDraft || p.CurrentVersion != "1.0" || p.OwnerNote != "CISO" || len(p.Controls) == 0 || p.ReviewCycleMonths <= 0 {
 			t.Fatalf("adopted policy = %+v", p)
 		}
 		vs, err := db.FindPolicyVersions(ctx, org, p.ID)

@@ -76,7 +76,7 @@ func (s *DB) computeReadiness(ctx context.Context, orgID int64, e *attest.Engage
 	}
 	// Only overdue tasks matter to readiness: those of this engagement and
 	// those tied to no engagement.
-	tasks, err := s.queryTasks(ctx, `SELECT `+taskColumns+` FROM tasks WHERE org_id = ? AND status <> 'done' AND due_date <> '' AND due_date < ? AND (engagement_id IS NULL OR engagement_id = ?) ORDER BY due_date, id`,
+	tasks, err := s.queryTasks(ctx, orgID, `SELECT `+taskColumns+` FROM tasks WHERE org_id = ? AND status <> 'done' AND due_date <> '' AND due_date < ? AND (engagement_id IS NULL OR engagement_id = ?) ORDER BY due_date, id`,
 		orgID, today, e.ID)
 	if err != nil {
 		return nil, err

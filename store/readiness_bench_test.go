@@ -78,7 +78,7 @@ func seedLarge(b *testing.B, db *DB, nControls, nTasks int) (org, eng int64) {
 		for i := len(fw.Controls); i < nControls; i++ {
 			st := statuses[i%3] // not started, in progress, implemented
 			c := &attest.Control{ID: fmt.Sprintf("BEN-%04d", i), Name: "Bench control", Frequency: attest.Monthly, Custom: true,
-				Status: st, Owner: "Owner", UpdatedAt: db.now(),
+				Status: st, UpdatedAt: db.now(),
 				Criteria: []string{fw.Criteria[i%61].ID, fw.Criteria[(i*7)%61].ID}}
 			if err := db.insertControl(ctx, tx, o.ID, c); err != nil {
 				return err
@@ -88,7 +88,7 @@ func seedLarge(b *testing.B, db *DB, nControls, nTasks int) (org, eng int64) {
 		for i := range nTasks {
 			due := attest.DateOf(today.Time().AddDate(0, 0, i%90-30))
 			status := []attest.TaskStatus{attest.TaskOpen, attest.TaskInProgress, attest.TaskDone}[i%3]
-			if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO tasks (org_id, engagement_id, control_id, title, owner, due_date, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+			if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO tasks (org_id, engagement_id, control_id, title, owner_note, due_date, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
 				o.ID, e.ID, fw.Controls[i%len(fw.Controls)].ID, fmt.Sprintf("Task %d", i), "Owner", due, status, db.now()); err != nil {
 				return err
 			}

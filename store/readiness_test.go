@@ -220,19 +220,35 @@ func TestReadinessGaps(t *testing.T) {
 			t.Fatal(err)
 		}
 		owned, na := "GOV-01", "GOV-02"
-		if _, err := db.UpdateControl(ctx, org, owned, attest.ControlUpdate{Owner: ptr("alice")}); err != nil {
+		if _, err := db.UpdateControl(ctx, org, owned, attest.ControlUpdate{OwnerID: ptr(member(t, db, org, "Alice"))}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := db.UpdateControl(ctx, org, na, attest.ControlUpdate{Status: ptr(attest.NotApplicable), Justification: ptr("no board")}); err != nil {
+			t.Fatal(err)
+		}
+		sc, err := db.Scope(ctx, org, e1.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A free-text owner note does not make a control owned: only a
+		// member does.
+		noted := ""
+		for _, c := range sc.Controls {
+			if noted == "" && c.ID != owned && c.ID != na {
+				noted = c.ID
+			}
+		}
+		if _, err := db.UpdateControl(ctx, org, noted, attest.ControlUpdate{OwnerNote: ptr("Kim the contractor")}); err != nil {
 			t.Fatal(err)
 		}
 		r, err := db.Readiness(ctx, org, e1.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		sc, err := db.Scope(ctx, org, e1.ID)
-		if err != nil {
-			t.Fatal(err)
+		for _, g := range r.Gaps {
+			if g.ID == noted && g.Kind == "unowned_control" && !strings.Contains(g.Message, "Kim the contractor") {
+				t.Errorf("the gap of %s does not name its note: %q", noted, g.Message)
+			}
 		}
 		wantUnowned := map[string]bool{}
 		for _, c := range sc.Controls {

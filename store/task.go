@@ -13,16 +13,17 @@ import (
 	"github.com/attest-dev/attest"
 )
 
-const taskColumns = `id, title, owner, due_date, status, control_id, engagement_id, notes, created_at, closed_at`
+const taskColumns = `id, title, description, owner_user_id, owner_note, due_date, status, control_id, engagement_id, notes, created_at, closed_at`
 
 func scanTask(row interface{ Scan(...any) error }) (*attest.Task, error) {
 	t := &attest.Task{}
 	var control sql.NullString
-	var engagement sql.NullInt64
+	var engagement, owner sql.NullInt64
 	var closed sql.NullTime
-	if err := row.Scan(&t.ID, &t.Title, &t.Owner, &t.DueDate, &t.Status, &control, &engagement, &t.Notes, &t.CreatedAt, &closed); err != nil {
+	if err := row.Scan(&t.ID, &t.Title, &t.Description, &owner, &t.OwnerNote, &t.DueDate, &t.Status, &control, &engagement, &t.Notes, &t.CreatedAt, &closed); err != nil {
 		return nil, err
 	}
+	t.OwnerID = owner.Int64
 	t.ControlID = control.String
 	t.EngagementID = engagement.Int64
 	if closed.Valid {
@@ -54,6 +55,9 @@ func (s *DB) findTask(ctx context.Context, x queryer, orgID, id int64) (*attest.
 	if err != nil {
 		return nil, fmt.Errorf("find task: %w", err)
 	}
+	if t.Owner, err = s.person(ctx, x, orgID, t.OwnerID); err != nil {
+		return nil, err
+	}
 	return t, nil
 }
 
@@ -68,9 +72,9 @@ func (s *DB) FindTasks(ctx context.Context, orgID int64, f attest.TaskFilter) ([
 	if f.Open {
 		query += ` AND status <> 'done'`
 	}
-	if f.Owner != "" {
-		query += ` AND owner = ?`
-		args = append(args, f.Owner)
+	if f.OwnerID != 0 {
+		query += ` AND owner_user_id = ?`
+		args = append(args, f.OwnerID)
 	}
 	if f.ControlID != "" {
 		query += ` AND control_id = ?`
@@ -90,20 +94,42 @@ func (s *DB) FindTasks(ctx context.Context, orgID int64, f attest.TaskFilter) ([
 		}
 	}
 	if f.Limit <= 0 {
-		return s.queryTasks(ctx, query+` ORDER BY CASE WHEN due_date = '' THEN 1 ELSE 0 END, due_date, id`, args...)
+		return s.queryTasks(ctx, orgID, query+` ORDER BY CASE WHEN due_date = '' THEN 1 ELSE 0 END, due_date, id`, args...)
 	}
 	// With a limit, dated tasks come first in due-date order, which an index
 	// serves without sorting every match; undated ones fill what is left.
-	out, err := s.queryTasks(ctx, query+fmt.Sprintf(` AND due_date <> '' ORDER BY due_date, id LIMIT %d`, f.Limit), args...)
+	out, err := s.queryTasks(ctx, orgID, query+fmt.Sprintf(` AND due_date <> '' ORDER BY due_date, id LIMIT %d`, f.Limit), args...)
 	if err != nil || len(out) == f.Limit {
 		return out, err
 	}
-	rest, err := s.queryTasks(ctx, query+fmt.Sprintf(` AND due_date = '' ORDER BY id LIMIT %d`, f.Limit-len(out)), args...)
+	rest, err := s.queryTasks(ctx, orgID, query+fmt.Sprintf(` AND due_date = '' ORDER BY id LIMIT %d`, f.Limit-len(out)), args...)
 	return append(out, rest...), err
 }
 
-func (s *DB) queryTasks(ctx context.Context, query string, args ...any) ([]*attest.Task, error) {
-	return queryAll(ctx, s.db, "find tasks", scanTask, s.q(query), args...)
+func (s *DB) queryTasks(ctx context.Context, orgID int64, query string, args ...any) ([]*attest.Task, error) {
+	tasks, err := queryAll(ctx, s.db, "find tasks", scanTask, s.q(query), args...)
+	if err != nil {
+		return nil, err
+	}
+	return tasks, s.fillTaskOwners(ctx, orgID, tasks)
+}
+
+// fillTaskOwners sets the Owner of tasks that have one.
+func (s *DB) fillTaskOwners(ctx context.Context, orgID int64, tasks []*attest.Task) error {
+	var people attest.People
+	for _, t := range tasks {
+		if t.OwnerID == 0 {
+			continue
+		}
+		if people == nil {
+			var err error
+			if people, err = s.people(ctx, s.db, orgID); err != nil {
+				return err
+			}
+		}
+		t.Owner = people.Get(t.OwnerID)
+	}
+	return nil
 }
 
 // CreateTask validates and stores a task; the control and engagement it
@@ -120,8 +146,12 @@ func (s *DB) CreateTask(ctx context.Context, orgID int64, t *attest.Task) error 
 	}
 	t.CreatedAt = s.now()
 	err := s.change(ctx, orgID, func(tx *sql.Tx) error {
-		id, err := s.insertID(ctx, tx, `INSERT INTO tasks (org_id, title, owner, due_date, status, control_id, engagement_id, notes, created_at) VALUES (`+placeholders(9)+`)`,
-			orgID, t.Title, t.Owner, t.DueDate, t.Status, nullString(t.ControlID), nullInt(t.EngagementID), t.Notes, t.CreatedAt)
+		var err error
+		if t.Owner, err = s.checkOwner(ctx, tx, orgID, t.OwnerID); err != nil {
+			return err
+		}
+		id, err := s.insertID(ctx, tx, `INSERT INTO tasks (org_id, title, description, owner_user_id, owner_note, due_date, status, control_id, engagement_id, notes, created_at) VALUES (`+placeholders(11)+`)`,
+			orgID, t.Title, t.Description, nullInt(t.OwnerID), t.OwnerNote, t.DueDate, t.Status, nullString(t.ControlID), nullInt(t.EngagementID), t.Notes, t.CreatedAt)
 		if err != nil {
 			return err
 		}
@@ -165,8 +195,18 @@ func (s *DB) UpdateTask(ctx context.Context, orgID, id int64, u attest.TaskUpdat
 		if err := u.Apply(t, s.now()); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE tasks SET title = ?, owner = ?, due_date = ?, status = ?, notes = ?, closed_at = ? WHERE org_id = ? AND id = ?`),
-			t.Title, t.Owner, t.DueDate, t.Status, t.Notes, nullTime(t.ClosedAt), orgID, id); err != nil {
+		if t.OwnerID != before.OwnerID {
+			if t.Owner, err = s.checkOwner(ctx, tx, orgID, t.OwnerID); err != nil {
+				return err
+			}
+		}
+		if t.ControlID != before.ControlID {
+			if err := s.checkTaskRefs(ctx, orgID, &attest.Task{ControlID: t.ControlID}); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE tasks SET title = ?, description = ?, owner_user_id = ?, owner_note = ?, due_date = ?, status = ?, control_id = ?, notes = ?, closed_at = ? WHERE org_id = ? AND id = ?`),
+			t.Title, t.Description, nullInt(t.OwnerID), t.OwnerNote, t.DueDate, t.Status, nullString(t.ControlID), t.Notes, nullTime(t.ClosedAt), orgID, id); err != nil {
 			return fmt.Errorf("update task: %w", s.dialect.normalize(err))
 		}
 		return s.appendAudit(ctx, tx, orgID, "task.update", "task", strconv.FormatInt(id, 10), before, t)
@@ -197,6 +237,14 @@ func (s *DB) ImportTasks(ctx context.Context, orgID int64, tasks []*attest.Task)
 	for _, e := range engagements {
 		knownEngagement[e.ID] = true
 	}
+	users, err := s.FindUsers(ctx, orgID)
+	if err != nil {
+		return err
+	}
+	owners := map[int64]*attest.User{}
+	for _, u := range users {
+		owners[u.ID] = u
+	}
 	for i, t := range tasks {
 		if err := t.Validate(); err != nil {
 			return attest.Errorf(attest.EINVALID, "task %d: %s", i+1, attest.ErrorMessage(err))
@@ -206,6 +254,13 @@ func (s *DB) ImportTasks(ctx context.Context, orgID int64, tasks []*attest.Task)
 		}
 		if t.EngagementID != 0 && !knownEngagement[t.EngagementID] {
 			return attest.Errorf(attest.EINVALID, "task %d: unknown engagement %d", i+1, t.EngagementID)
+		}
+		if t.OwnerID != 0 {
+			u := owners[t.OwnerID]
+			if !attest.MayOwn(u) {
+				return attest.Errorf(attest.EINVALID, "task %d: user %d may not own tasks", i+1, t.OwnerID)
+			}
+			t.Owner = attest.PersonOf(u)
 		}
 	}
 	now := s.now()
@@ -246,17 +301,17 @@ const importBatch = 2000
 // insertTasks inserts tasks in one statement and sets their IDs. Both
 // databases number the rows of one INSERT in the order they are listed.
 func (s *DB) insertTasks(ctx context.Context, tx *sql.Tx, orgID int64, tasks []*attest.Task) error {
-	const cols = 10
+	const cols = 12
 	args := make([]any, 0, cols*len(tasks))
 	rows := make([]string, len(tasks))
 	for i, t := range tasks {
 		rows[i] = "(" + placeholders(cols) + ")"
-		args = append(args, orgID, t.Title, t.Owner, t.DueDate, t.Status, nullString(t.ControlID), nullInt(t.EngagementID), t.Notes, t.CreatedAt, nullTime(t.ClosedAt))
+		args = append(args, orgID, t.Title, t.Description, nullInt(t.OwnerID), t.OwnerNote, t.DueDate, t.Status, nullString(t.ControlID), nullInt(t.EngagementID), t.Notes, t.CreatedAt, nullTime(t.ClosedAt))
 	}
 	ids, err := queryAll(ctx, tx, "import tasks", func(row rowScanner) (int64, error) {
 		var id int64
 		return id, row.Scan(&id)
-	}, s.q(`INSERT INTO tasks (org_id, title, owner, due_date, status, control_id, engagement_id, notes, created_at, closed_at) VALUES `+
+	}, s.q(`INSERT INTO tasks (org_id, title, description, owner_user_id, owner_note, due_date, status, control_id, engagement_id, notes, created_at, closed_at) VALUES `+
 		strings.Join(rows, ", ")+` RETURNING id`), args...)
 	if err != nil {
 		return s.dialect.normalize(err)

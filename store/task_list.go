@@ -11,7 +11,7 @@ import (
 // taskOrder maps the sort columns of the tasks list, other than the due
 // date, to their SQL; nothing else reaches ORDER BY.
 var taskOrder = map[string]string{
-	"title": "t.title", "owner": "t.owner", "control": "COALESCE(t.control_id, '')", "created_at": "t.created_at",
+	"title": "t.title", "owner": ownerOrder("t"), "control": "COALESCE(t.control_id, '')", "created_at": "t.created_at",
 	"status": "CASE t.status WHEN 'open' THEN 0 WHEN 'in_progress' THEN 1 ELSE 2 END",
 }
 
@@ -26,9 +26,9 @@ func taskWhere(orgID int64, f attest.TaskFilter) (string, []any) {
 	if f.Open {
 		where += ` AND t.status IN ('open', 'in_progress')`
 	}
-	if f.Owner != "" {
-		where += ` AND t.owner = ?`
-		args = append(args, f.Owner)
+	if f.OwnerID != 0 {
+		where += ` AND t.owner_user_id = ?`
+		args = append(args, f.OwnerID)
 	}
 	if f.ControlID != "" {
 		where += ` AND t.control_id = ?`
@@ -77,7 +77,7 @@ func (s *DB) FindTaskPage(ctx context.Context, orgID int64, f attest.TaskFilter,
 	}
 	cols := strings.ReplaceAll("t."+taskColumns, ", ", ", t.")
 	page := func(extra, order string, limit, offset int) ([]*attest.Task, error) {
-		return s.queryTasks(ctx, `SELECT `+cols+` FROM tasks t WHERE `+where+extra+` ORDER BY `+order+fmt.Sprintf(` LIMIT %d OFFSET %d`, limit, offset), args...)
+		return s.queryTasks(ctx, orgID, `SELECT `+cols+` FROM tasks t WHERE `+where+extra+` ORDER BY `+order+fmt.Sprintf(` LIMIT %d OFFSET %d`, limit, offset), args...)
 	}
 	if p.Sort != "" && p.Sort != "due_date" {
 		out, err := page("", taskOrder[p.Sort]+dir+", t.id"+dir, p.Limit, p.Offset)

@@ -20,12 +20,13 @@ func TestTaskLifecycle(t *testing.T) {
 		ctx := context.Background()
 		org := newOrg(t, db, "Acme")
 		e := newEngagement(t, db, org)
+		alice, bob := member(t, db, org, "Alice"), member(t, db, org, "Bob")
 		created := clock(db, time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC))
-		task := &attest.Task{Title: " Write access policy ", Owner: "alice", DueDate: "2026-04-01", ControlID: "GOV-01", EngagementID: e.ID}
+		task := &attest.Task{Title: " Write access policy ", OwnerID: alice, DueDate: "2026-04-01", ControlID: "GOV-01", EngagementID: e.ID}
 		if err := db.CreateTask(ctx, org, task); err != nil {
 			t.Fatal(err)
 		}
-		if task.ID == 0 || task.Status != attest.TaskOpen || task.Title != "Write access policy" || task.ClosedAt != nil {
+		if task.ID == 0 || task.Status != attest.TaskOpen || task.Title != "Write access policy" || task.ClosedAt != nil || task.Owner == nil || task.Owner.Name != "Alice" {
 			t.Fatalf("created %+v, want an id, status open, a trimmed title, not closed", task)
 		}
 		got, err := db.FindTaskByID(ctx, org, task.ID)
@@ -49,7 +50,7 @@ func TestTaskLifecycle(t *testing.T) {
 			closed *time.Time // nil: not closed
 			at     time.Time  // the clock during the step
 		}{
-			{"edit", attest.TaskUpdate{Title: ptr("Write the access policy"), Owner: ptr("bob"), DueDate: ptr(attest.Date("2026-04-15")), Notes: ptr("draft in docs")},
+			{"edit", attest.TaskUpdate{Title: ptr("Write the access policy"), OwnerID: ptr(bob), DueDate: ptr(attest.Date("2026-04-15")), Notes: ptr("draft in docs")},
 				"", attest.TaskOpen, nil, created.Add(time.Hour)},
 			{"start", attest.TaskUpdate{Status: ptr(attest.TaskInProgress)}, "", attest.TaskInProgress, nil, created.Add(2 * time.Hour)},
 			{"close", attest.TaskUpdate{Status: ptr(attest.TaskDone)}, "", attest.TaskDone, ptr(created.Add(3 * time.Hour)), created.Add(3 * time.Hour)},
@@ -77,7 +78,7 @@ func TestTaskLifecycle(t *testing.T) {
 			}
 		}
 		got, _ = db.FindTaskByID(ctx, org, task.ID)
-		if got.Title != "Write the access policy" || got.Owner != "bob" || got.DueDate != "2026-04-15" || got.Notes != "approved" {
+		if got.Title != "Write the access policy" || got.OwnerID != bob || got.Owner == nil || got.Owner.Name != "Bob" || got.DueDate != "2026-04-15" || got.Notes != "approved" {
 			t.Errorf("after the steps: %+v", got)
 		}
 		_, err = db.UpdateTask(ctx, org, task.ID+1000, attest.TaskUpdate{Title: ptr("x")})
@@ -120,14 +121,15 @@ func TestFindTasks(t *testing.T) {
 		ctx := context.Background()
 		org := newOrg(t, db, "Acme")
 		e1, e2 := newEngagement(t, db, org), newEngagement(t, db, org)
+		alice, bob, carol, dave := member(t, db, org, "Alice"), member(t, db, org, "Bob"), member(t, db, org, "Carol"), member(t, db, org, "Dave")
 		// Created out of due order, so ordering by id would be wrong.
 		tasks := []*attest.Task{
-			{Title: "undated", Owner: "alice"},
-			{Title: "late", Owner: "alice", DueDate: "2026-05-01", ControlID: "GOV-01", EngagementID: e1.ID},
-			{Title: "soon", Owner: "bob", DueDate: "2026-03-01", ControlID: "GOV-01", EngagementID: e2.ID},
-			{Title: "middle", Owner: "bob", DueDate: "2026-04-01", Status: attest.TaskInProgress, EngagementID: e1.ID},
-			{Title: "finished", Owner: "alice", DueDate: "2026-02-01", ControlID: "GOV-02"},
-			{Title: "undated too", Owner: "carol", EngagementID: e1.ID},
+			{Title: "undated", OwnerID: alice},
+			{Title: "late", OwnerID: alice, DueDate: "2026-05-01", ControlID: "GOV-01", EngagementID: e1.ID},
+			{Title: "soon", OwnerID: bob, DueDate: "2026-03-01", ControlID: "GOV-01", EngagementID: e2.ID},
+			{Title: "middle", OwnerID: bob, DueDate: "2026-04-01", Status: attest.TaskInProgress, EngagementID: e1.ID},
+			{Title: "finished", OwnerID: alice, DueDate: "2026-02-01", ControlID: "GOV-02"},
+			{Title: "undated too", OwnerID: carol, EngagementID: e1.ID},
 		}
 		for _, task := range tasks {
 			if err := db.CreateTask(ctx, org, task); err != nil {
@@ -146,14 +148,14 @@ func TestFindTasks(t *testing.T) {
 			{"status", attest.TaskFilter{Status: attest.TaskInProgress}, []string{"middle"}},
 			{"done", attest.TaskFilter{Status: attest.TaskDone}, []string{"finished"}},
 			{"open", attest.TaskFilter{Open: true}, []string{"soon", "middle", "late", "undated", "undated too"}},
-			{"owner", attest.TaskFilter{Owner: "alice"}, []string{"finished", "late", "undated"}},
+			{"owner", attest.TaskFilter{OwnerID: alice}, []string{"finished", "late", "undated"}},
 			{"control", attest.TaskFilter{ControlID: "GOV-01"}, []string{"soon", "late"}},
 			{"engagement", attest.TaskFilter{EngagementID: e1.ID}, []string{"middle", "late", "undated too"}},
-			{"open of one owner", attest.TaskFilter{Open: true, Owner: "alice"}, []string{"late", "undated"}},
+			{"open of one owner", attest.TaskFilter{Open: true, OwnerID: alice}, []string{"late", "undated"}},
 			{"limit", attest.TaskFilter{Open: true, Limit: 2}, []string{"soon", "middle"}},
 			{"limit reaching the undated", attest.TaskFilter{Open: true, Limit: 4}, []string{"soon", "middle", "late", "undated"}},
-			{"limit with only undated left", attest.TaskFilter{Owner: "carol", Limit: 5}, []string{"undated too"}},
-			{"nothing", attest.TaskFilter{Owner: "dave"}, []string{}},
+			{"limit with only undated left", attest.TaskFilter{OwnerID: carol, Limit: 5}, []string{"undated too"}},
+			{"nothing", attest.TaskFilter{OwnerID: dave}, []string{}},
 		}
 		for _, tt := range tests {
 			got, err := db.FindTasks(ctx, org, tt.filter)

@@ -85,7 +85,10 @@ func apiPage(q url.Values, columns []string) (attest.Page, error) {
 func (s *Server) listControls(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	f := newForm(q)
-	cf := s.controlFilter(q, f)
+	cf, err := s.controlFilter(r, f)
+	if err != nil {
+		return err
+	}
 	pg, err := apiPage(q, attest.ControlSorts)
 	if err == nil {
 		err = firstError(f, controlFilterFields...)
@@ -122,10 +125,26 @@ func (s *Server) getControl(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, c)
 }
 
+// controlPatch is the body of PATCH /api/v1/controls/{id}: the fields of
+// ControlUpdate and an owner given as a user ID or an email ("" for
+// nobody).
+type controlPatch struct {
+	attest.ControlUpdate
+	Owner *attest.PersonRef `json:"owner"`
+}
+
 func (s *Server) updateControl(w http.ResponseWriter, r *http.Request) error {
-	var u attest.ControlUpdate
-	if err := decode(r, &u); err != nil {
+	var in controlPatch
+	if err := decode(r, &in); err != nil {
 		return err
+	}
+	u := in.ControlUpdate
+	if in.Owner != nil {
+		id, err := s.resolveOwner(r, string(*in.Owner))
+		if err != nil {
+			return err
+		}
+		u.OwnerID = &id
 	}
 	c, err := s.svc.UpdateControl(r.Context(), orgID(r), r.PathValue("id"), u)
 	if err != nil {
@@ -306,7 +325,10 @@ func (s *Server) listSnapshots(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) listTasks(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	f := newForm(q)
-	tf := taskFilter(q, f)
+	tf, err := s.taskFilter(r, f)
+	if err != nil {
+		return err
+	}
 	// The API lists every task unless asked for open ones (open=true).
 	tf.Open = tf.Status == "" && q.Get("open") == "true"
 	if v := q.Get("engagement"); v != "" {
@@ -330,12 +352,27 @@ func (s *Server) listTasks(w http.ResponseWriter, r *http.Request) error {
 	return writePage(w, tasks, total)
 }
 
+// taskInput is the body of POST /api/v1/tasks: a task whose owner is given
+// as a user ID or an email.
+type taskInput struct {
+	attest.Task
+	Owner *attest.PersonRef `json:"owner"`
+}
+
 func (s *Server) createTask(w http.ResponseWriter, r *http.Request) error {
-	var t attest.Task
-	if err := decode(r, &t); err != nil {
+	var in taskInput
+	if err := decode(r, &in); err != nil {
 		return err
 	}
-	t.ID, t.ClosedAt = 0, nil
+	t := in.Task
+	t.ID, t.ClosedAt, t.OwnerID = 0, nil, 0
+	if in.Owner != nil {
+		id, err := s.resolveOwner(r, string(*in.Owner))
+		if err != nil {
+			return err
+		}
+		t.OwnerID = id
+	}
 	if err := s.svc.CreateTask(r.Context(), orgID(r), &t); err != nil {
 		return err
 	}
@@ -359,15 +396,30 @@ func (s *Server) updateTask(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var u attest.TaskUpdate
-	if err := decode(r, &u); err != nil {
+	var in taskPatch
+	if err := decode(r, &in); err != nil {
 		return err
+	}
+	u := in.TaskUpdate
+	if in.Owner != nil {
+		owner, err := s.resolveOwner(r, string(*in.Owner))
+		if err != nil {
+			return err
+		}
+		u.OwnerID = &owner
 	}
 	t, err := s.svc.UpdateTask(r.Context(), orgID(r), id, u)
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, t)
+}
+
+// taskPatch is the body of PATCH /api/v1/tasks/{id}: the fields of
+// TaskUpdate and an owner given as a user ID or an email ("" for nobody).
+type taskPatch struct {
+	attest.TaskUpdate
+	Owner *attest.PersonRef `json:"owner"`
 }
 
 func (s *Server) closeTask(w http.ResponseWriter, r *http.Request) error {

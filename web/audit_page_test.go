@@ -17,8 +17,8 @@ import (
 func TestAuditPage(t *testing.T) {
 	forEachUI(t, func(t *testing.T, u *uiEnv) {
 		ctx := attest.WithActor(context.Background(), "user:max@a.example")
-		impl, owner := attest.Implemented, "Dana Doe"
-		if _, err := u.db.UpdateControl(ctx, u.orgA, "GOV-01", attest.ControlUpdate{Status: &impl, Owner: &owner}); err != nil {
+		impl, owner := attest.Implemented, u.users[uManager].ID
+		if _, err := u.db.UpdateControl(ctx, u.orgA, "GOV-01", attest.ControlUpdate{Status: &impl, OwnerID: &owner}); err != nil {
 			t.Fatal(err)
 		}
 		for i := range 105 { // more than a page of task entries
@@ -33,7 +33,7 @@ func TestAuditPage(t *testing.T) {
 		changes := doc.Find("table.audit tbody tr").First().Find("ul.changes li")
 		var got []string
 		changes.Each(func(_ int, s *goquery.Selection) { got = append(got, strings.Join(strings.Fields(s.Text()), " ")) })
-		want := []string{"owner: alice@a.example → Dana Doe", "status: in_progress → implemented"}
+		want := []string{"owner: Alice Owner → Max Manager", "status: in_progress → implemented"}
 		if strings.Join(got, "|") != strings.Join(want, "|") {
 			t.Errorf("changes %q, want %q", got, want)
 		}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -60,9 +61,14 @@ func (s *Server) criterionPage(w http.ResponseWriter, r *http.Request) error {
 // criterion in any case ("cc6.1"), a category, a status, an owner and a
 // search. A value it does not know is recorded beside its field in f and
 // left out of the filter.
-func (s *Server) controlFilter(q url.Values, f *form) attest.ControlFilter {
+func (s *Server) controlFilter(r *http.Request, f *form) (attest.ControlFilter, error) {
+	q := r.URL.Query()
 	fw := s.svc.Framework()
-	cf := attest.ControlFilter{Owner: q.Get("owner"), Search: strings.TrimSpace(q.Get("q"))}
+	cf := attest.ControlFilter{Search: strings.TrimSpace(q.Get("q"))}
+	var err error
+	if cf.OwnerID, cf.Unowned, err = s.ownerFilter(r); err != nil {
+		return cf, err
+	}
 	if v := q.Get("status"); v != "" {
 		if st := attest.ControlStatus(v); st.Valid() {
 			cf.Status = st
@@ -85,7 +91,7 @@ func (s *Server) controlFilter(q url.Values, f *form) attest.ControlFilter {
 			f.Errors["criterion"] = fmt.Sprintf("unknown criterion %q (criteria look like CC6.1)", v)
 		}
 	}
-	return cf
+	return cf, nil
 }
 
 // firstError is the first message of a form, for the API, which answers
@@ -108,7 +114,10 @@ var controlFilterFields = []string{"status", "owner", "category", "criterion", "
 func (s *Server) controlsPage(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	f := newForm(q)
-	cf := s.controlFilter(q, f)
+	cf, err := s.controlFilter(r, f)
+	if err != nil {
+		return err
+	}
 	list, pg, err := parseList("/controls", q, attest.ControlSorts)
 	if err != nil && !f.refuse(err) {
 		return err
@@ -118,7 +127,7 @@ func (s *Server) controlsPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	list.setTotal(total)
-	owners, err := s.svc.FindControlOwners(r.Context(), orgID(r))
+	owners, err := s.svc.FindOwners(r.Context(), orgID(r))
 	if err != nil {
 		return err
 	}
@@ -127,10 +136,7 @@ func (s *Server) controlsPage(w http.ResponseWriter, r *http.Request) error {
 	rows := make([]controlRow, len(controls))
 	for i, c := range controls {
 		rows[i] = controlRow{ID: c.ID, Name: c.Name, Status: string(c.Status), StatusLabel: strings.ReplaceAll(string(c.Status), "_", " "),
-			Owner: c.Owner, Frequency: strings.ReplaceAll(string(c.Frequency), "_", " "), Criteria: strings.Join(c.Criteria, ", ")}
-		if rows[i].Owner == "" {
-			rows[i].Owner = "—"
-		}
+			Owner: ownerHTML(c.Owner, c.OwnerNote), Frequency: strings.ReplaceAll(string(c.Frequency), "_", " "), Criteria: strings.Join(c.Criteria, ", ")}
 	}
 	status := http.StatusOK
 	if f.Invalid() {
@@ -138,6 +144,7 @@ func (s *Server) controlsPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	return s.render(w, r, status, "controls", &view{Title: "Controls", Nav: "controls", Data: map[string]any{
 		"Controls": rows, "Form": f, "Statuses": attest.ControlStatuses, "Categories": s.svc.Framework().Categories, "Owners": owners,
+		"OwnerFilter": q.Get("owner"), "CanBulk": principalFrom(r.Context()).Can(attest.EditReadiness, s.Now()), "Query": r.URL.RawQuery,
 		"List": list,
 	}})
 }
@@ -146,7 +153,10 @@ func (s *Server) controlsPage(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) controlsCSV(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	f := newForm(q)
-	cf := s.controlFilter(q, f)
+	cf, err := s.controlFilter(r, f)
+	if err != nil {
+		return err
+	}
 	_, pg, err := parseList("/controls", q, attest.ControlSorts)
 	if err == nil {
 		err = firstError(f, controlFilterFields...)
@@ -158,7 +168,7 @@ func (s *Server) controlsCSV(w http.ResponseWriter, r *http.Request) error {
 		controls, total, err := s.svc.FindControlPage(r.Context(), orgID(r), cf, p)
 		rows := make([][]string, len(controls))
 		for i, c := range controls {
-			rows[i] = []string{c.ID, c.Name, string(c.Status), c.Owner, string(c.Frequency), string(c.DueDate), strings.Join(c.Criteria, " "),
+			rows[i] = []string{c.ID, c.Name, string(c.Status), csvPerson(c.Owner, c.OwnerNote), string(c.Frequency), string(c.DueDate), strings.Join(c.Criteria, " "),
 				c.UpdatedAt.UTC().Format(time.RFC3339)}
 		}
 		return rows, total, err
@@ -168,7 +178,8 @@ func (s *Server) controlsCSV(w http.ResponseWriter, r *http.Request) error {
 
 // controlRow is a control as the controls list shows it.
 type controlRow struct {
-	ID, Name, Status, StatusLabel, Owner, Frequency, Criteria string
+	ID, Name, Status, StatusLabel, Frequency, Criteria string
+	Owner                                              template.HTML
 }
 
 func (s *Server) controlPage(w http.ResponseWriter, r *http.Request) error {
@@ -196,7 +207,7 @@ type controlForms struct {
 
 // controlValues is a control as its status form shows it.
 func controlValues(c *attest.Control) url.Values {
-	return url.Values{"status": {string(c.Status)}, "owner": {c.Owner}, "due_date": {string(c.DueDate)},
+	return url.Values{"status": {string(c.Status)}, "owner": {ownerValue(c.OwnerID)}, "due_date": {string(c.DueDate)},
 		"justification": {c.Justification}, "notes": {c.Notes}}
 }
 
@@ -220,9 +231,22 @@ func (s *Server) renderControl(w http.ResponseWriter, r *http.Request, status in
 	if cf.Control == nil {
 		cf.Control = newForm(controlValues(c))
 	}
+	owners, err := s.svc.FindOwners(r.Context(), p.OrgID)
+	if err != nil {
+		return err
+	}
+	dir, err := s.directory(r.Context(), p.OrgID)
+	if err != nil {
+		return err
+	}
+	actors := map[string]actorView{}
+	items, _ := ev["Items"].([]itemRow)
+	for _, it := range items {
+		actors[it.ProvidedBy] = dir.actor(it.ProvidedBy)
+	}
 	return s.render(w, r, status, "control", &view{Title: c.ID + " " + c.Name, Nav: "controls", Data: map[string]any{
 		"Control": c, "Tasks": tasks, "Criteria": crit, "Statuses": attest.ControlStatuses, "CanEdit": s.mayEditControl(p, c),
-		"Evidence": ev, "Form": cf.Control,
+		"Evidence": ev, "Form": cf.Control, "Owners": owners, "Actors": actors,
 	}})
 }
 
@@ -233,7 +257,8 @@ func (s *Server) mayEditControl(p *attest.Principal, c *attest.Control) bool {
 	if p.Can(attest.EditReadiness, now) {
 		return true
 	}
-	return p.Can(attest.EditOwnControl, now) && c.Owner != "" && (strings.EqualFold(c.Owner, p.Name) || strings.EqualFold(c.Owner, p.Email))
+	// Ownership is by user ID: a member named like the owner owns nothing.
+	return p.Can(attest.EditOwnControl, now) && p.UserID != 0 && c.OwnerID == p.UserID
 }
 
 // controlUpdate applies the control form.
@@ -252,8 +277,11 @@ func (s *Server) controlUpdate(w http.ResponseWriter, r *http.Request) error {
 	due := attest.Date(r.PostFormValue("due_date"))
 	u := attest.ControlUpdate{Status: &status, Notes: &notes, Justification: &just, DueDate: &due}
 	if p.Can(attest.EditReadiness, s.Now()) {
-		owner := r.PostFormValue("owner")
-		u.Owner = &owner
+		owner, err := s.resolveOwner(r, r.PostFormValue("owner"))
+		if err != nil {
+			return formError("owner", err)
+		}
+		u.OwnerID = &owner
 	}
 	_, err = s.svc.UpdateControl(ctx, p.OrgID, c.ID, u)
 	if f := newForm(r.PostForm); f.refuse(err, "status", "owner", "due_date", "justification", "notes") {
@@ -269,8 +297,9 @@ func (s *Server) controlUpdate(w http.ResponseWriter, r *http.Request) error {
 // means open and in progress, "all" every task; open=0 is an older way to
 // say all), owner, control (in any case) and a search. A value it does not
 // know is recorded beside its field in f and left out.
-func taskFilter(q url.Values, f *form) attest.TaskFilter {
-	tf := attest.TaskFilter{Owner: strings.TrimSpace(q.Get("owner")), Search: strings.TrimSpace(q.Get("q")), Open: q.Get("open") != "0"}
+func (s *Server) taskFilter(r *http.Request, f *form) (attest.TaskFilter, error) {
+	q := r.URL.Query()
+	tf := attest.TaskFilter{Search: strings.TrimSpace(q.Get("q")), Open: q.Get("open") != "0"}
 	switch v := q.Get("status"); v {
 	case "":
 	case "all":
@@ -288,7 +317,11 @@ func taskFilter(q url.Values, f *form) attest.TaskFilter {
 		tf.ControlID = strings.ToUpper(v)
 		f.Values.Set("control", tf.ControlID)
 	}
-	return tf
+	var err error
+	if tf.OwnerID, _, err = s.ownerFilter(r); err != nil {
+		return tf, err
+	}
+	return tf, nil
 }
 
 // taskFilterFields are the filters of the tasks list, in the order their
@@ -300,7 +333,10 @@ var taskFilterFields = []string{"status", "owner", "control", "q", "sort", "page
 func (s *Server) tasksPage(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	f := newForm(q)
-	tf := taskFilter(q, f)
+	tf, err := s.taskFilter(r, f)
+	if err != nil {
+		return err
+	}
 	list, pg, err := parseList("/tasks", q, attest.TaskSorts)
 	if err != nil && !f.refuse(err) {
 		return err
@@ -314,9 +350,13 @@ func (s *Server) tasksPage(w http.ResponseWriter, r *http.Request) error {
 	if f.Invalid() {
 		status = refusedStatus
 	}
+	owners, err := s.svc.FindOwners(r.Context(), orgID(r))
+	if err != nil {
+		return err
+	}
 	back := list.link()
 	return s.render(w, r, status, "tasks", &view{Title: "Tasks", Nav: "tasks", Data: map[string]any{
-		"Tasks": tasks, "Form": f, "List": list, "Back": back,
+		"Tasks": tasks, "Form": f, "List": list, "Back": back, "Owners": owners, "OwnerFilter": q.Get("owner"),
 	}})
 }
 
@@ -324,7 +364,10 @@ func (s *Server) tasksPage(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) tasksCSV(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	f := newForm(q)
-	tf := taskFilter(q, f)
+	tf, err := s.taskFilter(r, f)
+	if err != nil {
+		return err
+	}
 	_, pg, err := parseList("/tasks", q, attest.TaskSorts)
 	if err == nil {
 		err = firstError(f, taskFilterFields...)
@@ -340,7 +383,7 @@ func (s *Server) tasksCSV(w http.ResponseWriter, r *http.Request) error {
 			if t.ClosedAt != nil {
 				closed = t.ClosedAt.UTC().Format(time.RFC3339)
 			}
-			rows[i] = []string{strconv.FormatInt(t.ID, 10), t.Title, string(t.Status), t.Owner, string(t.DueDate), t.ControlID,
+			rows[i] = []string{strconv.FormatInt(t.ID, 10), t.Title, string(t.Status), csvPerson(t.Owner, t.OwnerNote), string(t.DueDate), t.ControlID,
 				t.CreatedAt.UTC().Format(time.RFC3339), closed}
 		}
 		return rows, total, err
@@ -364,7 +407,7 @@ func (s *Server) mayEditTask(r *http.Request, t *attest.Task) bool {
 	if p.Can(attest.EditReadiness, s.Now()) {
 		return true
 	}
-	if strings.EqualFold(t.Owner, p.Name) || strings.EqualFold(t.Owner, p.Email) {
+	if p.UserID != 0 && t.OwnerID == p.UserID { // by ID: a namesake owns nothing
 		return true
 	}
 	if t.ControlID != "" {
@@ -376,7 +419,12 @@ func (s *Server) mayEditTask(r *http.Request, t *attest.Task) bool {
 }
 
 func (s *Server) taskCreate(w http.ResponseWriter, r *http.Request) error {
-	t := &attest.Task{Title: r.PostFormValue("title"), Owner: r.PostFormValue("owner"), DueDate: attest.Date(r.PostFormValue("due_date")), ControlID: r.PostFormValue("control_id")}
+	owner, err := s.resolveOwner(r, r.PostFormValue("owner"))
+	if err != nil {
+		return formError("owner", err)
+	}
+	t := &attest.Task{Title: r.PostFormValue("title"), Description: r.PostFormValue("description"), OwnerID: owner,
+		DueDate: attest.Date(r.PostFormValue("due_date")), ControlID: r.PostFormValue("control_id")}
 	// A control owner adds tasks to the controls they own: naming oneself
 	// the task's owner does not make another's control one's own.
 	if !s.mayEditTask(r, &attest.Task{ControlID: t.ControlID}) {
@@ -414,4 +462,22 @@ func (s *Server) taskUpdate(w http.ResponseWriter, r *http.Request) error {
 	}
 	back := r.PostFormValue("back")
 	return redirect(w, r, safeNext(back), "Task updated.")
+}
+
+// csvPerson is an owner in a CSV export: the member's email, else the
+// free-text note.
+func csvPerson(p *attest.Person, note string) string {
+	if p != nil {
+		return p.Email
+	}
+	return note
+}
+
+// ownerValue is an owner as a form's owner <select> holds it: the member's
+// ID, or "" for nobody.
+func ownerValue(id int64) string {
+	if id == 0 {
+		return ""
+	}
+	return strconv.FormatInt(id, 10)
 }

@@ -55,6 +55,10 @@ type env struct {
 	orgA, orgB  int64
 	engA, engB  int64
 	sysA, taskA int64
+	// alice is organization A's control owner (email ownerA), who owns
+	// GOV-01 and the task; she has no password until a UI test gives her
+	// one.
+	alice *attest.User
 	// subst fills {eng}, {engB}, {system} and {task} into paths and bodies.
 	subst *strings.Replacer
 }
@@ -99,15 +103,17 @@ func newEnv(t testing.TB, target testdb.Target) *env {
 		must(err)
 		e.tokens[tk.key] = secret
 	}
-	owner, inProgress := ownerA, attest.InProgress
-	_, err = db.UpdateControl(ctx, a.ID, "GOV-01", attest.ControlUpdate{Owner: &owner, Status: &inProgress})
+	e.alice = &attest.User{OrgID: a.ID, Email: ownerA, Name: "Alice Owner", Role: attest.RoleControlOwner, Active: true}
+	must(db.CreateUser(ctx, e.alice))
+	inProgress := attest.InProgress
+	_, err = db.UpdateControl(ctx, a.ID, "GOV-01", attest.ControlUpdate{OwnerID: &e.alice.ID, Status: &inProgress})
 	must(err)
 	must(db.CreateControl(ctx, a.ID, &attest.Control{ID: customA, Name: secretA + " control", Criteria: []string{"CC1.1"}, Frequency: attest.Monthly}))
 	engA := &attest.Engagement{Name: engNameA, ReportType: attest.TypeII, WindowStart: "2026-01-01", WindowEnd: "2026-06-30",
 		Systems: []*attest.System{{Name: secretA + " database", Kind: "database", Owner: ownerA}}}
 	must(db.CreateEngagement(ctx, a.ID, engA))
 	e.engA, e.sysA = engA.ID, engA.Systems[0].ID
-	task := &attest.Task{Title: secretA + " task", Owner: ownerA, ControlID: "GOV-01", EngagementID: engA.ID}
+	task := &attest.Task{Title: secretA + " task", OwnerID: e.alice.ID, ControlID: "GOV-01", EngagementID: engA.ID}
 	must(db.CreateTask(ctx, a.ID, task))
 	e.taskA = task.ID
 	engB := &attest.Engagement{Name: engNameB, ReportType: attest.TypeI, AsOfDate: "2026-03-31"}

@@ -69,12 +69,16 @@ func (s *Server) renderEvidenceItem(w http.ResponseWriter, r *http.Request, stat
 	if err != nil {
 		return err
 	}
+	dir, err := s.directory(r.Context(), p.OrgID)
+	if err != nil {
+		return err
+	}
 	form := evidenceForm{Links: linkValues, Supersedes: e.ID, Start: e.PeriodStart, End: e.PeriodEnd, Kind: e.Kind, Title: e.Title}
 	if refused != nil {
 		form = form.refused(refused)
 	}
 	return s.render(w, r, status, "evidence_item", &view{Title: e.Title, Nav: "evidence", Data: map[string]any{
-		"Item": e, "Expired": e.Expired(attest.DateOf(s.Now())), "Links": links, "Versions": versions, "CanEdit": canEdit,
+		"ProvidedBy": dir.actor(e.ProvidedBy), "Item": e, "Expired": e.Expired(attest.DateOf(s.Now())), "Links": links, "Versions": versions, "CanEdit": canEdit,
 		"Form": form,
 	}})
 }

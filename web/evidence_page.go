@@ -35,9 +35,11 @@ type itemRef struct {
 
 // requestRow is one request of the list.
 type requestRow struct {
-	ControlID, ControlName, Owner, What, Frequency string
-	Need                                           int
-	Slots                                          []slotRow
+	ControlID, ControlName, What, Frequency string
+	OwnerID                                 int64
+	Owner                                   *attest.Person
+	Need                                    int
+	Slots                                   []slotRow
 	// NextDue is the due date of the first slot still missing.
 	NextDue attest.Date
 	// FirstMissing is that slot, for the form's default period.
@@ -53,7 +55,7 @@ var slotLabels = map[attest.SlotState]string{
 func requestRows(reqs []*attest.EvidenceRequest, titles map[int64]string) ([]requestRow, attest.Coverage) {
 	rows := make([]requestRow, len(reqs))
 	for i, rq := range reqs {
-		row := requestRow{ControlID: rq.ControlID, ControlName: rq.ControlName, Owner: rq.Owner, What: rq.What, Need: rq.Need,
+		row := requestRow{ControlID: rq.ControlID, ControlName: rq.ControlName, OwnerID: rq.OwnerID, Owner: rq.Owner, What: rq.What, Need: rq.Need,
 			Frequency: strings.ReplaceAll(string(rq.Frequency), "_", " "), Slots: make([]slotRow, len(rq.Slots)), has: map[attest.SlotState]bool{}}
 		for j, sl := range rq.Slots {
 			sr := slotRow{Start: sl.Start, End: sl.End, Due: sl.Due, State: sl.State, Label: slotLabels[sl.State], Statement: sl.Statement,
@@ -76,10 +78,10 @@ func requestRows(reqs []*attest.EvidenceRequest, titles map[int64]string) ([]req
 	return rows, attest.CoverageOf(reqs)
 }
 
-// owns reports whether the principal is the owner named, by name or email,
-// as mayEditControl matches owners.
-func owns(p *attest.Principal, owner string) bool {
-	return owner != "" && (strings.EqualFold(owner, p.Name) || strings.EqualFold(owner, p.Email))
+// owns reports whether the principal is the member ownerID, as
+// mayEditControl matches owners: by user ID, never by name.
+func owns(p *attest.Principal, ownerID int64) bool {
+	return p.UserID != 0 && ownerID == p.UserID
 }
 
 // evidenceWindows returns the periods whose evidence an auditor may see:

@@ -37,8 +37,8 @@ var isolationCases = map[string][]isoCase{
 	},
 	"PATCH /api/v1/controls/{id}": {
 		{path: "/api/v1/controls/" + customA, body: `{"status":"implemented"}`, status: 404},
-		{path: "/api/v1/controls/GOV-01", body: `{"status":"implemented","owner":"bob@b.example"}`, status: 200,
-			want: []string{`"owner": "bob@b.example"`}},
+		{path: "/api/v1/controls/GOV-01", body: `{"status":"implemented","owner_note":"bob@b.example"}`, status: 200,
+			want: []string{`"owner_note": "bob@b.example"`}},
 	},
 	"PUT /api/v1/controls/{id}/criteria/{criterion}": {
 		{path: "/api/v1/controls/" + customA + "/criteria/CC1.2", status: 404},
@@ -129,7 +129,7 @@ func TestOrganizationIsolation(t *testing.T) {
 		if r.status != http.StatusOK {
 			t.Fatalf("B: GET GOV-01 = %d", r.status)
 		}
-		for _, w := range []string{`"owner": "bob@b.example"`, `"status": "implemented"`, `"criteria": [` + "\n    \"P1.1\"\n  ]"} {
+		for _, w := range []string{`"owner_note": "bob@b.example"`, `"status": "implemented"`, `"criteria": [` + "\n    \"P1.1\"\n  ]"} {
 			if !bytes.Contains(r.body, []byte(w)) {
 				t.Errorf("B's GOV-01 lacks %q: %s", w, r.body)
 			}

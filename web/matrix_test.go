@@ -84,6 +84,9 @@ var matrix = map[string][]mcase{
 	"GET /controls.csv":         {{path: "/controls.csv"}},
 	"GET /tasks.csv":            {{path: "/tasks.csv"}},
 	"GET /controls/{id}":        {{path: "/controls/{owned}"}, {scope: scopeOther, path: "/controls/{control}"}},
+	"POST /controls/bulk": {
+		{path: "/controls/bulk", form: "id={unowned}&status=in_progress&query=status%3Dimplemented", loc: "/controls?status=implemented"},
+	},
 	"POST /controls/{id}": {
 		{path: "/controls/{owned}", form: "status=in_progress&owner={ownedBy}", loc: "/controls/GOV-01"},
 		{scope: scopeUnowned, path: "/controls/{unowned}", form: "status=in_progress"},
@@ -126,6 +129,12 @@ var matrix = map[string][]mcase{
 		// Assigning oneself a task does not make another's control one's own.
 		{scope: scopeUnowned, path: "/tasks", form: "title=Matrix+task&control_id={unowned}&owner={self}"},
 		{scope: scopeOther, path: "/tasks", form: "title=Matrix+task&control_id={control}", deny: 400, ownerFirst: true},
+	},
+	"GET /tasks/{id}": {{path: "/tasks/{task}"}, {scope: scopeOther, path: "/tasks/{task}"}},
+	"POST /tasks/{id}/edit": {
+		{path: "/tasks/{task}/edit", form: "title=Matrix+edit&control_id={owned}&owner={ownedBy}", loc: "/tasks/{task}"},
+		{scope: scopeUnowned, path: "/tasks/{task2}/edit", form: "title=Matrix+edit"},
+		{scope: scopeOther, path: "/tasks/{task}/edit", form: "title=Matrix+edit"},
 	},
 	"POST /tasks/{id}": {
 		{path: "/tasks/{task}", form: "status=in_progress&back=/tasks", loc: "/tasks"},
@@ -195,7 +204,7 @@ var matrix = map[string][]mcase{
 	},
 
 	"GET /policies":                      {{path: "/policies"}},
-	"POST /policies":                     {{path: "/policies", form: "template=backup&owner=IT"}},
+	"POST /policies":                     {{path: "/policies", form: "template=backup&owner={self}"}},
 	"GET /policies/acknowledgements.csv": {{path: "/policies/acknowledgements.csv"}},
 	"GET /policies/export":               {{path: "/policies/export?format=html"}},
 	"GET /policies/{id}": {
@@ -225,6 +234,14 @@ var matrix = map[string][]mcase{
 	"POST /policies/{id}/decide": {
 		{path: "/policies/{fresh}/decide", fresh: "draft-policy", form: "version=1.0&decision=approve", loc: "/policies/{fresh}"},
 		{scope: scopeOther, path: "/policies/{policy}/decide", form: "version=1.1&decision=approve"},
+	},
+	"POST /policies/{id}/submit": {
+		{path: "/policies/{fresh}/submit", fresh: "draft-policy", loc: "/policies/{fresh}"},
+		{scope: scopeOther, path: "/policies/{policy}/submit"},
+	},
+	"POST /policies/{id}/owner": {
+		{path: "/policies/{policy}/owner", form: "owner={self}", loc: "/policies/{policy}"},
+		{scope: scopeOther, path: "/policies/{policy}/owner", form: "owner="},
 	},
 	"POST /policies/{id}/publish": {
 		{path: "/policies/{fresh}/publish", fresh: "approved-policy", form: "version=1.0", loc: "/policies/{fresh}"},
@@ -286,6 +303,8 @@ func matrixExpect(role string, rt route, c mcase) int {
 		return http.StatusForbidden
 	case c.scope == scopeUngranted && role == attest.RoleAuditor:
 		return http.StatusNotFound
+	case rt.pattern == "/policies/{id}/decide" && role == attest.RoleAuditor:
+		return http.StatusForbidden // auditors are never approvers
 	}
 	return c.invalid
 }

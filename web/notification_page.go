@@ -38,6 +38,7 @@ func (s *Server) notify(ctx context.Context, deliveries []jobs.DeliverArgs, err 
 // eventLabels name the notification events on the pages.
 var eventLabels = map[string]string{
 	attest.EventPolicyAcknowledgement: "Policies waiting for my acknowledgement",
+	attest.EventPolicyApproval:        "Policy versions waiting for my approval",
 	attest.EventEvidenceDue:           "Evidence I owe that is due or late",
 	attest.EventEvidenceExpiring:      "Evidence for my controls that is about to expire",
 }

@@ -32,6 +32,7 @@ func (s *Server) uiRoutes() []route {
 		{"GET", "/criteria/{id}", session, attest.ReadData, s.criterionPage, false},
 		{"GET", "/controls", session, attest.ReadData, s.controlsPage, false},
 		{"GET", "/controls.csv", session, attest.ReadData, s.controlsCSV, false},
+		{"POST", "/controls/bulk", session, attest.EditReadiness, s.controlsBulk, false},
 		{"GET", "/controls/{id}", session, attest.ReadData, s.controlPage, false},
 		{"POST", "/controls/{id}", session, attest.EditOwnControl, s.controlUpdate, false},
 		{"GET", "/evidence", session, attest.ReadData, s.evidencePage, false},
@@ -43,12 +44,14 @@ func (s *Server) uiRoutes() []route {
 		{"GET", "/tasks", session, attest.ReadData, s.tasksPage, false},
 		{"GET", "/tasks.csv", session, attest.ReadData, s.tasksCSV, false},
 		{"POST", "/tasks", session, attest.EditOwnControl, s.taskCreate, false},
+		{"GET", "/tasks/{id}", session, attest.ReadData, s.taskPage, false},
 		{"POST", "/tasks/{id}", session, attest.EditOwnControl, s.taskUpdate, false},
 		{"GET", "/engagements", session, attest.ReadData, s.engagementsPage, false},
 		{"GET", "/engagements/new", session, attest.EditReadiness, s.engagementNewPage, false},
 		{"POST", "/engagements", session, attest.EditReadiness, s.engagementCreate, false},
 		{"POST", "/engagements/current", session, attest.EditReadiness, s.engagementUse, false},
 		{"POST", "/engagements/{id}/archive", session, attest.EditReadiness, s.engagementArchive, false},
+		{"POST", "/tasks/{id}/edit", session, attest.EditOwnControl, s.taskEdit, false},
 		{"GET", "/engagements/{id}", session, attest.ReadData, s.engagementPage, false},
 		{"POST", "/engagements/{id}", session, attest.EditReadiness, s.engagementUpdate, false},
 		{"POST", "/engagements/{id}/systems", session, attest.EditReadiness, s.systemAdd, false},
@@ -77,6 +80,8 @@ func (s *Server) uiRoutes() []route {
 		{"GET", "/policies/{id}/diff", session, attest.ReadData, s.policyDiff, false},
 		{"POST", "/policies/{id}/approvers", session, attest.EditPolicies, s.policyApprovers, false},
 		{"POST", "/policies/{id}/decide", session, attest.ReadPolicies, s.policyDecide, false},
+		{"POST", "/policies/{id}/submit", session, attest.EditPolicies, s.policySubmit, false},
+		{"POST", "/policies/{id}/owner", session, attest.EditPolicies, s.policyOwner, false},
 		{"POST", "/policies/{id}/publish", session, attest.EditPolicies, s.policyPublish, false},
 		{"POST", "/policies/{id}/review", session, attest.EditPolicies, s.policyReview, false},
 		{"POST", "/policies/{id}/acknowledge", session, attest.AcknowledgePolicy, s.policyAcknowledge, false},
@@ -96,8 +101,14 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	pending := attest.PendingFor(p.UserID, standings)
+	// Versions waiting for this approver's decision come first on either
+	// home page.
+	approvals, err := s.svc.FindApprovalRequests(ctx, p.OrgID, p.UserID)
+	if err != nil {
+		return err
+	}
 	if !p.Can(attest.ReadData, s.Now()) {
-		return s.render(w, r, http.StatusOK, "home", &view{Title: "Home", Nav: "home", Data: map[string]any{"Pending": pending}})
+		return s.render(w, r, http.StatusOK, "home", &view{Title: "Home", Nav: "home", Data: map[string]any{"Pending": pending, "Approvals": approvals}})
 	}
 	if p.Role == attest.RoleAuditor {
 		if shown, err := s.auditorHome(w, r); shown || err != nil {
@@ -137,9 +148,11 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	mine, err := s.svc.FindTasks(ctx, p.OrgID, attest.TaskFilter{Owner: p.Name, Open: true, Limit: 20})
-	if err != nil {
-		return err
+	var mine []*attest.Task
+	if p.UserID != 0 { // "my tasks" are those the member owns by ID
+		if mine, err = s.svc.FindTasks(ctx, p.OrgID, attest.TaskFilter{OwnerID: p.UserID, Open: true, Limit: 20}); err != nil {
+			return err
+		}
 	}
 	// The page lists the first gaps of each kind and counts the rest: an
 	// organization can have thousands of overdue tasks.
@@ -176,7 +189,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 	}
 	return s.render(w, r, http.StatusOK, "dashboard", &view{Title: "Dashboard", Nav: "dashboard", Data: map[string]any{
 		"Engagement": e, "Readiness": rd, "Snapshots": snaps, "MyTasks": mine, "Overdue": counts["overdue_task"], "Today": today,
-		"Gaps": gaps, "GapCounts": counts, "Pending": pending, "Reviews": reviews, "CategoryCoverage": catCoverage, "Active": active,
+		"Gaps": gaps, "GapCounts": counts, "Pending": pending, "Approvals": approvals, "Reviews": reviews, "CategoryCoverage": catCoverage, "Active": active,
 	}})
 }
 

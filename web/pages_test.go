@@ -165,7 +165,7 @@ func TestControlWorkflow(t *testing.T) {
 		wantStatus(t, "not applicable without justification", p, http.StatusUnprocessableEntity, "")
 		wantKept(t, p.doc(t), "#control-form", map[string]string{"status": "not_applicable", "notes": "typed before the refusal"},
 			"justification", "only with a justification")
-		if c, err := u.db.FindControlByID(ctx, u.orgA, "GOV-01"); err != nil || c.Status != attest.Implemented || c.Owner != ownerA {
+		if c, err := u.db.FindControlByID(ctx, u.orgA, "GOV-01"); err != nil || c.Status != attest.Implemented || c.OwnerID != u.alice.ID {
 			t.Errorf("GOV-01 after the refused change: %+v, %v", c, err)
 		}
 		if s := score(); s != after {

@@ -79,7 +79,11 @@ func (s *Server) policiesPage(w http.ResponseWriter, r *http.Request) error {
 		rows = append(rows, row)
 	}
 	var templates []*attest.PolicyTemplate
+	var owners []*attest.Person
 	if p.Can(attest.EditPolicies, now) {
+		if owners, err = s.svc.FindOwners(ctx, p.OrgID); err != nil {
+			return err
+		}
 		all, err := catalog.PolicyTemplates()
 		if err != nil {
 			return err
@@ -91,7 +95,7 @@ func (s *Server) policiesPage(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	return s.render(w, r, http.StatusOK, "policies", &view{Title: "Policies", Nav: "policies", Data: map[string]any{
-		"Rows": rows, "Templates": templates, "Pending": attest.PendingFor(p.UserID, standings), "ReadAll": readAll,
+		"Rows": rows, "Templates": templates, "Owners": owners, "Pending": attest.PendingFor(p.UserID, standings), "ReadAll": readAll,
 	}})
 }
 
@@ -122,11 +126,24 @@ func (s *Server) policyAdopt(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	fill := attest.PolicyFill(org.Name, t, map[string]string{"owner": r.PostFormValue("owner"),
+	owner, err := s.svc.ResolvePerson(ctx, p.OrgID, attest.PersonRef(r.PostFormValue("owner")))
+	if err != nil {
+		return formError("owner", err)
+	}
+	ownerName := ""
+	if owner != nil {
+		ownerName = owner.Display()
+	}
+	fill := attest.PolicyFill(org.Name, t, map[string]string{"owner": ownerName,
 		"security_contact": r.PostFormValue("security_contact"), "privacy_contact": r.PostFormValue("privacy_contact")})
 	pol, err := s.svc.AdoptTemplate(ctx, p.OrgID, t, fill)
 	if err != nil {
 		return err
+	}
+	if owner != nil {
+		if pol, err = s.svc.SetPolicyOwner(ctx, p.OrgID, pol.ID, owner.ID); err != nil {
+			return err
+		}
 	}
 	return redirect(w, r, fmt.Sprintf("/policies/%d/edit", pol.ID), "Adopted "+pol.Title+" as draft 1.0.")
 }
@@ -199,13 +216,29 @@ func (s *Server) renderPolicy(w http.ResponseWriter, r *http.Request, status int
 			return err
 		}
 		names := userNames(users)
-		var approvers []string
+		owners, err := s.svc.FindOwners(ctx, p.OrgID)
+		if err != nil {
+			return err
+		}
+		data["Owners"] = owners
+		people := attest.PeopleOf(users)
+		var approvers []*attest.Person
 		for _, id := range pol.Approvers {
-			approvers = append(approvers, names[id])
+			if pp := people.Get(id); pp != nil {
+				approvers = append(approvers, pp)
+			}
+		}
+		dir, err := s.directory(ctx, p.OrgID)
+		if err != nil {
+			return err
+		}
+		actors := map[string]actorView{} // version authors, as the log records them
+		for _, v := range versions {
+			actors[v.Author] = dir.actor(v.Author)
 		}
 		slices.Reverse(versions)
-		data["Versions"], data["Standing"], data["Users"], data["Names"] = versions, standing, users, names
-		data["Approvers"], data["Decisions"] = approvers, decisionsOf(decisions, names)
+		data["Versions"], data["Standing"], data["Users"], data["Names"], data["Actors"] = versions, standing, users, names, actors
+		data["Approvers"], data["Decisions"] = approvers, decisionsOf(decisions, people)
 		data["CurrentState"] = attest.DecidedState(pol.Approvers, pol.CurrentVersion, decisions)
 	}
 	data["CanDecide"] = pol.IsApprover(p.UserID) && pol.CurrentVersion != pol.PublishedVersion
@@ -221,16 +254,16 @@ func (s *Server) renderPolicy(w http.ResponseWriter, r *http.Request, status int
 	return s.render(w, r, status, "policy", &view{Title: pol.Title, Nav: "policies", Data: data})
 }
 
-// decisionView is a decision with the approver's name.
+// decisionView is a decision with the approver.
 type decisionView struct {
 	*attest.PolicyDecision
-	Name string
+	Person *attest.Person
 }
 
-func decisionsOf(ds []*attest.PolicyDecision, names map[int64]string) []decisionView {
+func decisionsOf(ds []*attest.PolicyDecision, people attest.People) []decisionView {
 	out := make([]decisionView, 0, len(ds))
 	for i := len(ds) - 1; i >= 0; i-- { // newest first
-		out = append(out, decisionView{ds[i], names[ds[i].ApproverID]})
+		out = append(out, decisionView{ds[i], people.Get(ds[i].ApproverID)})
 	}
 	return out
 }
@@ -391,6 +424,44 @@ func (s *Server) policyDecide(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return redirect(w, r, fmt.Sprintf("/policies/%d", pol.ID), map[bool]string{true: "Approved.", false: "Rejected."}[approve])
+}
+
+// policySubmit sends the current version to the policy's approvers and
+// tells them at once, through the notification queue.
+func (s *Server) policySubmit(w http.ResponseWriter, r *http.Request) error {
+	pol, err := s.policyFor(r)
+	if err != nil {
+		return err
+	}
+	out, err := s.svc.SubmitForApproval(r.Context(), orgID(r), pol.ID)
+	if attest.ErrorCode(err) == attest.EINVALID {
+		return redirect(w, r, fmt.Sprintf("/policies/%d", pol.ID), "Not sent: "+attest.ErrorMessage(err))
+	}
+	if err != nil {
+		return err
+	}
+	notices, err := jobs.ApprovalNotices(r.Context(), s.svc, orgID(r), out, s.baseURL(r), s.Now())
+	s.notify(r.Context(), notices, err)
+	return redirect(w, r, fmt.Sprintf("/policies/%d", pol.ID), fmt.Sprintf("Version %s was sent to %d approvers.", out.CurrentVersion, len(out.Approvers)))
+}
+
+// policyOwner makes a member the policy's owner.
+func (s *Server) policyOwner(w http.ResponseWriter, r *http.Request) error {
+	pol, err := s.policyFor(r)
+	if err != nil {
+		return err
+	}
+	owner, err := s.resolveOwner(r, r.PostFormValue("owner"))
+	if err == nil {
+		_, err = s.svc.SetPolicyOwner(r.Context(), orgID(r), pol.ID, owner)
+	}
+	if attest.ErrorCode(err) == attest.EINVALID {
+		return redirect(w, r, fmt.Sprintf("/policies/%d", pol.ID), "Owner not changed: "+attest.ErrorMessage(err))
+	}
+	if err != nil {
+		return err
+	}
+	return redirect(w, r, fmt.Sprintf("/policies/%d", pol.ID), "Owner saved.")
 }
 
 func (s *Server) policyPublish(w http.ResponseWriter, r *http.Request) error {

@@ -79,7 +79,7 @@ func (s *Server) requestGroups(ctx context.Context, p *attest.Principal, e *atte
 	fw := s.svc.Framework()
 	var controls []*attest.Control
 	for _, c := range attest.DeriveScope(fw, e.Categories, all).Controls {
-		if c.Status != attest.NotApplicable && len(c.Evidence) > 0 && (!l.Mine || owns(p, c.Owner)) && l.MatchControl(c, fw) {
+		if c.Status != attest.NotApplicable && len(c.Evidence) > 0 && (!l.Mine || owns(p, c.OwnerID)) && l.MatchControl(c, fw) {
 			controls = append(controls, c)
 		}
 	}
@@ -199,13 +199,13 @@ func (s *Server) evidencePage(w http.ResponseWriter, r *http.Request) error {
 
 // mayProvideFunc says whether the principal may provide a control's
 // evidence, so that the list's "provide" links go where a form waits.
-func (s *Server) mayProvideFunc(p *attest.Principal) func(owner string) bool {
+func (s *Server) mayProvideFunc(p *attest.Principal) func(ownerID int64) bool {
 	now := s.Now()
 	if p.Can(attest.EditReadiness, now) {
-		return func(string) bool { return true }
+		return func(int64) bool { return true }
 	}
 	own := p.Can(attest.EditOwnControl, now)
-	return func(owner string) bool { return own && owns(p, owner) }
+	return func(ownerID int64) bool { return own && owns(p, ownerID) }
 }
 
 // evidenceCSV exports the list the filters keep, every page, one row per
@@ -242,7 +242,7 @@ func (s *Server) evidenceCSV(w http.ResponseWriter, r *http.Request) error {
 				if sl.Late {
 					late = "yes"
 				}
-				cw.Write([]string{csvSafe(rq.ControlID), csvSafe(rq.ControlName), csvSafe(rq.Owner), strconv.Itoa(rq.Need), csvSafe(rq.What),
+				cw.Write([]string{csvSafe(rq.ControlID), csvSafe(rq.ControlName), csvSafe(rq.Owner.Display()), strconv.Itoa(rq.Need), csvSafe(rq.What),
 					string(rq.Frequency), string(sl.Start), string(sl.End), string(sl.Due), string(sl.State), late, strings.Join(ids, " "), csvSafe(sl.Statement)})
 			}
 		}

@@ -14,10 +14,11 @@ import (
 
 // groupRow is one control of the list.
 type groupRow struct {
-	ControlID, ControlName, Owner string
-	NextDue                       attest.Date
-	Late, Missing                 int
-	Needs                         []needRow
+	ControlID, ControlName string
+	Owner                  *attest.Person
+	NextDue                attest.Date
+	Late, Missing          int
+	Needs                  []needRow
 }
 
 // needRow is one evidence need of a control, with its periods as badges.
@@ -44,14 +45,11 @@ type badgeRow struct {
 
 // groupRows turns groups into rows; mayProvide says whether the viewer may
 // provide evidence for a control of that owner.
-func groupRows(groups []*attest.RequestGroup, titles map[int64]string, mayProvide func(owner string) bool) []groupRow {
+func groupRows(groups []*attest.RequestGroup, titles map[int64]string, mayProvide func(ownerID int64) bool) []groupRow {
 	rows := make([]groupRow, len(groups))
 	for i, g := range groups {
 		gr := groupRow{ControlID: g.ControlID, ControlName: g.ControlName, Owner: g.Owner, NextDue: g.NextDue, Late: g.Late, Missing: g.Missing}
-		if gr.Owner == "" {
-			gr.Owner = "no owner"
-		}
-		canProvide := mayProvide(g.Owner)
+		canProvide := mayProvide(g.OwnerID)
 		control := "/controls/" + url.PathEscape(g.ControlID)
 		for _, rq := range g.Requests {
 			nr := needRow{Need: rq.Need, What: rq.What, Frequency: strings.ReplaceAll(string(rq.Frequency), "_", " "), NextDue: rq.NextDue()}

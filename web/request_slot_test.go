@@ -29,8 +29,8 @@ func (u *uiEnv) quarterlyFixture(t *testing.T) *attest.Engagement {
 	if err := u.db.CreateControl(ctx, u.orgA, c); err != nil {
 		t.Fatal(err)
 	}
-	status, owner := attest.Implemented, ownerA
-	if _, err := u.db.UpdateControl(ctx, u.orgA, c.ID, attest.ControlUpdate{Status: &status, Owner: &owner}); err != nil {
+	status := attest.Implemented
+	if _, err := u.db.UpdateControl(ctx, u.orgA, c.ID, attest.ControlUpdate{Status: &status, OwnerID: &u.alice.ID}); err != nil {
 		t.Fatal(err)
 	}
 	// A second engagement becomes current only when asked to.

@@ -50,14 +50,14 @@ func TestCSRF(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if ctl.Status != attest.NotStarted || ctl.Owner != "" {
-					t.Errorf("GOV-02 changed to %s, owner %q", ctl.Status, ctl.Owner)
+				if ctl.Status != attest.NotStarted || ctl.OwnerID != 0 {
+					t.Errorf("GOV-02 changed to %s, owner %d", ctl.Status, ctl.OwnerID)
 				}
 			})
 		}
 		// The same form with the session's token and no cross-site marks
 		// goes through: the refusals above were the checks' doing.
-		p := admin.post(t, "/controls/GOV-02", url.Values{"status": {"implemented"}, "owner": {"mallory"}})
+		p := admin.post(t, "/controls/GOV-02", url.Values{"status": {"implemented"}, "owner": {ownerA}})
 		wantStatus(t, "the genuine form", p, http.StatusSeeOther, "/controls/GOV-02")
 
 		// Signing out and signing in are refused across sites too.

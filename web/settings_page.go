@@ -301,8 +301,14 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) error {
 	if p := principalFrom(r.Context()); p.Role == attest.RoleAuditor {
 		entries = slices.DeleteFunc(entries, func(e *attest.AuditEntry) bool { return !auditorSees(p, e) })
 	}
+	dir, err := s.directory(r.Context(), orgID(r))
+	if err != nil {
+		return err
+	}
+	actors := map[string]actorView{} // people by name; the log keeps what it recorded
 	rows := make([]auditRow, len(entries))
 	for i, e := range entries {
+		actors[e.Actor] = dir.actor(e.Actor)
 		row := auditRow{AuditEntry: e, Changes: attest.AuditChanges(e.Before, e.After), Created: emptyJSON(e.Before), Removed: emptyJSON(e.After)}
 		if len(row.Changes) > shownChanges {
 			row.Changes, row.More = row.Changes[:shownChanges], row.Changes[shownChanges:]
@@ -310,5 +316,5 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) error {
 		rows[i] = row
 	}
 	return s.render(w, r, http.StatusOK, "audit", &view{Title: "Audit log", Nav: "audit", Data: map[string]any{"Entries": rows, "Filter": f, "Next": next,
-		"Paged": q.Get("before") != ""}})
+		"Paged": q.Get("before") != "", "Actors": actors}})
 }

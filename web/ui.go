@@ -78,6 +78,8 @@ func loadUI() (*ui, error) {
 		"dict":    dict,
 		"minus":   func(a, b int) int { return a - b },
 		"list":    func(xs ...string) []string { return xs },
+		"person":  personHTML,
+		"owner":   ownerHTML,
 	}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(uiFiles, "templates/layout.html", "templates/partials.html")
 	if err != nil {

@@ -63,7 +63,7 @@ func (c *CatalogCmd) Run(a *App) error {
 type ControlsCmd struct {
 	jsonFlag
 	Status    string `help:"Only controls with this status (not_started, in_progress, implemented, not_applicable)."`
-	Owner     string `help:"Only controls with this owner."`
+	Owner     string `help:"Only controls of this member (email, or exact name of one member)."`
 	Criterion string `help:"Only controls mapped to this criterion."`
 	Category  string `help:"Only controls mapped to a criterion of this category."`
 	Search    string `help:"Only controls whose ID or name holds this text (any case)."`
@@ -71,7 +71,7 @@ type ControlsCmd struct {
 
 // Run lists controls.
 func (c *ControlsCmd) Run(a *App) error {
-	f := attest.ControlFilter{Status: attest.ControlStatus(c.Status), Owner: c.Owner, Criterion: c.Criterion, Category: c.Category, Search: c.Search}
+	f := attest.ControlFilter{Status: attest.ControlStatus(c.Status), Criterion: c.Criterion, Category: c.Category, Search: c.Search}
 	fw, err := catalogFramework()
 	if err != nil {
 		return err
@@ -92,6 +92,9 @@ func (c *ControlsCmd) Run(a *App) error {
 	if err != nil {
 		return err
 	}
+	if f.OwnerID, err = a.ownerFilter(orgID, c.Owner); err != nil {
+		return err
+	}
 	controls, err := a.db.FindControls(a.ctx, orgID, f)
 	if err != nil {
 		return err
@@ -102,7 +105,7 @@ func (c *ControlsCmd) Run(a *App) error {
 	tw := a.table()
 	fprintf(tw, "ID\tSTATUS\tOWNER\tFREQUENCY\tCRITERIA\tNAME\n")
 	for _, ctl := range controls {
-		fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", ctl.ID, ctl.Status, dash(ctl.Owner), ctl.Frequency, strings.Join(ctl.Criteria, ","), ctl.Name)
+		fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", ctl.ID, ctl.Status, dash(ctl.OwnerName()), ctl.Frequency, strings.Join(ctl.Criteria, ","), ctl.Name)
 	}
 	return tw.Flush()
 }
@@ -141,7 +144,7 @@ func (a *App) printControl(ctl *attest.Control, asJSON bool) error {
 	}
 	tw := a.table()
 	fprintf(tw, "ID\t%s\nName\t%s\nStatus\t%s\nOwner\t%s (role: %s)\nFrequency\t%s\nDue\t%s\nCriteria\t%s\nAutomatable\t%v\nCustom\t%v\n",
-		ctl.ID, ctl.Name, ctl.Status, dash(ctl.Owner), dash(ctl.OwnerRole), ctl.Frequency, dash(string(ctl.DueDate)),
+		ctl.ID, ctl.Name, ctl.Status, ownerText(ctl.Owner, ctl.OwnerNote), dash(ctl.OwnerRole), ctl.Frequency, dash(string(ctl.DueDate)),
 		strings.Join(ctl.Criteria, ", "), ctl.Automatable, ctl.Custom)
 	if ctl.Justification != "" {
 		fprintf(tw, "Justification\t%s\n", ctl.Justification)
@@ -161,7 +164,7 @@ type ControlSetCmd struct {
 	jsonFlag
 	ID            string  `arg:"" help:"Control ID."`
 	Status        *string `help:"not_started, in_progress, implemented or not_applicable."`
-	Owner         *string `help:"Who owns the control."`
+	Owner         *string `help:"The member who owns it: their email (or the exact name of one member); empty for nobody."`
 	Due           *string `help:"Due date, YYYY-MM-DD (empty to clear)."`
 	Notes         *string `help:"Notes."`
 	Justification *string `help:"Why the control does not apply (required with not_applicable)."`
@@ -169,7 +172,7 @@ type ControlSetCmd struct {
 
 // Run applies the change.
 func (c *ControlSetCmd) Run(a *App) error {
-	u := attest.ControlUpdate{Owner: c.Owner, Notes: c.Notes, Justification: c.Justification}
+	u := attest.ControlUpdate{Notes: c.Notes, Justification: c.Justification}
 	if c.Status != nil {
 		s := attest.ControlStatus(*c.Status)
 		u.Status = &s
@@ -179,12 +182,19 @@ func (c *ControlSetCmd) Run(a *App) error {
 		return err
 	}
 	u.DueDate = due
-	if u == (attest.ControlUpdate{}) {
+	if u == (attest.ControlUpdate{}) && c.Owner == nil {
 		return attest.Errorf(attest.EINVALID, "nothing to change: give --status, --owner, --due, --notes or --justification")
 	}
 	orgID, err := a.OrgID()
 	if err != nil {
 		return err
+	}
+	if c.Owner != nil {
+		id, err := a.ownerID(orgID, *c.Owner)
+		if err != nil {
+			return err
+		}
+		u.OwnerID = &id
 	}
 	ctl, err := a.db.UpdateControl(a.ctx, orgID, c.ID, u)
 	if err != nil {
@@ -202,7 +212,7 @@ type ControlAddCmd struct {
 	Criteria    []string `required:"" help:"Criteria it addresses, comma-separated."`
 	Frequency   string   `default:"annually" help:"continuous, daily, weekly, monthly, quarterly, annually or per_event."`
 	OwnerRole   string   `name:"owner-role" help:"Default owner role."`
-	Owner       string   `help:"Owner."`
+	Owner       string   `help:"The member who owns it: their email (or the exact name of one member)."`
 	Automatable bool     `help:"It can be tested automatically."`
 }
 
@@ -215,8 +225,12 @@ func (c *ControlAddCmd) Run(a *App) error {
 	for i, id := range c.Criteria {
 		c.Criteria[i] = criterionID(id)
 	}
+	owner, err := a.ownerID(orgID, c.Owner)
+	if err != nil {
+		return err
+	}
 	ctl := &attest.Control{ID: c.ID, Name: c.Name, Description: c.Description, Criteria: c.Criteria,
-		Frequency: attest.Frequency(c.Frequency), OwnerRole: c.OwnerRole, Owner: c.Owner, Automatable: c.Automatable}
+		Frequency: attest.Frequency(c.Frequency), OwnerRole: c.OwnerRole, OwnerID: owner, Automatable: c.Automatable}
 	if err := a.db.CreateControl(a.ctx, orgID, ctl); err != nil {
 		return err
 	}

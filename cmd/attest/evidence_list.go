@@ -66,7 +66,7 @@ type EvidenceRequestsCmd struct {
 	Missing    bool   `help:"Only the periods that have begun and are not covered (same as --state missing)."`
 	State      string `help:"Only the periods in this state: missing, late, provided, not_applicable or upcoming." placeholder:"STATE"`
 	Search     string `help:"Only controls whose ID, name or evidence need contains this text (any case)." placeholder:"TEXT"`
-	Owner      string `help:"Only controls of this owner (any case)." placeholder:"NAME"`
+	Owner      string `help:"Only controls of this member (email, or exact name of one member)." placeholder:"EMAIL"`
 	Category   string `help:"Only controls mapped to a criterion of this category (security, availability, ...)." placeholder:"ID"`
 	Criterion  string `help:"Only controls mapped to this criterion (CC6.1 or cc6.1)." placeholder:"ID"`
 	Sort       string `default:"control" enum:"control,due,status" help:"Order: control, due (earliest missing due date first) or status (late first)."`
@@ -92,13 +92,17 @@ func (c *EvidenceRequestsCmd) Run(a *App) error {
 	if err != nil {
 		return err
 	}
-	controls, err := a.db.FindControls(a.ctx, orgID, attest.ControlFilter{})
+	owner, err := a.ownerFilter(orgID, c.Owner)
+	if err != nil {
+		return err
+	}
+	controls, err := a.db.FindControls(a.ctx, orgID, attest.ControlFilter{OwnerID: owner})
 	if err != nil {
 		return err
 	}
 	var keep []*attest.Control
 	for _, ctl := range controls {
-		if (c.Owner == "" || strings.EqualFold(ctl.Owner, c.Owner)) && q.MatchControl(ctl, a.db.Framework()) {
+		if q.MatchControl(ctl, a.db.Framework()) {
 			keep = append(keep, ctl)
 		}
 	}

@@ -188,7 +188,9 @@ func TestCLI(t *testing.T) {
 					id = c["id"].(string)
 				}
 			}
-			c.ok(nil, "control", "set", id, "--status", "implemented", "--owner", "Alex")
+			// Owners are members, named by email; anyone else is refused.
+			c.fails(2, "not a member", "control", "set", id, "--status", "implemented", "--owner", "Alex")
+			c.ok(nil, "control", "set", id, "--status", "implemented", "--owner", "marcus@northwind.example")
 			var after readiness
 			c.ok(&after, "readiness", "--json")
 			if after.Score <= before.Score {

@@ -45,7 +45,7 @@ func (c *PolicyListCmd) Run(a *App) error {
 type PolicyAdoptCmd struct {
 	jsonFlag
 	Template string `arg:"" help:"Template ID (see 'attest policy templates')."`
-	Owner    string `help:"Who owns the policy."`
+	Owner    string `help:"The member who owns the policy: their email (or the exact name of one member)."`
 	// Approver and EffectiveDate are refused: publication fills them from
 	// the approval record and the publication date, so a text can never
 	// name someone other than who approved it.
@@ -73,11 +73,24 @@ func (c *PolicyAdoptCmd) Run(a *App) error {
 	if err != nil {
 		return err
 	}
-	fill := attest.PolicyFill(org.Name, t, map[string]string{"owner": c.Owner,
+	owner, err := a.db.ResolvePerson(a.ctx, orgID, attest.PersonRef(c.Owner))
+	if err != nil {
+		return err
+	}
+	ownerName := ""
+	if owner != nil {
+		ownerName = owner.Display()
+	}
+	fill := attest.PolicyFill(org.Name, t, map[string]string{"owner": ownerName,
 		"security_contact": c.SecurityContact, "privacy_contact": c.PrivacyContact})
 	p, err := a.db.AdoptTemplate(a.ctx, orgID, t, fill)
 	if err != nil {
 		return err
+	}
+	if owner != nil {
+		if p, err = a.db.SetPolicyOwner(a.ctx, orgID, p.ID, owner.ID); err != nil {
+			return err
+		}
 	}
 	if c.JSON {
 		return a.printJSON(p)

@@ -61,7 +61,7 @@ func (c *PolicyExportCmd) Run(a *App) error {
 			return err
 		}
 		front, err := yaml.Marshal(policyFile{ID: policySlug(p), Title: p.Title, Type: p.Type, Version: p.CurrentVersion, Status: string(p.Status),
-			Owner: p.Owner, OwnerRole: p.OwnerRole, ReviewCycleMonths: p.ReviewCycleMonths, Controls: p.Controls})
+			Owner: p.OwnerName(), OwnerRole: p.OwnerRole, ReviewCycleMonths: p.ReviewCycleMonths, Controls: p.Controls})
 		if err != nil {
 			return err
 		}

@@ -18,7 +18,7 @@ func TestPolicyFolderRoundTrip(t *testing.T) {
 	data, folder := t.TempDir(), t.TempDir()
 	c := &cli{t, []string{"--data", data}}
 	c.ok(nil, "init", "--org-name", "Acme Cloud")
-	c.ok(nil, "policy", "adopt", "access-control", "--owner", "Dana")
+	c.ok(nil, "policy", "adopt", "access-control", "--owner", "admin@localhost")
 	c.ok(nil, "policy", "adopt", "backup")
 	versions := func() string {
 		var list []map[string]any

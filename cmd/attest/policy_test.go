@@ -49,8 +49,10 @@ func TestPolicyAdoptAndList(t *testing.T) {
 		t.Fatalf("a new organization lists %d policies", len(none))
 	}
 	var p map[string]any
-	c.ok(&p, "policy", "adopt", "incident-response", "--json", "--owner", "Dana", "--security-contact", "security@acme.example")
-	if p["status"] != "draft" || p["current_version"] != "1.0" || p["owner"] != "Dana" || p["template_id"] != "incident-response" {
+	c.fails(2, "not a member", "policy", "adopt", "incident-response", "--owner", "Dana")
+	c.ok(&p, "policy", "adopt", "incident-response", "--json", "--owner", "admin@localhost", "--security-contact", "security@acme.example")
+	owner, _ := p["owner"].(map[string]any)
+	if p["status"] != "draft" || p["current_version"] != "1.0" || owner["email"] != "admin@localhost" || p["template_id"] != "incident-response" {
 		t.Fatalf("adopted policy %v", p)
 	}
 	c.fails(2, "no policy template", "policy", "adopt", "no-such-template")
@@ -78,7 +80,7 @@ func TestPolicyAdoptAndList(t *testing.T) {
 		t.Fatalf("versions: %v %v", versions, err)
 	}
 	body := versions[0].Body
-	for _, want := range []string{"Acme Cloud", "every 12 months", "Dana"} {
+	for _, want := range []string{"Acme Cloud", "every 12 months", "Administrator"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the draft lacks %q", want)
 		}

@@ -173,6 +173,7 @@ func (a *App) bootstrap(db *store.DB, withDemo bool, orgName string) (bool, erro
 		return false, err
 	}
 	var org *attest.Organization
+	var admin *attest.User
 	var demoAccounts []demo.Account
 	email, name := "admin@localhost", "Administrator"
 	if withDemo {
@@ -187,7 +188,7 @@ func (a *App) bootstrap(db *store.DB, withDemo bool, orgName string) (bool, erro
 		if err := demo.AttachFiles(a.ctx, db, blobs, res); err != nil {
 			return false, err
 		}
-		org, email, name, demoAccounts = res.Organization, res.AdminEmail, res.AdminName, res.Accounts
+		org, email, name, admin, demoAccounts = res.Organization, res.AdminEmail, res.AdminName, res.Admin, res.Accounts
 		fmt.Fprintf(a.out, "Created the demo organization %q (id %d) with the engagement %q (id %d).\n", org.Name, org.ID, res.Engagement.Name, res.Engagement.ID)
 	} else {
 		org = &attest.Organization{Name: orgName}
@@ -200,7 +201,11 @@ func (a *App) bootstrap(db *store.DB, withDemo bool, orgName string) (bool, erro
 	if err != nil {
 		return false, err
 	}
-	if err := db.CreateUser(a.ctx, &attest.User{OrgID: org.ID, Email: email, Name: name, Role: attest.RoleAdmin, PasswordHash: hash}); err != nil {
+	if admin != nil { // the demo's admin owns things already: give them a password
+		if err := db.SetPassword(a.ctx, org.ID, admin.ID, hash); err != nil {
+			return false, err
+		}
+	} else if err := db.CreateUser(a.ctx, &attest.User{OrgID: org.ID, Email: email, Name: name, Role: attest.RoleAdmin, PasswordHash: hash}); err != nil {
 		return false, err
 	}
 	tok := &attest.Token{OrgID: org.ID, Name: "first-start", Role: attest.RoleAdmin}

@@ -17,12 +17,13 @@ type TaskCmd struct {
 // TaskAddCmd adds a task.
 type TaskAddCmd struct {
 	jsonFlag
-	Title      string `required:"" help:"What has to be done."`
-	Owner      string `help:"Who does it."`
-	Due        string `help:"Due date, YYYY-MM-DD."`
-	Control    string `help:"Control it remediates."`
-	Engagement int64  `help:"Engagement it belongs to."`
-	Notes      string `help:"Notes."`
+	Title       string `required:"" help:"What has to be done."`
+	Owner       string `help:"The member who does it: their email (or the exact name of one member)."`
+	Description string `help:"What is to be done, in more words."`
+	Due         string `help:"Due date, YYYY-MM-DD."`
+	Control     string `help:"Control it remediates."`
+	Engagement  int64  `help:"Engagement it belongs to."`
+	Notes       string `help:"Notes."`
 }
 
 // Run adds the task.
@@ -35,7 +36,11 @@ func (c *TaskAddCmd) Run(a *App) error {
 	if err != nil {
 		return err
 	}
-	t := &attest.Task{Title: c.Title, Owner: c.Owner, DueDate: due, ControlID: c.Control, EngagementID: c.Engagement, Notes: c.Notes}
+	owner, err := a.ownerID(orgID, c.Owner)
+	if err != nil {
+		return err
+	}
+	t := &attest.Task{Title: c.Title, Description: c.Description, OwnerID: owner, DueDate: due, ControlID: c.Control, EngagementID: c.Engagement, Notes: c.Notes}
 	if err := a.db.CreateTask(a.ctx, orgID, t); err != nil {
 		return err
 	}
@@ -46,7 +51,7 @@ func (a *App) printTask(t *attest.Task, asJSON bool) error {
 	if asJSON {
 		return a.printJSON(t)
 	}
-	fprintf(a.out, "Task %d [%s] %s (owner %s, due %s, control %s)\n", t.ID, t.Status, t.Title, dash(t.Owner), dash(string(t.DueDate)), dash(t.ControlID))
+	fprintf(a.out, "Task %d [%s] %s (owner %s, due %s, control %s)\n", t.ID, t.Status, t.Title, ownerText(t.Owner, t.OwnerNote), dash(string(t.DueDate)), dash(t.ControlID))
 	return nil
 }
 
@@ -55,7 +60,7 @@ type TaskListCmd struct {
 	jsonFlag
 	Status     string `help:"Only tasks with this status (open, in_progress, done)."`
 	Open       bool   `help:"Only tasks that are not done."`
-	Owner      string `help:"Only tasks of this owner."`
+	Owner      string `help:"Only tasks of this member (email, or exact name of one member)."`
 	Control    string `help:"Only tasks of this control."`
 	Engagement int64  `help:"Only tasks of this engagement."`
 }
@@ -69,7 +74,11 @@ func (c *TaskListCmd) Run(a *App) error {
 	if err != nil {
 		return err
 	}
-	tasks, err := a.db.FindTasks(a.ctx, orgID, attest.TaskFilter{Status: attest.TaskStatus(c.Status), Open: c.Open, Owner: c.Owner, ControlID: c.Control, EngagementID: c.Engagement})
+	owner, err := a.ownerFilter(orgID, c.Owner)
+	if err != nil {
+		return err
+	}
+	tasks, err := a.db.FindTasks(a.ctx, orgID, attest.TaskFilter{Status: attest.TaskStatus(c.Status), Open: c.Open, OwnerID: owner, ControlID: c.Control, EngagementID: c.Engagement})
 	if err != nil {
 		return err
 	}
@@ -84,7 +93,7 @@ func (c *TaskListCmd) Run(a *App) error {
 		if t.Overdue(today) {
 			due += " (overdue)"
 		}
-		fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Status, due, dash(t.Owner), dash(t.ControlID), t.Title)
+		fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Status, due, dash(t.OwnerName()), dash(t.ControlID), t.Title)
 	}
 	return tw.Flush()
 }
@@ -111,17 +120,30 @@ func (c *TaskShowCmd) Run(a *App) error {
 // TaskUpdateCmd changes a task.
 type TaskUpdateCmd struct {
 	jsonFlag
-	ID     int64   `arg:"" help:"Task ID."`
-	Title  *string `help:"Title."`
-	Owner  *string `help:"Owner."`
-	Due    *string `help:"Due date, YYYY-MM-DD (empty to clear)."`
-	Status *string `help:"open, in_progress or done."`
-	Notes  *string `help:"Notes."`
+	ID          int64   `arg:"" help:"Task ID."`
+	Title       *string `help:"Title."`
+	Owner       *string `help:"The member who does it: their email (or the exact name of one member); empty for nobody."`
+	Description *string `help:"What is to be done, in more words."`
+	Control     *string `help:"Control it remediates (empty to detach it)."`
+	Due         *string `help:"Due date, YYYY-MM-DD (empty to clear)."`
+	Status      *string `help:"open, in_progress or done."`
+	Notes       *string `help:"Notes."`
 }
 
 // Run applies the change.
 func (c *TaskUpdateCmd) Run(a *App) error {
-	u := attest.TaskUpdate{Title: c.Title, Owner: c.Owner, Notes: c.Notes}
+	u := attest.TaskUpdate{Title: c.Title, Description: c.Description, ControlID: c.Control, Notes: c.Notes}
+	if c.Owner != nil {
+		orgID, err := a.OrgID()
+		if err != nil {
+			return err
+		}
+		id, err := a.ownerID(orgID, *c.Owner)
+		if err != nil {
+			return err
+		}
+		u.OwnerID = &id
+	}
 	if c.Status != nil {
 		s := attest.TaskStatus(*c.Status)
 		u.Status = &s

@@ -13,7 +13,7 @@ import (
 // TaskImportCmd adds tasks from a CSV file, all or none.
 type TaskImportCmd struct {
 	jsonFlag
-	File       string `arg:"" help:"CSV file with a header row: title (required), owner, due_date, control_id, status, notes. - reads standard input."`
+	File       string `arg:"" help:"CSV file with a header row: title (required), owner (a member's email or exact name), due_date, control_id, status, notes. - reads standard input."`
 	Engagement int64  `help:"Engagement the tasks belong to."`
 }
 
@@ -31,11 +31,23 @@ func (c *TaskImportCmd) Run(a *App) error {
 		defer f.Close()
 		in = f
 	}
-	tasks, err := readTaskCSV(in, c.Engagement)
+	orgID, err := a.OrgID()
 	if err != nil {
 		return err
 	}
-	orgID, err := a.OrgID()
+	// Members are read once and every owner resolved against them, as
+	// attest.ResolvePerson does for a single owner.
+	users, err := a.db.FindUsers(a.ctx, orgID)
+	if err != nil {
+		return err
+	}
+	tasks, err := readTaskCSV(in, c.Engagement, func(ref string) (int64, error) {
+		u, err := attest.ResolvePerson(users, attest.PersonRef(ref))
+		if err != nil || u == nil {
+			return 0, err
+		}
+		return u.ID, nil
+	})
 	if err != nil {
 		return err
 	}
@@ -49,8 +61,9 @@ func (c *TaskImportCmd) Run(a *App) error {
 	return nil
 }
 
-// readTaskCSV parses the file; every error names the line.
-func readTaskCSV(in io.Reader, engagementID int64) ([]*attest.Task, error) {
+// readTaskCSV parses the file, resolving each owner with owner; every
+// error names the line.
+func readTaskCSV(in io.Reader, engagementID int64, owner func(ref string) (int64, error)) ([]*attest.Task, error) {
 	r := csv.NewReader(in)
 	r.TrimLeadingSpace = true
 	header, err := r.Read()
@@ -91,7 +104,11 @@ func readTaskCSV(in io.Reader, engagementID int64) ([]*attest.Task, error) {
 		if err != nil {
 			return nil, attest.Errorf(attest.EINVALID, "CSV line %d: %s", line, attest.ErrorMessage(err))
 		}
-		t := &attest.Task{Title: get("title"), Owner: get("owner"), DueDate: due, ControlID: get("control_id"),
+		ownerID, err := owner(get("owner"))
+		if err != nil {
+			return nil, attest.Errorf(attest.EINVALID, "CSV line %d: owner: %s", line, attest.ErrorMessage(err))
+		}
+		t := &attest.Task{Title: get("title"), OwnerID: ownerID, DueDate: due, ControlID: get("control_id"),
 			Status: attest.TaskStatus(get("status")), Notes: get("notes"), EngagementID: engagementID}
 		if err := t.Validate(); err != nil {
 			return nil, attest.Errorf(attest.EINVALID, "CSV line %d: %s", line, attest.ErrorMessage(err))

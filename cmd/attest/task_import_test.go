@@ -21,9 +21,11 @@ func TestTaskImport(t *testing.T) {
 	}
 	bad := []struct{ name, body, msg string }{
 		{"unknown-column.csv", "title,colour\nx,red\n", `unknown column "colour"`},
-		{"no-title.csv", "owner\nana\n", "a title column is required"},
+		{"no-title.csv", "owner\nmarcus@northwind.example\n", "a title column is required"},
 		{"bad-date.csv", "title,due_date\nfine,2027-01-01\nbroken,next week\n", "CSV line 3"},
-		{"empty-title.csv", "title,owner\n,ana\n", "CSV line 2: a task needs a title"},
+		{"empty-title.csv", "title,owner\n,marcus@northwind.example\n", "CSV line 2: a task needs a title"},
+		// Owners are members: a name nobody has is refused, naming the line.
+		{"unknown-owner.csv", "title,owner\nfine,Marcus Lee\nwho,Marcus Leigh\n", `CSV line 3: owner: "Marcus Leigh" is not a member`},
 		{"unknown-control.csv", "title,control_id\nok,ACC-05\nnope,NOPE-01\n", `task 2: unknown control "NOPE-01"`},
 		{"empty.csv", "", "empty"},
 	}
@@ -42,6 +44,9 @@ func TestTaskImport(t *testing.T) {
 	c.ok(&imported, "task", "import", good, "--json", "--engagement", "1")
 	if len(imported) != 2 || imported[1]["title"] != "Collect SOC reports, critical vendors" || imported[0]["engagement_id"] != float64(1) {
 		t.Fatalf("imported %v", imported)
+	}
+	if owner, _ := imported[0]["owner"].(map[string]any); owner["email"] != "marcus@northwind.example" {
+		t.Errorf("the first imported task's owner is %v, want Marcus Lee's membership", imported[0]["owner"])
 	}
 	c.ok(&after, "task", "list", "--json")
 	if len(after) != len(before)+2 {

@@ -139,7 +139,7 @@ func seedLarge(b *testing.B, db *store.DB, metrics map[string]float64) (org, eng
 	today := attest.DateOf(time.Now())
 	tasks := make([]*attest.Task, largeTasks)
 	for i := range tasks {
-		tasks[i] = &attest.Task{Title: fmt.Sprintf("Remediation task %d", i), Owner: fmt.Sprintf("Owner %d", i%40),
+		tasks[i] = &attest.Task{Title: fmt.Sprintf("Remediation task %d", i), OwnerNote: fmt.Sprintf("Owner %d", i%40),
 			DueDate: attest.DateOf(today.Time().AddDate(0, 0, i%120-30)), Status: []attest.TaskStatus{attest.TaskOpen, attest.TaskInProgress, attest.TaskDone}[i%3],
 			ControlID: controls[i%len(controls)].ID, EngagementID: e.ID}
 	}

@@ -208,14 +208,14 @@ func seed(b *testing.B, db *store.DB) int64 {
 	for i, c := range controls {
 		st := attest.ControlStatuses[i%3]
 		owner := fmt.Sprintf("Owner %d", i%12)
-		if _, err := db.UpdateControl(ctx, o.ID, c.ID, attest.ControlUpdate{Status: &st, Owner: &owner}); err != nil {
+		if _, err := db.UpdateControl(ctx, o.ID, c.ID, attest.ControlUpdate{Status: &st, OwnerNote: &owner}); err != nil {
 			b.Fatal(err)
 		}
 	}
 	today := attest.DateOf(time.Now())
 	tasks := make([]*attest.Task, 5000)
 	for i := range tasks {
-		tasks[i] = &attest.Task{Title: fmt.Sprintf("Remediation task %d", i), Owner: fmt.Sprintf("Owner %d", i%12),
+		tasks[i] = &attest.Task{Title: fmt.Sprintf("Remediation task %d", i), OwnerNote: fmt.Sprintf("Owner %d", i%12),
 			DueDate: attest.DateOf(today.Time().AddDate(0, 0, i%90-30)), Status: []attest.TaskStatus{attest.TaskOpen, attest.TaskInProgress, attest.TaskDone}[i%3],
 			ControlID: controls[i%len(controls)].ID, EngagementID: e.ID}
 	}

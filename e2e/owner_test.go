@@ -1,0 +1,146 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/attest-dev/attest"
+	"github.com/chromedp/chromedp"
+)
+
+// The demo's admin opens a task from the list, edits its title, owner and
+// due date on the task's page, and the history shows the change by name.
+func TestEditTask(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		res, admin := e.demo()
+		ctx := context.Background()
+		org := res.Organization.ID
+		tasks, err := e.db.FindTasks(ctx, org, attest.TaskFilter{Open: true})
+		if err != nil || len(tasks) == 0 {
+			t.Fatalf("demo tasks: %v", err)
+		}
+		task := tasks[0]
+		kenji := res.People["Kenji Sato"]
+		if status := e.signIn(admin.Email, password); status != 200 {
+			t.Fatalf("sign in: status %d", status)
+		}
+		e.open("/tasks")
+		path := fmt.Sprintf("/tasks/%d", task.ID)
+		if status := e.follow(chromedp.Click(chromedp.CSS(`table.tasks a[href="` + path + `"]`))); status != 200 {
+			t.Fatalf("open the task: status %d", status)
+		}
+		e.wantPath(path)
+		e.shot("task")
+		e.typeInto("#title", "Renamed in the browser")
+		e.do(
+			chromedp.SetValue(chromedp.CSS("#owner"), fmt.Sprint(kenji.ID)),
+			chromedp.SetValue(chromedp.CSS("#due_date"), "2027-03-31"),
+		)
+		if status := e.submit("#task-form"); status != 200 {
+			t.Fatalf("save: status %d", status)
+		}
+		e.wantPath(path)
+		if got := e.flash(); got != "Task saved." {
+			t.Errorf("flash %q", got)
+		}
+		if got := e.text("#task-title"); got != "Renamed in the browser" {
+			t.Errorf("title %q", got)
+		}
+		if got := e.text("#task-owner"); got != "Kenji Sato" {
+			t.Errorf("owner %q", got)
+		}
+		history := e.text("#task-history")
+		for _, want := range []string{res.AdminName, "title", task.Title, "Renamed in the browser", "owner", "Kenji Sato", "2027-03-31"} {
+			if !strings.Contains(history, want) {
+				t.Errorf("history lacks %q: %s", want, history)
+			}
+		}
+		e.shot("task-saved")
+		got, err := e.db.FindTaskByID(ctx, org, task.ID)
+		if err != nil || got.Title != "Renamed in the browser" || got.OwnerID != kenji.ID || got.DueDate != "2027-03-31" {
+			t.Errorf("stored task %+v, %v", got, err)
+		}
+	})
+}
+
+// The demo's admin, a second approver of a policy draft, finds it on the
+// dashboard, opens it and approves it; the to-do goes away.
+func TestApproverToDo(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		res, admin := e.demo()
+		if status := e.signIn(admin.Email, password); status != 200 {
+			t.Fatalf("sign in: status %d", status)
+		}
+		e.wantPath("/")
+		todo := e.text("#approvals")
+		if !strings.Contains(todo, "Data Retention") {
+			t.Fatalf("the dashboard's approvals: %q", todo)
+		}
+		e.shot("dashboard-approvals")
+		if status := e.follow(chromedp.Click(chromedp.CSS("#approvals a"))); status != 200 {
+			t.Fatalf("open the policy: status %d", status)
+		}
+		e.shot("policy-to-approve")
+		if got := e.text("#policy-status"); got != "waiting for approval" {
+			t.Errorf("policy status %q", got)
+		}
+		if status := e.follow(chromedp.Click(chromedp.CSS(`#decide-form button[value="approve"]`))); status != 200 {
+			t.Fatalf("approve: status %d", status)
+		}
+		if got := e.text("#policy-status"); got != "approved — not yet published" {
+			t.Errorf("after every approver approved, status %q", got)
+		}
+		e.shot("policy-approved")
+		e.open("/")
+		if e.exists("#approvals") {
+			t.Errorf("the to-do stays after approving: %q", e.text("#approvals"))
+		}
+		_ = res
+	})
+}
+
+// The demo's admin chooses a control's owner from the list of members;
+// the page and the controls list show the person by name.
+func TestChooseOwner(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		res, admin := e.demo()
+		ctx := context.Background()
+		const id = "PRI-13" // one of the demo's unowned controls
+		amara := res.People["Amara Nwosu"]
+		if status := e.signIn(admin.Email, password); status != 200 {
+			t.Fatalf("sign in: status %d", status)
+		}
+		e.open("/controls/" + id)
+		if got := e.text("#control-owner"); got != "—" {
+			t.Errorf("owner before %q", got)
+		}
+		options := get(e, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#owner option")].map(o => o.textContent)`))
+		for _, o := range options {
+			if strings.Contains(o, "auditor") {
+				t.Errorf("an auditor is offered as owner: %q", o)
+			}
+		}
+		if len(options) < 5 {
+			t.Errorf("owner choices %q", options)
+		}
+		e.do(chromedp.SetValue(chromedp.CSS("#owner"), fmt.Sprint(amara.ID)))
+		e.shot("choose-owner")
+		if status := e.submit("#control-form"); status != 200 {
+			t.Fatalf("save: status %d", status)
+		}
+		if got := e.text("#control-owner"); got != "Amara Nwosu" {
+			t.Errorf("owner after saving %q", got)
+		}
+		e.shot("owner-chosen")
+		c, err := e.db.FindControlByID(ctx, res.Organization.ID, id)
+		if err != nil || c.OwnerID != amara.ID {
+			t.Errorf("stored %s: %+v, %v", id, c, err)
+		}
+		e.open(fmt.Sprintf("/controls?owner=%d", amara.ID))
+		if got := e.text("table.controls tbody"); !strings.Contains(got, id) || !strings.Contains(got, "Amara Nwosu") {
+			t.Errorf("the controls Amara owns: %q", got)
+		}
+	})
+}
