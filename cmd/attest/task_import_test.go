@@ -24,6 +24,8 @@ func TestTaskImport(t *testing.T) {
 		{"no-title.csv", "owner\nana\n", "a title column is required"},
 		{"bad-date.csv", "title,due_date\nfine,2027-01-01\nbroken,next week\n", "CSV line 3"},
 		{"empty-title.csv", "title,owner\n,ana\n", "CSV line 2: a task needs a title"},
+		{"nul.csv", "title,notes\nfine,ok\nbroken,b\x00c\n", "CSV line 3, column notes contains a NUL byte"},
+		{"latin1.csv", "title\ncaf\xe9\n", "CSV line 2, column title is not valid UTF-8"},
 		{"unknown-control.csv", "title,control_id\nok,ACC-05\nnope,NOPE-01\n", `task 2: unknown control "NOPE-01"`},
 		{"empty.csv", "", "empty"},
 	}
