@@ -203,3 +203,22 @@ func TestEvidenceDownloadSafe(t *testing.T) {
 		}
 	})
 }
+
+// TestEvidenceUploadBadText: a multipart evidence form whose text holds a
+// NUL byte or invalid UTF-8 is refused with a 400 naming the field and
+// stores nothing, on both databases (PostgreSQL answered 500 before).
+func TestEvidenceUploadBadText(t *testing.T) {
+	forEachUI(t, func(t *testing.T, u *uiEnv) {
+		max := u.signIn(t, uManager)
+		before := u.stored(t)
+		for _, title := range []string{"a\x00b", "caf\xe9"} {
+			p := max.upload(t, max.fileFields(title), fileDisposition("x.txt"), "", strings.NewReader("x"))
+			if p.status != http.StatusBadRequest || !strings.Contains(string(p.body), "title") {
+				t.Errorf("title %q: status %d, want 400 naming the title: %.300s", title, p.status, p.body)
+			}
+		}
+		if got := u.stored(t); got != before {
+			t.Errorf("a refused upload stored something: %v, was %v", got, before)
+		}
+	})
+}

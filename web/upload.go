@@ -136,6 +136,11 @@ func readField(r *http.Request, part *multipart.Part, name string) (string, erro
 	if int64(len(b)) > limit {
 		return "", attest.Errorf(attest.EINVALID, "the field %q is longer than %d bytes", name, limit)
 	}
+	// The route wrapper checks url-encoded fields; a multipart form is read
+	// here, so its text is checked here, once, the same way.
+	if err := attest.ValidText(name, string(b)); err != nil {
+		return "", err
+	}
 	return string(b), nil
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -75,6 +76,9 @@ func readTaskCSV(in io.Reader, engagementID int64, owner func(ref string) (int64
 	}
 	col := map[string]int{}
 	for i, h := range header {
+		if err := attest.ValidText(fmt.Sprintf("CSV line 1, column %d", i+1), h); err != nil {
+			return nil, err
+		}
 		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
 		if !taskColumns[h] {
 			return nil, attest.Errorf(attest.EINVALID, "CSV line 1: unknown column %q (known: title, owner, due_date, control_id, status, notes)", h)
@@ -94,6 +98,15 @@ func readTaskCSV(in io.Reader, engagementID int64, owner func(ref string) (int64
 			return nil, attest.Errorf(attest.EINVALID, "CSV: %v", err)
 		}
 		line, _ := r.FieldPos(0)
+		for i, v := range rec {
+			name := fmt.Sprintf("column %d", i+1)
+			if i < len(header) {
+				name = "column " + strings.TrimSpace(header[i])
+			}
+			if err := attest.ValidText(fmt.Sprintf("CSV line %d, %s", line, name), v); err != nil {
+				return nil, err
+			}
+		}
 		get := func(name string) string {
 			if i, ok := col[name]; ok && i < len(rec) {
 				return strings.TrimSpace(rec[i])

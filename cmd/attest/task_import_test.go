@@ -26,6 +26,8 @@ func TestTaskImport(t *testing.T) {
 		{"empty-title.csv", "title,owner\n,marcus@northwind.example\n", "CSV line 2: a task needs a title"},
 		// Owners are members: a name nobody has is refused, naming the line.
 		{"unknown-owner.csv", "title,owner\nfine,Marcus Lee\nwho,Marcus Leigh\n", `CSV line 3: owner: "Marcus Leigh" is not a member`},
+		{"nul.csv", "title,notes\nfine,ok\nbroken,b\x00c\n", "CSV line 3, column notes contains a NUL byte"},
+		{"latin1.csv", "title\ncaf\xe9\n", "CSV line 2, column title is not valid UTF-8"},
 		{"unknown-control.csv", "title,control_id\nok,ACC-05\nnope,NOPE-01\n", `task 2: unknown control "NOPE-01"`},
 		{"empty.csv", "", "empty"},
 	}
