@@ -138,8 +138,8 @@ func (l *lookupTables) ConvertToType(typeVal ref.Type) ref.Val {
 	return types.NewErr("lookups cannot be converted")
 }
 func (l *lookupTables) Equal(other ref.Val) ref.Val { return types.Bool(l == other) }
-func (l *lookupTables) Type() ref.Type             { return types.DynType }
-func (l *lookupTables) Value() any                 { return l }
+func (l *lookupTables) Type() ref.Type              { return types.DynType }
+func (l *lookupTables) Value() any                  { return l }
 
 // lookupCall is _lookup(tables, index, key): the declared lookup's value
 // for key, or null when the key is absent.
