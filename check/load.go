@@ -101,7 +101,7 @@ func ValidateControls(checks []*Check, fw *attest.Framework) error {
 	for _, c := range checks {
 		for _, id := range c.Controls {
 			if !known[id] {
-				errs = append(errs, attest.Errorf(attest.EINVALID, "%s: control %q is not in the %s control library", c.File, id, fw.Name))
+				errs = append(errs, attest.Errorf(attest.EINVALID, "%s:%d:%d: control %q is not in the %s control library", c.File, c.controlsAt.line, c.controlsAt.col, id, fw.Name))
 			}
 		}
 	}

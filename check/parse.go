@@ -36,6 +36,7 @@ type Check struct {
 
 	when, condition, reason cel.Program
 	lookups                 []compiledLookup
+	controlsAt              pos // where the controls are listed, for errors
 }
 
 // Lookup declares a table built once per run from the resources of
@@ -114,6 +115,7 @@ func Parse(name string, data []byte) (*Check, error) {
 		ResourceTypes: f.ResourceTypes, Severity: f.Severity, Controls: f.Controls,
 		Remediation: strings.TrimSpace(f.Remediation), File: name,
 		When: strings.TrimSpace(f.When), Condition: strings.TrimSpace(f.Condition), Reason: strings.TrimSpace(f.Reason), Lookups: f.Lookups}
+	c.controlsAt = at("controls")
 	switch {
 	case !idPattern.MatchString(c.ID):
 		return nil, bad(at("id"), "id %q: use 2-80 lower-case letters, digits, dots and dashes", c.ID)

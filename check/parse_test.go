@@ -147,7 +147,7 @@ func TestBuiltinControlsExist(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := ValidateControls([]*Check{bad}, fw); err == nil || !strings.Contains(err.Error(), `bad.yaml: control "NOPE-99"`) {
+	if err := ValidateControls([]*Check{bad}, fw); err == nil || !strings.Contains(err.Error(), `bad.yaml:6:11: control "NOPE-99"`) {
 		t.Errorf("unknown control: %v", err)
 	}
 	if n, _ := fs.Glob(catalog.CheckFiles(), "*.yaml"); len(n) != len(checks) {
