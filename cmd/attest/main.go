@@ -55,6 +55,7 @@ type CLI struct {
 	Export     ExportCmd     `cmd:"" help:"Export the signed evidence package for the auditor."`
 	SigningKey SigningKeyCmd `cmd:"" name:"signing-key" help:"Show the public key that signs evidence packages."`
 	Audit      AuditCmd      `cmd:"" help:"Browse the audit log of changes."`
+	Check      CheckCmd      `cmd:"" help:"Checks: list them, validate a folder of your own, run them over resources."`
 	Verify     VerifyCmd     `cmd:"" help:"Check the audit log and stored evidence, or an evidence package offline; exit 1 on any problem."`
 	Version    VersionCmd    `cmd:"" help:"Print the version."`
 }
