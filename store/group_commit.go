@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"sync"
 )
 
@@ -104,30 +105,29 @@ func (s *DB) commitGroup(orgID int64, batch []*queuedChange) {
 		h := &txHead{org: orgID, seq: seq, hash: hash}
 		s.heads.Store(tx, h)
 		defer s.heads.Delete(tx)
+		// Between two changes one round trip ends the last savepoint and
+		// starts the next; audit entries are written once, at the end.
+		savepoint := `SAVEPOINT change`
 		for i, c := range batch {
 			if err := c.ctx.Err(); err != nil {
 				errs[i] = err
 				continue
 			}
-			if _, err := tx.ExecContext(ctx, `SAVEPOINT change`); err != nil {
+			if _, err := tx.ExecContext(ctx, savepoint); err != nil {
 				return fmt.Errorf("savepoint: %w", err)
 			}
+			savepoint = `RELEASE SAVEPOINT change; SAVEPOINT change`
 			seq0, hash0 := h.seq, h.hash
-			err := c.fn(tx)
-			if err == nil && len(h.pending) > 0 {
-				// Written now, inside the savepoint, so a later change's
-				// failure cannot take this one's entries with it.
-				err = s.flushAudit(ctx, tx, h, false)
-			}
-			if err != nil {
+			// The entries not yet written: a flush inside the change (a
+			// large one) writes them within its savepoint, so they are
+			// kept here to be written again if it rolls back.
+			pending0 := slices.Clone(h.pending)
+			if err := c.fn(tx); err != nil {
 				if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT change`); rerr != nil {
 					return fmt.Errorf("roll back a failed change: %w", rerr)
 				}
-				h.seq, h.hash, h.pending = seq0, hash0, h.pending[:0]
+				h.seq, h.hash, h.pending = seq0, hash0, pending0
 				errs[i] = err
-			}
-			if _, err := tx.ExecContext(ctx, `RELEASE SAVEPOINT change`); err != nil {
-				return fmt.Errorf("release savepoint: %w", err)
 			}
 		}
 		if appended = h.seq != seq; !appended {
