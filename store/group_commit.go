@@ -39,18 +39,22 @@ type changeQueue struct {
 	running bool
 }
 
-// queuedChange is one caller's change and where its outcome goes.
+// queuedChange is one caller's change, where its outcome goes, and the
+// signal that makes its caller the next leader.
 type queuedChange struct {
 	ctx  context.Context
 	fn   func(tx *sql.Tx) error
 	done chan error
+	lead chan struct{}
 }
 
 // groupChange runs fn as part of a group of the organization's changes
-// (see change). The first caller to find no group under way leads: it
-// commits groups until the queue is empty, its own change in the first.
+// (see change). The caller who finds no group under way leads: it takes
+// the waiting changes (its own first), commits them, and hands the lead to
+// the first change still waiting, so no caller serves others for longer
+// than one group.
 func (s *DB) groupChange(ctx context.Context, orgID int64, fn func(tx *sql.Tx) error) error {
-	c := &queuedChange{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	c := &queuedChange{ctx: ctx, fn: fn, done: make(chan error, 1), lead: make(chan struct{}, 1)}
 	g := &s.group
 	g.mu.Lock()
 	if g.queues == nil {
@@ -62,25 +66,31 @@ func (s *DB) groupChange(ctx context.Context, orgID int64, fn func(tx *sql.Tx) e
 		g.queues[orgID] = q
 	}
 	q.waiting = append(q.waiting, c)
-	lead := !q.running
-	q.running = true
-	g.mu.Unlock()
-	if lead {
-		for {
-			g.mu.Lock()
-			batch := q.waiting[:min(len(q.waiting), maxGroup)]
-			q.waiting = q.waiting[len(batch):]
-			if len(batch) == 0 {
-				q.running = false
-				delete(g.queues, orgID)
-				g.mu.Unlock()
-				break
-			}
-			g.largest = max(g.largest, len(batch))
-			g.mu.Unlock()
-			s.commitGroup(orgID, batch)
-		}
+	if !q.running {
+		q.running = true
+		c.lead <- struct{}{}
 	}
+	g.mu.Unlock()
+	select {
+	case err := <-c.done:
+		return err
+	case <-c.lead:
+	}
+	// c is first in the queue: only leaders take changes, from the front.
+	g.mu.Lock()
+	batch := q.waiting[:min(len(q.waiting), maxGroup):min(len(q.waiting), maxGroup)]
+	q.waiting = q.waiting[len(batch):]
+	g.largest = max(g.largest, len(batch))
+	g.mu.Unlock()
+	s.commitGroup(orgID, batch)
+	g.mu.Lock()
+	if len(q.waiting) == 0 {
+		q.running = false
+		delete(g.queues, orgID)
+	} else {
+		q.waiting[0].lead <- struct{}{}
+	}
+	g.mu.Unlock()
 	return <-c.done
 }
 
