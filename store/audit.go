@@ -71,7 +71,18 @@ func auditEngagement(e *attest.AuditEntry) *int64 {
 // (SQLite transactions are IMMEDIATE: one writer at a time already.) The
 // lock is always the first one a change takes, so writers cannot deadlock
 // on it.
+//
+// On PostgreSQL, changes of one organization that queue behind each other
+// are committed together (group_commit.go).
 func (s *DB) change(ctx context.Context, orgID int64, fn func(tx *sql.Tx) error) error {
+	if s.dialect == postgresDialect {
+		return s.groupChange(ctx, orgID, fn)
+	}
+	return s.changeAlone(ctx, orgID, fn)
+}
+
+// changeAlone runs one change in a transaction of its own.
+func (s *DB) changeAlone(ctx context.Context, orgID int64, fn func(tx *sql.Tx) error) error {
 	var appended bool
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		seq, hash, err := s.lockAuditHead(ctx, tx, orgID)

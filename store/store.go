@@ -50,6 +50,9 @@ type DB struct {
 	writer sync.Mutex
 	// heads holds the audit head of each change under way, by transaction.
 	heads sync.Map
+	// group queues each organization's changes on PostgreSQL to be
+	// committed together (group_commit.go).
+	group groupCommitter
 	// derive keeps the state of derived figures (derived.go).
 	derive deriver
 	// scores keeps each engagement's trend until readiness is derived again.

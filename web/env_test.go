@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -177,6 +178,14 @@ func (e *env) send(t *testing.T, req *http.Request) response {
 	b, err := io.ReadAll(res.Body)
 	if err != nil {
 		t.Fatalf("%s: read body: %v", what, err)
+	}
+	// The API answers compact JSON; tests read it indented, as a person
+	// reading `| jq` does, so they can name "key": value pairs.
+	if strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
+		var out bytes.Buffer
+		if json.Indent(&out, b, "", "  ") == nil {
+			b = out.Bytes()
+		}
 	}
 	r := response{status: res.StatusCode, header: res.Header, body: b}
 	if r.status >= 400 && strings.HasPrefix(req.URL.Path, "/api/") {
