@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -84,6 +85,16 @@ func heapPeak() (stop func() uint64) {
 	return func() uint64 { close(done); <-finished; return peak.Load() }
 }
 
+// cpuTime is the CPU time (user and system) the process has used: under
+// a shared machine's load, wall time measures the neighbours too.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 // peakRSS is the process's resident high-water mark in MiB (Linux).
 func peakRSS() float64 {
 	data, err := os.ReadFile("/proc/self/status")
@@ -105,6 +116,7 @@ func measure(b *testing.B, src *MemorySource, resources int, fn func(emit func(R
 	var rows int
 	runtime.GC()
 	stop := heapPeak()
+	cpu0 := cpuTime()
 	b.ResetTimer()
 	for range b.N {
 		clear(counts)
@@ -114,7 +126,9 @@ func measure(b *testing.B, src *MemorySource, resources int, fn func(emit func(R
 		}
 	}
 	b.StopTimer()
+	cpu := cpuTime() - cpu0
 	peak := stop()
+	b.ReportMetric(float64(cpu.Milliseconds())/float64(b.N), "cpu-ms/op")
 	b.ReportMetric(float64(resources)*float64(b.N)/b.Elapsed().Seconds(), "resources/s")
 	b.ReportMetric(float64(rows), "rows")
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")

@@ -97,10 +97,11 @@ func lookupMacro(names []string) cel.Macro {
 // parseTime accepts the date and time forms collectors emit: RFC 3339 and
 // a plain date (YYYY-MM-DD, taken as midnight UTC).
 func parseTime(s string) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t, nil
-	}
-	if t, err := time.Parse(time.DateOnly, s); err == nil {
+	if len(s) == len(time.DateOnly) {
+		if t, err := time.Parse(time.DateOnly, s); err == nil {
+			return t, nil
+		}
+	} else if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t, nil
 	}
 	return time.Time{}, fmt.Errorf("%q is not a date (YYYY-MM-DD) or an RFC 3339 time", s)

@@ -45,6 +45,7 @@ func buildLookups(ctx context.Context, checks []*Check, src Source, now types.Ti
 				return err
 			}
 			act.set(&r)
+			act.need() // lookup expressions are few; give them everything
 			var value map[string]any
 			for _, u := range uses[typ] {
 				l := checks[u.check].lookups[u.lookup]

@@ -36,7 +36,8 @@ type Check struct {
 
 	when, condition, reason cel.Program
 	lookups                 []compiledLookup
-	controlsAt              pos // where the controls are listed, for errors
+	controlsAt              pos  // where the controls are listed, for errors
+	readsMeta               bool // when or condition reads more of resource than its attributes
 }
 
 // Lookup declares a table built once per run from the resources of
@@ -195,7 +196,32 @@ func Parse(name string, data []byte) (*Check, error) {
 			return nil, bad(err.(*exprError).pos, "%s: %s", e.key, err.(*exprError).msg)
 		}
 	}
+	c.readsMeta = readsMeta(f.When) || readsMeta(f.Condition)
 	return c, nil
+}
+
+// readsMeta reports whether src may read resource.type, .id or .name:
+// any use of the identifier resource not followed by ".attributes". It
+// errs on the side of yes (a string literal mentioning resource counts).
+func readsMeta(src string) bool {
+	for i := 0; ; {
+		j := strings.Index(src[i:], resourceVar)
+		if j < 0 {
+			return false
+		}
+		at := i + j
+		end := at + len(resourceVar)
+		before := at == 0 || !isIdentByte(src[at-1])
+		after := end == len(src) || !isIdentByte(src[end])
+		if before && after && !strings.HasPrefix(strings.TrimLeft(src[end:], " \t\n"), ".attributes") {
+			return true
+		}
+		i = end
+	}
+}
+
+func isIdentByte(b byte) bool {
+	return b == '_' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
 }
 
 // ParseWindow reads a remediation window: a number of days ("3d") or a Go

@@ -70,33 +70,53 @@ func run(ctx context.Context, checks []*Check, src Source, emit func(Result) err
 }
 
 // activation is what an expression sees; one per worker, refilled for
-// each resource so evaluation allocates as little as possible.
+// each resource so evaluation allocates as little as possible. The
+// resource is handed to CEL as a plain Go map: CEL's attribute access
+// reads map[string]any natively, without wrapping every level it passes.
 type activation struct {
-	resource ref.Val
-	now      ref.Val
-	lookups  ref.Val
-	fields   map[string]any
+	now     ref.Val
+	lookups ref.Val
+	fields  map[string]any
+	res     *collect.Resource
+	full    bool // fields holds type, id and name as well as attributes
 }
 
 func newActivation(now types.Timestamp) *activation {
 	return &activation{now: now, lookups: types.NullValue, fields: make(map[string]any, 4)}
 }
 
+// set makes r the resource in view. Only its attributes are put in the
+// map: most conditions read nothing else, and boxing the other fields
+// for every resource costs three allocations. need adds them.
 func (a *activation) set(r *collect.Resource) {
-	a.fields["type"], a.fields["id"], a.fields["name"] = r.Type, r.ID, r.Name
+	if a.full {
+		delete(a.fields, "type")
+		delete(a.fields, "id")
+		delete(a.fields, "name")
+		a.full = false
+	}
+	a.res = r
 	attrs := r.Attributes
 	if attrs == nil {
 		attrs = map[string]any{}
 	}
 	a.fields["attributes"] = attrs
-	a.resource = types.NewStringInterfaceMap(types.DefaultTypeAdapter, a.fields)
+}
+
+// need adds the resource's type, id and name for an expression that
+// reads them.
+func (a *activation) need() {
+	if !a.full {
+		a.fields["type"], a.fields["id"], a.fields["name"] = a.res.Type, a.res.ID, a.res.Name
+		a.full = true
+	}
 }
 
 // ResolveName implements interpreter.Activation.
 func (a *activation) ResolveName(name string) (any, bool) {
 	switch name {
 	case resourceVar:
-		return a.resource, true
+		return a.fields, true
 	case nowVar:
 		return a.now, true
 	case lookupsVar:
@@ -111,6 +131,9 @@ func (a *activation) Parent() interpreter.Activation { return nil }
 // evaluate gives the row of one check on the resource in act.
 func (c *Check) evaluate(act *activation, r *collect.Resource) Result {
 	row := Result{CheckID: c.ID, ResourceType: r.Type, ResourceID: r.ID, ResourceName: r.Name}
+	if c.readsMeta {
+		act.need()
+	}
 	if c.when != nil {
 		ok, err := evalBool(c.when, act)
 		if err != nil {
@@ -130,6 +153,7 @@ func (c *Check) evaluate(act *activation, r *collect.Resource) Result {
 		row.Status = Pass
 	default:
 		row.Status = Fail
+		act.need()
 		out, _, err := c.reason.Eval(act)
 		if err != nil {
 			row.Reason = "(the reason could not be given: " + err.Error() + ")"
@@ -168,11 +192,25 @@ const batchSize = 512
 // source feeds batches to one worker per core and the rows are emitted in
 // the source's order.
 func runType(ctx context.Context, typ string, checks []*Check, lts []ref.Val, src Source, emit func(Result) error, now types.Timestamp) error {
+	workers := runtime.GOMAXPROCS(0)
+	if workers == 1 {
+		return runTypeInline(ctx, typ, checks, lts, src, emit, now)
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	workers := runtime.GOMAXPROCS(0)
 	work := make(chan *batch, workers)
 	inOrder := make(chan *batch, workers*2)
+	// Batches are recycled once emitted: the run allocates a bounded set.
+	free := make(chan *batch, workers*3+1)
+	newBatch := func() *batch {
+		select {
+		case b := <-free:
+			b.res, b.rows, b.done = b.res[:0], b.rows[:0], make(chan struct{})
+			return b
+		default:
+			return &batch{res: make([]collect.Resource, 0, batchSize), rows: make([]Result, 0, batchSize*len(checks)), done: make(chan struct{})}
+		}
+	}
 	for range workers {
 		go func() {
 			act := newActivation(now)
@@ -194,7 +232,7 @@ func runType(ctx context.Context, typ string, checks []*Check, lts []ref.Val, sr
 	go func() {
 		defer close(inOrder)
 		defer close(work)
-		cur := &batch{done: make(chan struct{})}
+		cur := newBatch()
 		send := func() bool {
 			select {
 			case inOrder <- cur:
@@ -214,7 +252,7 @@ func runType(ctx context.Context, typ string, checks []*Check, lts []ref.Val, sr
 				if !send() {
 					return ctx.Err()
 				}
-				cur = &batch{res: make([]collect.Resource, 0, batchSize), done: make(chan struct{})}
+				cur = newBatch()
 			}
 			return nil
 		})
@@ -238,8 +276,43 @@ func runType(ctx context.Context, typ string, checks []*Check, lts []ref.Val, sr
 				break
 			}
 		}
+		clear(b.res) // drop references to attribute maps
+		select {
+		case free <- b:
+		default:
+		}
 	}
 	err := <-srcErr
+	switch {
+	case emitErr != nil:
+		return emitErr
+	case err != nil:
+		return fmt.Errorf("read %s resources: %w", typ, err)
+	}
+	return ctx.Err()
+}
+
+// runTypeInline is runType on one core: evaluate and emit in the source's
+// callback, with no goroutine hand-offs.
+func runTypeInline(ctx context.Context, typ string, checks []*Check, lts []ref.Val, src Source, emit func(Result) error, now types.Timestamp) error {
+	act := newActivation(now)
+	n := 0
+	var emitErr error
+	err := src.Resources(ctx, typ, func(r collect.Resource) error {
+		if n++; n%batchSize == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		act.set(&r)
+		for j, c := range checks {
+			act.lookups = lts[j]
+			if emitErr = emit(c.evaluate(act, &r)); emitErr != nil {
+				return emitErr
+			}
+		}
+		return nil
+	})
 	switch {
 	case emitErr != nil:
 		return emitErr
