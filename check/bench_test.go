@@ -164,7 +164,6 @@ func BenchmarkChecks(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	two := pick(b, "idp-leaver-suspended", "aws-iam-key-age")
 	b.Run("engine-all-builtin", func(b *testing.B) {
 		counts := measure(b, src, src.Len(), func(emit func(Result) error) error {
 			return RunAt(ctx, synth.Now, all, src, emit)
@@ -174,18 +173,33 @@ func BenchmarkChecks(b *testing.B) {
 		}
 		b.ReportMetric(float64(len(all)), "checks")
 	})
-	floor := func(emit func(Result) error) error {
-		if err := floorLeaverSuspended(ctx, src, synth.Now, emit); err != nil {
-			return err
+	pairs := []struct {
+		name  string
+		ids   []string
+		floor func(emit func(Result) error) error
+	}{
+		{"simple", []string{"aws-iam-console-mfa", "linux-ssh-root-login"}, func(emit func(Result) error) error {
+			if err := floorConsoleMFA(ctx, src, emit); err != nil {
+				return err
+			}
+			return floorRootLogin(ctx, src, emit)
+		}},
+		{"join-and-list", []string{"aws-iam-key-age", "idp-leaver-suspended"}, func(emit func(Result) error) error {
+			if err := floorKeyAge(ctx, src, emit); err != nil {
+				return err
+			}
+			return floorLeaverSuspended(ctx, src, synth.Now, emit)
+		}},
+	}
+	for _, p := range pairs {
+		checks := pick(b, p.ids...)
+		n := resourcesOf(src, checks)
+		for _, procs := range []int{1, runtime.GOMAXPROCS(0)} {
+			b.Run("engine-"+p.name+"/procs="+strconv.Itoa(procs), func(b *testing.B) {
+				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+				measure(b, src, n, func(emit func(Result) error) error { return RunAt(ctx, synth.Now, checks, src, emit) })
+			})
 		}
-		return floorKeyAge(ctx, src, emit)
+		b.Run("go-floor-"+p.name, func(b *testing.B) { measure(b, src, n, p.floor) })
 	}
-	n := resourcesOf(src, two)
-	for _, procs := range []int{1, runtime.GOMAXPROCS(0)} {
-		b.Run("engine-two-checks/procs="+strconv.Itoa(procs), func(b *testing.B) {
-			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
-			measure(b, src, n, func(emit func(Result) error) error { return RunAt(ctx, synth.Now, two, src, emit) })
-		})
-	}
-	b.Run("go-two-checks-floor", func(b *testing.B) { measure(b, src, n, floor) })
 }

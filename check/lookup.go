@@ -44,7 +44,7 @@ func buildLookups(ctx context.Context, checks []*Check, src Source, now types.Ti
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			act.set(&r)
+			act.set(r)
 			act.need() // lookup expressions are few; give them everything
 			var value map[string]any
 			for _, u := range uses[typ] {

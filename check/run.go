@@ -77,7 +77,7 @@ type activation struct {
 	now     ref.Val
 	lookups ref.Val
 	fields  map[string]any
-	res     *collect.Resource
+	res     collect.Resource // a copy, so the caller's resource does not escape
 	full    bool // fields holds type, id and name as well as attributes
 }
 
@@ -88,7 +88,7 @@ func newActivation(now types.Timestamp) *activation {
 // set makes r the resource in view. Only its attributes are put in the
 // map: most conditions read nothing else, and boxing the other fields
 // for every resource costs three allocations. need adds them.
-func (a *activation) set(r *collect.Resource) {
+func (a *activation) set(r collect.Resource) {
 	if a.full {
 		delete(a.fields, "type")
 		delete(a.fields, "id")
@@ -129,7 +129,8 @@ func (a *activation) ResolveName(name string) (any, bool) {
 func (a *activation) Parent() interpreter.Activation { return nil }
 
 // evaluate gives the row of one check on the resource in act.
-func (c *Check) evaluate(act *activation, r *collect.Resource) Result {
+func (c *Check) evaluate(act *activation) Result {
+	r := &act.res
 	row := Result{CheckID: c.ID, ResourceType: r.Type, ResourceID: r.ID, ResourceName: r.Name}
 	if c.readsMeta {
 		act.need()
@@ -217,11 +218,10 @@ func runType(ctx context.Context, typ string, checks []*Check, lts []ref.Val, sr
 			for b := range work {
 				b.rows = b.rows[:0]
 				for i := range b.res {
-					r := &b.res[i]
-					act.set(r)
+					act.set(b.res[i])
 					for j, c := range checks {
 						act.lookups = lts[j]
-						b.rows = append(b.rows, c.evaluate(act, r))
+						b.rows = append(b.rows, c.evaluate(act))
 					}
 				}
 				close(b.done)
@@ -304,10 +304,10 @@ func runTypeInline(ctx context.Context, typ string, checks []*Check, lts []ref.V
 				return err
 			}
 		}
-		act.set(&r)
+		act.set(r)
 		for j, c := range checks {
 			act.lookups = lts[j]
-			if emitErr = emit(c.evaluate(act, &r)); emitErr != nil {
+			if emitErr = emit(c.evaluate(act)); emitErr != nil {
 				return emitErr
 			}
 		}
