@@ -78,7 +78,7 @@ type activation struct {
 	lookups ref.Val
 	fields  map[string]any
 	res     collect.Resource // a copy, so the caller's resource does not escape
-	full    bool // fields holds type, id and name as well as attributes
+	full    bool             // fields holds type, id and name as well as attributes
 }
 
 func newActivation(now types.Timestamp) *activation {
