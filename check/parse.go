@@ -213,8 +213,12 @@ func readsMeta(src string) bool {
 		end := at + len(resourceVar)
 		before := at == 0 || !isIdentByte(src[at-1])
 		after := end == len(src) || !isIdentByte(src[end])
-		if before && after && !strings.HasPrefix(strings.TrimLeft(src[end:], " \t\n"), ".attributes") {
-			return true
+		if before && after {
+			rest, dot := strings.CutPrefix(strings.TrimLeft(src[end:], " \t\r\n"), ".")
+			rest = strings.TrimLeft(rest, " \t\r\n")
+			if !dot || !strings.HasPrefix(rest, "attributes") || len(rest) > len("attributes") && isIdentByte(rest[len("attributes")]) {
+				return true
+			}
 		}
 		i = end
 	}
