@@ -36,8 +36,9 @@ type Check struct {
 
 	when, condition, reason cel.Program
 	lookups                 []compiledLookup
-	controlsAt              pos  // where the controls are listed, for errors
-	readsMeta               bool // when or condition reads more of resource than its attributes
+	controlsAt              pos         // where the controls are listed, for errors
+	readsMeta               bool        // when or condition reads more of resource than its attributes
+	whenCondition           cel.Program // 2 when "when" is false, else 1 or 0 for the condition
 }
 
 // Lookup declares a table built once per run from the resources of
@@ -146,6 +147,9 @@ func Parse(name string, data []byte) (*Check, error) {
 	if c.Window, err = ParseWindow(f.Window); err != nil {
 		return nil, bad(at("window"), "window: %v", err)
 	}
+	if len(c.Lookups) > maxLookups {
+		return nil, bad(at("lookups"), "lookups: at most %d per check", maxLookups)
+	}
 	names := make([]string, len(c.Lookups))
 	for i, l := range c.Lookups {
 		key := "lookups." + strconv.Itoa(i)
@@ -197,6 +201,16 @@ func Parse(name string, data []byte) (*Check, error) {
 		}
 	}
 	c.readsMeta = readsMeta(f.When) || readsMeta(f.Condition)
+	if c.when != nil {
+		// One evaluation instead of two for the common case; any error
+		// falls back to the separate programs, whose messages say which
+		// expression failed. Line breaks keep a trailing // comment from
+		// swallowing the parentheses.
+		both := "(\n" + f.When + "\n) ? ((\n" + f.Condition + "\n) ? 1 : 0) : 2"
+		if ast, iss := env.Compile(both); iss == nil || iss.Err() == nil {
+			c.whenCondition, _ = env.Program(ast, cel.EvalOptions(cel.OptOptimize))
+		}
+	}
 	return c, nil
 }
 

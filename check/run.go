@@ -135,6 +135,20 @@ func (c *Check) evaluate(act *activation) Result {
 	if c.readsMeta {
 		act.need()
 	}
+	if c.whenCondition != nil {
+		if out, _, err := c.whenCondition.Eval(act); err == nil {
+			switch out {
+			case types.IntZero:
+				return c.fail(act, row)
+			case types.IntOne:
+				row.Status = Pass
+				return row
+			case types.Int(2):
+				row.Status = Skip
+				return row
+			}
+		}
+	}
 	if c.when != nil {
 		ok, err := evalBool(c.when, act)
 		if err != nil {
@@ -153,16 +167,22 @@ func (c *Check) evaluate(act *activation) Result {
 	case ok:
 		row.Status = Pass
 	default:
-		row.Status = Fail
-		act.need()
-		out, _, err := c.reason.Eval(act)
-		if err != nil {
-			row.Reason = "(the reason could not be given: " + err.Error() + ")"
-		} else if s, ok := out.(types.String); ok {
-			row.Reason = string(s)
-		} else {
-			row.Reason = fmt.Sprint(out.Value())
-		}
+		return c.fail(act, row)
+	}
+	return row
+}
+
+// fail completes a failing row with its reason.
+func (c *Check) fail(act *activation, row Result) Result {
+	row.Status = Fail
+	act.need()
+	out, _, err := c.reason.Eval(act)
+	if err != nil {
+		row.Reason = "(the reason could not be given: " + err.Error() + ")"
+	} else if s, ok := out.(types.String); ok {
+		row.Reason = string(s)
+	} else {
+		row.Reason = fmt.Sprint(out.Value())
 	}
 	return row
 }
