@@ -39,6 +39,7 @@ type Check struct {
 	controlsAt              pos         // where the controls are listed, for errors
 	readsMeta               bool        // when or condition reads more of resource than its attributes
 	whenCondition           cel.Program // 2 when "when" is false, else 1 or 0 for the condition
+	nativeWhen, nativeCond  native      // fast paths for common shapes (native.go), or nil
 }
 
 // Lookup declares a table built once per run from the resources of
@@ -201,6 +202,10 @@ func Parse(name string, data []byte) (*Check, error) {
 		}
 	}
 	c.readsMeta = readsMeta(f.When) || readsMeta(f.Condition)
+	c.nativeCond = nativeOf(env, f.Condition)
+	if c.when != nil {
+		c.nativeWhen = nativeOf(env, f.When)
+	}
 	if c.when != nil {
 		// One evaluation instead of two for the common case; any error
 		// falls back to the separate programs, whose messages say which
@@ -212,6 +217,15 @@ func Parse(name string, data []byte) (*Check, error) {
 		}
 	}
 	return c, nil
+}
+
+// nativeOf compiles src's native fast path, or returns nil.
+func nativeOf(env *cel.Env, src string) native {
+	checked, iss := env.Compile(src)
+	if iss != nil && iss.Err() != nil {
+		return nil
+	}
+	return compileNative(checked.NativeRep().Expr())
 }
 
 // readsMeta reports whether src may read resource.type, .id or .name:

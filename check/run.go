@@ -131,6 +131,15 @@ func (a *activation) Parent() interpreter.Activation { return nil }
 func (c *Check) evaluate(act *activation) Result {
 	r := &act.res
 	row := Result{CheckID: c.ID, ResourceType: r.Type, ResourceID: r.ID, ResourceName: r.Name}
+	if c.nativeCond != nil && (c.when == nil || c.nativeWhen != nil) {
+		if status, known := c.evaluateNative(r.Attributes); known {
+			if status == Fail {
+				return c.fail(act, row)
+			}
+			row.Status = status
+			return row
+		}
+	}
 	if c.readsMeta {
 		act.need()
 	}
@@ -169,6 +178,28 @@ func (c *Check) evaluate(act *activation) Result {
 		return c.fail(act, row)
 	}
 	return row
+}
+
+// evaluateNative is the native fast path; known is false when CEL must
+// decide.
+func (c *Check) evaluateNative(attrs map[string]any) (status Status, known bool) {
+	if c.nativeWhen != nil {
+		w, ok := c.nativeWhen(attrs)
+		if !ok {
+			return "", false
+		}
+		if !w {
+			return Skip, true
+		}
+	}
+	v, ok := c.nativeCond(attrs)
+	switch {
+	case !ok:
+		return "", false
+	case v:
+		return Pass, true
+	}
+	return Fail, true
 }
 
 // fail completes a failing row with its reason.

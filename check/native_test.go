@@ -1,0 +1,83 @@
+package check
+
+import (
+	"maps"
+	"testing"
+
+	"cel.dev/cel-go/common/types"
+	"github.com/attest-dev/attest/collect"
+	"github.com/attest-dev/attest/internal/synth"
+)
+
+// TestNativeAgreesWithCEL: wherever the native fast path answers, it
+// gives CEL's row, for every built-in check over a synthetic organization
+// and over variants of each resource with every attribute in turn made
+// null, a string, a number, a list or missing.
+func TestNativeAgreesWithCEL(t *testing.T) {
+	all, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := NewMemorySource(synth.Resources(1500, 3))
+	act := newActivation(types.Timestamp{Time: synth.Now})
+	native, answered := 0, 0
+	for _, c := range all {
+		if c.nativeCond == nil || len(c.lookups) > 0 {
+			continue
+		}
+		native++
+		slow := *c
+		slow.nativeCond, slow.nativeWhen = nil, nil
+		for _, typ := range c.ResourceTypes {
+			for _, r := range src.byType[typ] {
+				for _, v := range variants(r) {
+					act.set(v)
+					got, want := c.evaluate(act), slow.evaluate(act)
+					if got != want {
+						t.Fatalf("%s on %v:\nnative %+v\nCEL    %+v", c.ID, v.Attributes, got, want)
+					}
+					if _, known := c.evaluateNative(v.Attributes); known {
+						answered++
+					}
+				}
+			}
+		}
+	}
+	t.Logf("%d of %d built-in checks have a native path; it answered %d evaluations", native, len(all), answered)
+	if native < len(all)/2 || answered == 0 {
+		t.Errorf("native path used by %d checks, %d answers: the fast path has stopped applying", native, answered)
+	}
+}
+
+// variants returns r and copies with each attribute (and each key of an
+// object attribute) replaced or removed.
+func variants(r collect.Resource) []collect.Resource {
+	out := []collect.Resource{r}
+	for _, m := range mapVariants(r.Attributes, 2) {
+		out = append(out, collect.Resource{Type: r.Type, ID: r.ID, Name: r.Name, Attributes: m})
+	}
+	return out
+}
+
+func mapVariants(m map[string]any, depth int) []map[string]any {
+	var out []map[string]any
+	for k, old := range m {
+		for _, v := range []any{nil, "x", 3.0, 1e300, []any{}, map[string]any{}, true, "delete"} {
+			c := maps.Clone(m)
+			if v == "delete" {
+				delete(c, k)
+			} else {
+				c[k] = v
+			}
+			out = append(out, c)
+		}
+		if sub, ok := old.(map[string]any); ok && depth > 1 {
+			for _, sv := range mapVariants(sub, depth-1) {
+				c := maps.Clone(m)
+				c[k] = sv
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
