@@ -2,6 +2,8 @@ package check
 
 import (
 	"math"
+	"strconv"
+	"strings"
 
 	"cel.dev/cel-go/common/ast"
 	"cel.dev/cel-go/common/operators"
@@ -15,29 +17,50 @@ import (
 // anything else (a missing attribute, values of different types, NaN)
 // it says "don't know" and the CEL program decides, so results and error
 // messages are always CEL's. TestNativeAgreesWithCEL holds it to that.
-type native func(attrs map[string]any) (result, known bool)
+type native func(n *nenv) (result, known bool)
+
+// nenv is what a native program reads: the attributes, the run's lookup
+// tables and the variables of enclosing all()/exists() loops.
+type nenv struct {
+	attrs   map[string]any
+	lookups *lookupTables
+	vars    []any // by depth of the loop
+}
 
 // operand is a value a native comparison reads.
-type operand func(attrs map[string]any) (v any, known bool)
+type operand func(n *nenv) (v any, known bool)
 
-// compileNative returns a native program for e, or nil when e has
-// another shape.
-func compileNative(e ast.Expr) native {
+// ncomp compiles native programs: the macro calls of the checked
+// expression (to recognise all() and exists()) and the loop variables in
+// scope.
+type ncomp struct {
+	macros map[int64]ast.Expr
+	vars   []string
+}
+
+// compileNative returns a native program for the checked expression, or
+// nil when it has another shape.
+func compileNative(a *ast.AST) native {
+	c := &ncomp{macros: a.SourceInfo().MacroCalls()}
+	return c.native(a.Expr())
+}
+
+func (c *ncomp) native(e ast.Expr) native {
 	switch e.Kind() {
 	case ast.LiteralKind:
 		if b, ok := e.AsLiteral().(types.Bool); ok {
-			return func(map[string]any) (bool, bool) { return bool(b), true }
+			return func(*nenv) (bool, bool) { return bool(b), true }
 		}
 	case ast.SelectKind:
 		s := e.AsSelect()
 		if s.IsTestOnly() { // has(resource.attributes.a.b)
-			parent := attrPath(s.Operand(), true)
+			parent := c.attrPath(s.Operand(), true)
 			if parent == nil {
 				return nil
 			}
 			field := s.FieldName()
-			return func(attrs map[string]any) (bool, bool) {
-				m, ok := parent(attrs)
+			return func(n *nenv) (bool, bool) {
+				m, ok := parent(n)
 				if mm, isMap := m.(map[string]any); ok && isMap {
 					_, found := mm[field]
 					return found, true
@@ -45,59 +68,107 @@ func compileNative(e ast.Expr) native {
 				return false, false
 			}
 		}
-		if p := attrPath(e, false); p != nil { // a bool attribute on its own
-			return func(attrs map[string]any) (bool, bool) {
-				v, ok := p(attrs)
+		if p := c.attrPath(e, false); p != nil { // a bool attribute on its own
+			return func(n *nenv) (bool, bool) {
+				v, ok := p(n)
 				b, isBool := v.(bool)
 				return b, ok && isBool
 			}
 		}
 	case ast.CallKind:
-		return compileNativeCall(e.AsCall())
+		return c.call(e.AsCall())
+	case ast.ComprehensionKind:
+		return c.loop(e)
 	}
 	return nil
 }
 
-func compileNativeCall(c ast.CallExpr) native {
-	args := c.Args()
-	switch fn := c.FunctionName(); fn {
+// loop handles list.all(x, body) and list.exists(x, body) over a list
+// the native path can read, with a body it can compile.
+func (c *ncomp) loop(e ast.Expr) native {
+	m, ok := c.macros[e.ID()]
+	if !ok || m.Kind() != ast.CallKind {
+		return nil
+	}
+	call := m.AsCall()
+	fn := call.FunctionName()
+	if (fn != "all" && fn != "exists") || !call.IsMemberFunction() || len(call.Args()) != 2 || call.Args()[0].Kind() != ast.IdentKind {
+		return nil
+	}
+	list := c.attrPath(call.Target(), false)
+	if list == nil {
+		return nil
+	}
+	c.vars = append(c.vars, call.Args()[0].AsIdent())
+	body := c.native(call.Args()[1])
+	c.vars = c.vars[:len(c.vars)-1]
+	if body == nil {
+		return nil
+	}
+	depth := len(c.vars)
+	all := fn == "all"
+	return func(n *nenv) (bool, bool) {
+		v, ok := list(n)
+		items, isList := v.([]any)
+		if !ok || !isList {
+			return false, false
+		}
+		n.vars = append(n.vars[:depth], nil)
+		defer func() { n.vars = n.vars[:depth] }()
+		for _, it := range items {
+			n.vars[depth] = it
+			r, ok := body(n)
+			if !ok {
+				return false, false // CEL's rules for errors inside loops are subtler
+			}
+			if r != all {
+				return r, true
+			}
+		}
+		return all, true
+	}
+}
+
+func (c *ncomp) call(call ast.CallExpr) native {
+	args := call.Args()
+	switch fn := call.FunctionName(); fn {
 	case operators.LogicalNot:
-		x := compileNative(args[0])
+		x := c.native(args[0])
 		if x == nil {
 			return nil
 		}
-		return func(a map[string]any) (bool, bool) { v, ok := x(a); return !v, ok }
+		return func(n *nenv) (bool, bool) { v, ok := x(n); return !v, ok }
 	case operators.LogicalAnd, operators.LogicalOr:
-		x, y := compileNative(args[0]), compileNative(args[1])
+		x, y := c.native(args[0]), c.native(args[1])
 		if x == nil || y == nil {
 			return nil
 		}
 		and := fn == operators.LogicalAnd
-		return func(a map[string]any) (bool, bool) {
-			v, ok := x(a)
+		return func(n *nenv) (bool, bool) {
+			v, ok := x(n)
 			if !ok {
 				return false, false
 			}
 			if v != and { // false && …, true || …
 				return v, true
 			}
-			return y(a)
+			return y(n)
 		}
 	case operators.Equals, operators.NotEquals, operators.Less, operators.LessEquals, operators.Greater, operators.GreaterEquals:
-		x, y := compileOperand(args[0]), compileOperand(args[1])
+		x, y := c.operand(args[0]), c.operand(args[1])
 		if x == nil || y == nil {
 			return nil
 		}
-		return func(a map[string]any) (bool, bool) {
-			l, ok1 := x(a)
-			r, ok2 := y(a)
+		return func(n *nenv) (bool, bool) {
+			l, ok1 := x(n)
+			r, ok2 := y(n)
 			if !ok1 || !ok2 {
 				return false, false
 			}
 			return compare(fn, l, r)
 		}
 	case operators.In:
-		x := compileOperand(args[0])
+		x := c.operand(args[0])
 		if x == nil || args[1].Kind() != ast.ListKind {
 			return nil
 		}
@@ -109,8 +180,8 @@ func compileNativeCall(c ast.CallExpr) native {
 			}
 			set = append(set, s)
 		}
-		return func(a map[string]any) (bool, bool) {
-			v, ok := x(a)
+		return func(n *nenv) (bool, bool) {
+			v, ok := x(n)
 			s, isString := v.(string)
 			if !ok || !isString {
 				return false, false
@@ -128,24 +199,54 @@ func compileNativeCall(c ast.CallExpr) native {
 
 // compileOperand handles attribute paths, int(path), size(path) and
 // literals.
-func compileOperand(e ast.Expr) operand {
+func (c *ncomp) operand(e ast.Expr) operand {
 	if v := literal(e); v != nil {
-		return func(map[string]any) (any, bool) { return v, true }
+		return func(*nenv) (any, bool) { return v, true }
 	}
-	if p := attrPath(e, false); p != nil {
+	if p := c.attrPath(e, false); p != nil {
 		return p
 	}
-	if e.Kind() != ast.CallKind || len(e.AsCall().Args()) != 1 || e.AsCall().IsMemberFunction() {
+	if e.Kind() != ast.CallKind || e.AsCall().IsMemberFunction() {
 		return nil
 	}
-	p := attrPath(e.AsCall().Args()[0], false)
+	if name := e.AsCall().FunctionName(); strings.HasPrefix(name, "_lookup_") && len(e.AsCall().Args()) == 2 {
+		idx, err := strconv.Atoi(strings.TrimPrefix(name, "_lookup_"))
+		key := c.operand(e.AsCall().Args()[1])
+		if err != nil || key == nil {
+			return nil
+		}
+		return func(n *nenv) (any, bool) {
+			k, ok := key(n)
+			s, isString := k.(string)
+			if !ok || !isString || n.lookups == nil || idx >= len(n.lookups.tables) {
+				return nil, false
+			}
+			if v, found := n.lookups.tables[idx][s]; found {
+				return v, true
+			}
+			return nil, true // CEL's null
+		}
+	}
+	if len(e.AsCall().Args()) != 1 {
+		return nil
+	}
+	p := c.operand(e.AsCall().Args()[0])
 	if p == nil {
 		return nil
 	}
 	switch e.AsCall().FunctionName() {
+	case "lower":
+		return func(n *nenv) (any, bool) {
+			v, ok := p(n)
+			s, isString := v.(string)
+			if !ok || !isString {
+				return nil, false
+			}
+			return strings.ToLower(s), true
+		}
 	case "int":
-		return func(a map[string]any) (any, bool) {
-			v, ok := p(a)
+		return func(n *nenv) (any, bool) {
+			v, ok := p(n)
 			f, isNum := v.(float64)
 			if !ok || !isNum || math.IsNaN(f) || math.Abs(f) > 1<<53 {
 				return nil, false
@@ -153,8 +254,8 @@ func compileOperand(e ast.Expr) operand {
 			return math.Trunc(f), true
 		}
 	case "size":
-		return func(a map[string]any) (any, bool) {
-			v, ok := p(a)
+		return func(n *nenv) (any, bool) {
+			v, ok := p(n)
 			switch x := v.(type) {
 			case []any:
 				return float64(len(x)), ok
@@ -197,21 +298,31 @@ func literal(e ast.Expr) any {
 
 // attrPath compiles resource.attributes.a.b… into a reader of the
 // attribute map; with parentOK, resource.attributes itself is accepted.
-func attrPath(e ast.Expr, parentOK bool) operand {
+func (c *ncomp) attrPath(e ast.Expr, parentOK bool) operand {
 	var fields []string
 	for e.Kind() == ast.SelectKind && !e.AsSelect().IsTestOnly() {
 		fields = append([]string{e.AsSelect().FieldName()}, fields...)
 		e = e.AsSelect().Operand()
 	}
-	if e.Kind() != ast.IdentKind || e.AsIdent() != resourceVar || len(fields) == 0 || fields[0] != "attributes" {
+	if e.Kind() != ast.IdentKind {
 		return nil
 	}
-	fields = fields[1:]
-	if len(fields) == 0 && !parentOK {
+	root := -1 // the attributes, or a loop variable by depth
+	if i := slicesLastIndex(c.vars, e.AsIdent()); i >= 0 {
+		root = i
+	} else if e.AsIdent() != resourceVar || len(fields) == 0 || fields[0] != "attributes" {
 		return nil
+	} else {
+		fields = fields[1:]
+		if len(fields) == 0 && !parentOK {
+			return nil
+		}
 	}
-	return func(attrs map[string]any) (any, bool) {
-		var v any = attrs
+	return func(n *nenv) (any, bool) {
+		var v any = n.attrs
+		if root >= 0 {
+			v = n.vars[root]
+		}
 		for _, f := range fields {
 			m, ok := v.(map[string]any)
 			if !ok {
@@ -223,6 +334,15 @@ func attrPath(e ast.Expr, parentOK bool) operand {
 		}
 		return v, true
 	}
+}
+
+func slicesLastIndex(s []string, v string) int {
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i] == v {
+			return i
+		}
+	}
+	return -1
 }
 
 // compare answers a comparison of two values of the same kind (bools,

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"context"
 	"maps"
 	"testing"
 
@@ -19,10 +20,16 @@ func TestNativeAgreesWithCEL(t *testing.T) {
 		t.Fatal(err)
 	}
 	src := NewMemorySource(synth.Resources(1500, 3))
-	act := newActivation(types.Timestamp{Time: synth.Now})
+	now := types.Timestamp{Time: synth.Now}
+	tables, err := buildLookups(context.Background(), all, src, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	act := newActivation(now)
 	native, answered := 0, 0
-	for _, c := range all {
-		if c.nativeCond == nil || len(c.lookups) > 0 {
+	for i, c := range all {
+		act.lookups = tables[i]
+		if c.nativeCond == nil {
 			continue
 		}
 		native++
@@ -36,7 +43,9 @@ func TestNativeAgreesWithCEL(t *testing.T) {
 					if got != want {
 						t.Fatalf("%s on %v:\nnative %+v\nCEL    %+v", c.ID, v.Attributes, got, want)
 					}
-					if _, known := c.evaluateNative(v.Attributes); known {
+					act.native.attrs = v.Attributes
+					act.native.lookups, _ = act.lookups.(*lookupTables)
+					if _, known := c.evaluateNative(&act.native); known {
 						answered++
 					}
 				}

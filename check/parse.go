@@ -225,7 +225,7 @@ func nativeOf(env *cel.Env, src string) native {
 	if iss != nil && iss.Err() != nil {
 		return nil
 	}
-	return compileNative(checked.NativeRep().Expr())
+	return compileNative(checked.NativeRep())
 }
 
 // readsMeta reports whether src may read resource.type, .id or .name:

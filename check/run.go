@@ -78,6 +78,7 @@ type activation struct {
 	fields  map[string]any
 	res     collect.Resource // a copy, so the caller's resource does not escape
 	full    bool             // fields holds type, id and name as well as attributes
+	native  nenv             // what the native fast path reads
 }
 
 func newActivation(now types.Timestamp) *activation {
@@ -132,7 +133,9 @@ func (c *Check) evaluate(act *activation) Result {
 	r := &act.res
 	row := Result{CheckID: c.ID, ResourceType: r.Type, ResourceID: r.ID, ResourceName: r.Name}
 	if c.nativeCond != nil && (c.when == nil || c.nativeWhen != nil) {
-		if status, known := c.evaluateNative(r.Attributes); known {
+		act.native.attrs = r.Attributes
+		act.native.lookups, _ = act.lookups.(*lookupTables)
+		if status, known := c.evaluateNative(&act.native); known {
 			if status == Fail {
 				return c.fail(act, row)
 			}
@@ -182,9 +185,9 @@ func (c *Check) evaluate(act *activation) Result {
 
 // evaluateNative is the native fast path; known is false when CEL must
 // decide.
-func (c *Check) evaluateNative(attrs map[string]any) (status Status, known bool) {
+func (c *Check) evaluateNative(n *nenv) (status Status, known bool) {
 	if c.nativeWhen != nil {
-		w, ok := c.nativeWhen(attrs)
+		w, ok := c.nativeWhen(n)
 		if !ok {
 			return "", false
 		}
@@ -192,7 +195,7 @@ func (c *Check) evaluateNative(attrs map[string]any) (status Status, known bool)
 			return Skip, true
 		}
 	}
-	v, ok := c.nativeCond(attrs)
+	v, ok := c.nativeCond(n)
 	switch {
 	case !ok:
 		return "", false
