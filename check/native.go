@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"cel.dev/cel-go/common/ast"
 	"cel.dev/cel-go/common/operators"
@@ -24,6 +25,7 @@ type native func(n *nenv) (result, known bool)
 type nenv struct {
 	attrs   map[string]any
 	lookups *lookupTables
+	now     time.Time
 	vars    []any // by depth of the loop
 }
 
@@ -36,6 +38,13 @@ type operand func(n *nenv) (v any, known bool)
 type ncomp struct {
 	macros map[int64]ast.Expr
 	vars   []string
+}
+
+// compileNativeOperand returns a native reader of the checked
+// expression's value, or nil.
+func compileNativeOperand(a *ast.AST) operand {
+	c := &ncomp{macros: a.SourceInfo().MacroCalls()}
+	return c.operand(a.Expr())
 }
 
 // compileNative returns a native program for the checked expression, or
@@ -225,6 +234,25 @@ func (c *ncomp) operand(e ast.Expr) operand {
 				return v, true
 			}
 			return nil, true // CEL's null
+		}
+	}
+	if args := e.AsCall().Args(); e.AsCall().FunctionName() == "_days_between" && len(args) == 2 &&
+		args[1].Kind() == ast.IdentKind && args[1].AsIdent() == nowVar {
+		p := c.operand(args[0])
+		if p == nil {
+			return nil
+		}
+		return func(n *nenv) (any, bool) {
+			v, ok := p(n)
+			s, isString := v.(string)
+			if !ok || !isString {
+				return nil, false
+			}
+			t, err := parseTime(s)
+			if err != nil {
+				return nil, false
+			}
+			return float64(int64(n.now.Sub(t) / (24 * time.Hour))), true
 		}
 	}
 	if len(e.AsCall().Args()) != 1 {

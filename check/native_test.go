@@ -2,7 +2,10 @@ package check
 
 import (
 	"context"
+	"fmt"
 	"maps"
+	"reflect"
+	"slices"
 	"testing"
 
 	"cel.dev/cel-go/common/types"
@@ -89,4 +92,53 @@ func mapVariants(m map[string]any, depth int) []map[string]any {
 		}
 	}
 	return out
+}
+
+// TestNativeLookupsAgree: lookup tables built with the native fast path
+// equal those built by CEL alone, over roster entries with every
+// attribute in turn made null, a string, a number or missing.
+func TestNativeLookupsAgree(t *testing.T) {
+	all, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var people []collect.Resource
+	for _, r := range synth.Resources(2000, 5) {
+		if r.Type == "hr.person" {
+			for i, v := range variants(r) {
+				v.ID = fmt.Sprintf("%s-%d", v.ID, i)
+				people = append(people, v)
+			}
+		}
+	}
+	src := NewMemorySource(people)
+	var slow []*Check
+	for _, c := range all {
+		s := *c
+		s.lookups = slices.Clone(c.lookups)
+		for i := range s.lookups {
+			s.lookups[i].nativeWhen, s.lookups[i].nativeKey = nil, nil
+		}
+		slow = append(slow, &s)
+	}
+	now := types.Timestamp{Time: synth.Now}
+	fast, err1 := buildLookups(context.Background(), all, src, now)
+	want, err2 := buildLookups(context.Background(), slow, src, now)
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	if !reflect.DeepEqual(fast, want) {
+		t.Error("native lookups differ from CEL's")
+	}
+	n := 0
+	for _, c := range all {
+		for _, l := range c.lookups {
+			if l.nativeKey != nil && (l.when == nil || l.nativeWhen != nil) {
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("no lookup has a native path")
+	}
 }

@@ -55,7 +55,9 @@ type Lookup struct {
 
 type compiledLookup struct {
 	Lookup
-	when, key cel.Program
+	when, key  cel.Program
+	nativeWhen native  // fast paths (native.go), or nil
+	nativeKey  operand //
 }
 
 // file is the YAML shape of a check file.
@@ -181,6 +183,12 @@ func Parse(name string, data []byte) (*Check, error) {
 			if cl.when, err = compile(env, l.When, cel.BoolType, nodes[key+".when"]); err != nil {
 				return nil, bad(err.(*exprError).pos, "lookup %s: when: %s", l.Name, err.(*exprError).msg)
 			}
+		}
+		if checked, iss := env.Compile(l.Key); iss == nil || iss.Err() == nil {
+			cl.nativeKey = compileNativeOperand(checked.NativeRep())
+		}
+		if cl.when != nil {
+			cl.nativeWhen = nativeOf(env, l.When)
 		}
 		c.lookups = append(c.lookups, cl)
 	}

@@ -82,7 +82,7 @@ type activation struct {
 }
 
 func newActivation(now types.Timestamp) *activation {
-	return &activation{now: now, lookups: types.NullValue, fields: make(map[string]any, 4)}
+	return &activation{now: now, lookups: types.NullValue, fields: make(map[string]any, 4), native: nenv{now: now.Time}}
 }
 
 // set makes r the resource in view. Only its attributes are put in the
