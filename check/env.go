@@ -40,6 +40,7 @@ func base() (*cel.Env, error) {
 			cel.Variable(nowVar, cel.TimestampType),
 			cel.Variable(lookupsVar, cel.DynType),
 			cel.CrossTypeNumericComparisons(true),
+			cel.EnableMacroCallTracking(), // the native path recognises all() and exists()
 			cel.DefaultUTCTimeZone(true),
 			ext.Strings(),
 			cel.Macros(cel.GlobalMacro("days_since", 1, daysSinceMacro)),

@@ -147,6 +147,21 @@ func (c *ncomp) call(call ast.CallExpr) native {
 			return nil
 		}
 		return func(n *nenv) (bool, bool) { v, ok := x(n); return !v, ok }
+	case operators.Conditional:
+		cond, yes, no := c.native(args[0]), c.native(args[1]), c.native(args[2])
+		if cond == nil || yes == nil || no == nil {
+			return nil
+		}
+		return func(n *nenv) (bool, bool) {
+			v, ok := cond(n)
+			switch {
+			case !ok:
+				return false, false
+			case v:
+				return yes(n)
+			}
+			return no(n)
+		}
 	case operators.LogicalAnd, operators.LogicalOr:
 		x, y := c.native(args[0]), c.native(args[1])
 		if x == nil || y == nil {
