@@ -40,6 +40,7 @@ func base() (*cel.Env, error) {
 			cel.Variable(nowVar, cel.TimestampType),
 			cel.Variable(lookupsVar, cel.DynType),
 			cel.CrossTypeNumericComparisons(true),
+			cel.EnableMacroCallTracking(), // the native path recognises all() and exists()
 			cel.DefaultUTCTimeZone(true),
 			ext.Strings(),
 			cel.Macros(cel.GlobalMacro("days_since", 1, daysSinceMacro)),
@@ -58,13 +59,25 @@ func base() (*cel.Env, error) {
 			cel.Function("_days_between",
 				cel.Overload("_days_between_dyn_timestamp", []*cel.Type{cel.DynType, cel.TimestampType}, cel.IntType,
 					cel.BinaryBinding(daysBetween))),
-			cel.Function("_lookup",
-				cel.Overload("_lookup_dyn_int_dyn", []*cel.Type{cel.DynType, cel.IntType, cel.DynType}, cel.DynType,
-					cel.FunctionBinding(lookupCall))),
 		)
+		if baseErr != nil {
+			return
+		}
+		// One binary function per lookup index, so a call passes two
+		// arguments and allocates no argument slice.
+		opts := make([]cel.EnvOption, maxLookups)
+		for i := range maxLookups {
+			name := fmt.Sprintf("_lookup_%d", i)
+			opts[i] = cel.Function(name, cel.Overload(name+"_dyn_dyn", []*cel.Type{cel.DynType, cel.DynType}, cel.DynType,
+				cel.BinaryBinding(func(tables, key ref.Val) ref.Val { return lookupCall(tables, i, key) })))
+		}
+		baseEnv, baseErr = baseEnv.Extend(opts...)
 	})
 	return baseEnv, baseErr
 }
+
+// maxLookups is how many lookups one check may declare.
+const maxLookups = 8
 
 // daysSinceMacro turns days_since(x) into _days_between(x, now): the
 // clock of the run is a variable, so compiled programs stay reusable.
@@ -87,7 +100,7 @@ func lookupMacro(names []string) cel.Macro {
 		}
 		for i, n := range names {
 			if n == string(name) {
-				return eh.NewCall("_lookup", eh.NewIdent(lookupsVar), eh.NewLiteral(types.Int(i)), args[1]), nil
+				return eh.NewCall(fmt.Sprintf("_lookup_%d", i), eh.NewIdent(lookupsVar), args[1]), nil
 			}
 		}
 		return nil, eh.NewError(lit.ID(), fmt.Sprintf("lookup: no lookup named %q is declared in this check", string(name)))
@@ -97,10 +110,11 @@ func lookupMacro(names []string) cel.Macro {
 // parseTime accepts the date and time forms collectors emit: RFC 3339 and
 // a plain date (YYYY-MM-DD, taken as midnight UTC).
 func parseTime(s string) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t, nil
-	}
-	if t, err := time.Parse(time.DateOnly, s); err == nil {
+	if len(s) == len(time.DateOnly) {
+		if t, err := time.Parse(time.DateOnly, s); err == nil {
+			return t, nil
+		}
+	} else if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t, nil
 	}
 	return time.Time{}, fmt.Errorf("%q is not a date (YYYY-MM-DD) or an RFC 3339 time", s)
@@ -141,22 +155,21 @@ func (l *lookupTables) Equal(other ref.Val) ref.Val { return types.Bool(l == oth
 func (l *lookupTables) Type() ref.Type              { return types.DynType }
 func (l *lookupTables) Value() any                  { return l }
 
-// lookupCall is _lookup(tables, index, key): the declared lookup's value
+// lookupCall is _lookup_<idx>(tables, key): the declared lookup's value
 // for key, or null when the key is absent.
-func lookupCall(args ...ref.Val) ref.Val {
-	lt, ok := args[0].(*lookupTables)
-	idx, ok2 := args[1].(types.Int)
-	if !ok || !ok2 || int(idx) < 0 || int(idx) >= len(lt.tables) {
+func lookupCall(tables ref.Val, idx int, k ref.Val) ref.Val {
+	lt, ok := tables.(*lookupTables)
+	if !ok || idx >= len(lt.tables) {
 		return types.NewErr("lookup: no lookup tables for this run")
 	}
 	var key string
-	switch k := args[2].(type) {
+	switch k := k.(type) {
 	case types.String:
 		key = string(k)
 	case traits.Sizer: // a list or map is never a key
 		return types.NullValue
 	default:
-		if args[2] == types.NullValue {
+		if k == types.NullValue {
 			return types.NullValue
 		}
 		key = fmt.Sprint(k.Value())

@@ -77,3 +77,38 @@ func floorKeyAge(ctx context.Context, src Source, emit func(Result) error) error
 		return emit(row)
 	})
 }
+
+// floorRootLogin is linux-ssh-root-login by hand.
+func floorRootLogin(ctx context.Context, src Source, emit func(Result) error) error {
+	return src.Resources(ctx, "linux.host", func(r collect.Resource) error {
+		row := Result{CheckID: "linux-ssh-root-login", ResourceType: r.Type, ResourceID: r.ID, ResourceName: r.Name, Status: Pass}
+		v, ok := r.Attributes["ssh_permit_root_login"].(string)
+		switch {
+		case !ok:
+			row.Status, row.Reason = Error, "missing attribute"
+		case v != "no":
+			row.Status, row.Reason = Fail, "sshd PermitRootLogin is "+v
+		}
+		return emit(row)
+	})
+}
+
+// floorConsoleMFA is aws-iam-console-mfa by hand.
+func floorConsoleMFA(ctx context.Context, src Source, emit func(Result) error) error {
+	return src.Resources(ctx, "aws.iam_user", func(r collect.Resource) error {
+		row := Result{CheckID: "aws-iam-console-mfa", ResourceType: r.Type, ResourceID: r.ID, ResourceName: r.Name, Status: Pass}
+		console, ok1 := r.Attributes["console_access"].(bool)
+		mfa, ok2 := r.Attributes["mfa_active"].(bool)
+		switch {
+		case !ok1:
+			row.Status, row.Reason = Error, "missing attribute"
+		case !console:
+			row.Status = Skip
+		case !ok2:
+			row.Status, row.Reason = Error, "missing attribute"
+		case !mfa:
+			row.Status, row.Reason = Fail, r.Name+" can sign in to the console without MFA"
+		}
+		return emit(row)
+	})
+}

@@ -44,31 +44,22 @@ func buildLookups(ctx context.Context, checks []*Check, src Source, now types.Ti
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			act.set(&r)
+			act.set(r)
 			var value map[string]any
 			for _, u := range uses[typ] {
 				l := checks[u.check].lookups[u.lookup]
-				if l.when != nil {
-					if ok, err := evalBool(l.when, act); err != nil || !ok {
-						continue
-					}
-				}
-				k, _, err := l.key.Eval(act)
-				if err != nil {
-					continue
-				}
-				key, ok := k.(types.String)
+				key, ok := lookupKey(&l, act, r.Attributes)
 				if !ok {
 					continue
 				}
 				t := tables[u.check].tables[u.lookup]
-				if _, dup := t[string(key)]; dup {
+				if _, dup := t[key]; dup {
 					continue
 				}
 				if value == nil {
 					value = map[string]any{"type": r.Type, "id": r.ID, "name": r.Name, "attributes": r.Attributes}
 				}
-				t[string(key)] = value
+				t[key] = value
 			}
 			return nil
 		})
@@ -77,4 +68,41 @@ func buildLookups(ctx context.Context, checks []*Check, src Source, now types.Ti
 		}
 	}
 	return out, nil
+}
+
+// lookupKey evaluates a lookup's when and key on the resource in act,
+// natively where it can; ok is false when the resource stays out.
+func lookupKey(l *compiledLookup, act *activation, attrs map[string]any) (key string, ok bool) {
+	act.native.attrs, act.native.lookups = attrs, nil
+	known := false
+	in := true
+	if l.when != nil {
+		if l.nativeWhen != nil {
+			in, known = l.nativeWhen(&act.native)
+		}
+		if !known {
+			act.need() // lookup expressions may read anything
+			var err error
+			if in, err = evalBool(l.when, act); err != nil {
+				return "", false
+			}
+		}
+		if !in {
+			return "", false
+		}
+	}
+	if l.nativeKey != nil {
+		if v, ok := l.nativeKey(&act.native); ok {
+			if s, isString := v.(string); isString {
+				return s, true
+			}
+		}
+	}
+	act.need()
+	k, _, err := l.key.Eval(act)
+	if err != nil {
+		return "", false
+	}
+	s, isString := k.(types.String)
+	return string(s), isString
 }

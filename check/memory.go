@@ -49,3 +49,12 @@ func (m *MemorySource) Resources(ctx context.Context, typ string, fn func(collec
 	}
 	return nil
 }
+
+// all returns the resources, type by type.
+func (m *MemorySource) all() []collect.Resource {
+	var out []collect.Resource
+	for _, rs := range m.byType {
+		out = append(out, rs...)
+	}
+	return out
+}

@@ -36,7 +36,10 @@ type Check struct {
 
 	when, condition, reason cel.Program
 	lookups                 []compiledLookup
-	controlsAt              pos // where the controls are listed, for errors
+	controlsAt              pos         // where the controls are listed, for errors
+	readsMeta               bool        // when or condition reads more of resource than its attributes
+	whenCondition           cel.Program // 2 when "when" is false, else 1 or 0 for the condition
+	nativeWhen, nativeCond  native      // fast paths for common shapes (native.go), or nil
 }
 
 // Lookup declares a table built once per run from the resources of
@@ -52,7 +55,9 @@ type Lookup struct {
 
 type compiledLookup struct {
 	Lookup
-	when, key cel.Program
+	when, key  cel.Program
+	nativeWhen native  // fast paths (native.go), or nil
+	nativeKey  operand //
 }
 
 // file is the YAML shape of a check file.
@@ -145,6 +150,9 @@ func Parse(name string, data []byte) (*Check, error) {
 	if c.Window, err = ParseWindow(f.Window); err != nil {
 		return nil, bad(at("window"), "window: %v", err)
 	}
+	if len(c.Lookups) > maxLookups {
+		return nil, bad(at("lookups"), "lookups: at most %d per check", maxLookups)
+	}
 	names := make([]string, len(c.Lookups))
 	for i, l := range c.Lookups {
 		key := "lookups." + strconv.Itoa(i)
@@ -176,6 +184,12 @@ func Parse(name string, data []byte) (*Check, error) {
 				return nil, bad(err.(*exprError).pos, "lookup %s: when: %s", l.Name, err.(*exprError).msg)
 			}
 		}
+		if checked, iss := env.Compile(l.Key); iss == nil || iss.Err() == nil {
+			cl.nativeKey = compileNativeOperand(checked.NativeRep())
+		}
+		if cl.when != nil {
+			cl.nativeWhen = nativeOf(env, l.When)
+		}
 		c.lookups = append(c.lookups, cl)
 	}
 	if env, err = env.Extend(cel.Macros(lookupMacro(names))); err != nil {
@@ -195,7 +209,59 @@ func Parse(name string, data []byte) (*Check, error) {
 			return nil, bad(err.(*exprError).pos, "%s: %s", e.key, err.(*exprError).msg)
 		}
 	}
+	c.readsMeta = readsMeta(f.When) || readsMeta(f.Condition)
+	c.nativeCond = nativeOf(env, f.Condition)
+	if c.when != nil {
+		c.nativeWhen = nativeOf(env, f.When)
+	}
+	if c.when != nil {
+		// One evaluation instead of two for the common case; any error
+		// falls back to the separate programs, whose messages say which
+		// expression failed. Line breaks keep a trailing // comment from
+		// swallowing the parentheses.
+		both := "(\n" + f.When + "\n) ? ((\n" + f.Condition + "\n) ? 1 : 0) : 2"
+		if ast, iss := env.Compile(both); iss == nil || iss.Err() == nil {
+			c.whenCondition, _ = env.Program(ast, cel.EvalOptions(cel.OptOptimize))
+		}
+	}
 	return c, nil
+}
+
+// nativeOf compiles src's native fast path, or returns nil.
+func nativeOf(env *cel.Env, src string) native {
+	checked, iss := env.Compile(src)
+	if iss != nil && iss.Err() != nil {
+		return nil
+	}
+	return compileNative(checked.NativeRep())
+}
+
+// readsMeta reports whether src may read resource.type, .id or .name:
+// any use of the identifier resource not followed by ".attributes". It
+// errs on the side of yes (a string literal mentioning resource counts).
+func readsMeta(src string) bool {
+	for i := 0; ; {
+		j := strings.Index(src[i:], resourceVar)
+		if j < 0 {
+			return false
+		}
+		at := i + j
+		end := at + len(resourceVar)
+		before := at == 0 || !isIdentByte(src[at-1])
+		after := end == len(src) || !isIdentByte(src[end])
+		if before && after {
+			rest, dot := strings.CutPrefix(strings.TrimLeft(src[end:], " \t\r\n"), ".")
+			rest = strings.TrimLeft(rest, " \t\r\n")
+			if !dot || !strings.HasPrefix(rest, "attributes") || len(rest) > len("attributes") && isIdentByte(rest[len("attributes")]) {
+				return true
+			}
+		}
+		i = end
+	}
+}
+
+func isIdentByte(b byte) bool {
+	return b == '_' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
 }
 
 // ParseWindow reads a remediation window: a number of days ("3d") or a Go

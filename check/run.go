@@ -3,7 +3,6 @@ package check
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"slices"
 	"time"
 
@@ -70,33 +69,54 @@ func run(ctx context.Context, checks []*Check, src Source, emit func(Result) err
 }
 
 // activation is what an expression sees; one per worker, refilled for
-// each resource so evaluation allocates as little as possible.
+// each resource so evaluation allocates as little as possible. The
+// resource is handed to CEL as a plain Go map: CEL's attribute access
+// reads map[string]any natively, without wrapping every level it passes.
 type activation struct {
-	resource ref.Val
-	now      ref.Val
-	lookups  ref.Val
-	fields   map[string]any
+	now     ref.Val
+	lookups ref.Val
+	fields  map[string]any
+	res     collect.Resource // a copy, so the caller's resource does not escape
+	full    bool             // fields holds type, id and name as well as attributes
+	native  nenv             // what the native fast path reads
 }
 
 func newActivation(now types.Timestamp) *activation {
-	return &activation{now: now, lookups: types.NullValue, fields: make(map[string]any, 4)}
+	return &activation{now: now, lookups: types.NullValue, fields: make(map[string]any, 4), native: nenv{now: now.Time}}
 }
 
-func (a *activation) set(r *collect.Resource) {
-	a.fields["type"], a.fields["id"], a.fields["name"] = r.Type, r.ID, r.Name
+// set makes r the resource in view. Only its attributes are put in the
+// map: most conditions read nothing else, and boxing the other fields
+// for every resource costs three allocations. need adds them.
+func (a *activation) set(r collect.Resource) {
+	if a.full {
+		delete(a.fields, "type")
+		delete(a.fields, "id")
+		delete(a.fields, "name")
+		a.full = false
+	}
+	a.res = r
 	attrs := r.Attributes
 	if attrs == nil {
 		attrs = map[string]any{}
 	}
 	a.fields["attributes"] = attrs
-	a.resource = types.NewStringInterfaceMap(types.DefaultTypeAdapter, a.fields)
+}
+
+// need adds the resource's type, id and name for an expression that
+// reads them.
+func (a *activation) need() {
+	if !a.full {
+		a.fields["type"], a.fields["id"], a.fields["name"] = a.res.Type, a.res.ID, a.res.Name
+		a.full = true
+	}
 }
 
 // ResolveName implements interpreter.Activation.
 func (a *activation) ResolveName(name string) (any, bool) {
 	switch name {
 	case resourceVar:
-		return a.resource, true
+		return a.fields, true
 	case nowVar:
 		return a.now, true
 	case lookupsVar:
@@ -109,8 +129,37 @@ func (a *activation) ResolveName(name string) (any, bool) {
 func (a *activation) Parent() interpreter.Activation { return nil }
 
 // evaluate gives the row of one check on the resource in act.
-func (c *Check) evaluate(act *activation, r *collect.Resource) Result {
+func (c *Check) evaluate(act *activation) Result {
+	r := &act.res
 	row := Result{CheckID: c.ID, ResourceType: r.Type, ResourceID: r.ID, ResourceName: r.Name}
+	if c.nativeCond != nil && (c.when == nil || c.nativeWhen != nil) {
+		act.native.attrs = r.Attributes
+		act.native.lookups, _ = act.lookups.(*lookupTables)
+		if status, known := c.evaluateNative(&act.native); known {
+			if status == Fail {
+				return c.fail(act, row)
+			}
+			row.Status = status
+			return row
+		}
+	}
+	if c.readsMeta {
+		act.need()
+	}
+	if c.whenCondition != nil {
+		if out, _, err := c.whenCondition.Eval(act); err == nil {
+			switch out {
+			case types.IntZero:
+				return c.fail(act, row)
+			case types.IntOne:
+				row.Status = Pass
+				return row
+			case types.Int(2):
+				row.Status = Skip
+				return row
+			}
+		}
+	}
 	if c.when != nil {
 		ok, err := evalBool(c.when, act)
 		if err != nil {
@@ -129,15 +178,44 @@ func (c *Check) evaluate(act *activation, r *collect.Resource) Result {
 	case ok:
 		row.Status = Pass
 	default:
-		row.Status = Fail
-		out, _, err := c.reason.Eval(act)
-		if err != nil {
-			row.Reason = "(the reason could not be given: " + err.Error() + ")"
-		} else if s, ok := out.(types.String); ok {
-			row.Reason = string(s)
-		} else {
-			row.Reason = fmt.Sprint(out.Value())
+		return c.fail(act, row)
+	}
+	return row
+}
+
+// evaluateNative is the native fast path; known is false when CEL must
+// decide.
+func (c *Check) evaluateNative(n *nenv) (status Status, known bool) {
+	if c.nativeWhen != nil {
+		w, ok := c.nativeWhen(n)
+		if !ok {
+			return "", false
 		}
+		if !w {
+			return Skip, true
+		}
+	}
+	v, ok := c.nativeCond(n)
+	switch {
+	case !ok:
+		return "", false
+	case v:
+		return Pass, true
+	}
+	return Fail, true
+}
+
+// fail completes a failing row with its reason.
+func (c *Check) fail(act *activation, row Result) Result {
+	row.Status = Fail
+	act.need()
+	out, _, err := c.reason.Eval(act)
+	if err != nil {
+		row.Reason = "(the reason could not be given: " + err.Error() + ")"
+	} else if s, ok := out.(types.String); ok {
+		row.Reason = string(s)
+	} else {
+		row.Reason = fmt.Sprint(out.Value())
 	}
 	return row
 }
@@ -152,99 +230,4 @@ func evalBool(p cel.Program, act interpreter.Activation) (bool, error) {
 		return false, fmt.Errorf("want true or false, got %s", out.Type().TypeName())
 	}
 	return bool(b), nil
-}
-
-// batch is a slice of resources evaluated by one worker; done carries its
-// rows back to the emitter, which takes batches in order.
-type batch struct {
-	res  []collect.Resource
-	rows []Result
-	done chan struct{}
-}
-
-const batchSize = 512
-
-// runType evaluates the checks selecting typ over its resources: the
-// source feeds batches to one worker per core and the rows are emitted in
-// the source's order.
-func runType(ctx context.Context, typ string, checks []*Check, lts []ref.Val, src Source, emit func(Result) error, now types.Timestamp) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	workers := runtime.GOMAXPROCS(0)
-	work := make(chan *batch, workers)
-	inOrder := make(chan *batch, workers*2)
-	for range workers {
-		go func() {
-			act := newActivation(now)
-			for b := range work {
-				b.rows = b.rows[:0]
-				for i := range b.res {
-					r := &b.res[i]
-					act.set(r)
-					for j, c := range checks {
-						act.lookups = lts[j]
-						b.rows = append(b.rows, c.evaluate(act, r))
-					}
-				}
-				close(b.done)
-			}
-		}()
-	}
-	srcErr := make(chan error, 1)
-	go func() {
-		defer close(inOrder)
-		defer close(work)
-		cur := &batch{done: make(chan struct{})}
-		send := func() bool {
-			select {
-			case inOrder <- cur:
-			case <-ctx.Done():
-				return false
-			}
-			select {
-			case work <- cur:
-			case <-ctx.Done():
-				return false
-			}
-			return true
-		}
-		err := src.Resources(ctx, typ, func(r collect.Resource) error {
-			cur.res = append(cur.res, r)
-			if len(cur.res) == batchSize {
-				if !send() {
-					return ctx.Err()
-				}
-				cur = &batch{res: make([]collect.Resource, 0, batchSize), done: make(chan struct{})}
-			}
-			return nil
-		})
-		if err == nil && len(cur.res) > 0 && !send() {
-			err = ctx.Err()
-		}
-		srcErr <- err
-	}()
-	var emitErr error
-	for b := range inOrder {
-		select {
-		case <-b.done:
-		case <-ctx.Done():
-		}
-		if emitErr != nil || ctx.Err() != nil {
-			continue
-		}
-		for _, row := range b.rows {
-			if emitErr = emit(row); emitErr != nil {
-				cancel()
-				break
-			}
-		}
-	}
-	err := <-srcErr
-	switch {
-	case emitErr != nil:
-		return emitErr
-	case err != nil:
-		return fmt.Errorf("read %s resources: %w", typ, err)
-	}
-	return ctx.Err()
 }

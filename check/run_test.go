@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/attest-dev/attest/collect"
+	"github.com/attest-dev/attest/internal/synth"
 )
 
 func mustParse(t testing.TB, src string) *Check {
@@ -155,5 +158,40 @@ func TestRunLookupJoin(t *testing.T) {
 	}
 	if got[0].Reason != "gone@example.COM is active but left on 2026-05-20" {
 		t.Errorf("reason %q", got[0].Reason)
+	}
+}
+
+// TestRunOneCoreSameRows: the one-core path (no pipeline) gives exactly
+// the rows of the parallel one, over the synthetic organization and every
+// built-in check.
+func TestRunOneCoreSameRows(t *testing.T) {
+	all, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := NewMemorySource(synth.Resources(3000, 7))
+	parallel := collectRows(t, all, src.all())
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	single := collectRows(t, all, src.all())
+	if !reflect.DeepEqual(parallel, single) {
+		t.Errorf("one core gives %d rows, several %d, or they differ", len(single), len(parallel))
+	}
+}
+
+// TestReadsMeta: expressions that may read type, id or name are told
+// apart from those reading attributes only.
+func TestReadsMeta(t *testing.T) {
+	for src, want := range map[string]bool{
+		"resource.attributes.x == 1":                  false,
+		"resource . attributes.x && resourceful == 1": false,
+		"resource.name != 'postgres'":                 true,
+		"resource['id'] == 'x'":                       true,
+		"size(resource) > 0":                          true,
+		"has(resource.attributes.a) && resource.type": true,
+		"lower(resource.attributes.email) in ['x']":   false,
+	} {
+		if got := readsMeta(src); got != want {
+			t.Errorf("readsMeta(%q) = %v", src, got)
+		}
 	}
 }

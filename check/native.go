@@ -1,0 +1,451 @@
+package check
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"cel.dev/cel-go/common/ast"
+	"cel.dev/cel-go/common/operators"
+	"cel.dev/cel-go/common/types"
+)
+
+// A native program evaluates the most common shape of condition directly
+// on the resource's attribute map: attribute paths compared with
+// literals, has(), int(), size(), `in` a list of strings, joined by !,
+// && and ||. It answers only when every part has a plain answer; on
+// anything else (a missing attribute, values of different types, NaN)
+// it says "don't know" and the CEL program decides, so results and error
+// messages are always CEL's. TestNativeAgreesWithCEL holds it to that.
+type native func(n *nenv) (result, known bool)
+
+// nenv is what a native program reads: the attributes, the run's lookup
+// tables and the variables of enclosing all()/exists() loops.
+type nenv struct {
+	attrs   map[string]any
+	lookups *lookupTables
+	now     time.Time
+	vars    []any // by depth of the loop
+}
+
+// operand is a value a native comparison reads.
+type operand func(n *nenv) (v any, known bool)
+
+// ncomp compiles native programs: the macro calls of the checked
+// expression (to recognise all() and exists()) and the loop variables in
+// scope.
+type ncomp struct {
+	macros map[int64]ast.Expr
+	vars   []string
+}
+
+// compileNativeOperand returns a native reader of the checked
+// expression's value, or nil.
+func compileNativeOperand(a *ast.AST) operand {
+	c := &ncomp{macros: a.SourceInfo().MacroCalls()}
+	return c.operand(a.Expr())
+}
+
+// compileNative returns a native program for the checked expression, or
+// nil when it has another shape.
+func compileNative(a *ast.AST) native {
+	c := &ncomp{macros: a.SourceInfo().MacroCalls()}
+	return c.native(a.Expr())
+}
+
+func (c *ncomp) native(e ast.Expr) native {
+	switch e.Kind() {
+	case ast.LiteralKind:
+		if b, ok := e.AsLiteral().(types.Bool); ok {
+			return func(*nenv) (bool, bool) { return bool(b), true }
+		}
+	case ast.SelectKind:
+		s := e.AsSelect()
+		if s.IsTestOnly() { // has(resource.attributes.a.b)
+			parent := c.attrPath(s.Operand(), true)
+			if parent == nil {
+				return nil
+			}
+			field := s.FieldName()
+			return func(n *nenv) (bool, bool) {
+				m, ok := parent(n)
+				if mm, isMap := m.(map[string]any); ok && isMap {
+					_, found := mm[field]
+					return found, true
+				}
+				return false, false
+			}
+		}
+		if p := c.attrPath(e, false); p != nil { // a bool attribute on its own
+			return func(n *nenv) (bool, bool) {
+				v, ok := p(n)
+				b, isBool := v.(bool)
+				return b, ok && isBool
+			}
+		}
+	case ast.CallKind:
+		return c.call(e.AsCall())
+	case ast.ComprehensionKind:
+		return c.loop(e)
+	}
+	return nil
+}
+
+// loop handles list.all(x, body) and list.exists(x, body) over a list
+// the native path can read, with a body it can compile.
+func (c *ncomp) loop(e ast.Expr) native {
+	m, ok := c.macros[e.ID()]
+	if !ok || m.Kind() != ast.CallKind {
+		return nil
+	}
+	call := m.AsCall()
+	fn := call.FunctionName()
+	if (fn != "all" && fn != "exists") || !call.IsMemberFunction() || len(call.Args()) != 2 || call.Args()[0].Kind() != ast.IdentKind {
+		return nil
+	}
+	list := c.attrPath(call.Target(), false)
+	if list == nil {
+		return nil
+	}
+	c.vars = append(c.vars, call.Args()[0].AsIdent())
+	body := c.native(call.Args()[1])
+	c.vars = c.vars[:len(c.vars)-1]
+	if body == nil {
+		return nil
+	}
+	depth := len(c.vars)
+	all := fn == "all"
+	return func(n *nenv) (bool, bool) {
+		v, ok := list(n)
+		items, isList := v.([]any)
+		if !ok || !isList {
+			return false, false
+		}
+		n.vars = append(n.vars[:depth], nil)
+		defer func() { n.vars = n.vars[:depth] }()
+		for _, it := range items {
+			n.vars[depth] = it
+			r, ok := body(n)
+			if !ok {
+				return false, false // CEL's rules for errors inside loops are subtler
+			}
+			if r != all {
+				return r, true
+			}
+		}
+		return all, true
+	}
+}
+
+func (c *ncomp) call(call ast.CallExpr) native {
+	args := call.Args()
+	switch fn := call.FunctionName(); fn {
+	case operators.LogicalNot:
+		x := c.native(args[0])
+		if x == nil {
+			return nil
+		}
+		return func(n *nenv) (bool, bool) { v, ok := x(n); return !v, ok }
+	case operators.Conditional:
+		cond, yes, no := c.native(args[0]), c.native(args[1]), c.native(args[2])
+		if cond == nil || yes == nil || no == nil {
+			return nil
+		}
+		return func(n *nenv) (bool, bool) {
+			v, ok := cond(n)
+			switch {
+			case !ok:
+				return false, false
+			case v:
+				return yes(n)
+			}
+			return no(n)
+		}
+	case operators.LogicalAnd, operators.LogicalOr:
+		x, y := c.native(args[0]), c.native(args[1])
+		if x == nil || y == nil {
+			return nil
+		}
+		and := fn == operators.LogicalAnd
+		return func(n *nenv) (bool, bool) {
+			v, ok := x(n)
+			if !ok {
+				return false, false
+			}
+			if v != and { // false && …, true || …
+				return v, true
+			}
+			return y(n)
+		}
+	case operators.Equals, operators.NotEquals, operators.Less, operators.LessEquals, operators.Greater, operators.GreaterEquals:
+		x, y := c.operand(args[0]), c.operand(args[1])
+		if x == nil || y == nil {
+			return nil
+		}
+		return func(n *nenv) (bool, bool) {
+			l, ok1 := x(n)
+			r, ok2 := y(n)
+			if !ok1 || !ok2 {
+				return false, false
+			}
+			return compare(fn, l, r)
+		}
+	case operators.In:
+		x := c.operand(args[0])
+		if x == nil || args[1].Kind() != ast.ListKind {
+			return nil
+		}
+		var set []string
+		for _, el := range args[1].AsList().Elements() {
+			s, ok := literal(el).(string)
+			if !ok {
+				return nil
+			}
+			set = append(set, s)
+		}
+		return func(n *nenv) (bool, bool) {
+			v, ok := x(n)
+			s, isString := v.(string)
+			if !ok || !isString {
+				return false, false
+			}
+			for _, m := range set {
+				if m == s {
+					return true, true
+				}
+			}
+			return false, true
+		}
+	}
+	return nil
+}
+
+// compileOperand handles attribute paths, int(path), size(path) and
+// literals.
+func (c *ncomp) operand(e ast.Expr) operand {
+	if v := literal(e); v != nil {
+		return func(*nenv) (any, bool) { return v, true }
+	}
+	if p := c.attrPath(e, false); p != nil {
+		return p
+	}
+	if e.Kind() != ast.CallKind || e.AsCall().IsMemberFunction() {
+		return nil
+	}
+	if name := e.AsCall().FunctionName(); strings.HasPrefix(name, "_lookup_") && len(e.AsCall().Args()) == 2 {
+		idx, err := strconv.Atoi(strings.TrimPrefix(name, "_lookup_"))
+		key := c.operand(e.AsCall().Args()[1])
+		if err != nil || key == nil {
+			return nil
+		}
+		return func(n *nenv) (any, bool) {
+			k, ok := key(n)
+			s, isString := k.(string)
+			if !ok || !isString || n.lookups == nil || idx >= len(n.lookups.tables) {
+				return nil, false
+			}
+			if v, found := n.lookups.tables[idx][s]; found {
+				return v, true
+			}
+			return nil, true // CEL's null
+		}
+	}
+	if args := e.AsCall().Args(); e.AsCall().FunctionName() == "_days_between" && len(args) == 2 &&
+		args[1].Kind() == ast.IdentKind && args[1].AsIdent() == nowVar {
+		p := c.operand(args[0])
+		if p == nil {
+			return nil
+		}
+		return func(n *nenv) (any, bool) {
+			v, ok := p(n)
+			s, isString := v.(string)
+			if !ok || !isString {
+				return nil, false
+			}
+			t, err := parseTime(s)
+			if err != nil {
+				return nil, false
+			}
+			return float64(int64(n.now.Sub(t) / (24 * time.Hour))), true
+		}
+	}
+	if len(e.AsCall().Args()) != 1 {
+		return nil
+	}
+	p := c.operand(e.AsCall().Args()[0])
+	if p == nil {
+		return nil
+	}
+	switch e.AsCall().FunctionName() {
+	case "lower":
+		return func(n *nenv) (any, bool) {
+			v, ok := p(n)
+			s, isString := v.(string)
+			if !ok || !isString {
+				return nil, false
+			}
+			return strings.ToLower(s), true
+		}
+	case "int":
+		return func(n *nenv) (any, bool) {
+			v, ok := p(n)
+			f, isNum := v.(float64)
+			if !ok || !isNum || math.IsNaN(f) || math.Abs(f) > 1<<53 {
+				return nil, false
+			}
+			return math.Trunc(f), true
+		}
+	case "size":
+		return func(n *nenv) (any, bool) {
+			v, ok := p(n)
+			switch x := v.(type) {
+			case []any:
+				return float64(len(x)), ok
+			case map[string]any:
+				return float64(len(x)), ok
+			}
+			return nil, false
+		}
+	}
+	return nil
+}
+
+// null is the literal null in a native comparison.
+type null struct{}
+
+// literal returns a bool, string, number or null literal as its attribute
+// type (numbers as float64, null as null{}), or nil.
+func literal(e ast.Expr) any {
+	if e.Kind() != ast.LiteralKind {
+		return nil
+	}
+	switch v := e.AsLiteral().(type) {
+	case types.Null:
+		return null{}
+	case types.Bool:
+		return bool(v)
+	case types.String:
+		return string(v)
+	case types.Int:
+		if v > -1<<53 && v < 1<<53 {
+			return float64(v)
+		}
+	case types.Double:
+		if !math.IsNaN(float64(v)) {
+			return float64(v)
+		}
+	}
+	return nil
+}
+
+// attrPath compiles resource.attributes.a.b… into a reader of the
+// attribute map; with parentOK, resource.attributes itself is accepted.
+func (c *ncomp) attrPath(e ast.Expr, parentOK bool) operand {
+	var fields []string
+	for e.Kind() == ast.SelectKind && !e.AsSelect().IsTestOnly() {
+		fields = append([]string{e.AsSelect().FieldName()}, fields...)
+		e = e.AsSelect().Operand()
+	}
+	if e.Kind() != ast.IdentKind {
+		return nil
+	}
+	root := -1 // the attributes, or a loop variable by depth
+	if i := slicesLastIndex(c.vars, e.AsIdent()); i >= 0 {
+		root = i
+	} else if e.AsIdent() != resourceVar || len(fields) == 0 || fields[0] != "attributes" {
+		return nil
+	} else {
+		fields = fields[1:]
+		if len(fields) == 0 && !parentOK {
+			return nil
+		}
+	}
+	return func(n *nenv) (any, bool) {
+		var v any = n.attrs
+		if root >= 0 {
+			v = n.vars[root]
+		}
+		for _, f := range fields {
+			m, ok := v.(map[string]any)
+			if !ok {
+				return nil, false
+			}
+			if v, ok = m[f]; !ok {
+				return nil, false
+			}
+		}
+		return v, true
+	}
+}
+
+func slicesLastIndex(s []string, v string) int {
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i] == v {
+			return i
+		}
+	}
+	return -1
+}
+
+// compare answers a comparison of two values of the same kind (bools,
+// strings or numbers); anything else is left to CEL.
+func compare(fn string, l, r any) (bool, bool) {
+	if _, isNull := l.(null); isNull {
+		l, r = r, l
+	}
+	if _, isNull := r.(null); isNull && (fn == operators.Equals || fn == operators.NotEquals) {
+		// CEL's equality across types: only null equals null.
+		switch l.(type) {
+		case nil:
+			return fn == operators.Equals, true
+		case bool, string, float64, []any, map[string]any:
+			return fn == operators.NotEquals, true
+		}
+		return false, false
+	}
+	switch lv := l.(type) {
+	case bool:
+		rv, ok := r.(bool)
+		if !ok {
+			return false, false
+		}
+		switch fn {
+		case operators.Equals:
+			return lv == rv, true
+		case operators.NotEquals:
+			return lv != rv, true
+		}
+	case string:
+		rv, ok := r.(string)
+		if !ok {
+			return false, false
+		}
+		switch fn {
+		case operators.Equals:
+			return lv == rv, true
+		case operators.NotEquals:
+			return lv != rv, true
+		}
+	case float64:
+		rv, ok := r.(float64)
+		if !ok || math.IsNaN(lv) || math.IsNaN(rv) {
+			return false, false
+		}
+		switch fn {
+		case operators.Equals:
+			return lv == rv, true
+		case operators.NotEquals:
+			return lv != rv, true
+		case operators.Less:
+			return lv < rv, true
+		case operators.LessEquals:
+			return lv <= rv, true
+		case operators.Greater:
+			return lv > rv, true
+		case operators.GreaterEquals:
+			return lv >= rv, true
+		}
+	}
+	return false, false
+}

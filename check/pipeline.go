@@ -1,0 +1,154 @@
+package check
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+
+	"cel.dev/cel-go/common/types"
+	"cel.dev/cel-go/common/types/ref"
+	"github.com/attest-dev/attest/collect"
+)
+
+// batch is a slice of resources evaluated by one worker; done carries its
+// rows back to the emitter, which takes batches in order.
+type batch struct {
+	res  []collect.Resource
+	rows []Result
+	done chan struct{}
+}
+
+const batchSize = 512
+
+// runType evaluates the checks selecting typ over its resources: the
+// source feeds batches to one worker per core and the rows are emitted in
+// the source's order.
+func runType(ctx context.Context, typ string, checks []*Check, lts []ref.Val, src Source, emit func(Result) error, now types.Timestamp) error {
+	workers := runtime.GOMAXPROCS(0)
+	if workers == 1 {
+		return runTypeInline(ctx, typ, checks, lts, src, emit, now)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	work := make(chan *batch, workers)
+	inOrder := make(chan *batch, workers*2)
+	// Batches are recycled once emitted: the run allocates a bounded set.
+	free := make(chan *batch, workers*3+1)
+	newBatch := func() *batch {
+		select {
+		case b := <-free:
+			b.res, b.rows, b.done = b.res[:0], b.rows[:0], make(chan struct{})
+			return b
+		default:
+			return &batch{res: make([]collect.Resource, 0, batchSize), rows: make([]Result, 0, batchSize*len(checks)), done: make(chan struct{})}
+		}
+	}
+	for range workers {
+		go func() {
+			act := newActivation(now)
+			for b := range work {
+				b.rows = b.rows[:0]
+				for i := range b.res {
+					act.set(b.res[i])
+					for j, c := range checks {
+						act.lookups = lts[j]
+						b.rows = append(b.rows, c.evaluate(act))
+					}
+				}
+				close(b.done)
+			}
+		}()
+	}
+	srcErr := make(chan error, 1)
+	go func() {
+		defer close(inOrder)
+		defer close(work)
+		cur := newBatch()
+		send := func() bool {
+			select {
+			case inOrder <- cur:
+			case <-ctx.Done():
+				return false
+			}
+			select {
+			case work <- cur:
+			case <-ctx.Done():
+				return false
+			}
+			return true
+		}
+		err := src.Resources(ctx, typ, func(r collect.Resource) error {
+			cur.res = append(cur.res, r)
+			if len(cur.res) == batchSize {
+				if !send() {
+					return ctx.Err()
+				}
+				cur = newBatch()
+			}
+			return nil
+		})
+		if err == nil && len(cur.res) > 0 && !send() {
+			err = ctx.Err()
+		}
+		srcErr <- err
+	}()
+	var emitErr error
+	for b := range inOrder {
+		select {
+		case <-b.done:
+		case <-ctx.Done():
+		}
+		if emitErr != nil || ctx.Err() != nil {
+			continue
+		}
+		for _, row := range b.rows {
+			if emitErr = emit(row); emitErr != nil {
+				cancel()
+				break
+			}
+		}
+		clear(b.res) // drop references to attribute maps
+		select {
+		case free <- b:
+		default:
+		}
+	}
+	err := <-srcErr
+	switch {
+	case emitErr != nil:
+		return emitErr
+	case err != nil:
+		return fmt.Errorf("read %s resources: %w", typ, err)
+	}
+	return ctx.Err()
+}
+
+// runTypeInline is runType on one core: evaluate and emit in the source's
+// callback, with no goroutine hand-offs.
+func runTypeInline(ctx context.Context, typ string, checks []*Check, lts []ref.Val, src Source, emit func(Result) error, now types.Timestamp) error {
+	act := newActivation(now)
+	n := 0
+	var emitErr error
+	err := src.Resources(ctx, typ, func(r collect.Resource) error {
+		if n++; n%batchSize == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		act.set(r)
+		for j, c := range checks {
+			act.lookups = lts[j]
+			if emitErr = emit(c.evaluate(act)); emitErr != nil {
+				return emitErr
+			}
+		}
+		return nil
+	})
+	switch {
+	case emitErr != nil:
+		return emitErr
+	case err != nil:
+		return fmt.Errorf("read %s resources: %w", typ, err)
+	}
+	return ctx.Err()
+}
