@@ -201,4 +201,3 @@ func TestBaseURLValidation(t *testing.T) {
 		t.Error(err)
 	}
 }
-
