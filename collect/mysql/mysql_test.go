@@ -128,4 +128,3 @@ func TestSettingsValidated(t *testing.T) {
 		}
 	}
 }
-
