@@ -3,6 +3,7 @@ package conformance
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -189,7 +190,16 @@ func RunHTTP(t *testing.T, h HTTP) {
 		}
 	})
 	t.Run("timeout is retried", func(t *testing.T) {
-		setFault(first(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+		setFault(first(func(w http.ResponseWriter, r *http.Request) {
+			// The server notices the client hanging up only once the
+			// body is read; the bound keeps a broken client from
+			// stalling the suite.
+			io.Copy(io.Discard, r.Body)
+			select {
+			case <-r.Context().Done():
+			case <-time.After(10 * time.Second):
+			}
+		}))
 		cfg := config(srv.URL, &Sleeps{})
 		cfg.HTTP = &http.Client{Timeout: 200 * time.Millisecond}
 		rs, err := Run(t.Context(), t, h.Kind, cfg)
@@ -262,4 +272,12 @@ func RunHTTP(t *testing.T, h HTTP) {
 			}
 		})
 	}
+}
+
+// Serve starts a loopback server for h, closed when the test ends, and
+// returns its URL.
+func Serve(t testing.TB, h http.Handler) string {
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL
 }

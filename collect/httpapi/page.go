@@ -234,3 +234,25 @@ func kind(v any) string {
 		return "number"
 	}
 }
+
+// BodyLink follows a next-page URL held in the JSON body at a dotted path
+// ("_links.next.href", Okta's and HAL's style); absent or null ends.
+type BodyLink struct {
+	Path string
+}
+
+// Next returns the URL at the path, or "".
+func (b BodyLink) Next(resp *Response) (string, error) {
+	var body any
+	if err := decode(resp.Body, &body); err != nil {
+		return "", err
+	}
+	v, _ := Lookup(body, b.Path)
+	switch x := v.(type) {
+	case nil:
+		return "", nil
+	case string:
+		return x, nil
+	}
+	return "", fmt.Errorf("the next link at %q is a %s, not a URL", b.Path, kind(v))
+}
