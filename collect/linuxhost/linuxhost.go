@@ -157,3 +157,9 @@ func keyValues(s string) map[string]string {
 	}
 	return m
 }
+
+// Local reads the machine this process runs on; `attest agent` posts
+// what it returns.
+func Local(ctx context.Context, now time.Time) (collect.Resource, error) {
+	return Host(ctx, os.DirFS("/"), true, now)
+}
