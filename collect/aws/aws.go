@@ -47,9 +47,10 @@ var Kind = collect.Kind{
 var regionRE = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d$`)
 
 type collector struct {
-	cfg     sdk.Config
-	regions []string
-	now     func() time.Time
+	accountID string // learnt from STS at the start of a run
+	cfg       sdk.Config
+	regions   []string
+	now       func() time.Time
 }
 
 func newCollector(cfg collect.Config) (collect.Collector, error) {

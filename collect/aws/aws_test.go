@@ -131,20 +131,20 @@ func TestAccount(t *testing.T) {
 		want map[string]any
 	}{
 		{"aws.account 123456789012", map[string]any{"root_mfa_enabled": false, "root_access_keys": false}},
-		{"aws.password_policy 123456789012 password policy", map[string]any{"exists": true, "minimum_length": 12.0, "reuse_prevention": 24.0, "max_age_days": nil}},
+		{"aws.password_policy password policy", map[string]any{"exists": true, "minimum_length": 12.0, "reuse_prevention": 24.0, "max_age_days": nil}},
 		{"aws.iam_user alice", map[string]any{"mfa_active": true, "console_access": true, "password_last_used_days": 1.0,
 			"access_keys": []any{map[string]any{"id": "AKIAALICEKEYEXAMPLE1", "active": true, "age_days": 60.0, "last_used_days": 3.0}}}},
 		{"aws.iam_user deploy", map[string]any{"mfa_active": false, "console_access": false, "password_last_used_days": nil,
 			"access_keys": []any{
 				map[string]any{"id": "AKIADEPLOYKEYEXAMP01", "active": true, "age_days": 400.0, "last_used_days": nil},
 				map[string]any{"id": "AKIADEPLOYKEYEXAMP02", "active": false, "age_days": 651.0, "last_used_days": nil}}}},
-		{"aws.cloudtrail acme-org-trail", map[string]any{"multi_region": true, "log_file_validation": true, "is_logging": true,
+		{"aws.cloudtrail acme-org-trail", map[string]any{"name": "acme-org-trail", "multi_region": true, "log_file_validation": true, "is_logging": true,
 			"kms_key_id": "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"}},
 		{"aws.s3_bucket acme-logs", map[string]any{"encrypted": true, "encryption": "aws:kms", "public_access_blocked": true, "versioning": true}},
 		{"aws.s3_bucket acme-public-site", map[string]any{"encrypted": true, "encryption": "AES256", "public_access_blocked": false, "versioning": false}},
 		{"aws.rds_instance acme-prod-db", map[string]any{"storage_encrypted": true, "publicly_accessible": false, "backup_retention_days": 14.0, "multi_az": true}},
-		{"aws.ebs_default EBS default encryption in us-east-1", map[string]any{"encryption_by_default": true, "region": "us-east-1"}},
-		{"aws.guardduty GuardDuty in us-east-1", map[string]any{"enabled": true, "region": "us-east-1"}},
+		{"aws.ebs_default us-east-1", map[string]any{"encryption_by_default": true, "region": "us-east-1"}},
+		{"aws.guardduty us-east-1", map[string]any{"enabled": true, "region": "us-east-1"}},
 	}
 	for _, tt := range tests {
 		a, ok := got[tt.key]

@@ -28,6 +28,7 @@ func (c *collector) account(ctx context.Context, emit func(collect.Resource) err
 		return "", c.fail(ctx, "sts GetCallerIdentity", err)
 	}
 	account := sdk.ToString(who.Account)
+	c.accountID = account
 	client := iam.NewFromConfig(c.cfg, iamOptions)
 	sum, err := client.GetAccountSummary(ctx, &iam.GetAccountSummaryInput{})
 	if err != nil {
@@ -44,8 +45,10 @@ func (c *collector) account(ctx context.Context, emit func(collect.Resource) err
 	if err != nil {
 		return "", err
 	}
-	pp := map[string]any{"exists": false, "minimum_length": 0.0, "reuse_prevention": 0.0, "require_symbols": false,
-		"require_numbers": false, "require_uppercase": false, "require_lowercase": false, "max_age_days": nil, "hard_expiry": false}
+	// Without a policy every setting is null (AWS then applies its own
+	// default rules, which no check should take for a policy).
+	pp := map[string]any{"exists": false, "minimum_length": nil, "reuse_prevention": nil, "require_symbols": nil,
+		"require_numbers": nil, "require_uppercase": nil, "require_lowercase": nil, "max_age_days": nil, "hard_expiry": nil}
 	out, err := client.GetAccountPasswordPolicy(ctx, &iam.GetAccountPasswordPolicyInput{})
 	switch {
 	case err == nil && out.PasswordPolicy != nil:
@@ -62,7 +65,7 @@ func (c *collector) account(ctx context.Context, emit func(collect.Resource) err
 	case err != nil && !notFound(err, "NoSuchEntity"):
 		return "", c.fail(ctx, "iam GetAccountPasswordPolicy", err)
 	}
-	return account, emit(collect.Resource{Type: "aws.password_policy", ID: account, Name: account + " password policy", Attributes: pp, CollectedAt: now})
+	return account, emit(collect.Resource{Type: "aws.password_policy", ID: account, Name: "password policy", Attributes: pp, CollectedAt: now})
 }
 
 // users emits every IAM user with MFA, console access and access keys.

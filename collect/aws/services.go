@@ -64,12 +64,9 @@ func (c *collector) trails(ctx context.Context, emit func(collect.Resource) erro
 		if err != nil {
 			return c.fail(ctx, "cloudtrail GetTrailStatus "+sdk.ToString(t.Name), err)
 		}
-		var kms any
-		if t.KmsKeyId != nil {
-			kms = *t.KmsKeyId
-		}
+		kms := sdk.ToString(t.KmsKeyId) // "" when the logs are not encrypted with KMS
 		err = emit(collect.Resource{Type: "aws.cloudtrail", ID: sdk.ToString(t.TrailARN), Name: sdk.ToString(t.Name), CollectedAt: now, Attributes: map[string]any{
-			"multi_region": sdk.ToBool(t.IsMultiRegionTrail), "log_file_validation": sdk.ToBool(t.LogFileValidationEnabled),
+			"name": sdk.ToString(t.Name), "multi_region": sdk.ToBool(t.IsMultiRegionTrail), "log_file_validation": sdk.ToBool(t.LogFileValidationEnabled),
 			"kms_key_id": kms, "is_logging": sdk.ToBool(st.IsLogging), "home_region": sdk.ToString(t.HomeRegion),
 			"s3_bucket": sdk.ToString(t.S3BucketName), "organization_trail": sdk.ToBool(t.IsOrganizationTrail),
 			"include_global_service_events": sdk.ToBool(t.IncludeGlobalServiceEvents),
@@ -165,7 +162,7 @@ func (c *collector) ebsDefault(ctx context.Context, region string, emit func(col
 	if err != nil {
 		return c.fail(ctx, "ec2 GetEbsEncryptionByDefault "+region, err)
 	}
-	return emit(collect.Resource{Type: "aws.ebs_default", ID: region, Name: "EBS default encryption in " + region, CollectedAt: c.now(),
+	return emit(collect.Resource{Type: "aws.ebs_default", ID: c.accountID + "/" + region, Name: region, CollectedAt: c.now(),
 		Attributes: map[string]any{"region": region, "encryption_by_default": sdk.ToBool(out.EbsEncryptionByDefault)}})
 }
 
@@ -185,5 +182,5 @@ func (c *collector) guardDuty(ctx context.Context, region string, emit func(coll
 			a["enabled"], a["detector_id"], a["finding_publishing_frequency"] = true, id, string(d.FindingPublishingFrequency)
 		}
 	}
-	return emit(collect.Resource{Type: "aws.guardduty", ID: region, Name: "GuardDuty in " + region, Attributes: a, CollectedAt: c.now()})
+	return emit(collect.Resource{Type: "aws.guardduty", ID: c.accountID + "/" + region, Name: region, Attributes: a, CollectedAt: c.now()})
 }

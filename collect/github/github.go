@@ -170,7 +170,7 @@ func (c *collector) members(ctx context.Context, now time.Time, emit func(collec
 				twoFA = !no2fa[m.Login]
 			}
 			err := emit(collect.Resource{Type: "github.member", ID: c.org + "/" + m.Login, Name: m.Login, CollectedAt: now, Attributes: map[string]any{
-				"login": m.Login, "email": strOrNil(full.Email), "name": strOrNil(full.Name), "role": role,
+				"login": m.Login, "email": strOrEmpty(full.Email), "name": strOrNil(full.Name), "role": role,
 				"two_factor_enabled": twoFA, "site_admin": m.SiteAdmin, "type": m.Type,
 			}})
 			if err != nil {
@@ -198,6 +198,13 @@ func boolOrNil(b *bool) any {
 func strOrNil(s *string) any {
 	if s == nil {
 		return nil
+	}
+	return *s
+}
+
+func strOrEmpty(s *string) string {
+	if s == nil {
+		return ""
 	}
 	return *s
 }

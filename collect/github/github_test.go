@@ -121,7 +121,7 @@ func TestOrganization(t *testing.T) {
 		{"acme", map[string]any{"two_factor_requirement_enabled": false, "default_repository_permission": "read"}},
 		{"acme/alice-acme", map[string]any{"login": "alice-acme", "role": "admin", "email": "alice@acme.example", "two_factor_enabled": false}},
 		{"acme/bob-acme", map[string]any{"role": "member", "email": "bob@acme.example", "two_factor_enabled": true}},
-		{"acme/carol-acme", map[string]any{"role": "member", "email": nil}},
+		{"acme/carol-acme", map[string]any{"role": "member", "email": ""}},
 		{"acme/api", map[string]any{"default_branch": "main", "archived": false, "protected": true,
 			"dependabot_alerts_open_critical": 2.0, "secret_scanning_enabled": false, "secret_scanning_alerts_open": 0.0,
 			"branch_protection": map[string]any{"source": "branch_protection", "required_approving_review_count": 2.0,
@@ -132,7 +132,7 @@ func TestOrganization(t *testing.T) {
 			"branch_protection": map[string]any{"source": "rulesets", "required_approving_review_count": 1.0,
 				"dismiss_stale_reviews": false, "required_status_checks": true, "enforce_admins": true,
 				"allow_force_pushes": false, "allow_deletions": false}}},
-		{"acme/legacy", map[string]any{"archived": true, "protected": false}},
+		{"acme/legacy", map[string]any{"archived": true, "protected": false, "branch_protection": nil}},
 	}
 	for _, tt := range tests {
 		a, ok := got[tt.id]

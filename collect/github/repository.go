@@ -92,11 +92,16 @@ func (c *collector) repositories(ctx context.Context, now time.Time, emit func(c
 				scanning = s.SecretScanning != nil && s.SecretScanning.Status == "enabled"
 				push = s.SecretPushProtection != nil && s.SecretPushProtection.Status == "enabled"
 			}
+			protected := bp["source"] != "none" && bp["source"] != "unavailable"
+			var protection any // null when nothing protects the branch
+			if protected {
+				protection = bp
+			}
 			err := emit(collect.Resource{Type: "github.repository", ID: repo.FullName, Name: repo.FullName, CollectedAt: now, Attributes: map[string]any{
 				"name": repo.Name, "full_name": repo.FullName, "private": repo.Private, "visibility": repo.Visibility,
 				"fork": repo.Fork, "archived": repo.Archived, "default_branch": repo.DefaultBranch, "pushed_at": repo.PushedAt,
-				"protected":                       bp["source"] != "none" && bp["source"] != "unavailable",
-				"branch_protection":               bp,
+				"protected":                       protected,
+				"branch_protection":               protection,
 				"dependabot_alerts_open_critical": count(critical, repo.FullName),
 				"secret_scanning_enabled":         scanning,
 				"secret_scanning_push_protection": push,

@@ -159,7 +159,7 @@ func (c *collector) Collect(ctx context.Context, emit func(collect.Resource) err
 	}
 	abs, _ := filepath.Abs(c.path)
 	attrs := map[string]any{
-		"path": abs, "branch": branch, "head": strings.TrimSpace(head), "window_days": float64(c.days),
+		"path": abs, "default_branch": branch, "head": strings.TrimSpace(head), "window_days": float64(c.days),
 		"commits_examined": float64(examined), "merge_commits": float64(merges), "direct_commits": float64(direct),
 		"unreviewed_merges": float64(len(unreviewed)), "unreviewed_commits": capList(unreviewed, 50),
 	}

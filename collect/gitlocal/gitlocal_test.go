@@ -74,7 +74,7 @@ func TestUnreviewedMerges(t *testing.T) {
 	// initial, hotfix and the feature-c merge are unreviewed; the PR
 	// merge, the trailer merge, the squash merge and the approved fix are
 	// reviewed; the ancient commit is outside the 30-day window.
-	if a["unreviewed_merges"] != 3.0 || a["commits_examined"] != 7.0 || a["merge_commits"] != 3.0 || a["branch"] != "main" {
+	if a["unreviewed_merges"] != 3.0 || a["commits_examined"] != 7.0 || a["merge_commits"] != 3.0 || a["default_branch"] != "main" {
 		t.Fatalf("attributes %v", a)
 	}
 	if l := a["unreviewed_commits"].([]any); len(l) != 3 || len(l[0].(string)) != 12 {

@@ -46,9 +46,11 @@ func (c *collector) Collect(ctx context.Context, emit func(collect.Resource) err
 	if err != nil {
 		return err
 	}
+	dnUID := map[string]string{} // normalised user DN → uid, for group members
 	attrs := append(append([]string(nil), userAttrs...), c.disabledAttr)
 	err = c.search(ctx, conn, c.userFilter, attrs, func(e *goldap.Entry) error {
 		uid := firstNonEmpty(e.GetAttributeValue("uid"), e.GetAttributeValue("sAMAccountName"), e.GetAttributeValue("cn"))
+		dnUID[normDN(e.DN)] = uid
 		names := map[string]bool{}
 		admin := false
 		for _, key := range []string{normDN(e.DN), normDN(uid)} {
@@ -82,7 +84,20 @@ func (c *collector) Collect(ctx context.Context, emit func(collect.Resource) err
 		return err
 	}
 	for _, g := range groups {
-		a := map[string]any{"cn": g.cn, "dn": g.dn, "members": collect.Strings(g.members),
+		// Members as uids: a member DN of a collected user gives its uid,
+		// another DN its first RDN's value, a memberUid stays as it is.
+		uids := make([]string, 0, len(g.members))
+		for _, m := range g.members {
+			switch uid, ok := dnUID[normDN(m)]; {
+			case ok:
+				uids = append(uids, uid)
+			case strings.Contains(m, "="):
+				uids = append(uids, firstNonEmpty(firstRDN(m), m))
+			default:
+				uids = append(uids, m)
+			}
+		}
+		a := map[string]any{"cn": g.cn, "dn": g.dn, "members": collect.Strings(uids),
 			"member_count": float64(len(g.members)), "admin": g.admin}
 		if err := emit(collect.Resource{Type: "ldap.group", ID: g.dn, Name: firstNonEmpty(g.cn, g.dn), Attributes: a, CollectedAt: now}); err != nil {
 			return err

@@ -64,6 +64,9 @@ func TestDirectory(t *testing.T) {
 			}
 		}
 	}
+	if !reflect.DeepEqual(groups["engineering"]["members"], []any{"alice", "bob", "carol"}) || !reflect.DeepEqual(groups["ops"]["members"], []any{"carol"}) {
+		t.Errorf("members as uids: %v", groups)
+	}
 	if groups["admins"]["admin"] != true || groups["engineering"]["member_count"] != 3.0 {
 		t.Errorf("groups: %v", groups)
 	}

@@ -76,6 +76,7 @@ func TestUsers(t *testing.T) {
 		"GRANT ALL PRIVILEGES ON *.* TO '" + admin + "'@'%' WITH GRANT OPTION",
 		"CREATE USER '" + app + "'@'localhost' IDENTIFIED BY 'App-pass-1' REQUIRE SSL",
 		"GRANT SELECT ON mysql.* TO '" + app + "'@'localhost'",
+		"ALTER USER '" + app + "'@'localhost' ACCOUNT LOCK",
 	} {
 		if _, err := db.ExecContext(t.Context(), q); err != nil {
 			t.Fatalf("%s: %v", q, err)
@@ -95,8 +96,8 @@ func TestUsers(t *testing.T) {
 		user string
 		want map[string]any
 	}{
-		{admin, map[string]any{"host": "%", "any_host": true, "super": true, "all_privileges": true, "grant_option": true, "password_empty": false, "require_ssl": false}},
-		{app, map[string]any{"host": "localhost", "any_host": false, "super": false, "all_privileges": false, "grant_option": false, "password_empty": false, "require_ssl": true}},
+		{admin, map[string]any{"host": "%", "any_host": true, "super": true, "all_privileges": true, "grant_option": true, "password_empty": false, "require_ssl": false, "account_locked": false}},
+		{app, map[string]any{"host": "localhost", "any_host": false, "super": false, "all_privileges": false, "grant_option": false, "password_empty": false, "require_ssl": true, "account_locked": true}},
 	}
 	for _, tt := range tests {
 		a, ok := byUser[tt.user]
@@ -113,7 +114,7 @@ func TestUsers(t *testing.T) {
 		}
 	}
 	srv := rs[0].Attributes
-	if rs[0].Type != "mysql.server" || srv["require_secure_transport"] != false || srv["general_log"] != false {
+	if rs[0].Type != "mysql.server" || srv["require_secure_transport"] != false || srv["general_log"] != false || srv["default_authentication_plugin"] == nil {
 		t.Errorf("server: %v", srv)
 	}
 }

@@ -61,6 +61,11 @@ func (c *collector) server(ctx context.Context, db *sql.DB) (map[string]any, err
 	}
 	a["audit_log_enabled"] = plugin.String == "audit_log" || (plugin.String == "SERVER_AUDIT" && a["server_audit_logging"] == true)
 	a["ssl"] = a["have_ssl"] == "YES"
+	if a["default_authentication_plugin"] == nil {
+		if v, _ := a["version"].(string); strings.Contains(v, "MariaDB") {
+			a["default_authentication_plugin"] = "mysql_native_password" // MariaDB's unless a plugin changes it
+		}
+	}
 	return a, nil
 }
 
@@ -68,6 +73,7 @@ func (c *collector) server(ctx context.Context, db *sql.DB) (map[string]any, err
 // table) and MariaDB 10.4+ (a view over global_priv). The password hash
 // is only tested for emptiness.
 func (c *collector) users(ctx context.Context, db *sql.DB, now time.Time, emit func(collect.Resource) error) error {
+	locked := lockedAccounts(ctx, db)
 	rows, err := db.QueryContext(ctx, "SELECT * FROM mysql.user ORDER BY User, Host")
 	if err != nil {
 		return c.fail(ctx, "read mysql.user", err)
@@ -109,7 +115,7 @@ func (c *collector) users(ctx context.Context, db *sql.DB, now time.Time, emit f
 			"all_privileges":   all,
 			"password_empty":   row["authentication_string"] == "" && row["password"] == "" && isPasswordPlugin(row["plugin"]),
 			"password_expired": row["password_expired"] == "Y",
-			"account_locked":   row["account_locked"] == "Y",
+			"account_locked":   row["account_locked"] == "Y" || locked[user+"@"+host],
 			"require_ssl":      row["ssl_type"] != "",
 		}
 		name := fmt.Sprintf("'%s'@'%s'", user, host)
@@ -131,4 +137,23 @@ func isPasswordPlugin(p string) bool {
 		return false
 	}
 	return true
+}
+
+// lockedAccounts reads MariaDB's account locks, kept in global_priv's
+// JSON rather than in the mysql.user view; MySQL has mysql.user's
+// account_locked column instead, and this query fails there harmlessly.
+func lockedAccounts(ctx context.Context, db *sql.DB) map[string]bool {
+	locked := map[string]bool{}
+	rows, err := db.QueryContext(ctx, `SELECT User, Host FROM mysql.global_priv WHERE JSON_EXTRACT(Priv, '$.account_locked') = 'true'`)
+	if err != nil {
+		return locked
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var u, h string
+		if rows.Scan(&u, &h) == nil {
+			locked[u+"@"+h] = true
+		}
+	}
+	return locked
 }

@@ -122,7 +122,7 @@ func (c *collector) Collect(ctx context.Context, emit func(collect.Resource) err
 			email := strings.ToLower(u.Profile.Email)
 			err := emit(collect.Resource{Type: "idp.user", ID: u.ID, Name: u.Profile.Login, CollectedAt: now, Attributes: map[string]any{
 				"email": email, "login": u.Profile.Login, "name": strings.TrimSpace(u.Profile.FirstName + " " + u.Profile.LastName),
-				"status": u.Status, "suspended": u.Status == "SUSPENDED", "deprovisioned": u.Status == "DEPROVISIONED",
+				"status": u.Status, "suspended": u.Status == "SUSPENDED" || u.Status == "DEPROVISIONED" || u.Status == "LOCKED_OUT", "deprovisioned": u.Status == "DEPROVISIONED",
 				"active":       u.Status == "ACTIVE" || u.Status == "PASSWORD_EXPIRED" || u.Status == "LOCKED_OUT" || u.Status == "RECOVERY",
 				"mfa_enrolled": strong, "mfa_factors": collect.Strings(active), "admin": admins[u.ID],
 				"last_login_days": lastLogin, "provider": "okta",

@@ -67,6 +67,7 @@ func (c *collector) server(ctx context.Context, conn *pgx.Conn) (map[string]any,
 		return nil, c.fail(ctx, "read pg_stat_ssl", err)
 	}
 	a["connection_ssl"] = connSSL
+	a["version"] = a["server_version"]
 
 	// ssl_required: no pg_hba.conf line lets a TCP client in without TLS.
 	// Only superusers may read pg_hba_file_rules; unknown is nil.
@@ -131,7 +132,7 @@ func (c *collector) roles(ctx context.Context, conn *pgx.Conn, now time.Time, em
 		a := map[string]any{
 			"superuser": r.super, "can_login": r.login, "create_role": r.createRole, "create_db": r.createDB,
 			"replication": r.repl, "bypass_rls": r.bypass, "member_of": collect.Strings(r.memberOf),
-			"valid_until": nil, "password_md5": nil, "password_set": nil,
+			"valid_until": nil, "password_md5": false, "password_set": nil, "password_hash_visible": hashes,
 		}
 		if r.validUntil != nil {
 			a["valid_until"] = r.validUntil.UTC().Format(time.RFC3339)
