@@ -87,6 +87,7 @@ func CheckResources(t testing.TB, k collect.Kind, rs []collect.Resource, now tim
 			t.Errorf("%s: %v", k.Name, err)
 		}
 	}
+	CheckContract(t, rs)
 }
 
 // NoSecret fails t when err's message holds one of the secrets.
