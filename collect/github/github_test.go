@@ -104,7 +104,7 @@ func TestConformance(t *testing.T) {
 }
 
 func TestOrganization(t *testing.T) {
-	srv := newServer(t)
+	srv := conformance.Serve(t, fixture(t))
 	rs, err := conformance.Run(t.Context(), t, github.Kind, collect.Config{
 		Settings: map[string]string{"org": "acme", "base_url": srv}, Secrets: map[string]string{"token": token}})
 	if err != nil {
