@@ -66,6 +66,10 @@ type Config struct {
 	Secrets  map[string]string
 	HTTP     *http.Client
 	Now      func() time.Time
+	// Sleep waits for d or until ctx is done (then it returns ctx.Err()).
+	// Nil means a real timer; tests set it to record backoff and
+	// Retry-After waits without spending the time.
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // Kind is one type of integration: its name ("postgres"), a title for
