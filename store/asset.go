@@ -28,7 +28,7 @@ func scanAsset(row rowScanner) (*attest.Asset, error) {
 
 var assetOrder = map[string]string{"name": "LOWER(t.name)", "type": "t.type", "environment": "t.environment",
 	"classification": "CASE t.classification WHEN 'restricted' THEN 0 WHEN 'confidential' THEN 1 WHEN 'internal' THEN 2 ELSE 3 END",
-	"owner": ownerOrder("t"), "status": "t.status"}
+	"owner":          ownerOrder("t"), "status": "t.status"}
 
 // FindAssets returns one page of the matching assets and how many match.
 func (s *DB) FindAssets(ctx context.Context, orgID int64, f attest.RegisterFilter, p attest.Page) ([]*attest.Asset, int, error) {
