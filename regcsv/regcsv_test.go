@@ -22,7 +22,7 @@ func people(ref string) (int64, error) {
 func TestReadBadRows(t *testing.T) {
 	for _, c := range []struct {
 		name, csv, want string
-		read           func(string) (int, error)
+		read            func(string) (int, error)
 	}{
 		{"risk off scale", "title,category,likelihood,impact\nGood,access,2,2\nBad,access,9,2\n", "CSV line 3, column 3 (likelihood)", readRisks},
 		{"risk unknown owner", "title,category,likelihood,impact,owner\nX,data,1,1,bob@example.com\n", "CSV line 2, column 5 (owner)", readRisks},
