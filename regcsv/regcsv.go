@@ -210,3 +210,25 @@ func stamp(t *time.Time) string {
 	}
 	return t.UTC().Format(time.RFC3339)
 }
+
+// Import reads a CSV file and stores its records with store, all or none.
+// A refusal of the store about its Nth record ("record N: …", as the
+// store's imports word it) is reported at that record's line and column.
+func Import[T any](in io.Reader, c Codec[T], people People, store func([]T) error) ([]T, error) {
+	records, lines, err := Read(in, c, people)
+	if err != nil {
+		return nil, err
+	}
+	if err := store(records); err != nil {
+		msg := attest.ErrorMessage(err)
+		var n int
+		if i := strings.Index(msg, "record "); attest.ErrorCode(err) == attest.EINVALID && i >= 0 {
+			if _, scanErr := fmt.Sscanf(msg[i:], "record %d:", &n); scanErr == nil && n >= 1 && n <= len(lines) {
+				_, rest, _ := strings.Cut(msg[i:], ": ")
+				return nil, attest.FieldErrorf(attest.ErrorField(err), "CSV line %d, column %s: %s", lines[n-1], attest.ErrorField(err), rest)
+			}
+		}
+		return nil, err
+	}
+	return records, nil
+}
