@@ -188,7 +188,7 @@ func (s *RegisterSettings) Validate() error {
 type RegisterService interface {
 	// AttachRecord attaches a record to a control's evidence need: a
 	// statement describing the record is stored as evidence of the need.
-	// ENOTFOUND for an unknown record, control or need.
+	// ENOTFOUND for an unknown record, EINVALID for an unknown control or need.
 	AttachRecord(ctx context.Context, orgID int64, kind RecordKind, id int64, controlID string, need int) (*RecordRef, error)
 	// DetachRecord removes the link; the evidence item stays.
 	DetachRecord(ctx context.Context, orgID int64, kind RecordKind, id int64, controlID string) error

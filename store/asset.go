@@ -206,7 +206,8 @@ func (s *DB) ImportAssets(ctx context.Context, orgID int64, assets []*attest.Ass
 }
 
 // ScopeAsset adds an asset of the inventory to an engagement's systems in
-// scope, as a system that names the asset; ECONFLICT if it is there.
+// scope, as a system that names the asset; if it is there already,
+// that system is returned and nothing changes.
 func (s *DB) ScopeAsset(ctx context.Context, orgID, engagementID, assetID int64) (*attest.System, error) {
 	var sys *attest.System
 	err := s.change(ctx, orgID, func(tx *sql.Tx) error {
@@ -222,7 +223,10 @@ func (s *DB) ScopeAsset(ctx context.Context, orgID, engagementID, assetID int64)
 			return fmt.Errorf("find scoped asset: %w", err)
 		}
 		if n > 0 {
-			return attest.Errorf(attest.ECONFLICT, "%s is already in the engagement's scope", a.Name)
+			// Already in scope: asking again changes nothing.
+			sys = &attest.System{}
+			return tx.QueryRowContext(ctx, s.q(`SELECT id, name, kind, owner, description FROM systems WHERE org_id = ? AND engagement_id = ? AND asset_id = ?`), orgID, engagementID, assetID).
+				Scan(&sys.ID, &sys.Name, &sys.Kind, &sys.Owner, &sys.Description)
 		}
 		sys = &attest.System{Name: a.Name, Kind: a.SystemKind(), Owner: a.Owner.Display(), Description: a.Description}
 		if len(sys.Description) > 1000 {

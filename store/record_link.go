@@ -17,6 +17,8 @@ import (
 
 // AttachRecord attaches a record to a control's need and stores the
 // statement that evidences it, in one transaction with its audit entries.
+// ENOTFOUND for an unknown record; EINVALID naming control_id or need for
+// an unknown control or need.
 func (s *DB) AttachRecord(ctx context.Context, orgID int64, kind attest.RecordKind, id int64, controlID string, need int) (*attest.RecordRef, error) {
 	var ref *attest.RecordRef
 	err := s.change(ctx, orgID, func(tx *sql.Tx) error {
@@ -25,11 +27,14 @@ func (s *DB) AttachRecord(ctx context.Context, orgID int64, kind attest.RecordKi
 			return err
 		}
 		c, err := s.findControl(ctx, tx, orgID, controlID)
+		if attest.ErrorCode(err) == attest.ENOTFOUND {
+			return attest.FieldErrorf("control_id", "unknown control %q", controlID)
+		}
 		if err != nil {
 			return err
 		}
 		if need < 0 || need >= len(c.Evidence) {
-			return attest.Errorf(attest.ENOTFOUND, "control %s has no evidence need %d", c.ID, need)
+			return attest.FieldErrorf("need", "control %s has no evidence need %d (it has %d)", c.ID, need, len(c.Evidence))
 		}
 		now := s.now()
 		today := attest.DateOf(now)
@@ -76,15 +81,19 @@ func kindTitle(k attest.RecordKind) string {
 }
 
 // DetachRecord removes a record's link to a control; the evidence it made
-// stays, as evidence never changes.
+// stays, as evidence never changes. Detaching what is not attached does
+// nothing; an unknown record is ENOTFOUND.
 func (s *DB) DetachRecord(ctx context.Context, orgID int64, kind attest.RecordKind, id int64, controlID string) error {
 	return s.change(ctx, orgID, func(tx *sql.Tx) error {
+		if _, _, err := s.recordTitle(ctx, tx, orgID, kind, id); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM record_links WHERE org_id = ? AND kind = ? AND record_id = ? AND rel = 'control' AND target = ?`), orgID, kind, id, controlID)
 		if err != nil {
 			return fmt.Errorf("detach %s: %w", kind, err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return attest.Errorf(attest.ENOTFOUND, "%s %d is not attached to %s", kind, id, controlID)
+			return nil // not attached: nothing to do, and nothing to audit
 		}
 		return s.appendAudit(ctx, tx, orgID, string(kind)+".detach", string(kind), strconv.FormatInt(id, 10), map[string]any{"control_id": controlID}, nil)
 	})
