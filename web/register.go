@@ -175,7 +175,9 @@ func recordID(r *http.Request, kind attest.RecordKind) (int64, error) {
 }
 
 // recordPath is a record's page.
-func recordPath(kind attest.RecordKind, id int64) string { return fmt.Sprintf("/%s/%d", kind.Plural(), id) }
+func recordPath(kind attest.RecordKind, id int64) string {
+	return fmt.Sprintf("/%s/%d", kind.Plural(), id)
+}
 
 // recordAttach attaches a record to a control's evidence need.
 func (s *Server) recordAttach(kind attest.RecordKind) handlerFunc {

@@ -68,9 +68,9 @@ var registerMatrix = func() map[string][]mcase {
 		// role admits (the approver's approval is in TestRiskPages).
 		"POST /risks/{id}/approve": {{path: "/risks/{risk}/approve", invalid: 400}, {scope: scopeOther, path: "/risks/{risk}/approve"}},
 
-		"GET /vendors":     {{path: "/vendors"}, {path: "/vendors?gap=1&sort=tier"}},
-		"GET /vendors.csv": {{path: "/vendors.csv"}},
-		"POST /vendors":    {{path: "/vendors", form: "name=Matrix+vendor&tier=low"}},
+		"GET /vendors":      {{path: "/vendors"}, {path: "/vendors?gap=1&sort=tier"}},
+		"GET /vendors.csv":  {{path: "/vendors.csv"}},
+		"POST /vendors":     {{path: "/vendors", form: "name=Matrix+vendor&tier=low"}},
 		"GET /vendors/{id}": {{path: "/vendors/{vendor}"}, {scope: scopeOther, path: "/vendors/{vendor}"}},
 		"POST /vendors/{id}": {
 			{path: "/vendors/{vendor}", form: "name=Matrix+vendor&tier=high&status=active", loc: "/vendors/{vendor}"},
@@ -98,12 +98,12 @@ var registerMatrix = func() map[string][]mcase {
 			{scope: scopeOther, path: "/assets/{inv}/scope", form: "engagement_id={eng}"},
 		},
 
-		"GET /incidents":             {{path: "/incidents"}, {path: "/incidents?from=2026-01-01&to=2026-12-31&gap=1"}},
-		"GET /incidents.csv":         {{path: "/incidents.csv?from=2026-01-01&to=2026-12-31"}},
-		"POST /incidents":            {{path: "/incidents", form: "title=Matrix+incident&severity=sev3&reported_at=2026-01-10T10%3A00"}},
-		"GET /incidents/exercises":   {{path: "/incidents/exercises"}},
-		"POST /incidents/exercises":  {{path: "/incidents/exercises", form: "date=2026-01-10&participants={user}&summary=Matrix+scenario", loc: "/incidents/exercises"}},
-		"GET /incidents/{id}":        {{path: "/incidents/{incident}"}, {scope: scopeOther, path: "/incidents/{incident}"}},
+		"GET /incidents":            {{path: "/incidents"}, {path: "/incidents?from=2026-01-01&to=2026-12-31&gap=1"}},
+		"GET /incidents.csv":        {{path: "/incidents.csv?from=2026-01-01&to=2026-12-31"}},
+		"POST /incidents":           {{path: "/incidents", form: "title=Matrix+incident&severity=sev3&reported_at=2026-01-10T10%3A00"}},
+		"GET /incidents/exercises":  {{path: "/incidents/exercises"}},
+		"POST /incidents/exercises": {{path: "/incidents/exercises", form: "date=2026-01-10&participants={user}&summary=Matrix+scenario", loc: "/incidents/exercises"}},
+		"GET /incidents/{id}":       {{path: "/incidents/{incident}"}, {scope: scopeOther, path: "/incidents/{incident}"}},
 		"POST /incidents/{id}": {
 			{path: "/incidents/{incident}", form: "title=Matrix+incident&severity=sev2&status=contained", loc: "/incidents/{incident}"},
 			{scope: scopeOther, path: "/incidents/{incident}", form: "title=Matrix&severity=sev2"},

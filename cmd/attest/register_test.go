@@ -23,7 +23,7 @@ func TestRegisterCLI(t *testing.T) {
 	}
 	for _, r := range []struct {
 		cmd, bad, msg, good string
-		n               int
+		n                   int
 	}{
 		{"risk", "title,category,likelihood,impact\nok,data,2,2\nbad,data,2,7\n", "CSV line 3, column 4 (impact)",
 			"title,category,likelihood,impact,description\n=cmd|' /C calc'!A0,access,4,5,phished password\nVendor breach,vendor,2,4,\n", 2},
