@@ -56,7 +56,9 @@ func (r *records) registers(src RegisterSource, e *attest.Engagement) error {
 	if err != nil {
 		return err
 	}
-	risks, err := all(func(p attest.Page) ([]*attest.Risk, int, error) { return src.FindRisks(ctx, org, attest.RegisterFilter{}, p) })
+	risks, err := all(func(p attest.Page) ([]*attest.Risk, int, error) {
+		return src.FindRisks(ctx, org, attest.RegisterFilter{}, p)
+	})
 	if err != nil {
 		return err
 	}
@@ -65,7 +67,9 @@ func (r *records) registers(src RegisterSource, e *attest.Engagement) error {
 	}); err != nil {
 		return err
 	}
-	vendors, err := all(func(p attest.Page) ([]*attest.Vendor, int, error) { return src.FindVendors(ctx, org, attest.RegisterFilter{}, p) })
+	vendors, err := all(func(p attest.Page) ([]*attest.Vendor, int, error) {
+		return src.FindVendors(ctx, org, attest.RegisterFilter{}, p)
+	})
 	if err != nil {
 		return err
 	}
@@ -74,7 +78,9 @@ func (r *records) registers(src RegisterSource, e *attest.Engagement) error {
 	}); err != nil {
 		return err
 	}
-	assets, err := all(func(p attest.Page) ([]*attest.Asset, int, error) { return src.FindAssets(ctx, org, attest.RegisterFilter{}, p) })
+	assets, err := all(func(p attest.Page) ([]*attest.Asset, int, error) {
+		return src.FindAssets(ctx, org, attest.RegisterFilter{}, p)
+	})
 	if err != nil {
 		return err
 	}
