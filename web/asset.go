@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -20,6 +21,7 @@ func (s *Server) assetRoutes() []route {
 		{"GET", "/assets/{id}", session, attest.ReadData, s.assetPage, false},
 		{"POST", "/assets/{id}", session, attest.EditReadiness, s.assetUpdate, false},
 		{"POST", "/assets/{id}/scope", session, attest.EditReadiness, s.assetScope, false},
+		{"POST", "/engagements/{id}/assets", session, attest.EditReadiness, s.engagementScopeAsset, false},
 	}
 }
 
@@ -177,4 +179,40 @@ func (s *Server) assetScope(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return redirect(w, r, recordPath(attest.RecordAsset, id), "The asset is now a system in the engagement's scope.")
+}
+
+// inventoryFor lists the active assets an engagement does not hold yet,
+// for its page's "from the inventory" form (the editors' only).
+func (s *Server) inventoryFor(r *http.Request, e *attest.Engagement) ([]*attest.Asset, error) {
+	if !principalFrom(r.Context()).Can(attest.EditReadiness, s.Now()) {
+		return nil, nil
+	}
+	assets, _, err := s.svc.FindAssets(r.Context(), orgID(r), attest.RegisterFilter{Status: "active"}, attest.Page{Limit: attest.MaxPageSize})
+	if err != nil {
+		return nil, err
+	}
+	var out []*attest.Asset
+	for _, a := range assets {
+		if !containsInt(a.Engagements, e.ID) {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+// engagementScopeAsset adds an asset of the inventory to the engagement's
+// systems in scope, from the engagement's page.
+func (s *Server) engagementScopeAsset(w http.ResponseWriter, r *http.Request) error {
+	eng, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	asset, err := strconv.ParseInt(r.PostFormValue("asset_id"), 10, 64)
+	if err != nil {
+		return attest.FieldErrorf("asset_id", "choose an asset of the inventory")
+	}
+	if _, err := s.svc.ScopeAsset(r.Context(), orgID(r), eng, asset); err != nil {
+		return err
+	}
+	return redirect(w, r, fmt.Sprintf("/engagements/%d", eng), "The system is in scope, taken from the inventory.")
 }

@@ -98,6 +98,11 @@ var registerMatrix = func() map[string][]mcase {
 			{scope: scopeOther, path: "/assets/{inv}/scope", form: "engagement_id={eng}"},
 		},
 
+		"POST /engagements/{id}/assets": {
+			{path: "/engagements/{eng}/assets", form: "asset_id={inv}", loc: "/engagements/{eng}"},
+			{scope: scopeOther, path: "/engagements/{eng}/assets", form: "asset_id={inv}"},
+		},
+
 		"GET /incidents":            {{path: "/incidents"}, {path: "/incidents?from=2026-01-01&to=2026-12-31&gap=1"}},
 		"GET /incidents.csv":        {{path: "/incidents.csv?from=2026-01-01&to=2026-12-31"}},
 		"POST /incidents":           {{path: "/incidents", form: "title=Matrix+incident&severity=sev3&reported_at=2026-01-10T10%3A00"}},
