@@ -27,8 +27,8 @@ func TestRiskHeatMap(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, id := range []string{"heat-inherent", "heat-residual"} {
-			cells := get(e, chromedp.Evaluate[int](`document.querySelectorAll("#` + id + ` rect.cell").length`))
-			sum := get(e, chromedp.Evaluate[int](`[...document.querySelectorAll("#` + id + ` rect.cell")].reduce((n, r) => n + Number(r.dataset.count), 0)`))
+			cells := get(e, chromedp.Evaluate[int](`document.querySelectorAll("#`+id+` rect.cell").length`))
+			sum := get(e, chromedp.Evaluate[int](`[...document.querySelectorAll("#`+id+` rect.cell")].reduce((n, r) => n + Number(r.dataset.count), 0)`))
 			if cells != 25 || sum != total {
 				t.Errorf("%s: %d cells counting %d risks, want 25 cells and %d", id, cells, sum, total)
 			}
