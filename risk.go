@@ -64,6 +64,7 @@ type Risk struct {
 	ApproverID       int64      `json:"approver_id"`
 	Approver         *Person    `json:"approver"`
 	RequestedByID    int64      `json:"requested_by_id"`
+	RequestedBy      *Person    `json:"requested_by"`
 	AcceptedAt       *time.Time `json:"accepted_at"`
 	AcceptanceReview Date       `json:"acceptance_review"`
 	ReviewedOn       Date       `json:"reviewed_on"`

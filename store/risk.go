@@ -83,8 +83,9 @@ func (s *DB) fillRisks(ctx context.Context, x queryer, orgID int64, risks []*att
 			r.Controls = c
 		}
 	}
-	return s.fillPeople(ctx, orgID, len(risks), func(i int) []int64 { return []int64{risks[i].OwnerID, risks[i].ApproverID} }, func(i int, people attest.People) {
-		risks[i].Owner, risks[i].Approver = people.Get(risks[i].OwnerID), people.Get(risks[i].ApproverID)
+	return s.fillPeople(ctx, orgID, len(risks), func(i int) []int64 { return []int64{risks[i].OwnerID, risks[i].ApproverID, risks[i].RequestedByID} }, func(i int, people attest.People) {
+		k := risks[i]
+		k.Owner, k.Approver, k.RequestedBy = people.Get(k.OwnerID), people.Get(k.ApproverID), people.Get(k.RequestedByID)
 	})
 }
 
