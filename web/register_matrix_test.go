@@ -148,3 +148,15 @@ func (u *uiEnv) seedRegisters(t *testing.T) {
 		ids["{risk}"], ids["{vendor}"], ids["{inv}"], ids["{incident}"] = fmt.Sprint(k.ID), fmt.Sprint(v.ID), fmt.Sprint(a.ID), fmt.Sprint(in.ID)
 	}
 }
+
+func init() {
+	// Organization B's admin lists only B's records, creates B's own and
+	// cannot reach a record B does not have.
+	for _, k := range attest.RecordKinds {
+		p := k.Plural()
+		body := writeBodies["POST /api/v1/"+p]
+		isolationCases["GET /api/v1/"+p] = []isoCase{{path: "/api/v1/" + p, status: 200, want: []string{`[]`}}}
+		isolationCases["POST /api/v1/"+p] = []isoCase{{path: "/api/v1/" + p, body: body, status: 201, want: []string{`"status"`}}}
+		isolationCases["PATCH /api/v1/"+p+"/{id}"] = []isoCase{{path: "/api/v1/" + p + "/999999", body: `{"status":"closed"}`, status: 404}}
+	}
+}
