@@ -51,6 +51,25 @@ func TestRiskHeatMap(t *testing.T) {
 			t.Errorf("acceptance section %q", got)
 		}
 		e.shot("risk")
+		// The other registers of the demo are full too.
+		for _, page := range []struct {
+			path, table string
+			min         int
+		}{{"/vendors", "#vendors-table", 6}, {"/assets", "#assets-table", 6}, {"/incidents", "#incidents-table", 3}, {"/risks/assessments", "#assessments", 1}} {
+			e.open(page.path)
+			if n := get(e, chromedp.Evaluate[int](`document.querySelectorAll("`+page.table+` tbody tr, `+page.table+` > li").length`)); n < page.min {
+				t.Errorf("%s shows %d rows, want at least %d", page.path, n, page.min)
+			}
+			e.shot(strings.ReplaceAll(strings.Trim(page.path, "/"), "/", "-"))
+		}
+		e.open("/vendors?q=Amazon")
+		if status := e.follow(chromedp.Click(chromedp.CSS("#vendors-table tbody a"))); status != 200 {
+			t.Fatalf("open the vendor: status %d", status)
+		}
+		if got := e.text("#subservice"); !strings.Contains(got, "Physical and environmental security") {
+			t.Errorf("subservice section %q", got)
+		}
+		e.shot("vendor")
 	})
 }
 
