@@ -99,14 +99,14 @@ func (s *DB) AddRecordEvent(ctx context.Context, orgID int64, e *attest.RecordEv
 		e.ID = id
 		// A vendor's review and an incident's timeline entry go into that
 		// record's history; assessments and exercises have their own.
-		entity, entityID := e.Kind, id
+		action, entity, entityID := e.Kind+".create", e.Kind, id
 		switch e.Kind {
 		case attest.EventVendorReview:
-			entity, entityID = string(attest.RecordVendor), e.RecordID
+			action, entity, entityID = "vendor.review", string(attest.RecordVendor), e.RecordID
 		case attest.EventTimeline:
-			entity, entityID = string(attest.RecordIncident), e.RecordID
+			action, entity, entityID = "incident.timeline", string(attest.RecordIncident), e.RecordID
 		}
-		return s.appendAudit(ctx, tx, orgID, entity+"."+e.Kind, entity, strconv.FormatInt(entityID, 10), nil, e)
+		return s.appendAudit(ctx, tx, orgID, action, entity, strconv.FormatInt(entityID, 10), nil, e)
 	})
 	if err != nil {
 		return fmt.Errorf("record %s: %w", e.Kind, err)
