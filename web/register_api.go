@@ -86,6 +86,9 @@ func (s *Server) apiRecordCreate(kind attest.RecordKind) handlerFunc {
 			return err
 		}
 		setRecordID(rec, 0)
+		if err := apiAcceptance(rec, nil); err != nil {
+			return err
+		}
 		if err := s.saveRecord(r, rec, true); err != nil {
 			return err
 		}
@@ -105,12 +108,16 @@ func (s *Server) apiRecordPatch(kind attest.RecordKind) handlerFunc {
 		}
 		// The body's fields overwrite the stored ones; what it leaves out
 		// stays. The store ignores fields that are not edited this way.
+		var stored attest.Risk
+		if rk, ok := rec.(*attest.Risk); ok {
+			stored = *rk
+		}
 		if err := decode(r, rec); err != nil {
 			return err
 		}
 		setRecordID(rec, id)
-		if rk, ok := rec.(*attest.Risk); ok && rk.Treatment == attest.TreatAccept && rk.RequestedByID == 0 {
-			return attest.FieldErrorf("treatment", "an acceptance is proposed by a member in the browser, so that its approver can approve it")
+		if err := apiAcceptance(rec, &stored); err != nil {
+			return err
 		}
 		if err := s.saveRecord(r, rec, false); err != nil {
 			return err
@@ -140,4 +147,22 @@ func setRecordID(rec any, id int64) {
 	case *attest.Incident:
 		v.ID = id
 	}
+}
+
+// apiAcceptance keeps risk acceptances out of the API: a token is no
+// member, so it can neither ask for an acceptance nor name who asked. The
+// acceptance a risk has stays as it is (stored is nil for a new risk).
+func apiAcceptance(rec any, stored *attest.Risk) error {
+	rk, ok := rec.(*attest.Risk)
+	if !ok {
+		return nil
+	}
+	if stored == nil {
+		stored = &attest.Risk{}
+	}
+	rk.RequestedByID = stored.RequestedByID
+	if rk.Treatment == attest.TreatAccept && (stored.Treatment != attest.TreatAccept || rk.ApproverID != stored.ApproverID || rk.AcceptanceReview != stored.AcceptanceReview) {
+		return attest.FieldErrorf("treatment", "a member proposes an acceptance on the risk's page, so that its approver can approve it")
+	}
+	return nil
 }

@@ -184,3 +184,23 @@ func TestRegisterAPI(t *testing.T) {
 		}
 	})
 }
+
+// TestRegisterAPIAcceptance: a token cannot propose an acceptance or name
+// who asked for one.
+func TestRegisterAPIAcceptance(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		r := e.do(t, "POST", "/api/v1/risks", adminA, `{"title":"Forged","category":"data","likelihood":3,"impact":3,"treatment":"accept","approver_id":1,"requested_by_id":2,"acceptance_review":"2027-01-01"}`)
+		if r.status != http.StatusBadRequest || !strings.Contains(string(r.body), "proposes an acceptance") {
+			t.Fatalf("acceptance through the API = %d: %s", r.status, r.body)
+		}
+		r = e.do(t, "POST", "/api/v1/risks", adminA, `{"title":"Plain","category":"data","likelihood":3,"impact":3,"requested_by_id":2}`)
+		var k attest.Risk
+		if json.Unmarshal(r.body, &k); r.status != http.StatusCreated || k.RequestedByID != 0 {
+			t.Fatalf("create = %d, requested by %d", r.status, k.RequestedByID)
+		}
+		r = e.do(t, "PATCH", fmt.Sprintf("/api/v1/risks/%d", k.ID), adminA, `{"treatment":"accept","approver_id":1,"acceptance_review":"2027-01-01"}`)
+		if r.status != http.StatusBadRequest {
+			t.Fatalf("patch to acceptance = %d: %s", r.status, r.body)
+		}
+	})
+}
