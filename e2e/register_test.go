@@ -19,6 +19,11 @@ func TestRiskHeatMap(t *testing.T) {
 		if status := e.signIn(admin.Email, password); status != 200 {
 			t.Fatalf("sign in: status %d", status)
 		}
+		// The dashboard counts the registers' gaps and links to them.
+		if got := e.text("#register-gaps"); !strings.Contains(got, "risks above the appetite") || !strings.Contains(got, "vendors without a valid report") || !strings.Contains(got, "incidents without a signed-off review") {
+			t.Errorf("dashboard register gaps %q", got)
+		}
+		e.shot("dashboard")
 		e.open("/risks")
 		e.do(chromedp.WaitVisible(chromedp.CSS("#heat-inherent")), chromedp.WaitVisible(chromedp.CSS("#heat-residual")))
 		e.shot("risks")
