@@ -63,7 +63,7 @@ func (s *DB) FindIncidents(ctx context.Context, orgID int64, f attest.RegisterFi
 		args = append(args, f.To.AddDays(1).Time())
 	}
 	if p.Sort == "" {
-		p.Sort, p.Desc = "reported_at", !p.Desc
+		p.Sort, p.Desc = "reported_at", true // the list's own order: the newest first
 	}
 	incidents, total, err := registerPage(ctx, s, "incidents", "incidents", incidentColumns, where, args, incidentOrder[p.Sort], p, scanIncident)
 	if err != nil {

@@ -59,7 +59,7 @@ func (s *DB) FindRisks(ctx context.Context, orgID int64, f attest.RegisterFilter
 		args = append(args, st.RiskAppetite)
 	}
 	if p.Sort == "" {
-		p.Sort, p.Desc = "residual", !p.Desc // the worst first unless asked otherwise
+		p.Sort, p.Desc = "residual", true // the list's own order: the worst first
 	}
 	risks, total, err := registerPage(ctx, s, "risks", "risks", riskColumns, where, args, riskOrder[p.Sort], p, scanRisk)
 	if err != nil {

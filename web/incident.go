@@ -30,7 +30,7 @@ func (s *Server) incidentRoutes() []route {
 }
 
 func (s *Server) incidentList() registerList[*attest.Incident] {
-	return registerList[*attest.Incident]{path: "/incidents", sorts: attest.IncidentSorts,
+	return registerList[*attest.Incident]{path: "/incidents", newestFirst: true, sorts: attest.IncidentSorts,
 		find: func(r *http.Request, f attest.RegisterFilter, p attest.Page) ([]*attest.Incident, int, error) {
 			return s.svc.FindIncidents(r.Context(), orgID(r), f, p)
 		},

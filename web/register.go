@@ -93,6 +93,9 @@ type registerList[T any] struct {
 	sorts []string
 	find  func(r *http.Request, f attest.RegisterFilter, p attest.Page) ([]T, int, error)
 	codec func(r *http.Request) (regcsv.Codec[T], error)
+	// newestFirst says the list's own order is descending (the worst
+	// risks, the newest incidents first).
+	newestFirst bool
 }
 
 // page reads the list's query and one page of rows; a refused query
@@ -113,6 +116,9 @@ func (l registerList[T]) page(s *Server, r *http.Request) ([]T, *listState, *for
 		return nil, nil, nil, err
 	}
 	list.setTotal(total)
+	if list.Sort == "" && l.newestFirst {
+		list.Desc = true // the list's own order runs from the largest value down
+	}
 	return items, list, f, nil
 }
 

@@ -31,7 +31,7 @@ func (s *Server) riskRoutes() []route {
 }
 
 func (s *Server) riskList() registerList[*attest.Risk] {
-	return registerList[*attest.Risk]{path: "/risks", sorts: attest.RiskSorts,
+	return registerList[*attest.Risk]{path: "/risks", newestFirst: true, sorts: attest.RiskSorts,
 		find: func(r *http.Request, f attest.RegisterFilter, p attest.Page) ([]*attest.Risk, int, error) {
 			return s.svc.FindRisks(r.Context(), orgID(r), f, p)
 		},
