@@ -82,3 +82,20 @@ type AssetService interface {
 	// ScopeAsset adds the asset to an engagement's systems in scope.
 	ScopeAsset(ctx context.Context, orgID, engagementID, assetID int64) (*System, error)
 }
+
+// ObservedAsset is a resource an integration collected that belongs in
+// the inventory: a repository, a cloud account, a database.
+type ObservedAsset struct {
+	Integration  string
+	ResourceType string
+	ResourceID   string
+	Name         string
+}
+
+// InventoryTypes maps the collected resource types that are systems to
+// the asset type and environment they start with in the inventory.
+var InventoryTypes = map[string][2]string{
+	"github.repository": {"repository", "development"},
+	"aws.account":       {"cloud_account", "production"},
+	"aws.rds_instance":  {"database", "production"},
+}

@@ -268,3 +268,36 @@ func TestRegisterGapsInReadiness(t *testing.T) {
 		}
 	})
 }
+
+// TestObserveAssets: collected repositories and cloud accounts join the
+// inventory once; a known asset lists the integration observing it;
+// other resources are left out.
+func TestObserveAssets(t *testing.T) {
+	each(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		org := newOrg(t, db, "Acme")
+		if err := db.CreateAsset(ctx, org, &attest.Asset{Name: "acme/api", Type: "repository", Environment: "development", Classification: "confidential", Integrations: "snyk"}); err != nil {
+			t.Fatal(err)
+		}
+		obs := []attest.ObservedAsset{
+			{Integration: "github", ResourceType: "github.repository", ResourceID: "1", Name: "acme/api"},
+			{Integration: "github", ResourceType: "github.repository", ResourceID: "2", Name: "acme/web"},
+			{Integration: "aws", ResourceType: "aws.account", ResourceID: "1234", Name: "Production"},
+			{Integration: "github", ResourceType: "github.user", ResourceID: "3", Name: "octocat"},
+		}
+		added, marked, err := db.ObserveAssets(ctx, org, obs)
+		if err != nil || added != 2 || marked != 1 {
+			t.Fatalf("observe = %d added, %d marked, %v", added, marked, err)
+		}
+		if added, marked, err = db.ObserveAssets(ctx, org, obs); err != nil || added != 0 || marked != 0 {
+			t.Fatalf("observing again = %d added, %d marked, %v", added, marked, err)
+		}
+		list, n, err := db.FindAssets(ctx, org, attest.RegisterFilter{Search: "acme/api"}, attest.Page{})
+		if err != nil || n != 1 || list[0].Integrations != "snyk, github" {
+			t.Fatalf("acme/api = %+v, %v", list, err)
+		}
+		if _, n, _ := db.FindAssets(ctx, org, attest.RegisterFilter{Category: "cloud_account"}, attest.Page{}); n != 1 {
+			t.Fatalf("%d cloud accounts", n)
+		}
+	})
+}

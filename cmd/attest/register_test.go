@@ -61,6 +61,12 @@ func TestRegisterCLI(t *testing.T) {
 	if len(window) != 1 || window[0]["title"] != "Leaked key" {
 		t.Fatalf("incidents of Q1 2026 = %v", window)
 	}
+	obs := write("resources.json", `[{"type":"github.repository","id":"1","name":"northwind/api"},{"type":"github.user","id":"2","name":"octocat"}]`)
+	var observed map[string]int
+	c.ok(&observed, "asset", "observe", obs, "--integration", "github", "--json")
+	if observed["added"] != 1 {
+		t.Fatalf("observe = %v", observed)
+	}
 	var lib []map[string]any
 	c.ok(&lib, "risk", "library", "--json")
 	if len(lib) < 40 {
