@@ -26,7 +26,7 @@ func (s *Server) riskRoutes() []route {
 		{"POST", "/risks/assessments", session, attest.EditReadiness, s.riskAssessmentCreate, false},
 		{"GET", "/risks/{id}", session, attest.ReadData, s.riskPage, false},
 		{"POST", "/risks/{id}", session, attest.EditReadiness, s.riskUpdate, false},
-		{"POST", "/risks/{id}/approve", session, attest.EditOwnControl, s.riskApprove, false},
+		{"POST", "/risks/{id}/approve", session, attest.ReadData, s.riskApprove, false}, // the named approver only (a viewer from management may be one)
 	}
 }
 
