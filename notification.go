@@ -22,10 +22,14 @@ const (
 	// EventPolicyApproval: a policy version was sent to the user, one of
 	// its approvers, for their decision.
 	EventPolicyApproval = "policy.approval_requested"
+	// EventRecordsDue: a register record the user owns needs attention
+	// soon: a vendor review or assurance report, a risk acceptance's
+	// review, the periodic risk assessment.
+	EventRecordsDue = "records.due"
 )
 
 // NotificationEvents lists every event, in the order settings show them.
-var NotificationEvents = []string{EventPolicyAcknowledgement, EventPolicyApproval, EventEvidenceDue, EventEvidenceExpiring}
+var NotificationEvents = []string{EventPolicyAcknowledgement, EventPolicyApproval, EventEvidenceDue, EventEvidenceExpiring, EventRecordsDue}
 
 // NotificationPrefs says which events a user receives by email; an event
 // without an entry is sent.

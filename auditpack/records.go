@@ -81,6 +81,11 @@ func writeRecords(ctx context.Context, pw *evpack.Writer, src RecordSource, orgI
 	if err := r.policies(); err != nil {
 		return nil, err
 	}
+	if rs, ok := src.(RegisterSource); ok {
+		if err := r.registers(rs, e); err != nil {
+			return nil, err
+		}
+	}
 	return &r.sum, nil
 }
 

@@ -161,6 +161,9 @@ func Load(ctx context.Context, db *store.DB, today time.Time) (*Result, error) {
 	if err := loadEvidence(ctx, db, org.ID, e, &f); err != nil {
 		return nil, err
 	}
+	if err := loadRecords(ctx, db, org.ID, people, today); err != nil {
+		return nil, err
+	}
 	accounts, err := loadAccounts(ctx, db, org.ID, e, &f)
 	if err != nil {
 		return nil, err

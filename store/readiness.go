@@ -91,6 +91,9 @@ func (s *DB) computeReadiness(ctx context.Context, orgID int64, e *attest.Engage
 		return nil, err
 	}
 	attest.ApplyCoverage(r, reqs)
+	if err := s.registerGaps(ctx, orgID, r, today); err != nil {
+		return nil, err
+	}
 	r.EngagementID, r.Engagement = e.ID, e.Name
 	return r, nil
 }

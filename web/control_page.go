@@ -244,9 +244,13 @@ func (s *Server) renderControl(w http.ResponseWriter, r *http.Request, status in
 	for _, it := range items {
 		actors[it.ProvidedBy] = dir.actor(it.ProvidedBy)
 	}
+	records, err := s.svc.ControlRecords(r.Context(), p.OrgID, c.ID)
+	if err != nil {
+		return err
+	}
 	return s.render(w, r, status, "control", &view{Title: c.ID + " " + c.Name, Nav: "controls", Data: map[string]any{
 		"Control": c, "Tasks": tasks, "Criteria": crit, "Statuses": attest.ControlStatuses, "CanEdit": s.mayEditControl(p, c),
-		"Evidence": ev, "Form": cf.Control, "Owners": owners, "Actors": actors,
+		"Evidence": ev, "Form": cf.Control, "Owners": owners, "Actors": actors, "Records": records,
 	}})
 }
 

@@ -149,9 +149,13 @@ func (s *Server) renderEngagement(w http.ResponseWriter, r *http.Request, status
 	if err != nil {
 		return err
 	}
+	inventory, err := s.inventoryFor(r, e)
+	if err != nil {
+		return err
+	}
 	return s.render(w, r, status, "engagement", &view{Title: e.Name, Nav: "engagement", Data: map[string]any{
 		"Engagement": e, "Scope": sc, "Fingerprint": fp, "Categories": s.svc.Framework().Categories, "Kinds": attest.SystemKinds, "Form": f,
-		"SystemForm": sys,
+		"SystemForm": sys, "Inventory": inventory,
 	}})
 }
 

@@ -41,6 +41,7 @@ var eventLabels = map[string]string{
 	attest.EventPolicyApproval:        "Policy versions waiting for my approval",
 	attest.EventEvidenceDue:           "Evidence I owe that is due or late",
 	attest.EventEvidenceExpiring:      "Evidence for my controls that is about to expire",
+	attest.EventRecordsDue:            "Vendor reviews and reports, risk acceptances and risk assessments I own that are due",
 }
 
 // eventChoice is one event as a checkbox.

@@ -47,6 +47,10 @@ type CLI struct {
 	Readiness  ReadinessCmd  `cmd:"" help:"Readiness of an engagement: score, criteria, gaps."`
 	Task       TaskCmd       `cmd:"" help:"Remediation tasks."`
 	Policy     PolicyCmd     `cmd:"" help:"Policies and procedures."`
+	Risk       RiskCmd       `cmd:"" help:"Risk register: list, import, export, and the library of common risks."`
+	Vendor     VendorCmd     `cmd:"" help:"Vendor inventory: list, import, export."`
+	Asset      AssetCmd      `cmd:"" help:"Assets and systems inventory: list, import, export."`
+	Incident   IncidentCmd   `cmd:"" help:"Incident register: list, import, export (an observation window's population)."`
 	Token      TokenCmd      `cmd:"" help:"API tokens."`
 	User       UserCmd       `cmd:"" help:"Users: list, create, reset a password or MFA."`
 	Orgs       OrgCmd        `cmd:"" name:"org" help:"Organizations on this server: create one with its admin, list them."`
