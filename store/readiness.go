@@ -91,6 +91,9 @@ func (s *DB) computeReadiness(ctx context.Context, orgID int64, e *attest.Engage
 		return nil, err
 	}
 	attest.ApplyCoverage(r, reqs)
+	if r.Gaps, err = s.appendRecordGaps(ctx, orgID, r.Gaps, today); err != nil { // people, training, reviews, changes, tests
+		return nil, err
+	}
 	r.EngagementID, r.Engagement = e.ID, e.Name
 	return r, nil
 }
