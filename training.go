@@ -109,4 +109,5 @@ type RecordsService interface {
 	AccessReviewService
 	ChangeService
 	ControlTestService
+	PopulationService
 }

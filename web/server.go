@@ -115,6 +115,7 @@ func NewServer(svc Services, box *seal.Box, log *slog.Logger) (*Server, error) {
 		Now: func() time.Time { return time.Now().UTC() }, dummyHash: dummy,
 		signInLimit: newAddrLimiter(SignInBurst, SignInRefill)}
 	s.routes = append(s.apiRoutes(), s.uiRoutes()...)
+	s.routes = append(s.routes, s.recordsRoutes()...)
 	s.routes = append(s.routes,
 		route{"GET", "/healthz", public, "", s.health, false},
 		route{"GET", "/static/{file}", public, "", s.serveAsset, false},

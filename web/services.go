@@ -17,6 +17,7 @@ type Services interface {
 	attest.PolicyService
 	attest.NotificationService
 	attest.PersonService
+	attest.RecordsService
 	// SigningKey and SaveSigningKey keep the organization's package key.
 	SigningKey(ctx context.Context, orgID int64) (public, sealedPrivate string, err error)
 	SaveSigningKey(ctx context.Context, orgID int64, public, sealedPrivate string) (string, string, error)

@@ -81,7 +81,7 @@ func loadUI() (*ui, error) {
 		"person":  personHTML,
 		"owner":   ownerHTML,
 	}
-	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(uiFiles, "templates/layout.html", "templates/partials.html")
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(uiFiles, "templates/layout.html", "templates/partials*.html")
 	if err != nil {
 		return nil, fmt.Errorf("parse layout: %w", err)
 	}

@@ -162,6 +162,7 @@ func newUIEnv(t *testing.T, target testdb.Target) *uiEnv {
 			"{user}": id(u.users[uViewerB].ID), "{orgName}": "Org B", "{invite}": invB, "{policy}": id(polB),
 			"{evidence}": id(evB), "{evidence2}": id(evB), "{slot}": "2026-03-31"},
 	}
+	u.seedRecords(t) // people, training, access reviews, changes, control tests
 	return u
 }
 
