@@ -11,7 +11,7 @@ func TestRecordCSVBadRows(t *testing.T) {
 	users := []*User{{ID: 1, Email: "ana@x.example", Name: "Ana", Role: RoleAdmin, Active: true}, {ID: 2, Email: "aud@x.example", Name: "Aud", Role: RoleAuditor, Active: true}}
 	tests := []struct {
 		name, csv, want string
-		read        func(string) (int, error)
+		read            func(string) (int, error)
 	}{
 		{"roster ok", "name,email,start_date\nAna,ana@x.example,2026-01-05\nBo,bo@x.example,\n", "", roster},
 		{"roster bad date", "name,email,start_date\nAna,ana@x.example,2026-01-05\nBo,bo@x.example,2026-02-30\n", "CSV line 3, column start_date", roster},

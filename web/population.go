@@ -89,4 +89,3 @@ func (s *Server) apiPopulation(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("X-Total-Count", strconv.Itoa(len(p.Rows)))
 	return writeJSON(w, http.StatusOK, p)
 }
-

@@ -138,3 +138,23 @@ func (u *uiEnv) seedRecords(t *testing.T) {
 		u.ids[org]["{personEmail}"] = email
 	}
 }
+
+func init() {
+	for k, v := range map[string][]isoCase{
+		"GET /api/v1/people": {{path: "/api/v1/people", status: 200, want: []string{`[]`}}},
+		"POST /api/v1/people": {
+			{path: "/api/v1/people", body: `{"name":"B person","email":"b.person@b.example","manager_id":1}`, status: 400},
+			{path: "/api/v1/people", body: `{"name":"B person","email":"b.person@b.example"}`, status: 201, want: []string{`"b.person@b.example"`}},
+		},
+		"GET /api/v1/training":       {{path: "/api/v1/training", status: 200, want: []string{`[]`}}},
+		"GET /api/v1/access-reviews": {{path: "/api/v1/access-reviews", status: 200, want: []string{`[]`}}},
+		"GET /api/v1/changes":        {{path: "/api/v1/changes", status: 200, want: []string{`[]`}}},
+		"POST /api/v1/changes": {
+			{path: "/api/v1/changes", body: `{"title":"B change","implemented_on":"2026-01-05","approver_ref":1}`, status: 400},
+		},
+		"GET /api/v1/control-tests": {{path: "/api/v1/control-tests", status: 200, want: []string{`[]`}}},
+		"GET /api/v1/populations":   {{path: "/api/v1/populations?kind=changes&from=2026-01-01&to=2026-12-31", status: 200, want: []string{`"rows": []`}}},
+	} {
+		isolationCases[k] = v
+	}
+}

@@ -35,7 +35,7 @@ func rosterFilter(q url.Values) (attest.RosterFilter, error) {
 func (s *Server) rosterRegister() register {
 	return register{Name: "people", Heading: "People", Noun: "people", Path: "/people", Sorts: attest.RosterSorts,
 		Intro: "Everyone who works for the organization, whether or not they sign in: hires and leavers are what the auditor samples.",
-		Cols: []regCol{{"name", "Name"}, {"email", "Email"}, {"department", "Department"}, {"employment_type", "Type"}, {"start_date", "Start"}, {"end_date", "End"}, {"", "Manager"}, {"", "Member"}},
+		Cols:  []regCol{{"name", "Name"}, {"email", "Email"}, {"department", "Department"}, {"employment_type", "Type"}, {"start_date", "Start"}, {"end_date", "End"}, {"", "Manager"}, {"", "Member"}},
 		Filters: []regFilter{
 			{Name: "status", Label: "Status", Kind: "select", Options: [][2]string{{"", "everyone"}, {"active", "active"}, {"left", "left"}}},
 			{Name: "type", Label: "Type", Kind: "select", Options: [][2]string{{"", "any"}, {"employee", "employee"}, {"contractor", "contractor"}, {"intern", "intern"}}},

@@ -16,9 +16,9 @@ import (
 
 func (s *Server) trainingRegister() register {
 	return register{Name: "training", Heading: "Training", Noun: "campaigns", Path: "/training", Sorts: attest.TrainingSorts,
-		Intro: "Security awareness every year and role-specific training: who must complete what by when, and who has.",
-		Cols:  []regCol{{"title", "Campaign"}, {"", "Kind"}, {"due_date", "Due"}, {"", "Assigned"}, {"", "Completed"}, {"", "Control"}},
-		Filters: []regFilter{{Name: "kind", Label: "Kind", Kind: "select", Options: [][2]string{{"", "any"}, {"awareness", "awareness"}, {"role", "role-specific"}}}},
+		Intro:     "Security awareness every year and role-specific training: who must complete what by when, and who has.",
+		Cols:      []regCol{{"title", "Campaign"}, {"", "Kind"}, {"due_date", "Due"}, {"", "Assigned"}, {"", "Completed"}, {"", "Control"}},
+		Filters:   []regFilter{{Name: "kind", Label: "Kind", Kind: "select", Options: [][2]string{{"", "any"}, {"awareness", "awareness"}, {"role", "role-specific"}}}},
 		CSVHeader: []string{"id", "title", "kind", "material", "due_date", "assigned", "completed", "control_id"},
 		find: func(r *http.Request, q url.Values, p attest.Page) ([][]regCell, [][]string, any, int, error) {
 			cs, total, err := s.svc.FindTrainingPage(r.Context(), orgID(r), attest.TrainingFilter{Search: q.Get("q"), Kind: q.Get("kind")}, p)
