@@ -114,3 +114,11 @@ func (r CSVRow) Bool(column string) (bool, error) {
 	}
 	return false, r.Errorf(column, "%q is not yes or no", r.Get(column))
 }
+
+// CSVSafe keeps a spreadsheet from reading an exported cell as a formula.
+func CSVSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
