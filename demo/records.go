@@ -116,15 +116,20 @@ func loadRecords(ctx context.Context, db *store.DB, orgID int64, people map[stri
 		} else if r.OnboardingDone > 0 {
 			done = r.OnboardingDone
 		}
+		if done > 0 {
+			at(max(r.StartedAgo-2, 0))
+		}
 		for _, it := range cs[0].Items[:done] {
 			if _, err := db.UpdateChecklistItem(ctx, orgID, cs[0].ID, it.ID, people["Grace Okafor"].ID, attest.ItemUpdate{DoneOn: max(p.StartDate, day(r.StartedAgo-2))}); err != nil {
 				return fmt.Errorf("demo onboarding of %s: %w", r.Name, err)
 			}
 		}
+		at(0)
 		if r.LeftAgo == 0 {
 			continue
 		}
 		p.EndDate = day(r.LeftAgo)
+		at(r.LeftAgo + 14) // the leaver gave notice two weeks before
 		if err := db.UpdateRosterPerson(ctx, orgID, p); err != nil {
 			return fmt.Errorf("demo leaver %s: %w", r.Name, err)
 		}
@@ -144,6 +149,7 @@ func loadRecords(ctx context.Context, db *store.DB, orgID int64, people map[stri
 			if it.Kind == attest.ItemTask {
 				by = people["Grace Okafor"].ID
 			}
+			at(int(today.Sub(on.Time()).Hours() / 24))
 			if _, err := db.UpdateChecklistItem(ctx, orgID, off.ID, it.ID, by, attest.ItemUpdate{DoneOn: on}); err != nil {
 				return fmt.Errorf("demo offboarding of %s: %w", r.Name, err)
 			}
