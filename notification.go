@@ -22,10 +22,13 @@ const (
 	// EventPolicyApproval: a policy version was sent to the user, one of
 	// its approvers, for their decision.
 	EventPolicyApproval = "policy.approval_requested"
+	// EventRecordsDue: training the user must complete, or access review
+	// decisions assigned to them, are due soon or late.
+	EventRecordsDue = "records.due"
 )
 
 // NotificationEvents lists every event, in the order settings show them.
-var NotificationEvents = []string{EventPolicyAcknowledgement, EventPolicyApproval, EventEvidenceDue, EventEvidenceExpiring}
+var NotificationEvents = []string{EventPolicyAcknowledgement, EventPolicyApproval, EventEvidenceDue, EventEvidenceExpiring, EventRecordsDue}
 
 // NotificationPrefs says which events a user receives by email; an event
 // without an entry is sent.

@@ -98,6 +98,10 @@ func Reminders(ctx context.Context, db *store.DB, orgID int64, today attest.Date
 		}
 	}
 
+	if err := recordReminders(ctx, db, orgID, today, lead, byID, add); err != nil { // jobs/records_reminders.go
+		return nil, err
+	}
+
 	at := today.Time()
 	var out []DeliverArgs
 	counts := map[string]int{}
@@ -230,6 +234,8 @@ func summary(event string, n int) string {
 		return fmt.Sprintf("%d policy acknowledgements are due", n)
 	case attest.EventEvidenceDue:
 		return fmt.Sprintf("%d evidence requests are due", n)
+	case attest.EventRecordsDue:
+		return fmt.Sprintf("%d trainings and access decisions are due", n)
 	}
 	return fmt.Sprintf("%d evidence items expire soon", n)
 }
@@ -241,6 +247,9 @@ func link(event, baseURL string) string {
 	if event == attest.EventPolicyAcknowledgement {
 		return baseURL + "/policies"
 	}
+	if event == attest.EventRecordsDue {
+		return baseURL + "/training"
+	}
 	return baseURL + "/evidence"
 }
 
@@ -249,6 +258,7 @@ func message(event string, lines []string, baseURL string, at time.Time) notify.
 		attest.EventPolicyAcknowledgement: "Please read and acknowledge:",
 		attest.EventEvidenceDue:           "Evidence you owe:",
 		attest.EventEvidenceExpiring:      "Evidence that will soon no longer count:",
+		attest.EventRecordsDue:            "Training and access reviews waiting for you:",
 	}[event]
 	return notify.Message{Event: event, Subject: summary(event, len(lines)), Text: intro + "\n\n- " + strings.Join(lines, "\n- "), URL: link(event, baseURL), At: at}
 }

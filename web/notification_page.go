@@ -41,6 +41,7 @@ var eventLabels = map[string]string{
 	attest.EventPolicyApproval:        "Policy versions waiting for my approval",
 	attest.EventEvidenceDue:           "Evidence I owe that is due or late",
 	attest.EventEvidenceExpiring:      "Evidence for my controls that is about to expire",
+	attest.EventRecordsDue:            "Training to complete and access reviews to decide",
 }
 
 // eventChoice is one event as a checkbox.
