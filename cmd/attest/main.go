@@ -38,29 +38,27 @@ type CLI struct {
 	Org         int64  `help:"Organization ID (default: the first one)." env:"ATTEST_ORG" placeholder:"ID"`
 	BlobStore   string `name:"blob-store" help:"Where evidence files are kept: a directory or an s3:// URL (default: blobs in the data directory)." env:"ATTEST_BLOB_STORE" placeholder:"URL"`
 
-	Serve        ServeCmd        `cmd:"" help:"Run the Attest server."`
-	Init         InitCmd         `cmd:"" help:"Create the database and the first organization without serving."`
-	Catalog      CatalogCmd      `cmd:"" help:"List the SOC 2 criteria."`
-	Controls     ControlsCmd     `cmd:"" help:"List controls."`
-	Control      ControlCmd      `cmd:"" help:"Show, change, add and map controls."`
-	Engagement   EngagementCmd   `cmd:"" help:"Create, show and scope engagements (audit projects)."`
-	Readiness    ReadinessCmd    `cmd:"" help:"Readiness of an engagement: score, criteria, gaps."`
-	Task         TaskCmd         `cmd:"" help:"Remediation tasks."`
-	Person       PersonCmd       `cmd:"" help:"The roster of people: list, import, export."`
-	Training     TrainingCmd     `cmd:"" help:"Training campaigns and who is overdue."`
-	AccessReview AccessReviewCmd `cmd:"" name:"access-review" help:"Access reviews of systems' accounts."`
-	Change       ChangeCmd       `cmd:"" help:"Change records."`
-	ControlTest  ControlTestCmd  `cmd:"" name:"control-test" help:"Internal tests of controls (the internal audit plan)."`
-	Policy       PolicyCmd       `cmd:"" help:"Policies and procedures."`
-	Token        TokenCmd        `cmd:"" help:"API tokens."`
-	User         UserCmd         `cmd:"" help:"Users: list, create, reset a password or MFA."`
-	Orgs         OrgCmd          `cmd:"" name:"org" help:"Organizations on this server: create one with its admin, list them."`
-	Evidence     EvidenceCmd     `cmd:"" help:"Evidence: add files and links, list items, show the request list."`
-	Export       ExportCmd       `cmd:"" help:"Export the signed evidence package for the auditor."`
-	SigningKey   SigningKeyCmd   `cmd:"" name:"signing-key" help:"Show the public key that signs evidence packages."`
-	Audit        AuditCmd        `cmd:"" help:"Browse the audit log of changes."`
-	Verify       VerifyCmd       `cmd:"" help:"Check the audit log and stored evidence, or an evidence package offline; exit 1 on any problem."`
-	Version      VersionCmd      `cmd:"" help:"Print the version."`
+	Serve      ServeCmd      `cmd:"" help:"Run the Attest server."`
+	Init       InitCmd       `cmd:"" help:"Create the database and the first organization without serving."`
+	Catalog    CatalogCmd    `cmd:"" help:"List the SOC 2 criteria."`
+	Controls   ControlsCmd   `cmd:"" help:"List controls."`
+	Control    ControlCmd    `cmd:"" help:"Show, change, add and map controls."`
+	Engagement EngagementCmd `cmd:"" help:"Create, show and scope engagements (audit projects)."`
+	Readiness  ReadinessCmd  `cmd:"" help:"Readiness of an engagement: score, criteria, gaps."`
+	Task       TaskCmd       `cmd:"" help:"Remediation tasks."`
+	Records    RecordsCmds   `embed:""` // person, training, access-review, change, control-test: cmd/attest/records.go
+	Policy     PolicyCmd     `cmd:"" help:"Policies and procedures."`
+	Token      TokenCmd      `cmd:"" help:"API tokens."`
+	User       UserCmd       `cmd:"" help:"Users: list, create, reset a password or MFA."`
+	Orgs       OrgCmd        `cmd:"" name:"org" help:"Organizations on this server: create one with its admin, list them."`
+	Domain     DomainCmd     `cmd:"" help:"Email domain claims that single sign-on needs on a server with several organizations: list, approve, revoke."`
+	Evidence   EvidenceCmd   `cmd:"" help:"Evidence: add files and links, list items, show the request list."`
+	Export     ExportCmd     `cmd:"" help:"Export the signed evidence package for the auditor."`
+	SigningKey SigningKeyCmd `cmd:"" name:"signing-key" help:"Show the public key that signs evidence packages."`
+	Audit      AuditCmd      `cmd:"" help:"Browse the audit log of changes."`
+	Check      CheckCmd      `cmd:"" help:"Checks: list them, validate a folder of your own, run them over resources."`
+	Verify     VerifyCmd     `cmd:"" help:"Check the audit log and stored evidence, or an evidence package offline; exit 1 on any problem."`
+	Version    VersionCmd    `cmd:"" help:"Print the version."`
 }
 
 // jsonFlag is embedded by every command that reports.

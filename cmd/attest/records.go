@@ -15,6 +15,16 @@ import (
 // import reads a CSV checked row by row (line and column named) and stores
 // all rows or none; export writes every row as formula-safe CSV.
 
+// RecordsCmds are the registers' command groups, embedded in the CLI's
+// command table.
+type RecordsCmds struct {
+	Person       PersonCmd       `cmd:"" help:"The roster of people: list, import, export."`
+	Training     TrainingCmd     `cmd:"" help:"Training campaigns and who is overdue."`
+	AccessReview AccessReviewCmd `cmd:"" name:"access-review" help:"Access reviews of systems' accounts."`
+	Change       ChangeCmd       `cmd:"" help:"Change records."`
+	ControlTest  ControlTestCmd  `cmd:"" name:"control-test" help:"Internal tests of controls (the internal audit plan)."`
+}
+
 // PersonCmd groups the roster commands.
 type PersonCmd struct {
 	List   PersonListCmd   `cmd:"" help:"List the roster."`
