@@ -60,6 +60,7 @@ type TrainingAssignment struct {
 	ID          int64  `json:"id"`
 	CampaignID  int64  `json:"campaign_id"`
 	Campaign    string `json:"campaign"`
+	Material    string `json:"material,omitempty"`
 	DueDate     Date   `json:"due_date"`
 	PersonID    int64  `json:"person_id"`
 	Person      string `json:"person"`
@@ -98,6 +99,9 @@ type TrainingService interface {
 	// CompleteTraining records an assignment done on day by method
 	// (a certificate needs evidenceID).
 	CompleteTraining(ctx context.Context, orgID, assignmentID int64, day Date, method string, evidenceID int64) (*TrainingAssignment, error)
+	// FindTrainingOf returns the training assigned to the roster person
+	// with the email: a member's own.
+	FindTrainingOf(ctx context.Context, orgID int64, email string) ([]*TrainingAssignment, error)
 	// OverdueTraining lists every assignment not done after its due date.
 	OverdueTraining(ctx context.Context, orgID int64, today Date) ([]*TrainingAssignment, error)
 }

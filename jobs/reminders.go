@@ -248,7 +248,7 @@ func link(event, baseURL string) string {
 		return baseURL + "/policies"
 	}
 	if event == attest.EventRecordsDue {
-		return baseURL + "/training"
+		return baseURL + "/my-training"
 	}
 	return baseURL + "/evidence"
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/attest-dev/attest"
 )
@@ -116,13 +117,13 @@ func (s *DB) AssignTraining(ctx context.Context, orgID, campaignID int64, ids []
 	return added, err
 }
 
-const assignmentSelect = `a.id, a.campaign_id, c.title, c.due_date, a.person_id, p.name, p.email, a.completed_on, a.method, a.evidence_id
+const assignmentSelect = `a.id, a.campaign_id, c.title, c.material, c.due_date, a.person_id, p.name, p.email, a.completed_on, a.method, a.evidence_id
 	FROM training_assignments a JOIN training_campaigns c ON c.id = a.campaign_id JOIN roster_people p ON p.id = a.person_id`
 
 func scanAssignment(row rowScanner) (*attest.TrainingAssignment, error) {
 	a := &attest.TrainingAssignment{}
 	var ev sql.NullInt64
-	err := row.Scan(&a.ID, &a.CampaignID, &a.Campaign, &a.DueDate, &a.PersonID, &a.Person, &a.Email, &a.CompletedOn, &a.Method, &ev)
+	err := row.Scan(&a.ID, &a.CampaignID, &a.Campaign, &a.Material, &a.DueDate, &a.PersonID, &a.Person, &a.Email, &a.CompletedOn, &a.Method, &ev)
 	a.EvidenceID = ev.Int64
 	return a, err
 }
@@ -167,4 +168,10 @@ func (s *DB) CompleteTraining(ctx context.Context, orgID, id int64, day attest.D
 		return s.appendAudit(ctx, tx, orgID, "training.complete", "training", strconv.FormatInt(before.CampaignID, 10), before, out)
 	})
 	return out, err
+}
+
+// FindTrainingOf returns the assignments of the roster person with the
+// email (a member's own training), soonest due first.
+func (s *DB) FindTrainingOf(ctx context.Context, orgID int64, email string) ([]*attest.TrainingAssignment, error) {
+	return queryAll(ctx, s.db, "find training", scanAssignment, s.q(`SELECT `+assignmentSelect+` WHERE a.org_id = ? AND p.email = ? ORDER BY a.completed_on, c.due_date, a.id`), orgID, strings.ToLower(email))
 }

@@ -35,6 +35,7 @@ func (s *Server) recordsRoutes() []route {
 		{"GET", "/training/{id}", session, attest.ReadData, s.trainingPage, false},
 		{"POST", "/training/{id}/assign", session, attest.EditReadiness, s.trainingAssign, false},
 		{"POST", "/training/{id}/acknowledge", session, attest.AcknowledgePolicy, s.trainingAcknowledge, false},
+		{"GET", "/my-training", session, attest.AcknowledgePolicy, s.myTrainingPage, false},
 		{"POST", "/training-assignments/{id}", session, attest.EditReadiness, s.trainingComplete, false},
 
 		{"GET", "/access-reviews", session, attest.ReadData, s.registerPage(reviews), false},

@@ -43,9 +43,12 @@ func init() {
 		// POST /people/sync and POST /training/{id}/assign come first in the
 		// route table: every member is on the roster and assigned by now.
 		"POST /training/{id}/acknowledge": {
-			{path: "/training/{training}/acknowledge", loc: "/training/{training}"},
+			// Back to the campaign, or for employees (who see no registers)
+			// to their own training.
+			{path: "/training/{training}/acknowledge"},
 			{scope: scopeOther, path: "/training/{training}/acknowledge"},
 		},
+		"GET /my-training": {{path: "/my-training"}},
 		"POST /training-assignments/{id}": {
 			{path: "/training-assignments/{assignment}", form: "method=acknowledgement&completed_on=2026-01-05", loc: "/training/{training}"},
 			{scope: scopeOther, path: "/training-assignments/{assignment}", form: "method=acknowledgement"},

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -71,6 +72,39 @@ func TestRegisterPages(t *testing.T) {
 		p = b.post(t, "/changes", url.Values{"title": {"Kept title"}, "implemented_on": {"yesterday"}})
 		if p.status != 422 || !strings.Contains(p.body, `value="Kept title"`) || !strings.Contains(p.body, `id="implemented_on-error"`) {
 			t.Errorf("refused change: %d %.500s", p.status, p.body)
+		}
+	})
+}
+
+// TestMyTraining: an employee, who sees no registers, finds the training
+// assigned to them and records it done.
+func TestMyTraining(t *testing.T) {
+	forEachUI(t, func(t *testing.T, u *uiEnv) {
+		ctx := t.Context()
+		eve := u.users[uEmploye]
+		p := &attest.RosterPerson{Name: eve.Name, Email: eve.Email}
+		if err := u.db.CreateRosterPerson(ctx, u.orgA, p); err != nil {
+			t.Fatal(err)
+		}
+		campaign := u.fill(u.orgA, "{training}")
+		var id int64
+		fmt.Sscan(campaign, &id)
+		if _, err := u.db.AssignTraining(ctx, u.orgA, id, []int64{p.ID}); err != nil {
+			t.Fatal(err)
+		}
+		b := u.signIn(t, uEmploye)
+		if pg := b.get(t, "/training"); pg.status != http.StatusForbidden {
+			t.Errorf("an employee reads the training register: %d", pg.status)
+		}
+		pg := b.get(t, "/my-training")
+		if pg.status != 200 || !strings.Contains(pg.body, "Awareness") || !strings.Contains(pg.body, "I have completed it") {
+			t.Fatalf("my training: %d %.500s", pg.status, pg.body)
+		}
+		if pg := b.post(t, "/training/"+campaign+"/acknowledge", nil); pg.status != http.StatusSeeOther || pg.location() != "/my-training" {
+			t.Fatalf("acknowledge: %d to %q", pg.status, pg.location())
+		}
+		if pg := b.get(t, "/my-training"); !strings.Contains(pg.body, "(acknowledgement)") {
+			t.Errorf("after acknowledging: %.500s", pg.body)
 		}
 	})
 }

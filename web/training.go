@@ -135,7 +135,11 @@ func (s *Server) trainingAcknowledge(w http.ResponseWriter, r *http.Request) err
 			if _, err := s.svc.CompleteTraining(r.Context(), p.OrgID, a.ID, attest.DateOf(s.Now()), attest.CompletedAcknowledged, 0); err != nil {
 				return err
 			}
-			return redirect(w, r, fmt.Sprintf("/training/%d", c.ID), "Thank you: your completion is recorded.")
+			back := fmt.Sprintf("/training/%d", c.ID)
+			if !p.Can(attest.ReadData, s.Now()) {
+				back = "/my-training"
+			}
+			return redirect(w, r, back, "Thank you: your completion is recorded.")
 		}
 	}
 	return s.renderTraining(w, r, refusedStatus, c, "this training is not assigned to you")
@@ -169,4 +173,19 @@ func (s *Server) trainingComplete(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	return redirect(w, r, fmt.Sprintf("/training/%d", a.CampaignID), "Completion recorded for "+a.Person+".")
+}
+
+// myTrainingPage lists the signed-in member's own training, with a button
+// to record each one done: employees, who see no registers, complete
+// their training here.
+func (s *Server) myTrainingPage(w http.ResponseWriter, r *http.Request) error {
+	p := principalFrom(r.Context())
+	var as []*attest.TrainingAssignment
+	if p.Email != "" {
+		var err error
+		if as, err = s.svc.FindTrainingOf(r.Context(), p.OrgID, p.Email); err != nil {
+			return err
+		}
+	}
+	return s.render(w, r, http.StatusOK, "my_training", &view{Title: "My training", Nav: "my-training", Data: map[string]any{"Assignments": as, "Today": attest.DateOf(s.Now())}})
 }
