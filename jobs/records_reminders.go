@@ -12,7 +12,8 @@ import (
 // recordReminders adds the registers' reminders: training a member has to
 // complete (matched to the roster person by email) and access review
 // accounts waiting for their reviewer's decision, on the days RemindToday
-// picks before and after each due date.
+// picks before and after each due date, and the follow-up of a failed
+// internal test to the control's owner.
 func recordReminders(ctx context.Context, db *store.DB, orgID int64, today attest.Date, lead int, byID map[int64]*attest.User, add func(*attest.User, string, string)) error {
 	byEmail := map[string]*attest.User{}
 	for _, u := range byID {
@@ -56,6 +57,30 @@ func recordReminders(ctx context.Context, db *store.DB, orgID int64, today attes
 		}
 		for uid, n := range waiting {
 			add(byID[uid], attest.EventRecordsDue, fmt.Sprintf("%d accounts of the %s access review to decide, %s", n, r.System, dueText(r.DueDate, today)))
+		}
+	}
+	return deficiencyReminders(ctx, db, orgID, today, lead, byID, add)
+}
+
+// deficiencyReminders tells a control's owner of the follow-up task a
+// failed internal test opened for them, on the task's reminder days.
+func deficiencyReminders(ctx context.Context, db *store.DB, orgID int64, today attest.Date, lead int, byID map[int64]*attest.User, add func(*attest.User, string, string)) error {
+	for _, result := range []string{attest.ResultDeficiency, attest.ResultException} {
+		tests, _, err := db.FindControlTestPage(ctx, orgID, attest.ControlTestFilter{Result: result}, attest.Page{Limit: attest.MaxPageSize})
+		if err != nil {
+			return err
+		}
+		for _, t := range tests {
+			if t.FollowUpTaskID == 0 {
+				continue
+			}
+			task, err := db.FindTaskByID(ctx, orgID, t.FollowUpTaskID)
+			if err != nil {
+				return err
+			}
+			if task.Status != attest.TaskDone && task.OwnerID != 0 && attest.RemindToday(task.DueDate, today, lead) {
+				add(byID[task.OwnerID], attest.EventRecordsDue, fmt.Sprintf("the %s found testing %s (%s): follow-up task %q, %s", t.Result, t.ControlID, t.Period, task.Title, dueText(task.DueDate, today)))
+			}
 		}
 	}
 	return nil

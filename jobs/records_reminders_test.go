@@ -62,6 +62,26 @@ func TestRecordReminders(t *testing.T) {
 			if _, ok := byKey["email max@acme.example "+attest.EventRecordsDue]; ok {
 				t.Error("Max completed the training, yet is reminded")
 			}
+
+			// A deficiency in Olga's control: she hears of its follow-up task
+			// 14 days before it is due (30 days after the test).
+			ct := &attest.ControlTest{ControlID: f.ctl, Period: "2026-Q1", Procedure: attest.ProcInspection, Sample: "3 months of records", Result: attest.ResultDeficiency, TestedOn: "2026-03-01"}
+			if err := db.CreateControlTest(ctx, org, ct); err != nil {
+				t.Fatal(err)
+			}
+			got, err = Reminders(ctx, db, org, "2026-03-17", 14, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, d := range got {
+				if d.To == f.olga.Email && d.Message.Event == attest.EventRecordsDue && strings.Contains(d.Message.Text, "the deficiency found testing "+f.ctl) {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("Olga is not told of the deficiency's follow-up: %+v", got)
+			}
 		})
 	}
 }
