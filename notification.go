@@ -22,9 +22,10 @@ const (
 	// EventPolicyApproval: a policy version was sent to the user, one of
 	// its approvers, for their decision.
 	EventPolicyApproval = "policy.approval_requested"
-	// EventRecordsDue: a register record the user owns needs attention
-	// soon: a vendor review or assurance report, a risk acceptance's
-	// review, the periodic risk assessment.
+	// EventRecordsDue: records that need the user soon or are late: a
+	// vendor review or assurance report, a risk acceptance's review or the
+	// periodic risk assessment they own; training they must complete;
+	// access review decisions assigned to them.
 	EventRecordsDue = "records.due"
 )
 

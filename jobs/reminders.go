@@ -101,6 +101,9 @@ func Reminders(ctx context.Context, db *store.DB, orgID int64, today attest.Date
 	if err := registerReminders(ctx, db, orgID, today, lead, func(uid int64, line string) { add(byID[uid], attest.EventRecordsDue, line) }); err != nil {
 		return nil, err
 	}
+	if err := recordReminders(ctx, db, orgID, today, lead, byID, add); err != nil { // jobs/records_reminders.go
+		return nil, err
+	}
 
 	at := today.Time()
 	var out []DeliverArgs
@@ -235,7 +238,7 @@ func summary(event string, n int) string {
 	case attest.EventEvidenceDue:
 		return fmt.Sprintf("%d evidence requests are due", n)
 	case attest.EventRecordsDue:
-		return fmt.Sprintf("%d register records need attention", n)
+		return fmt.Sprintf("%d records need your attention", n)
 	}
 	return fmt.Sprintf("%d evidence items expire soon", n)
 }
@@ -248,7 +251,7 @@ func link(event, baseURL string) string {
 		return baseURL + "/policies"
 	}
 	if event == attest.EventRecordsDue {
-		return baseURL + "/vendors"
+		return baseURL + "/"
 	}
 	return baseURL + "/evidence"
 }
@@ -258,7 +261,7 @@ func message(event string, lines []string, baseURL string, at time.Time) notify.
 		attest.EventPolicyAcknowledgement: "Please read and acknowledge:",
 		attest.EventEvidenceDue:           "Evidence you owe:",
 		attest.EventEvidenceExpiring:      "Evidence that will soon no longer count:",
-		attest.EventRecordsDue:            "Records you own that are due:",
+		attest.EventRecordsDue:            "Records waiting for you:",
 	}[event]
 	return notify.Message{Event: event, Subject: summary(event, len(lines)), Text: intro + "\n\n- " + strings.Join(lines, "\n- "), URL: link(event, baseURL), At: at}
 }

@@ -94,6 +94,9 @@ func (s *DB) computeReadiness(ctx context.Context, orgID int64, e *attest.Engage
 	if err := s.registerGaps(ctx, orgID, r, today); err != nil {
 		return nil, err
 	}
+	if r.Gaps, err = s.appendRecordGaps(ctx, orgID, r.Gaps, today); err != nil { // people, training, reviews, changes, tests
+		return nil, err
+	}
 	r.EngagementID, r.Engagement = e.ID, e.Name
 	return r, nil
 }

@@ -41,7 +41,7 @@ var eventLabels = map[string]string{
 	attest.EventPolicyApproval:        "Policy versions waiting for my approval",
 	attest.EventEvidenceDue:           "Evidence I owe that is due or late",
 	attest.EventEvidenceExpiring:      "Evidence for my controls that is about to expire",
-	attest.EventRecordsDue:            "Vendor reviews and reports, risk acceptances and risk assessments I own that are due",
+	attest.EventRecordsDue:            "Records I own or must act on that are due: vendor reviews and reports, risk acceptances and assessments, training, access review decisions",
 }
 
 // eventChoice is one event as a checkbox.

@@ -119,6 +119,7 @@ func NewServer(svc Services, box *seal.Box, log *slog.Logger) (*Server, error) {
 		signInLimit: newAddrLimiter(SignInBurst, SignInRefill)}
 	s.routes = append(s.apiRoutes(), s.uiRoutes()...)
 	s.routes = append(s.routes, s.registerRoutes()...)
+	s.routes = append(s.routes, s.recordsRoutes()...)
 	s.routes = append(s.routes,
 		route{"GET", "/healthz", public, "", s.health, false},
 		route{"GET", "/static/{file}", public, "", s.serveAsset, false},

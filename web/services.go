@@ -18,6 +18,7 @@ type Services interface {
 	attest.NotificationService
 	attest.PersonService
 	RegisterServices
+	attest.RecordsService
 	// SigningKey and SaveSigningKey keep the organization's package key.
 	SigningKey(ctx context.Context, orgID int64) (public, sealedPrivate string, err error)
 	SaveSigningKey(ctx context.Context, orgID int64, public, sealedPrivate string) (string, string, error)

@@ -163,6 +163,7 @@ func newUIEnv(t *testing.T, target testdb.Target) *uiEnv {
 			"{evidence}": id(evB), "{evidence2}": id(evB), "{slot}": "2026-03-31"},
 	}
 	u.seedRegisters(t)
+	u.seedRecords(t) // people, training, access reviews, changes, control tests
 	return u
 }
 

@@ -46,6 +46,7 @@ type CLI struct {
 	Engagement EngagementCmd `cmd:"" help:"Create, show and scope engagements (audit projects)."`
 	Readiness  ReadinessCmd  `cmd:"" help:"Readiness of an engagement: score, criteria, gaps."`
 	Task       TaskCmd       `cmd:"" help:"Remediation tasks."`
+	Records    RecordsCmds   `embed:""` // person, training, access-review, change, control-test: cmd/attest/records.go
 	Policy     PolicyCmd     `cmd:"" help:"Policies and procedures."`
 	Risk       RiskCmd       `cmd:"" help:"Risk register: list, import, export, and the library of common risks."`
 	Vendor     VendorCmd     `cmd:"" help:"Vendor inventory: list, import, export."`
