@@ -23,6 +23,9 @@ func scanException(row rowScanner) (*attest.CheckException, error) {
 // remediation deadline, marked excepted, so history shows when it was.
 func (s *DB) CreateException(ctx context.Context, orgID int64, e *attest.CheckException) error {
 	now := s.now()
+	if _, err := s.FindCheck(ctx, orgID, e.CheckID); err != nil {
+		return err
+	}
 	if err := e.Validate(attest.DateOf(now)); err != nil {
 		return err
 	}
@@ -34,10 +37,6 @@ func (s *DB) CreateException(ctx context.Context, orgID int64, e *attest.CheckEx
 		}
 		if e.Approver, err = s.checkOwner(ctx, tx, orgID, e.ApproverID); err != nil {
 			return attest.FieldErrorf("approver", "%s", attest.ErrorMessage(err))
-		}
-		var n int
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM monitor_checks WHERE org_id = ? AND check_id = ?`), orgID, e.CheckID).Scan(&n); err != nil || n == 0 {
-			return attest.Errorf(attest.ENOTFOUND, "no check %q has run", e.CheckID)
 		}
 		e.ID, err = s.insertID(ctx, tx, `INSERT INTO check_exceptions (org_id, check_id, resource_type, resource_id, reason, requested_by, approved_by, expires, created_at) VALUES (`+placeholders(9)+`)`,
 			orgID, e.CheckID, e.ResourceType, e.ResourceID, e.Reason, e.RequesterID, e.ApproverID, e.Expires, e.CreatedAt)

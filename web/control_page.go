@@ -246,7 +246,7 @@ func (s *Server) renderControl(w http.ResponseWriter, r *http.Request, status in
 	}
 	return s.render(w, r, status, "control", &view{Title: c.ID + " " + c.Name, Nav: "controls", Data: map[string]any{
 		"Control": c, "Tasks": tasks, "Criteria": crit, "Statuses": attest.ControlStatuses, "CanEdit": s.mayEditControl(p, c),
-		"Evidence": ev, "Form": cf.Control, "Owners": owners, "Actors": actors,
+		"Evidence": ev, "Form": cf.Control, "Owners": owners, "Actors": actors, "Timelines": s.controlTimelines(r, c.ID),
 	}})
 }
 

@@ -269,6 +269,7 @@ func concrete(t *testing.T, pattern string) string {
 		"{criterion}", "CC1.1",
 		"/engagements/{id}", "/engagements/{eng}",
 		"/tasks/{id}", "/tasks/{task}",
+		"/integrations/{id}", "/integrations/1", "/checks/{id}", "/checks/no-such-check",
 		"/{$}", "/",
 	).Replace(pattern)
 	if strings.ContainsAny(strings.NewReplacer("{eng}", "", "{system}", "", "{task}", "").Replace(p), "{}") {

@@ -432,6 +432,8 @@ func (u *uiEnv) makeFresh(t *testing.T, kind string, org int64) string {
 		id = h.ID
 	case "draft-policy", "approved-policy":
 		id = u.policyWith(t, org, kind == "approved-policy").ID
+	case "integration":
+		id = u.freshIntegration(t, org)
 	case "token":
 		tok := &attest.Token{OrgID: org, Name: "fresh", Role: attest.RoleViewer}
 		_, err = u.db.CreateToken(ctx, tok)

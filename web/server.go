@@ -62,6 +62,8 @@ type Server struct {
 	TrustForwardedFor bool
 	// signInLimit limits password checks per client address.
 	signInLimit *addrLimiter
+	// Monitor wires integrations and checks (integration.go).
+	Monitor Monitor
 	// dummyHash is checked against when an email is unknown, so a failed
 	// sign-in takes as long whether or not the account exists.
 	dummyHash string
@@ -115,6 +117,7 @@ func NewServer(svc Services, box *seal.Box, log *slog.Logger) (*Server, error) {
 		Now: func() time.Time { return time.Now().UTC() }, dummyHash: dummy,
 		signInLimit: newAddrLimiter(SignInBurst, SignInRefill)}
 	s.routes = append(s.apiRoutes(), s.uiRoutes()...)
+	s.routes = append(s.routes, s.integrationRoutes()...)
 	s.routes = append(s.routes,
 		route{"GET", "/healthz", public, "", s.health, false},
 		route{"GET", "/static/{file}", public, "", s.serveAsset, false},

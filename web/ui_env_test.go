@@ -162,6 +162,7 @@ func newUIEnv(t *testing.T, target testdb.Target) *uiEnv {
 			"{user}": id(u.users[uViewerB].ID), "{orgName}": "Org B", "{invite}": invB, "{policy}": id(polB),
 			"{evidence}": id(evB), "{evidence2}": id(evB), "{slot}": "2026-03-31"},
 	}
+	u.seedMonitoring(t)
 	return u
 }
 
