@@ -357,4 +357,3 @@ func (s *Server) apiIntegrations(w http.ResponseWriter, r *http.Request) error {
 	}
 	return writePage(w, ins, len(ins))
 }
-
