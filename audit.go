@@ -61,6 +61,11 @@ type AuditFilter struct {
 	Limit int
 	// BeforeSeq pages backwards: only entries with Seq below it.
 	BeforeSeq int64
+	// Scoped leaves out the entries about engagements other than
+	// Engagements (an auditor's grants); entries about the whole
+	// organization stay.
+	Scoped      bool
+	Engagements []int64
 }
 
 // AuditProblem is something wrong with a stored audit chain.

@@ -137,20 +137,23 @@ func (s *Settings) Validate() error {
 		s.AckDueDays = DefaultAckDueDays
 	}
 	if s.AckSharePercent < 1 || s.AckSharePercent > 100 {
-		return Errorf(EINVALID, "the acknowledgement share must be between 1 and 100 percent")
+		return FieldErrorf("ack_share_percent", "the acknowledgement share must be between 1 and 100 percent")
 	}
 	if s.AckDueDays < 1 || s.AckDueDays > 365 {
-		return Errorf(EINVALID, "the days to acknowledge a policy must be between 1 and 365")
+		return FieldErrorf("ack_due_days", "the days to acknowledge a policy must be between 1 and 365")
 	}
 	if !ValidRole(s.OIDCDefaultRole) {
-		return Errorf(EINVALID, "unknown role %q", s.OIDCDefaultRole)
+		return FieldErrorf("oidc_default_role", "unknown role %q", s.OIDCDefaultRole)
 	}
 	if s.OIDCIssuer != "" {
 		if !strings.HasPrefix(s.OIDCIssuer, "https://") && !strings.HasPrefix(s.OIDCIssuer, "http://") {
-			return Errorf(EINVALID, "the OIDC issuer must be an https:// URL")
+			return FieldErrorf("oidc_issuer", "the OIDC issuer must be an https:// URL")
 		}
-		if s.OIDCClient == "" || s.OIDCDomain == "" {
-			return Errorf(EINVALID, "SSO needs the issuer, a client ID and the allowed email domain")
+		if s.OIDCClient == "" {
+			return FieldErrorf("oidc_client_id", "single sign-on needs the client ID your identity provider issued")
+		}
+		if s.OIDCDomain == "" {
+			return FieldErrorf("oidc_domain", "single sign-on needs the email domain whose people sign in with it")
 		}
 	}
 	return nil

@@ -51,6 +51,12 @@ func TestSSOSignIn(t *testing.T) {
 		if got := e.flash(); got != "Security settings saved." {
 			e.fail("flash after saving SSO settings = %q", got)
 		}
+		// The server hosts one organization: saving claimed the domain and
+		// verified the claim at once.
+		if got := e.text(`#domain-claims tbody tr td:nth-child(2) .badge`); got != "verified" {
+			e.fail("the domain claim's state = %q, want verified", got)
+		}
+		e.shot("settings-domains")
 		st, err := e.db.FindSettings(context.Background(), res.Organization.ID)
 		if err != nil {
 			t.Fatal(err)

@@ -1,11 +1,13 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,6 +30,39 @@ const (
 )
 
 const auditColumns = `org_id, seq, at, actor, action, entity, entity_id, before, after, prev_hash, hash`
+
+// auditInsertColumns adds what is stored beside an entry but not part of
+// its hash: the engagement it is about, which scopes an auditor's view.
+const auditInsertColumns = auditColumns + `, engagement_id`
+
+// auditInsertArgs are the values of auditInsertColumns for e.
+func auditInsertArgs(e *attest.AuditEntry) []any {
+	return []any{e.OrgID, e.Seq, e.At, e.Actor, e.Action, e.Entity, e.EntityID, string(e.Before), string(e.After), e.PrevHash, e.Hash, auditEngagement(e)}
+}
+
+// auditEngagement is the engagement an entry is about: the engagement
+// itself, or the engagement_id its new (else its old) value names; nil
+// for entries about the whole organization (controls, policies, users).
+func auditEngagement(e *attest.AuditEntry) *int64 {
+	if e.Entity == "engagement" {
+		if id, err := strconv.ParseInt(e.EntityID, 10, 64); err == nil {
+			return &id
+		}
+		return nil
+	}
+	for _, raw := range []json.RawMessage{e.After, e.Before} {
+		if !bytes.Contains(raw, []byte(`"engagement_id"`)) {
+			continue // most entries: no decoding
+		}
+		var v struct {
+			EngagementID *int64 `json:"engagement_id"`
+		}
+		if json.Unmarshal(raw, &v) == nil && v.EngagementID != nil {
+			return v.EngagementID
+		}
+	}
+	return nil
+}
 
 // change runs fn in a transaction that first locks the organization's audit
 // head. Every audited change goes through it: on PostgreSQL the lock queues
@@ -84,10 +119,10 @@ func (s *DB) flushAudit(ctx context.Context, tx *sql.Tx, h *txHead, advance bool
 	if len(h.pending) > 0 {
 		rows := make([]string, len(h.pending))
 		for i, e := range h.pending {
-			rows[i] = "(" + placeholders(11) + ")"
-			args = append(args, e.OrgID, e.Seq, e.At, e.Actor, e.Action, e.Entity, e.EntityID, string(e.Before), string(e.After), e.PrevHash, e.Hash)
+			rows[i] = "(" + placeholders(12) + ")"
+			args = append(args, auditInsertArgs(e)...)
 		}
-		insert = `INSERT INTO audit_log (` + auditColumns + `) VALUES ` + strings.Join(rows, ", ")
+		insert = `INSERT INTO audit_log (` + auditInsertColumns + `) VALUES ` + strings.Join(rows, ", ")
 	}
 	first := h.seq - int64(len(h.pending)) + 1
 	h.pending = h.pending[:0]
@@ -189,8 +224,7 @@ func (s *DB) auditEntry(ctx context.Context, orgID, seq int64, prev, action, ent
 }
 
 func (s *DB) insertAudit(ctx context.Context, tx *sql.Tx, e *attest.AuditEntry) error {
-	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO audit_log (`+auditColumns+`) VALUES (`+placeholders(11)+`)`),
-		e.OrgID, e.Seq, e.At, e.Actor, e.Action, e.Entity, e.EntityID, string(e.Before), string(e.After), e.PrevHash, e.Hash); err != nil {
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO audit_log (`+auditInsertColumns+`) VALUES (`+placeholders(12)+`)`), auditInsertArgs(e)...); err != nil {
 		// Not normalized: a conflict here means the head is behind the
 		// stored entries, which is damage, not a user's mistake.
 		return fmt.Errorf("append audit entry %d (run 'attest verify'): %w", e.Seq, err)
@@ -221,7 +255,7 @@ func (s *DB) appendAudits(ctx context.Context, tx *sql.Tx, orgID int64, records 
 	if err := s.flushAudit(ctx, tx, h, false); err != nil {
 		return err
 	}
-	const cols, batch = 11, 2000
+	const cols, batch = 12, 2000
 	for start := 0; start < len(records); start += batch {
 		part := records[start:min(start+batch, len(records))]
 		rows := make([]string, len(part))
@@ -239,9 +273,9 @@ func (s *DB) appendAudits(ctx context.Context, tx *sql.Tx, orgID int64, records 
 			e := s.auditEntry(ctx, orgID, seq, hash, r.action, r.entity, r.entityID, b, a)
 			seq, hash = e.Seq, e.Hash
 			rows[i] = "(" + placeholders(cols) + ")"
-			args = append(args, e.OrgID, e.Seq, e.At, e.Actor, e.Action, e.Entity, e.EntityID, string(e.Before), string(e.After), e.PrevHash, e.Hash)
+			args = append(args, auditInsertArgs(e)...)
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO audit_log (`+auditColumns+`) VALUES `+strings.Join(rows, ", ")), args...); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO audit_log (`+auditInsertColumns+`) VALUES `+strings.Join(rows, ", ")), args...); err != nil {
 			return fmt.Errorf("append audit entries %d to %d (run 'attest verify'): %w", h.seq+1, seq, err)
 		}
 		h.seq, h.hash = seq, hash
@@ -307,6 +341,18 @@ func (s *DB) FindAuditLog(ctx context.Context, orgID int64, f attest.AuditFilter
 	if f.BeforeSeq > 0 {
 		query += ` AND seq < ?`
 		args = append(args, f.BeforeSeq)
+	}
+	if f.Scoped {
+		// Entries about an engagement not in the list are left out in the
+		// query, so a page of the scoped log is a full page.
+		if len(f.Engagements) == 0 {
+			query += ` AND engagement_id IS NULL`
+		} else {
+			query += ` AND (engagement_id IS NULL OR engagement_id IN (` + placeholders(len(f.Engagements)) + `))`
+			for _, id := range f.Engagements {
+				args = append(args, id)
+			}
+		}
 	}
 	query += fmt.Sprintf(` ORDER BY seq DESC LIMIT %d`, limit)
 	rows, err := s.db.QueryContext(ctx, s.q(query), args...)

@@ -55,7 +55,8 @@ func (s *DB) FindSettings(ctx context.Context, orgID int64) (*attest.Settings, e
 }
 
 // FindSettingsByDomain returns the organization whose single sign-on is set
-// up for an email domain, with its settings. It returns ENOTFOUND when no
+// up for an email domain and whose claim on the domain is verified, with
+// its settings. It returns ENOTFOUND when no
 // organization has SSO for the domain, and ECONFLICT when more than one
 // does (sign-in is then refused rather than sent to a guess). Both carry the
 // same user-safe message, so the answer tells nothing about which
@@ -67,7 +68,9 @@ func (s *DB) FindSettingsByDomain(ctx context.Context, domain string) (int64, *a
 		return 0, nil, attest.Errorf(attest.ENOTFOUND, msg)
 	}
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT org_id, require_mfa, oidc_issuer, oidc_client_id, oidc_client_secret, oidc_domain, oidc_default_role, ack_share_percent, ack_due_days
-		FROM org_settings WHERE oidc_domain = ? AND oidc_issuer <> '' AND oidc_client_id <> '' ORDER BY org_id LIMIT 2`), domain)
+		FROM org_settings s WHERE oidc_domain = ? AND oidc_issuer <> '' AND oidc_client_id <> ''
+		AND EXISTS (SELECT 1 FROM domain_claims c WHERE c.org_id = s.org_id AND c.domain = s.oidc_domain AND c.verified_at IS NOT NULL)
+		ORDER BY org_id LIMIT 2`), domain)
 	if err != nil {
 		return 0, nil, fmt.Errorf("find settings by domain: %w", err)
 	}
@@ -107,12 +110,21 @@ func (s *DB) UpdateSettings(ctx context.Context, orgID int64, st *attest.Setting
 	}
 	return s.change(ctx, orgID, func(tx *sql.Tx) error {
 		if st.OIDCDomain != "" {
+			// Single sign-on serves the domain only once this
+			// organization's claim on it is verified; saving claims it.
 			var other int64
-			err := tx.QueryRowContext(ctx, s.q(`SELECT org_id FROM org_settings WHERE oidc_domain = ? AND org_id <> ? LIMIT 1`), st.OIDCDomain, orgID).Scan(&other)
+			err := tx.QueryRowContext(ctx, s.q(`SELECT org_id FROM domain_claims WHERE domain = ? AND verified_at IS NOT NULL AND org_id <> ?`), st.OIDCDomain, orgID).Scan(&other)
 			if err == nil {
-				return attest.Errorf(attest.ECONFLICT, "another organization already signs in %s with single sign-on", st.OIDCDomain)
+				return attest.FieldErrorf("oidc_domain", "another organization on this server has verified %s, so its people cannot sign in here", st.OIDCDomain)
 			}
 			if !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+			d, err := attest.NormalizeDomain(st.OIDCDomain)
+			if err != nil {
+				return attest.FieldErrorf("oidc_domain", "%s", attest.ErrorMessage(err))
+			}
+			if _, err := s.claimDomainTx(ctx, tx, orgID, d); err != nil {
 				return err
 			}
 		}

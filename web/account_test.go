@@ -138,5 +138,36 @@ func TestAuditorAuditLogScope(t *testing.T) {
 		if full := u.signIn(t, uAdmin).get(t, "/audit").body; !strings.Contains(full, "Hidden audit task") {
 			t.Errorf("the admin's audit log lacks the task")
 		}
+		// More than a page of entries about the ungranted engagement: the
+		// auditor's first page is still a full page of what they may see.
+		hidden := make([]*attest.Task, 150)
+		for i := range hidden {
+			hidden[i] = &attest.Task{Title: fmt.Sprintf("Hidden bulk task %d", i), EngagementID: u.engA2}
+		}
+		if err := u.db.ImportTasks(ctx, u.orgA, hidden); err != nil {
+			t.Fatal(err)
+		}
+		page := u.signIn(t, uAuditor).get(t, "/audit")
+		if body := page.body; !strings.Contains(body, "Visible audit task") || strings.Contains(body, "Hidden bulk task") {
+			t.Errorf("after 150 hidden entries, the auditor's first page shows the visible task: %v, a hidden one: %v",
+				strings.Contains(body, "Visible audit task"), strings.Contains(body, "Hidden bulk task"))
+		}
+		scoped, err := u.db.FindAuditLog(ctx, u.orgA, attest.AuditFilter{Scoped: true, Engagements: []int64{u.engA}, Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		all, err := u.db.FindAuditLog(ctx, u.orgA, attest.AuditFilter{Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := 0
+		for _, e := range all {
+			if !strings.Contains(string(e.After)+string(e.Before), fmt.Sprintf(`"engagement_id":%d`, u.engA2)) && !(e.Entity == "engagement" && e.EntityID == fmt.Sprint(u.engA2)) {
+				want++
+			}
+		}
+		if len(scoped) != min(want, 100) {
+			t.Errorf("the scoped log's first page holds %d entries, want %d of the %d visible", len(scoped), min(want, 100), want)
+		}
 	})
 }

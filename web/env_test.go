@@ -124,6 +124,7 @@ func newEnv(t testing.TB, target testdb.Target) *env {
 	server, err := NewServer(db, testBox(t), nil)
 	must(err)
 	server.Resolver = testResolver{} // no DNS in tests
+	server.DNS = txtRecords{}
 	e.blobDir = t.TempDir()
 	e.blobs, err = blob.NewFS(e.blobDir)
 	must(err)

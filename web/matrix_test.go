@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/attest-dev/attest"
 )
@@ -172,6 +173,16 @@ var matrix = map[string][]mcase{
 	"GET /settings":               {{path: "/settings"}},
 	"POST /settings/organization": {{path: "/settings/organization", form: "name={orgName}", loc: "/settings"}},
 	"POST /settings/security":     {{path: "/settings/security", form: "oidc_default_role=employee", loc: "/settings"}},
+	"POST /settings/domains":      {{path: "/settings/domains", form: "domain=matrix.example", loc: "/settings#domains"}},
+	"POST /settings/domains/{domain}/verify": {
+		// No TXT record is published in tests: an allowed caller is told so.
+		{path: "/settings/domains/{fresh}/verify", fresh: "domain", invalid: 422},
+		{scope: scopeOther, path: "/settings/domains/{fresh}/verify", fresh: "domain"},
+	},
+	"POST /settings/domains/{domain}/delete": {
+		{path: "/settings/domains/{fresh}/delete", fresh: "domain", loc: "/settings#domains"},
+		{scope: scopeOther, path: "/settings/domains/{fresh}/delete", fresh: "domain"},
+	},
 	"POST /settings/users/{id}": {
 		{path: "/settings/users/{user}", form: "role=viewer&active=on", loc: "/settings"},
 		{scope: scopeOther, path: "/settings/users/{user}", form: "role=viewer&active=on"},
@@ -434,6 +445,12 @@ func (u *uiEnv) makeFresh(t *testing.T, kind string, org int64) string {
 		id = u.policyWith(t, org, kind == "approved-policy").ID
 	case "integration":
 		id = u.freshIntegration(t, org)
+	case "domain":
+		c, err := u.db.ClaimDomain(ctx, org, fmt.Sprintf("fresh-%d.example", time.Now().UnixNano()))
+		if err != nil {
+			t.Fatalf("make fresh domain: %v", err)
+		}
+		return strings.ToLower(c.Domain)
 	case "token":
 		tok := &attest.Token{OrgID: org, Name: "fresh", Role: attest.RoleViewer}
 		_, err = u.db.CreateToken(ctx, tok)

@@ -52,6 +52,9 @@ type Server struct {
 	// the server's own network (loopback, private, link-local addresses);
 	// off, such URLs are refused when saved and when dialled.
 	AllowInternalTargets bool
+	// DNS looks up the TXT records that prove an organization's claim on
+	// an email domain (net.DefaultResolver when nil); tests replace it.
+	DNS attest.TXTResolver
 	// Resolver resolves webhook and issuer hosts when they are saved
 	// (net.DefaultResolver when nil); tests replace it.
 	Resolver netguard.Resolver

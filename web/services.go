@@ -76,6 +76,14 @@ type Services interface {
 	// domain; ENOTFOUND, or ECONFLICT when several claim it.
 	FindSettingsByDomain(ctx context.Context, domain string) (int64, *attest.Settings, error)
 	UpdateSettings(ctx context.Context, orgID int64, st *attest.Settings) error
+	// ClaimDomain, FindDomainClaims, FindDomainClaim, VerifyDomainClaim
+	// and DeleteDomainClaim keep the organization's claims on email
+	// domains, which single sign-on needs verified.
+	ClaimDomain(ctx context.Context, orgID int64, domain string) (*attest.DomainClaim, error)
+	FindDomainClaims(ctx context.Context, orgID int64) ([]*attest.DomainClaim, error)
+	FindDomainClaim(ctx context.Context, orgID int64, domain string) (*attest.DomainClaim, error)
+	VerifyDomainClaim(ctx context.Context, orgID int64, domain, method string) error
+	DeleteDomainClaim(ctx context.Context, orgID int64, domain string) error
 
 	FindAuditLog(ctx context.Context, orgID int64, f attest.AuditFilter) ([]*attest.AuditEntry, error)
 }

@@ -1,11 +1,9 @@
 package web
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,6 +13,13 @@ import (
 
 // settingsPage shows users, invitations, API tokens and security settings.
 func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request) error {
+	return s.renderSettings(w, r, http.StatusOK, nil)
+}
+
+// renderSettings renders the settings page; forms holds the forms (by
+// name: "security", "domain") that refused what was typed, shown again as
+// typed with the reasons beside their fields.
+func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status int, forms map[string]*form) error {
 	ctx := r.Context()
 	org := orgID(r)
 	users, err := s.svc.FindUsers(ctx, org)
@@ -65,7 +70,12 @@ func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "settings", &view{Title: "Settings", Nav: "settings", Data: map[string]any{
+	claims, err := s.svc.FindDomainClaims(ctx, org)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, status, "settings", &view{Title: "Settings", Nav: "settings", Data: map[string]any{
+		"Claims": claims, "SecurityForm": forms["security"], "DomainForm": forms["domain"],
 		"Webhooks": hooks, "Failed": failed, "Events": attest.NotificationEvents,
 		"Users": users, "Invitations": invs, "Tokens": tokens, "Settings": st, "Roles": attest.Roles, "Engagements": engs, "Grants": grants,
 		"Now": s.Now(), "CallbackURL": s.ssoRedirectURL(r), "Fingerprint": fp,
@@ -80,39 +90,65 @@ func (s *Server) settingsOrganization(w http.ResponseWriter, r *http.Request) er
 }
 
 // settingsSecurity saves MFA enforcement and SSO. An empty client secret
-// keeps the stored one; a new one is sealed before it is stored.
+// keeps the stored one; a new one is sealed before it is stored. A mistake
+// shows the form again as typed (the secret aside), the reason beside the
+// field.
 func (s *Server) settingsSecurity(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	st, err := s.svc.FindSettings(ctx, orgID(r))
 	if err != nil {
 		return err
 	}
+	err = s.securityFromForm(r, st)
+	if err == nil {
+		err = s.svc.UpdateSettings(ctx, orgID(r), st)
+	}
+	if f := newForm(r.PostForm); f.refuse(err, securityFields...) {
+		f.Values.Del("oidc_client_secret")
+		f.Values.Set("submitted", "1")
+		return s.renderSettings(w, r, refusedStatus, map[string]*form{"security": f})
+	}
+	if err != nil {
+		return err
+	}
+	return redirect(w, r, "/settings", "Security settings saved.")
+}
+
+// securityFields are the fields of the security form.
+var securityFields = []string{"require_mfa", "oidc_issuer", "oidc_client_id", "oidc_client_secret", "oidc_domain", "oidc_default_role", "ack_share_percent", "ack_due_days"}
+
+// securityFromForm copies the security form into st; errors name a field.
+func (s *Server) securityFromForm(r *http.Request, st *attest.Settings) error {
+	ctx := r.Context()
 	st.RequireMFA = r.PostFormValue("require_mfa") == "on"
 	st.OIDCIssuer = r.PostFormValue("oidc_issuer")
 	if err := s.checkTarget(ctx, "The identity provider's issuer URL", st.OIDCIssuer); err != nil {
-		return err
+		return attest.FieldErrorf("oidc_issuer", "%s", attest.ErrorMessage(err))
 	}
 	st.OIDCClient = strings.TrimSpace(r.PostFormValue("oidc_client_id"))
 	st.OIDCDomain = r.PostFormValue("oidc_domain")
 	st.OIDCDefaultRole = r.PostFormValue("oidc_default_role")
-	for name, dst := range map[string]*int{"ack_share_percent": &st.AckSharePercent, "ack_due_days": &st.AckDueDays} {
+	for _, name := range []string{"ack_share_percent", "ack_due_days"} {
+		dst := &st.AckSharePercent
+		if name == "ack_due_days" {
+			dst = &st.AckDueDays
+		}
 		if v := strings.TrimSpace(r.PostFormValue(name)); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil {
-				return attest.Errorf(attest.EINVALID, "%s must be a whole number", strings.ReplaceAll(name, "_", " "))
+				return attest.FieldErrorf(name, "%s must be a whole number", strings.ReplaceAll(name, "_", " "))
 			}
 			*dst = n
 		}
 	}
 	if secret := r.PostFormValue("oidc_client_secret"); secret != "" {
-		if st.OIDCSecret, err = s.box.Seal(secret, oidcPurpose(orgID(r))); err != nil {
+		sealed, err := s.box.Seal(secret, oidcPurpose(orgID(r)))
+		if err != nil {
 			return err
 		}
+		st.OIDCSecret = sealed
 	}
-	if err := s.svc.UpdateSettings(ctx, orgID(r), st); err != nil {
-		return err
-	}
-	return redirect(w, r, "/settings", "Security settings saved.")
+	return nil
 }
 
 func oidcPurpose(orgID int64) string { return "oidc-secret:" + strconv.FormatInt(orgID, 10) }
@@ -236,25 +272,6 @@ func (s *Server) tokenRevoke(w http.ResponseWriter, r *http.Request) error {
 	return redirect(w, r, "/settings", "Token revoked.")
 }
 
-// auditorSees reports whether an audit entry is within an auditor's
-// engagements: an entry about an engagement, or about something that
-// names its engagement (a task, a system), outside their grants is not.
-func auditorSees(p *attest.Principal, e *attest.AuditEntry) bool {
-	if e.Entity == "engagement" {
-		id, err := strconv.ParseInt(e.EntityID, 10, 64)
-		return err == nil && p.SeesEngagement(id)
-	}
-	for _, raw := range []json.RawMessage{e.Before, e.After} {
-		var v struct {
-			EngagementID *int64 `json:"engagement_id"`
-		}
-		if len(raw) > 0 && json.Unmarshal(raw, &v) == nil && v.EngagementID != nil && !p.SeesEngagement(*v.EngagementID) {
-			return false
-		}
-	}
-	return true
-}
-
 // auditRow is an audit entry with the fields its change touched: the
 // first shownChanges, and More behind a click. A creation shows the values
 // set, a removal the values there were.
@@ -285,6 +302,11 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) error {
 		}
 		f.BeforeSeq = n
 	}
+	if p := principalFrom(r.Context()); p.Role == attest.RoleAuditor {
+		// An auditor reads the entries about the engagements granted to
+		// them and about the whole organization, a full page at a time.
+		f.Scoped, f.Engagements = true, p.Engagements
+	}
 	entries, err := s.svc.FindAuditLog(r.Context(), orgID(r), f)
 	if err != nil {
 		return err
@@ -297,9 +319,6 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) error {
 		}
 		v.Set("before", strconv.FormatInt(entries[len(entries)-1].Seq, 10))
 		next = "/audit?" + v.Encode()
-	}
-	if p := principalFrom(r.Context()); p.Role == attest.RoleAuditor {
-		entries = slices.DeleteFunc(entries, func(e *attest.AuditEntry) bool { return !auditorSees(p, e) })
 	}
 	dir, err := s.directory(r.Context(), orgID(r))
 	if err != nil {

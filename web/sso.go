@@ -157,6 +157,17 @@ func (s *Server) ssoCallback(w http.ResponseWriter, r *http.Request) error {
 		s.log.Warn("sso: email outside the allowed domain", "org", flow.OrgID, "email", id.email)
 		return s.ssoRefuse(w, r, http.StatusForbidden, "Your email address is not in the domain allowed to sign in here.")
 	}
+	// The domain must still be this organization's verified claim: one
+	// organization's provider never signs in or creates people of a
+	// domain another organization proved, even if the claim moved while
+	// the browser was at the provider.
+	if owner, _, err := s.svc.FindSettingsByDomain(ctx, st.OIDCDomain); err != nil || owner != flow.OrgID {
+		if code := attest.ErrorCode(err); err != nil && code != attest.ENOTFOUND && code != attest.ECONFLICT {
+			return err
+		}
+		s.log.Warn("sso: the domain is not verified for the organization", "org", flow.OrgID, "domain", st.OIDCDomain)
+		return s.ssoRefuse(w, r, http.StatusForbidden, ssoNotSetUp)
+	}
 	u, refusal, err := s.ssoUser(ctx, flow.OrgID, st, id)
 	if err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -223,6 +224,31 @@ func (f *ssoFixture) configure(t *testing.T) {
 	if p.status != http.StatusOK || !strings.Contains(p.body, "Security settings saved") {
 		t.Fatalf("save SSO settings: %d %s", p.status, p.body)
 	}
+	// Saving claimed the domain; with organization B on the server too,
+	// the claim waits for proof. The admin publishes the TXT record the
+	// page shows and verifies it.
+	c, err := f.db.FindDomainClaim(ctx, f.orgA, ssoDomain)
+	if err != nil || c.Verified() {
+		t.Fatalf("claim after saving: %+v %v, want an unverified claim", c, err)
+	}
+	if !strings.Contains(p.body, c.TXTValue()) {
+		t.Fatalf("the settings page does not show the TXT record %q to publish", c.TXTValue())
+	}
+	f.server.DNS = txtRecords{c.TXTName(): {"v=spf1 -all", c.TXTValue()}}
+	p = b.do(t, "POST", f.srv.URL+"/settings/domains/"+ssoDomain+"/verify", url.Values{"csrf": {m[1]}})
+	if p.status != http.StatusOK || !strings.Contains(p.body, ssoDomain+" is verified") {
+		t.Fatalf("verify the domain: %d %s", p.status, p.body)
+	}
+}
+
+// txtRecords is a DNS zone of TXT records, for domain verification.
+type txtRecords map[string][]string
+
+func (z txtRecords) LookupTXT(_ context.Context, name string) ([]string, error) {
+	if r, ok := z[name]; ok {
+		return r, nil
+	}
+	return nil, &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
 }
 
 // login starts SSO at Attest with the typed email, signs in at the
@@ -541,8 +567,8 @@ func TestSSOFlow(t *testing.T) {
 			}
 			f.refused(t, b, b.do(t, "GET", f.srv.URL+"/sso?email=nobody", nil), 400, "Enter your work email")
 			st := &attest.Settings{OIDCIssuer: f.idp.URL, OIDCClient: "b-client", OIDCDomain: ssoDomain}
-			if err := f.db.UpdateSettings(ctx, f.orgB, st); attest.ErrorCode(err) != attest.ECONFLICT {
-				t.Fatalf("B claiming A's SSO domain: %v, want a conflict", err)
+			if err := f.db.UpdateSettings(ctx, f.orgB, st); attest.ErrorField(err) != "oidc_domain" {
+				t.Fatalf("B claiming A's SSO domain: %v, want a refusal about oidc_domain", err)
 			}
 			if got, _ := f.db.FindSettings(ctx, f.orgB); got.SSOEnabled() {
 				t.Error("the refused claim was stored")

@@ -38,8 +38,8 @@ func TestInternalTargetsRefused(t *testing.T) {
 				t.Errorf("webhook %s = %d, want 400 saying why", target, p.status)
 			}
 			p = admin.post(t, "/settings/security", url.Values{"oidc_issuer": {target}, "oidc_client_id": {"x"}})
-			if p.status != http.StatusBadRequest || !strings.Contains(p.body, "own network") {
-				t.Errorf("issuer %s = %d, want 400 saying why", target, p.status)
+			if p.status != refusedStatus || !strings.Contains(p.body, "own network") || !strings.Contains(p.body, `id="oidc_issuer-error"`) {
+				t.Errorf("issuer %s = %d, want 422 saying why beside the field", target, p.status)
 			}
 		}
 		hooks, err := u.db.FindWebhooks(context.Background(), u.orgA)

@@ -38,8 +38,9 @@ func (s *Server) taskByPath(r *http.Request) (*attest.Task, error) {
 	if err != nil {
 		return nil, err
 	}
-	// An auditor sees the tasks of the engagements granted to them only.
-	if t.EngagementID != 0 && !principalFrom(r.Context()).SeesEngagement(t.EngagementID) {
+	// An auditor sees the tasks of the engagements granted to them only,
+	// as on the task list: not those of other engagements or of none.
+	if !principalFrom(r.Context()).SeesEngagement(t.EngagementID) {
 		return nil, attest.Errorf(attest.ENOTFOUND, "no task %d", id)
 	}
 	return t, nil

@@ -85,6 +85,14 @@ func TestTaskPage(t *testing.T) {
 		aud := u.signIn(t, uAuditor)
 		wantStatus(t, "an auditor on a granted engagement's task", aud.get(t, path), http.StatusOK, "")
 		wantStatus(t, "an auditor on another engagement's task", aud.get(t, fmt.Sprintf("/tasks/%d", other.ID)), http.StatusNotFound, "")
+		// A task of no engagement is not listed for an auditor, so its
+		// address does not open it either.
+		loose := &attest.Task{Title: "Of no engagement"}
+		if err := u.db.CreateTask(ctx, u.orgA, loose); err != nil {
+			t.Fatal(err)
+		}
+		wantStatus(t, "an auditor on a task of no engagement", aud.get(t, fmt.Sprintf("/tasks/%d", loose.ID)), http.StatusNotFound, "")
+		wantStatus(t, "a manager on a task of no engagement", max.get(t, fmt.Sprintf("/tasks/%d", loose.ID)), http.StatusOK, "")
 	})
 }
 

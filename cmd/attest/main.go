@@ -50,10 +50,12 @@ type CLI struct {
 	Token      TokenCmd      `cmd:"" help:"API tokens."`
 	User       UserCmd       `cmd:"" help:"Users: list, create, reset a password or MFA."`
 	Orgs       OrgCmd        `cmd:"" name:"org" help:"Organizations on this server: create one with its admin, list them."`
+	Domain     DomainCmd     `cmd:"" help:"Email domain claims that single sign-on needs on a server with several organizations: list, approve, revoke."`
 	Evidence   EvidenceCmd   `cmd:"" help:"Evidence: add files and links, list items, show the request list."`
 	Export     ExportCmd     `cmd:"" help:"Export the signed evidence package for the auditor."`
 	SigningKey SigningKeyCmd `cmd:"" name:"signing-key" help:"Show the public key that signs evidence packages."`
 	Audit      AuditCmd      `cmd:"" help:"Browse the audit log of changes."`
+	Check      CheckCmd      `cmd:"" help:"Checks: list them, validate a folder of your own, run them over resources."`
 	Verify     VerifyCmd     `cmd:"" help:"Check the audit log and stored evidence, or an evidence package offline; exit 1 on any problem."`
 	Version    VersionCmd    `cmd:"" help:"Print the version."`
 }
