@@ -58,3 +58,31 @@ func (c CheckInfo) monitored() *attest.MonitoredCheck {
 	return &attest.MonitoredCheck{ID: c.ID, Title: c.Title, Description: c.Description, Severity: c.Severity,
 		Controls: c.Controls, Remediation: c.Remediation, Window: c.Window}
 }
+
+// FromChecks is the check set of the check engine's checks.
+func FromChecks(checks []*check.Check) *CheckSet {
+	cs := &CheckSet{}
+	byID := make(map[string]*check.Check, len(checks))
+	for _, c := range checks {
+		byID[c.ID] = c
+		cs.Checks = append(cs.Checks, CheckInfo{ID: c.ID, Title: c.Title, Description: c.Description, Severity: c.Severity,
+			Controls: c.Controls, Remediation: c.Remediation, Window: c.Window, ResourceTypes: c.ResourceTypes})
+	}
+	cs.Eval = func(ctx context.Context, ids []string, res ResourceFunc, emit func(check.Result) error) error {
+		sel := make([]*check.Check, 0, len(ids))
+		for _, id := range ids {
+			if c := byID[id]; c != nil {
+				sel = append(sel, c)
+			}
+		}
+		return check.Run(ctx, sel, resourceSource(res), emit)
+	}
+	return cs
+}
+
+// resourceSource adapts a ResourceFunc to the engine's Source.
+type resourceSource ResourceFunc
+
+func (f resourceSource) Resources(ctx context.Context, typ string, fn func(collect.Resource) error) error {
+	return f(ctx, typ, fn)
+}
