@@ -57,8 +57,8 @@ type CLI struct {
 	Audit      AuditCmd      `cmd:"" help:"Browse the audit log of changes."`
 	Check      CheckCmd      `cmd:"" help:"Checks: list them, validate a folder of your own, run them over resources."`
 	IntegrationCmds
-	Verify     VerifyCmd     `cmd:"" help:"Check the audit log and stored evidence, or an evidence package offline; exit 1 on any problem."`
-	Version    VersionCmd    `cmd:"" help:"Print the version."`
+	Verify  VerifyCmd  `cmd:"" help:"Check the audit log and stored evidence, or an evidence package offline; exit 1 on any problem."`
+	Version VersionCmd `cmd:"" help:"Print the version."`
 }
 
 // jsonFlag is embedded by every command that reports.
