@@ -56,9 +56,9 @@ type CLI struct {
 	SigningKey SigningKeyCmd `cmd:"" name:"signing-key" help:"Show the public key that signs evidence packages."`
 	Audit      AuditCmd      `cmd:"" help:"Browse the audit log of changes."`
 	Check      CheckCmd      `cmd:"" help:"Checks: list them, validate a folder of your own, run them over resources."`
+	Verify     VerifyCmd     `cmd:"" help:"Check the audit log and stored evidence, or an evidence package offline; exit 1 on any problem."`
+	Version    VersionCmd    `cmd:"" help:"Print the version."`
 	IntegrationCmds
-	Verify  VerifyCmd  `cmd:"" help:"Check the audit log and stored evidence, or an evidence package offline; exit 1 on any problem."`
-	Version VersionCmd `cmd:"" help:"Print the version."`
 }
 
 // jsonFlag is embedded by every command that reports.
