@@ -135,7 +135,7 @@ func demoException(ctx context.Context, db *store.DB, orgID int64, today time.Ti
 			continue
 		}
 		e := &attest.CheckException{CheckID: c.ID, ResourceType: rs[0].ResourceType, ResourceID: rs[0].ResourceID,
-			Reason: "Being decommissioned at the end of the quarter; access is limited to the on-call group until then.",
+			Reason:      "Being decommissioned at the end of the quarter; access is limited to the on-call group until then.",
 			RequesterID: requester.ID, ApproverID: approver.ID, Expires: attest.DateOf(today).AddDays(45)}
 		return db.CreateException(ctx, orgID, e)
 	}
