@@ -81,6 +81,9 @@ func writeRecords(ctx context.Context, pw *evpack.Writer, src RecordSource, orgI
 	if err := r.policies(); err != nil {
 		return nil, err
 	}
+	if err := r.monitoring(e); err != nil {
+		return nil, err
+	}
 	return &r.sum, nil
 }
 
