@@ -120,4 +120,3 @@ func (r *records) monitoring(e *attest.Engagement) error {
 		return writeCSV(w, []string{"check", "resource_type", "resource", "reason", "requested_by", "approved_by", "expires", "recorded_at"}, rows)
 	})
 }
-
