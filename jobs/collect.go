@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/attest-dev/attest"
@@ -249,14 +250,20 @@ func (r *Runner) Evaluate(ctx context.Context, orgID int64, run *attest.Integrat
 		byID[c.ID] = c
 		cr.Checks = append(cr.Checks, c.monitored())
 	}
+	// The engine reads types and emits rows from several goroutines.
+	var mu sync.Mutex
 	origin := map[string]int64{} // type and ID → integration
 	src := func(ctx context.Context, typ string, fn func(collect.Resource) error) error {
 		return r.DB.Resources(ctx, orgID, typ, func(integ int64, res collect.Resource) error {
+			mu.Lock()
 			origin[typ+"\x00"+res.ID] = integ
+			mu.Unlock()
 			return fn(res)
 		})
 	}
 	err = r.Checks.Eval(ctx, ids, src, func(res check.Result) error {
+		mu.Lock()
+		defer mu.Unlock()
 		cr.Results = append(cr.Results, &attest.CheckResult{CheckID: res.CheckID, ResourceType: res.ResourceType, ResourceID: res.ResourceID,
 			ResourceName: res.ResourceName, Status: attest.CheckStatus(res.Status), Reason: res.Reason, IntegrationID: origin[res.ResourceType+"\x00"+res.ResourceID]})
 		return nil
