@@ -2,6 +2,7 @@ package attest
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -176,4 +177,18 @@ type MonitoringService interface {
 	// FailingBySeverity counts failing checks per severity, for the
 	// dashboard.
 	FailingBySeverity(ctx context.Context, orgID int64) (map[string]int, error)
+}
+
+// WindowText says the remediation window in days or hours, for people.
+func (c *MonitoredCheck) WindowText() string {
+	switch {
+	case c.Window <= 0:
+		return "none"
+	case c.Window%(24*time.Hour) == 0:
+		if d := int(c.Window / (24 * time.Hour)); d != 1 {
+			return strconv.Itoa(d) + " days"
+		}
+		return "1 day"
+	}
+	return strings.TrimSuffix(strings.TrimSuffix(c.Window.String(), "0s"), "0m")
 }
