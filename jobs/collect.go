@@ -164,7 +164,7 @@ func (r *Runner) store(ctx context.Context, orgID int64, in *attest.Integration,
 		ferr := r.DB.FinishRun(context.WithoutCancel(ctx), orgID, run, attest.RunFailed, attest.ErrorMessage(err))
 		return errors.Join(err, ferr)
 	}
-	if err := r.DB.ReplaceResources(ctx, orgID, in.ID, rs); err != nil {
+	if err := r.DB.ReplaceResources(ctx, orgID, in.ID, run.ID, rs); err != nil {
 		return fail(err)
 	}
 	out, err := r.Evaluate(ctx, orgID, run, types)

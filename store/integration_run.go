@@ -88,53 +88,93 @@ func (s *DB) FinishRun(ctx context.Context, orgID int64, run *attest.Integration
 	})
 }
 
-// resourceBatch is how many resources one INSERT writes (7 parameters
-// each, well within both databases' limits).
-const resourceBatch = 500
+// resourceBatch is how many resources one INSERT writes (8 parameters
+// each, well within both databases' limits); resourceTx is how many one
+// transaction writes or deletes.
+const (
+	resourceBatch = 500
+	resourceTx    = 2000
+)
 
 // ReplaceResources makes rs the integration's stored resources, in place
-// of the last good run's, in one transaction: readers see the old set or
-// the new one, never a mix, and a process killed midway leaves the old.
-func (s *DB) ReplaceResources(ctx context.Context, orgID, integrationID int64, rs []collect.Resource) error {
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM resources WHERE org_id = ? AND integration_id = ?`), orgID, integrationID); err != nil {
-			return err
+// of the last good run's. They are written as generation gen (the run's
+// ID) in short transactions, then made current in one statement, then the
+// old generation is deleted: readers see the old set or the new one, never
+// a mix; pages and other writers wait for one short transaction at most,
+// not for the whole collection; and a process killed midway leaves the old
+// set current (its partial generation is removed by the next run).
+func (s *DB) ReplaceResources(ctx context.Context, orgID, integrationID, gen int64, rs []collect.Resource) error {
+	if err := s.dropGenerations(ctx, orgID, integrationID); err != nil {
+		return fmt.Errorf("store resources: %w", err)
+	}
+	seen := make(map[[2]string]bool, len(rs))
+	rows := make([][]any, 0, len(rs))
+	for _, r := range rs {
+		k := [2]string{r.Type, r.ID}
+		if seen[k] { // a collector that lists a resource twice: keep the first
+			continue
 		}
-		seen := make(map[[2]string]bool, len(rs))
-		args := make([]any, 0, resourceBatch*7)
-		n := 0
-		flush := func() error {
-			if n == 0 {
-				return nil
-			}
-			q := `INSERT INTO resources (org_id, integration_id, type, rid, name, attributes, collected_at) VALUES ` + rowsOf(n, 7)
-			_, err := tx.ExecContext(ctx, s.q(q), args...)
-			args, n = args[:0], 0
-			return err
+		seen[k] = true
+		attrs, err := json.Marshal(r.Attributes)
+		if err != nil {
+			return attest.Errorf(attest.EINVALID, "resource %s %s: attributes are not JSON: %v", r.Type, r.ID, err)
 		}
-		for _, r := range rs {
-			k := [2]string{r.Type, r.ID}
-			if seen[k] { // a collector that lists a resource twice: keep the first
-				continue
-			}
-			seen[k] = true
-			attrs, err := json.Marshal(r.Attributes)
-			if err != nil {
-				return attest.Errorf(attest.EINVALID, "resource %s %s: attributes are not JSON: %v", r.Type, r.ID, err)
-			}
-			args = append(args, orgID, integrationID, r.Type, r.ID, r.Name, string(attrs), r.CollectedAt.UTC())
-			if n++; n == resourceBatch {
-				if err := flush(); err != nil {
+		rows = append(rows, []any{orgID, integrationID, gen, r.Type, r.ID, r.Name, string(attrs), r.CollectedAt.UTC()})
+	}
+	for len(rows) > 0 {
+		chunk := rows[:min(len(rows), resourceTx)]
+		rows = rows[len(chunk):]
+		err := s.tx(ctx, func(tx *sql.Tx) error {
+			for len(chunk) > 0 {
+				part := chunk[:min(len(chunk), resourceBatch)]
+				chunk = chunk[len(part):]
+				args := make([]any, 0, len(part)*8)
+				for _, r := range part {
+					args = append(args, r...)
+				}
+				if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO resources (org_id, integration_id, gen, type, rid, name, attributes, collected_at) VALUES `+rowsOf(len(part), 8)), args...); err != nil {
 					return err
 				}
 			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("store resources: %w", err)
 		}
-		return flush()
+	}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.q(`UPDATE integrations SET resources_gen = ? WHERE org_id = ? AND id = ?`), gen, orgID, integrationID)
+		return err
 	})
 	if err != nil {
-		return fmt.Errorf("store resources: %w", err)
+		return fmt.Errorf("make resources current: %w", err)
 	}
-	return nil
+	return s.dropGenerations(ctx, orgID, integrationID)
+}
+
+// dropGenerations deletes the integration's resources of generations that
+// are not current (the last run's before the new one, or what a killed run
+// left), a short transaction at a time.
+func (s *DB) dropGenerations(ctx context.Context, orgID, integrationID int64) error {
+	for {
+		var n int64
+		err := s.tx(ctx, func(tx *sql.Tx) error {
+			res, err := tx.ExecContext(ctx, s.q(`DELETE FROM resources WHERE org_id = ? AND integration_id = ? AND (gen, type, rid) IN (
+				SELECT r.gen, r.type, r.rid FROM resources r JOIN integrations i ON i.id = r.integration_id
+				WHERE r.org_id = ? AND r.integration_id = ? AND r.gen <> i.resources_gen LIMIT ?)`), orgID, integrationID, orgID, integrationID, resourceTx)
+			if err != nil {
+				return err
+			}
+			n, _ = res.RowsAffected()
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("drop old resources: %w", err)
+		}
+		if n < resourceTx {
+			return nil
+		}
+	}
 }
 
 // rowsOf returns n rows of m placeholders for a multi-row INSERT.
@@ -154,7 +194,8 @@ func rowsOf(n, m int) string {
 // organization, across its integrations, with the integration it came
 // from: the check engine's source.
 func (s *DB) Resources(ctx context.Context, orgID int64, typ string, fn func(integrationID int64, r collect.Resource) error) error {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT integration_id, rid, name, attributes, collected_at FROM resources WHERE org_id = ? AND type = ? ORDER BY integration_id, rid`), orgID, typ)
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT r.integration_id, r.rid, r.name, r.attributes, r.collected_at FROM resources r
+		JOIN integrations i ON i.id = r.integration_id AND i.resources_gen = r.gen WHERE r.org_id = ? AND r.type = ? ORDER BY r.integration_id, r.rid`), orgID, typ)
 	if err != nil {
 		return fmt.Errorf("read resources: %w", err)
 	}
@@ -179,7 +220,8 @@ func (s *DB) Resources(ctx context.Context, orgID int64, typ string, fn func(int
 // ResourceTypes returns the types of the organization's stored resources
 // with how many of each.
 func (s *DB) ResourceTypes(ctx context.Context, orgID int64) (map[string]int, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT type, count(*) FROM resources WHERE org_id = ? GROUP BY type`), orgID)
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT r.type, count(*) FROM resources r JOIN integrations i ON i.id = r.integration_id AND i.resources_gen = r.gen
+		WHERE r.org_id = ? GROUP BY r.type`), orgID)
 	if err != nil {
 		return nil, fmt.Errorf("count resources: %w", err)
 	}

@@ -63,7 +63,7 @@ func TestRunLeaseAndSnapshot(t *testing.T) {
 			t.Fatalf("a second process started the same collection: %v", err)
 		}
 		rs := []collect.Resource{{Type: "linux.host", ID: "a", Name: "a", Attributes: map[string]any{"ssh": map[string]any{"root_login": false}}, CollectedAt: now}, {Type: "linux.host", ID: "b", CollectedAt: now}}
-		if err := db.ReplaceResources(ctx, org, in.ID, rs); err != nil {
+		if err := db.ReplaceResources(ctx, org, in.ID, run.ID, rs); err != nil {
 			t.Fatal(err)
 		}
 		run.Resources = 2
@@ -74,6 +74,10 @@ func TestRunLeaseAndSnapshot(t *testing.T) {
 		// interrupted and the stored resources are still the last good ones.
 		dead, err := db.StartRun(ctx, org, in.ID, "test", "proc-a", time.Minute)
 		if err != nil {
+			t.Fatal(err)
+		}
+		// It had written part of its generation when it died.
+		if _, err := db.db.ExecContext(ctx, db.q(`INSERT INTO resources (org_id, integration_id, gen, type, rid, collected_at) VALUES (?, ?, ?, 'linux.host', 'half-written', ?)`), org, in.ID, dead.ID, now); err != nil {
 			t.Fatal(err)
 		}
 		clock(db, now.Add(2*time.Minute))
@@ -99,6 +103,20 @@ func TestRunLeaseAndSnapshot(t *testing.T) {
 		if err := db.FinishRun(ctx, org, next, attest.RunFailed, "malformed answer"); err != nil {
 			t.Fatal(err)
 		}
+		// The next good run removes what the killed one left.
+		third, err := db.StartRun(ctx, org, in.ID, "test", "proc-b", time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.ReplaceResources(ctx, org, in.ID, third.ID, rs[:1]); err != nil {
+			t.Fatal(err)
+		}
+		var stored int
+		db.db.QueryRowContext(ctx, db.q(`SELECT count(*) FROM resources WHERE org_id = ? AND integration_id = ?`), org, in.ID).Scan(&stored)
+		if types, _ := db.ResourceTypes(ctx, org); types["linux.host"] != 1 || stored != 1 {
+			t.Errorf("after the next run: %v current, %d rows stored; want 1 and 1", types, stored)
+		}
+		db.FinishRun(ctx, org, third, attest.RunSucceeded, "")
 		due, err := db.DueIntegrations(ctx, now.Add(2*time.Minute+time.Hour))
 		if err != nil || len(due) != 1 || due[0].ID != in.ID {
 			t.Fatalf("due %v, %v", due, err)

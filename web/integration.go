@@ -49,6 +49,7 @@ func (s *Server) integrationRoutes() []route {
 		{"POST", "/integrations/{id}/run", session, attest.EditReadiness, s.integrationRun, false},
 		{"POST", "/integrations/{id}/delete", session, attest.EditReadiness, s.integrationDelete, false},
 		{"GET", "/api/v1/integrations", token, attest.ReadData, s.apiIntegrations, false},
+		{"POST", "/api/v1/integrations", token, attest.EditReadiness, s.apiIntegrationCreate, false},
 		{"POST", "/api/v1/integrations/{id}/run", token, attest.EditReadiness, s.integrationRun, false},
 		{"POST", "/api/v1/integrations/{id}/test", token, attest.EditReadiness, s.integrationTest, false},
 		{"POST", "/api/v1/agent/snapshots", public, "", s.agentSnapshot, false},
@@ -356,4 +357,41 @@ func (s *Server) apiIntegrations(w http.ResponseWriter, r *http.Request) error {
 		ins = one
 	}
 	return writePage(w, ins, len(ins))
+}
+
+// apiIntegrationCreate adds an integration from JSON: kind, name,
+// settings, secrets (sealed at once, answered only by name) and every
+// ("hourly", "daily", "manual" or a duration).
+func (s *Server) apiIntegrationCreate(w http.ResponseWriter, r *http.Request) error {
+	var body struct {
+		Kind     string            `json:"kind"`
+		Name     string            `json:"name"`
+		Settings map[string]string `json:"settings"`
+		Secrets  map[string]string `json:"secrets"`
+		Every    string            `json:"every"`
+	}
+	if err := decode(r, &body); err != nil {
+		return err
+	}
+	k, ok := s.kind(body.Kind)
+	if !ok {
+		return attest.FieldErrorf("kind", "unknown kind %q", body.Kind)
+	}
+	every, err := parseEvery(body.Every)
+	if err != nil {
+		return err
+	}
+	for _, fd := range k.Fields {
+		if fd.Secret && fd.Required && body.Secrets[fd.Name] == "" {
+			return attest.FieldErrorf(fd.Name, "%s is required", fd.Label)
+		}
+		if !fd.Secret && fd.Required && body.Settings[fd.Name] == "" {
+			return attest.FieldErrorf(fd.Name, "%s is required", fd.Label)
+		}
+	}
+	in := &attest.Integration{Kind: k.Name, Name: body.Name, Settings: body.Settings, Every: every}
+	if err := s.createIntegration(r.Context(), orgID(r), in, k, body.Secrets); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, in)
 }

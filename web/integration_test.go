@@ -203,10 +203,17 @@ func TestIntegrationPages(t *testing.T) {
 		if !strings.Contains(dash.body, `id="failing-checks"`) {
 			t.Errorf("dashboard has no failing checks card")
 		}
+		created := u.do(t, "POST", "/api/v1/integrations", adminA, `{"kind":"fake","name":"api-hosts","settings":{"host":"h"},"secrets":{"password":"`+fakeSecret+`"},"every":"manual"}`)
+		if created.status != http.StatusCreated || !strings.Contains(string(created.body), `"secrets_set": [`) {
+			t.Errorf("API create = %d %s", created.status, created.body)
+		}
+		if bad := u.do(t, "POST", "/api/v1/integrations", adminA, `{"kind":"fake","name":"api-hosts-2","settings":{}}`); bad.status != http.StatusBadRequest {
+			t.Errorf("API create without the host = %d %s", bad.status, bad.body)
+		}
 		// The secret is nowhere: pages, API, audit log.
 		api := u.do(t, "GET", "/api/v1/integrations", adminA, "")
 		var listed []map[string]any
-		if err := json.Unmarshal(api.body, &listed); err != nil || len(listed) != 2 || api.header.Get("X-Total-Count") != "2" {
+		if err := json.Unmarshal(api.body, &listed); err != nil || len(listed) != 3 || api.header.Get("X-Total-Count") != "3" {
 			t.Errorf("API list: %v %s", err, api.body)
 		}
 		log, err := u.db.FindAuditLog(context.Background(), u.orgA, attest.AuditFilter{})
@@ -217,7 +224,7 @@ func TestIntegrationPages(t *testing.T) {
 		for _, e := range log {
 			audit.WriteString(string(e.Before) + string(e.After))
 		}
-		for what, text := range map[string]string{"detail page": page.body, "API": string(api.body), "audit log": audit.String(), "csv": csv.body} {
+		for what, text := range map[string]string{"detail page": page.body, "API": string(api.body), "API create": string(created.body), "audit log": audit.String(), "csv": csv.body} {
 			if strings.Contains(text, fakeSecret) || strings.Contains(text, "v1:") {
 				t.Errorf("the %s shows the secret or its sealed form", what)
 			}
