@@ -165,6 +165,20 @@ func (s *DB) RecordResults(ctx context.Context, orgID int64, cr *CheckRun) (*Rec
 		closes = append(closes, o.id)
 		out.Changes++
 	}
+	// The integrations each check read, worked out before the last
+	// transaction so that it stays short.
+	names := map[string]map[string]string{}
+	for _, r := range cr.Results {
+		if n := cr.Integrations[r.IntegrationID]; n != "" {
+			if names[r.CheckID] == nil {
+				names[r.CheckID] = map[string]string{}
+			}
+			names[r.CheckID][n] = n
+		}
+	}
+	for id, c := range counts {
+		c.Integrations = sortedKeys(names[id])
+	}
 	err = flush(func(tx *sql.Tx) error {
 		if err := s.lapseExceptions(ctx, tx, orgID, today); err != nil {
 			return err
@@ -234,13 +248,6 @@ func (s *DB) activeExceptions(ctx context.Context, orgID int64, today attest.Dat
 // saveMonitoredCheck writes a check's definition and latest counts, and
 // the controls it tests.
 func (s *DB) saveMonitoredCheck(ctx context.Context, tx *sql.Tx, orgID int64, c *attest.MonitoredCheck, cr *CheckRun) error {
-	names := map[string]bool{}
-	for _, r := range cr.Results {
-		if r.CheckID == c.ID && r.IntegrationID != 0 && cr.Integrations[r.IntegrationID] != "" {
-			names[cr.Integrations[r.IntegrationID]] = true
-		}
-	}
-	c.Integrations = secretNames(map[string]string(keysOf(names)))
 	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO monitor_checks (org_id, check_id, title, description, severity, remediation, window_seconds, integrations, pass, fail, error, skip, excepted, last_run_at) VALUES (`+placeholders(14)+`)
 		ON CONFLICT (org_id, check_id) DO UPDATE SET title = excluded.title, description = excluded.description, severity = excluded.severity, remediation = excluded.remediation,
 		window_seconds = excluded.window_seconds, integrations = excluded.integrations, pass = excluded.pass, fail = excluded.fail, error = excluded.error, skip = excluded.skip, excepted = excluded.excepted, last_run_at = excluded.last_run_at`),
@@ -262,12 +269,4 @@ func (s *DB) saveMonitoredCheck(ctx context.Context, tx *sql.Tx, orgID int64, c 
 		}
 	}
 	return nil
-}
-
-func keysOf(m map[string]bool) map[string]string {
-	out := make(map[string]string, len(m))
-	for k := range m {
-		out[k] = k
-	}
-	return out
 }

@@ -31,11 +31,13 @@ func scanIntegration(row rowScanner) (*attest.Integration, error) {
 	if err := fromJSON(secrets, &in.Secrets); err != nil {
 		return nil, err
 	}
-	in.SecretNames = secretNames(in.Secrets)
+	in.SecretNames = sortedKeys(in.Secrets)
 	return in, nil
 }
 
-func secretNames(m map[string]string) []string {
+// sortedKeys returns a map's keys in order: the names of the secrets set,
+// the integrations a check read.
+func sortedKeys(m map[string]string) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)
@@ -56,7 +58,7 @@ func (s *DB) CreateIntegration(ctx context.Context, orgID int64, in *attest.Inte
 	if in.Secrets == nil {
 		in.Secrets = map[string]string{}
 	}
-	in.SecretNames = secretNames(in.Secrets)
+	in.SecretNames = sortedKeys(in.Secrets)
 	in.CreatedAt, in.UpdatedAt = s.now(), s.now()
 	err := s.change(ctx, orgID, func(tx *sql.Tx) error {
 		id, err := s.insertID(ctx, tx, `INSERT INTO integrations (org_id, kind, name, settings, secrets, every_seconds, created_at, updated_at) VALUES (`+placeholders(8)+`)`,
@@ -148,7 +150,7 @@ func (s *DB) UpdateIntegration(ctx context.Context, orgID, id int64, u attest.In
 		if err := in.Validate(nil); err != nil {
 			return err
 		}
-		in.SecretNames = secretNames(in.Secrets)
+		in.SecretNames = sortedKeys(in.Secrets)
 		in.UpdatedAt = s.now()
 		if _, err := tx.ExecContext(ctx, s.q(`UPDATE integrations SET settings = ?, secrets = ?, every_seconds = ?, updated_at = ? WHERE org_id = ? AND id = ?`),
 			jsonText(in.Settings), jsonText(in.Secrets), int64(in.Every/time.Second), in.UpdatedAt, orgID, id); err != nil {
