@@ -62,6 +62,17 @@ func init() {
 	} {
 		matrix[k] = v
 	}
+	// Organization B's admin, with A's integration and check names.
+	for k, v := range map[string][]isoCase{
+		"GET /api/v1/checks":                  {{path: "/api/v1/checks?integration=matrix-hosts", status: 200, want: []string{`[]`}}},
+		"GET /api/v1/checks/{id}/results":     {{path: "/api/v1/checks/matrix-check/results?history=1", status: 200, want: []string{`[]`}}},
+		"GET /api/v1/integrations":            {{path: "/api/v1/integrations", status: 200, want: []string{`[]`}}},
+		"POST /api/v1/integrations":           {{path: "/api/v1/integrations", body: `{"kind":"agent","name":"b-agent","secrets":{"key":"k"}}`, status: 400}},
+		"POST /api/v1/integrations/{id}/run":  {{path: "/api/v1/integrations/1/run", status: 404}},
+		"POST /api/v1/integrations/{id}/test": {{path: "/api/v1/integrations/1/test", status: 404}},
+	} {
+		isolationCases[k] = v
+	}
 }
 
 // fakeHosts is the test kind: hosts whose root login is on or off.
