@@ -9,8 +9,8 @@ import (
 
 // Incident severities, most severe first, and statuses.
 var (
-	Severities       = []string{"sev1", "sev2", "sev3", "sev4"}
-	IncidentStatuses = []string{"open", "contained", "resolved", "closed"}
+	IncidentSeverities = []string{"sev1", "sev2", "sev3", "sev4"}
+	IncidentStatuses   = []string{"open", "contained", "resolved", "closed"}
 )
 
 // Incident is a security or availability incident (CC7.3–CC7.5): what
@@ -66,7 +66,7 @@ func (i *Incident) Validate() error {
 		return FieldErrorf("title", "the title is longer than 300 characters")
 	case len(i.Summary) > 20000, len(i.RootCause) > 20000, len(i.Review) > 20000, len(i.AffectedData) > 5000:
 		return FieldErrorf("summary", "the text is longer than 20,000 characters")
-	case !slices.Contains(Severities, i.Severity):
+	case !slices.Contains(IncidentSeverities, i.Severity):
 		return FieldErrorf("severity", "unknown severity %q (sev1 to sev4)", i.Severity)
 	case !slices.Contains(IncidentStatuses, i.Status):
 		return FieldErrorf("status", "unknown status %q (open, contained, resolved or closed)", i.Status)

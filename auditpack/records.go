@@ -86,6 +86,9 @@ func writeRecords(ctx context.Context, pw *evpack.Writer, src RecordSource, orgI
 			return nil, err
 		}
 	}
+	if err := r.monitoring(e); err != nil {
+		return nil, err
+	}
 	return &r.sum, nil
 }
 

@@ -74,6 +74,8 @@ type Deps struct {
 	LeadDays int
 	Log      *slog.Logger
 	Now      func() time.Time
+	// Runner collects integrations (collect.go); nil schedules none.
+	Runner *Runner
 }
 
 // Background returns the workers and schedule of `attest serve`: a
@@ -98,10 +100,14 @@ func Background(d Deps) (*river.Workers, []Periodic) {
 	river.AddWorker(w, &refreshWorker{d: d})
 	river.AddWorker(w, &reminderWorker{d: d})
 	river.AddWorker(w, &deliverWorker{d: d})
-	return w, []Periodic{
+	periodic := []Periodic{
 		{Name: "readiness_snapshot", Every: time.Hour, Args: SnapshotArgs{}},
 		{Name: "reminder_scan", Every: 24 * time.Hour, Args: ReminderScanArgs{}},
 	}
+	if d.Runner != nil {
+		periodic = append(periodic, AddCollection(w, d.Runner)...)
+	}
+	return w, periodic
 }
 
 type snapshotWorker struct {

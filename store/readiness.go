@@ -85,6 +85,9 @@ func (s *DB) computeReadiness(ctx context.Context, orgID int64, e *attest.Engage
 	if err != nil {
 		return nil, err
 	}
+	if gates, err = s.deviationGates(ctx, orgID, gates, today); err != nil {
+		return nil, err
+	}
 	r := attest.ComputeReadiness(s.fw, e.Categories, attest.HoldControls(controls, gates), tasks, today)
 	reqs, err := s.requestsOf(ctx, orgID, e, controls, today)
 	if err != nil {

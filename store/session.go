@@ -32,8 +32,12 @@ func (s *DB) TouchSession(ctx context.Context, idHash string, sess *attest.Sessi
 		return nil
 	}
 	sess.LastSeen = now
-	_, err := s.db.ExecContext(ctx, s.q(`UPDATE sessions SET last_seen = ? WHERE token_hash = ?`), now, idHash)
-	return err
+	// Through tx: on SQLite it queues behind this process's other writers
+	// (a collection's batches) instead of polling in the busy handler.
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.q(`UPDATE sessions SET last_seen = ? WHERE token_hash = ?`), now, idHash)
+		return err
+	})
 }
 
 // PromoteSession moves a session from the MFA stage to signed in.

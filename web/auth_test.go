@@ -66,6 +66,9 @@ func TestAuthentication(t *testing.T) {
 // writeBodies holds, for every write route, a valid body: were the role
 // check missing, the request would change data and the test would see it.
 var writeBodies = map[string]string{
+	"POST /api/v1/integrations":                         `{"kind":"agent","name":"viewer-agent","secrets":{"key":"k"}}`,
+	"POST /api/v1/integrations/{id}/run":                ``,
+	"POST /api/v1/integrations/{id}/test":               ``,
 	"POST /api/v1/controls":                             `{"id":"VIEW-01","name":"Viewer control","criteria":["CC1.1"],"frequency":"monthly"}`,
 	"PATCH /api/v1/controls/{id}":                       `{"status":"implemented","owner":"viewer"}`,
 	"PUT /api/v1/controls/{id}/criteria/{criterion}":    ``,

@@ -250,7 +250,7 @@ func (s *Server) renderControl(w http.ResponseWriter, r *http.Request, status in
 	}
 	return s.render(w, r, status, "control", &view{Title: c.ID + " " + c.Name, Nav: "controls", Data: map[string]any{
 		"Control": c, "Tasks": tasks, "Criteria": crit, "Statuses": attest.ControlStatuses, "CanEdit": s.mayEditControl(p, c),
-		"Evidence": ev, "Form": cf.Control, "Owners": owners, "Actors": actors, "Records": records,
+		"Evidence": ev, "Form": cf.Control, "Owners": owners, "Actors": actors, "Records": records, "Timelines": s.controlTimelines(r, c.ID),
 	}})
 }
 

@@ -279,6 +279,7 @@ func concrete(t *testing.T, pattern string) string {
 		"{criterion}", "CC1.1",
 		"/engagements/{id}", "/engagements/{eng}",
 		"/tasks/{id}", "/tasks/{task}",
+		"/integrations/{id}", "/integrations/1", "/checks/{id}", "/checks/no-such-check",
 		"s/{id}", "s/1", // the registers' PATCH routes: refused before any lookup
 		"/{$}", "/",
 	).Replace(pattern)

@@ -60,7 +60,7 @@ func (s *Server) renderIncidents(w http.ResponseWriter, r *http.Request, status 
 		window = []string{string(start), string(end), e.Name}
 	}
 	return s.render(w, r, status, "incidents", &view{Title: "Incidents", Nav: "incidents", Data: map[string]any{
-		"Incidents": incidents, "List": list, "Form": f, "Create": create, "Owners": owners, "Severities": attest.Severities,
+		"Incidents": incidents, "List": list, "Form": f, "Create": create, "Owners": owners, "Severities": attest.IncidentSeverities,
 		"Statuses": attest.IncidentStatuses, "OwnerFilter": f.Get("owner"), "Window": window,
 	}})
 }
@@ -167,7 +167,7 @@ func (s *Server) renderIncident(w http.ResponseWriter, r *http.Request, status i
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"Incident": in, "Form": f, "Sub": sub, "Timeline": timeline, "Assets": assets, "Severities": attest.Severities,
+	data := map[string]any{"Incident": in, "Form": f, "Sub": sub, "Timeline": timeline, "Assets": assets, "Severities": attest.IncidentSeverities,
 		"Statuses": attest.IncidentStatuses, "MaySignOff": in.SignedOffAt == nil && in.Review != "" && !in.ReviewedOn.IsZero() && in.RootCause != ""}
 	if err := s.recordData(r, attest.RecordIncident, in.ID, data); err != nil {
 		return err

@@ -443,6 +443,8 @@ func (u *uiEnv) makeFresh(t *testing.T, kind string, org int64) string {
 		id = h.ID
 	case "draft-policy", "approved-policy":
 		id = u.policyWith(t, org, kind == "approved-policy").ID
+	case "integration":
+		id = u.freshIntegration(t, org)
 	case "domain":
 		c, err := u.db.ClaimDomain(ctx, org, fmt.Sprintf("fresh-%d.example", time.Now().UnixNano()))
 		if err != nil {

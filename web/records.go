@@ -198,7 +198,6 @@ func (s *Server) formMember(r *http.Request, name string) (int64, error) {
 	return id, nil
 }
 
-
 func personText(p *attest.Person) string {
 	if p == nil {
 		return ""

@@ -65,6 +65,8 @@ type Server struct {
 	TrustForwardedFor bool
 	// signInLimit limits password checks per client address.
 	signInLimit *addrLimiter
+	// Monitor wires integrations and checks (integration.go).
+	Monitor Monitor
 	// dummyHash is checked against when an email is unknown, so a failed
 	// sign-in takes as long whether or not the account exists.
 	dummyHash string
@@ -120,6 +122,7 @@ func NewServer(svc Services, box *seal.Box, log *slog.Logger) (*Server, error) {
 	s.routes = append(s.apiRoutes(), s.uiRoutes()...)
 	s.routes = append(s.routes, s.registerRoutes()...)
 	s.routes = append(s.routes, s.recordsRoutes()...)
+	s.routes = append(s.routes, s.integrationRoutes()...)
 	s.routes = append(s.routes,
 		route{"GET", "/healthz", public, "", s.health, false},
 		route{"GET", "/static/{file}", public, "", s.serveAsset, false},

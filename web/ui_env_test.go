@@ -164,6 +164,7 @@ func newUIEnv(t *testing.T, target testdb.Target) *uiEnv {
 	}
 	u.seedRegisters(t)
 	u.seedRecords(t) // people, training, access reviews, changes, control tests
+	u.seedMonitoring(t)
 	return u
 }
 

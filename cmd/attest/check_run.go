@@ -17,7 +17,7 @@ import (
 type CheckRunCmd struct {
 	jsonFlag
 	checkDirFlag
-	Resources string   `help:"JSON Lines file of resources, one {\"type\",\"id\",\"name\",\"attributes\"} object a line ('-' for standard input)." required:"" placeholder:"FILE"`
+	Resources string   `help:"JSON Lines file of resources, one {\"type\",\"id\",\"name\",\"attributes\"} object a line ('-' for standard input); without it, the resources the integrations stored, and the results are recorded." placeholder:"FILE"`
 	Check     []string `name:"check" help:"Run only these check IDs (repeatable)." placeholder:"ID"`
 	FailOn    string   `name:"fail-on" help:"Exit 1 when any row is a failure (fail) or a failure or an error (error)." enum:"none,fail,error" default:"none"`
 }
@@ -41,6 +41,9 @@ func (c *CheckRunCmd) Run(a *App) error {
 			sel = append(sel, checks[i])
 		}
 		checks = sel
+	}
+	if c.Resources == "" {
+		return c.runStored(a, checks)
 	}
 	src, err := readResources(c.Resources)
 	if err != nil {

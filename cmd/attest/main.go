@@ -63,6 +63,7 @@ type CLI struct {
 	Check      CheckCmd      `cmd:"" help:"Checks: list them, validate a folder of your own, run them over resources."`
 	Verify     VerifyCmd     `cmd:"" help:"Check the audit log and stored evidence, or an evidence package offline; exit 1 on any problem."`
 	Version    VersionCmd    `cmd:"" help:"Print the version."`
+	IntegrationCmds
 }
 
 // jsonFlag is embedded by every command that reports.

@@ -134,12 +134,17 @@ func (c *ServeCmd) Run(a *App) error {
 	if handler.Blobs, err = a.Blobs(); err != nil {
 		return err
 	}
-	q, stopJobs, err := c.startJobs(a, db, box, handler.PublicURL, log)
+	runner, err := c.monitor(a, handler)
+	if err != nil {
+		return err
+	}
+	q, stopJobs, err := c.startJobs(a, db, box, handler.PublicURL, log, runner)
 	if err != nil {
 		return err
 	}
 	defer stopJobs()
 	handler.Jobs = q
+	c.monitorQueue(handler, runner, q)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -244,13 +249,13 @@ func (a *App) demoSignIns(db *store.DB, orgID int64, accounts []demo.Account) er
 // startJobs starts the background work: readiness snapshots, reminder
 // scans and notification delivery, shared with every other process on the
 // same database. It returns a function that stops it.
-func (c *ServeCmd) startJobs(a *App, db *store.DB, box *seal.Box, publicURL string, log *slog.Logger) (*jobs.Queue, func(), error) {
+func (c *ServeCmd) startJobs(a *App, db *store.DB, box *seal.Box, publicURL string, log *slog.Logger, runner *jobs.Runner) (*jobs.Queue, func(), error) {
 	mailer, err := c.Mail.mailer()
 	if err != nil {
 		return nil, nil, err
 	}
 	workers, periodic := jobs.Background(jobs.Deps{DB: db, Box: box, Mailer: mailer, HTTP: netguard.Client(30*time.Second, c.AllowInternalTargets),
-		BaseURL: publicURL, LeadDays: c.ReminderDays, Log: log})
+		BaseURL: publicURL, LeadDays: c.ReminderDays, Log: log, Runner: runner})
 	cfg := jobs.Config{Concurrency: c.Jobs, Logger: slog.New(slog.NewTextHandler(a.errOut, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	if c.Jobs > 0 {
 		// Periodic jobs run where workers do; a --jobs 0 process only

@@ -1,0 +1,74 @@
+package auditpack_test
+
+import (
+	"archive/zip"
+	"crypto/ed25519"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/attest-dev/attest"
+	"github.com/attest-dev/attest/evpack"
+	"github.com/attest-dev/attest/store"
+)
+
+// TestPackageMonitoring: the package holds the checks, their results over
+// the period as state changes (an excepted failure keeps its status), a
+// timeline per control and the exceptions, listed in the signed manifest.
+func TestPackageMonitoring(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		check := &attest.MonitoredCheck{ID: "s3-public", Title: "Buckets block public access", Severity: "high", Controls: []string{"GOV-01"}, Window: 72 * time.Hour}
+		run := func(at time.Time, st attest.CheckStatus) {
+			e.db.Now = func() time.Time { return at }
+			_, err := e.db.RecordResults(e.ctx, e.org, &store.CheckRun{Checks: []*attest.MonitoredCheck{check}, Results: []*attest.CheckResult{
+				{CheckID: check.ID, ResourceType: "aws.s3_bucket", ResourceID: "logs", Status: attest.CheckPass},
+				{CheckID: check.ID, ResourceType: "aws.s3_bucket", ResourceID: "=cmd|' /C calc'!A0", Status: st, Reason: "public"},
+			}})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		run(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), attest.CheckPass)
+		run(time.Date(2026, 3, 20, 9, 0, 0, 0, time.UTC), attest.CheckFail)
+		e.db.Now = func() time.Time { return time.Date(2026, 4, 10, 12, 0, 0, 0, time.UTC) }
+		path, _, err := e.write()
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := evpack.VerifyFile(path, evpack.VerifyOptions{PublicKey: e.key.Public().(ed25519.PublicKey)})
+		if err != nil || !rep.OK {
+			t.Fatalf("verify: %+v, %v", rep, err)
+		}
+		zr, err := zip.OpenReader(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer zr.Close()
+		manifest := readEntry(t, zr, evpack.ManifestName)
+		for _, name := range []string{"monitoring/checks.csv", "monitoring/results.csv", "monitoring/timelines.json", "monitoring/exceptions.csv"} {
+			if !strings.Contains(manifest, `"`+name+`"`) {
+				t.Errorf("manifest does not list %s", name)
+			}
+		}
+		results := readCSV(t, readEntry(t, zr, "monitoring/results.csv"))
+		if len(results) != 4 { // header, logs, the bucket passing then failing
+			t.Fatalf("results.csv = %q", results)
+		}
+		deviations := 0
+		for _, r := range results[1:] {
+			if strings.HasPrefix(r[3], "=") {
+				t.Errorf("a cell starts a formula: %q", r)
+			}
+			if r[11] == "true" {
+				deviations++
+			}
+		}
+		if deviations != 1 {
+			t.Errorf("results.csv shows %d deviations, want the failure open past its window: %q", deviations, results)
+		}
+		tl := readEntry(t, zr, "monitoring/timelines.json")
+		if !strings.Contains(tl, `"GOV-01"`) || !strings.Contains(tl, "PPPFFFDD") {
+			t.Errorf("timelines.json = %s", tl)
+		}
+	})
+}

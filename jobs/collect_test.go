@@ -1,0 +1,193 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/attest-dev/attest"
+	"github.com/attest-dev/attest/catalog"
+	"github.com/attest-dev/attest/check"
+	"github.com/attest-dev/attest/collect"
+	"github.com/attest-dev/attest/internal/testdb"
+	"github.com/attest-dev/attest/seal"
+	"github.com/attest-dev/attest/store"
+	"github.com/riverqueue/river"
+)
+
+// fakeSystem is what the fake collector reads: its hosts, or a failure.
+type fakeSystem struct {
+	hosts []collect.Resource
+	err   error
+}
+
+const fakePassword = "hunter2-very-secret"
+
+func (f *fakeSystem) kind() collect.Kind {
+	return collect.Kind{Name: "fake", Title: "Fake hosts", ResourceTypes: []string{"fake.host"},
+		Fields: []collect.Field{{Name: "host", Label: "Host", Required: true}, {Name: "password", Label: "Password", Secret: true}},
+		New: func(cfg collect.Config) (collect.Collector, error) {
+			if cfg.Secrets["password"] != fakePassword {
+				return nil, fmt.Errorf("wrong password %q for %s", cfg.Secrets["password"], cfg.Settings["host"])
+			}
+			return f, nil
+		}}
+}
+
+func (f *fakeSystem) Collect(ctx context.Context, emit func(collect.Resource) error) error {
+	for _, h := range f.hosts {
+		if err := emit(h); err != nil {
+			return err
+		}
+	}
+	if f.err != nil {
+		return fmt.Errorf("%w (password %s)", f.err, fakePassword)
+	}
+	return nil
+}
+
+// rootLoginChecks is a one-check set evaluated by hand: a host fails when
+// root may log in over SSH.
+func rootLoginChecks() *CheckSet {
+	return &CheckSet{
+		Checks: []CheckInfo{{ID: "host-root-login", Title: "SSH refuses root", Severity: "high", Controls: []string{"CC6.1-01"}, Window: 72 * time.Hour, ResourceTypes: []string{"fake.host"}}},
+		Eval: func(ctx context.Context, ids []string, res ResourceFunc, emit func(check.Result) error) error {
+			return res(ctx, "fake.host", func(r collect.Resource) error {
+				st, reason := check.Pass, ""
+				if r.Attributes["root_login"] == true {
+					st, reason = check.Fail, "PermitRootLogin is yes"
+				}
+				return emit(check.Result{CheckID: "host-root-login", ResourceType: r.Type, ResourceID: r.ID, ResourceName: r.Name, Status: st, Reason: reason})
+			})
+		},
+	}
+}
+
+func host(id string, root bool) collect.Resource {
+	return collect.Resource{Type: "fake.host", ID: id, Name: id, Attributes: map[string]any{"root_login": root}}
+}
+
+func TestCollectRun(t *testing.T) {
+	for _, tg := range testdb.Targets(t) {
+		t.Run(tg.Name, func(t *testing.T) {
+			ctx := context.Background()
+			db, err := store.Open(ctx, store.Config{DataDir: tg.DataDir, DatabaseURL: tg.DatabaseURL}, catalog.MustSOC2())
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			o := &attest.Organization{Name: "Acme"}
+			if err := db.CreateOrganization(ctx, o); err != nil {
+				t.Fatal(err)
+			}
+			olga := &attest.User{OrgID: o.ID, Email: "olga@acme.example", Name: "Olga", Role: attest.RoleControlOwner, Active: true}
+			if err := db.CreateUser(ctx, olga); err != nil {
+				t.Fatal(err)
+			}
+			ctls, err := db.FindControls(ctx, o.ID, attest.ControlFilter{})
+			if err != nil || len(ctls) == 0 {
+				t.Fatal(err)
+			}
+			ctl := ctls[0].ID
+			if _, err := db.UpdateControl(ctx, o.ID, ctl, attest.ControlUpdate{OwnerID: &olga.ID}); err != nil {
+				t.Fatal(err)
+			}
+			box, _ := seal.New(make([]byte, 32))
+			sys := &fakeSystem{}
+			checks := rootLoginChecks()
+			checks.Checks[0].Controls = []string{ctl}
+			var sent []DeliverArgs
+			alerter := &Alerter{DB: db, Enqueue: func(_ context.Context, a river.JobArgs) error { sent = append(sent, a.(DeliverArgs)); return nil }}
+			r := &Runner{DB: db, Box: box, Kinds: KindMap([]collect.Kind{sys.kind()}), Checks: checks, Owner: "test", Alert: alerter.Alert}
+			in := &attest.Integration{Kind: "fake", Name: "hosts", Settings: map[string]string{"host": "h"}, Every: time.Hour}
+			if err := db.CreateIntegration(ctx, o.ID, in); err != nil {
+				t.Fatal(err)
+			}
+			sealed, _ := box.Seal(fakePassword, IntegrationPurpose(o.ID, in.ID, "password"))
+			if _, err := db.UpdateIntegration(ctx, o.ID, in.ID, attest.IntegrationUpdate{Secrets: map[string]string{"password": sealed}}); err != nil {
+				t.Fatal(err)
+			}
+			openFails := func() int {
+				_, n, err := db.FindResults(ctx, o.ID, attest.ResultFilter{CheckID: "host-root-login", OpenOnly: true, Status: "fail"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return n
+			}
+			steps := []struct {
+				name      string
+				hosts     []collect.Resource
+				err       error
+				status    string
+				resources int // stored after the run
+				fails     int // open failures after the run
+				errText   string
+			}{
+				{"good run", []collect.Resource{host("a", false), host("b", true)}, nil, attest.RunSucceeded, 2, 1, ""},
+				{"malformed data keeps the last good state", []collect.Resource{host("a", true), {Type: "fake.host"}}, nil, attest.RunFailed, 2, 1, "malformed data"},
+				{"an error keeps the last good state and hides the secret", []collect.Resource{host("a", true)}, errors.New("connection reset"), attest.RunFailed, 2, 1, "connection reset"},
+				{"fixed", []collect.Resource{host("a", false), host("b", false), host("c", false)}, nil, attest.RunSucceeded, 3, 0, ""},
+			}
+			for _, st := range steps {
+				sys.hosts, sys.err = st.hosts, st.err
+				run, err := r.Run(ctx, o.ID, "hosts", "test", nil)
+				if err != nil {
+					t.Fatalf("%s: %v", st.name, err)
+				}
+				if run.Status != st.status || !strings.Contains(run.Error, st.errText) || strings.Contains(run.Error, fakePassword) {
+					t.Errorf("%s: run %s %q; want %s with %q and no secret", st.name, run.Status, run.Error, st.status, st.errText)
+				}
+				types, _ := db.ResourceTypes(ctx, o.ID)
+				if types["fake.host"] != st.resources || openFails() != st.fails {
+					t.Errorf("%s: %d resources, %d failing; want %d, %d", st.name, types["fake.host"], openFails(), st.resources, st.fails)
+				}
+			}
+			c, err := db.FindCheck(ctx, o.ID, "host-root-login")
+			if err != nil || c.TaskID == 0 {
+				t.Fatalf("check %+v, %v: want a remediation task", c, err)
+			}
+			task, err := db.FindTaskByID(ctx, o.ID, c.TaskID)
+			if err != nil || task.OwnerID != olga.ID || task.ControlID != ctl || !strings.Contains(task.Description, "fake.host b") {
+				t.Errorf("task %+v, %v", task, err)
+			}
+			if len(sent) != 1 || sent[0].To != olga.Email || sent[0].Message.Event != EventCheckFailed {
+				t.Errorf("notifications %+v, want one email to Olga", sent)
+			}
+			if in, err = db.FindIntegration(ctx, o.ID, "hosts"); err != nil {
+				t.Fatal(err)
+			}
+			if err := r.Test(ctx, o.ID, in); err != nil {
+				t.Errorf("test connection: %v", err)
+			}
+			wrong, _ := box.Seal("nope", IntegrationPurpose(o.ID, in.ID, "password"))
+			in.Secrets["password"] = wrong
+			if err := r.Test(ctx, o.ID, in); err == nil || !strings.Contains(err.Error(), "wrong password") || strings.Contains(err.Error(), "nope") {
+				t.Errorf("test with a wrong password: %v", err)
+			}
+		})
+	}
+}
+
+// TestCollectJobUnique: a collection waiting or running is not queued a
+// second time, by this process or another sharing the database.
+func TestCollectJobUnique(t *testing.T) {
+	for _, tg := range targets(t) {
+		t.Run(tg.name, func(t *testing.T) {
+			ctx := context.Background()
+			a, b := newQueue(t, tg.db, tg.dialect(), Config{}), newQueue(t, tg.db, tg.dialect(), Config{})
+			dup, err := a.RunNow(ctx, 1, 7, "user:1")
+			if err != nil || dup {
+				t.Fatalf("first: %v %v", dup, err)
+			}
+			if dup, err := b.RunNow(ctx, 1, 7, "user:2"); err != nil || !dup {
+				t.Fatalf("second process: duplicate %v, %v", dup, err)
+			}
+			if dup, err := b.RunNow(ctx, 1, 8, "user:2"); err != nil || dup {
+				t.Fatalf("another integration: duplicate %v, %v", dup, err)
+			}
+		})
+	}
+}
