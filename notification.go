@@ -27,10 +27,13 @@ const (
 	// periodic risk assessment they own; training they must complete;
 	// access review decisions assigned to them.
 	EventRecordsDue = "records.due"
+	// EventCheckFailed: resources began failing a check that tests a
+	// control the user owns (sent when the run finds it).
+	EventCheckFailed = "check.failed"
 )
 
 // NotificationEvents lists every event, in the order settings show them.
-var NotificationEvents = []string{EventPolicyAcknowledgement, EventPolicyApproval, EventEvidenceDue, EventEvidenceExpiring, EventRecordsDue}
+var NotificationEvents = []string{EventPolicyAcknowledgement, EventPolicyApproval, EventEvidenceDue, EventEvidenceExpiring, EventRecordsDue, EventCheckFailed}
 
 // NotificationPrefs says which events a user receives by email; an event
 // without an entry is sent.

@@ -14,7 +14,7 @@ import (
 
 // EventCheckFailed is the notification of resources that began failing a
 // check; webhooks subscribed to it receive it too.
-const EventCheckFailed = "check.failed"
+const EventCheckFailed = attest.EventCheckFailed
 
 // alertLines is how many failing resources a message or task names.
 const alertLines = 20
@@ -86,9 +86,16 @@ func (a *Alerter) Alert(ctx context.Context, orgID int64, c CheckInfo, failures 
 	}
 	msg := notify.Message{Event: EventCheckFailed, Subject: fmt.Sprintf("%d resource(s) began failing %q", len(failures), c.Title),
 		Text: desc, URL: link, At: now, Fields: map[string]string{"check": c.ID, "severity": c.Severity, "task": fmt.Sprint(t.ID)}}
-	if owner != nil {
-		if err := a.Enqueue(ctx, DeliverArgs{OrgID: orgID, Channel: ChannelEmail, To: owner.Email, Message: msg}); err != nil {
+	if owner != nil && owner.Active && owner.Email != "" {
+		// The owner may have turned these emails off under Account.
+		prefs, err := a.DB.FindNotificationPrefs(ctx, orgID, owner.ID)
+		if err != nil {
 			return err
+		}
+		if prefs.Wants(EventCheckFailed) {
+			if err := a.Enqueue(ctx, DeliverArgs{OrgID: orgID, Channel: ChannelEmail, To: owner.Email, Message: msg}); err != nil {
+				return err
+			}
 		}
 	}
 	hooks, err := a.DB.FindWebhooks(ctx, orgID)

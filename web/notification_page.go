@@ -42,6 +42,7 @@ var eventLabels = map[string]string{
 	attest.EventEvidenceDue:           "Evidence I owe that is due or late",
 	attest.EventEvidenceExpiring:      "Evidence for my controls that is about to expire",
 	attest.EventRecordsDue:            "Records I own or must act on that are due: vendor reviews and reports, risk acceptances and assessments, training, access review decisions",
+	attest.EventCheckFailed:           "Resources that began failing a check of a control I own",
 }
 
 // eventChoice is one event as a checkbox.
