@@ -164,12 +164,31 @@ func (r *Runner) store(ctx context.Context, orgID int64, in *attest.Integration,
 		ferr := r.DB.FinishRun(context.WithoutCancel(ctx), orgID, run, attest.RunFailed, attest.ErrorMessage(err))
 		return errors.Join(err, ferr)
 	}
+	// People of an HR roster join the organization's roster; they are
+	// read before anything is stored, so a bad one keeps the last state.
+	var people []collect.Resource
+	for _, res := range rs {
+		if res.Type == attest.ResourcePersonType {
+			people = append(people, res)
+		}
+	}
+	if len(people) > 0 {
+		if _, _, err := attest.RosterFromResources(people); err != nil {
+			// Malformed data, like a collector's: the run says so.
+			return r.DB.FinishRun(context.WithoutCancel(ctx), orgID, run, attest.RunFailed, "malformed data: "+attest.ErrorMessage(err))
+		}
+	}
 	if err := r.DB.ReplaceResources(ctx, orgID, in.ID, run.ID, rs); err != nil {
 		return fail(err)
 	}
 	out, err := r.Evaluate(ctx, orgID, run, types)
 	if err != nil {
 		return fail(err)
+	}
+	if len(people) > 0 {
+		if _, _, err := r.DB.ImportRosterResources(ctx, orgID, people); err != nil {
+			return fail(err)
+		}
 	}
 	run.Changes = out.Changes
 	return r.DB.FinishRun(ctx, orgID, run, attest.RunSucceeded, "")

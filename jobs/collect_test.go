@@ -191,3 +191,78 @@ func TestCollectJobUnique(t *testing.T) {
 		})
 	}
 }
+
+// TestCollectRoster: a run of an HR roster integration fills the
+// organization's roster (people who may never sign in), managers resolved
+// by email; a later run updates them rather than adding them again.
+func TestCollectRoster(t *testing.T) {
+	for _, tg := range testdb.Targets(t) {
+		t.Run(tg.Name, func(t *testing.T) {
+			ctx := context.Background()
+			db, err := store.Open(ctx, store.Config{DataDir: tg.DataDir, DatabaseURL: tg.DatabaseURL}, catalog.MustSOC2())
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			o := &attest.Organization{Name: "Acme"}
+			if err := db.CreateOrganization(ctx, o); err != nil {
+				t.Fatal(err)
+			}
+			person := func(email, name, manager, end string) collect.Resource {
+				return collect.Resource{Type: attest.ResourcePersonType, ID: email, Name: name, Attributes: map[string]any{
+					"email": email, "name": name, "department": "Engineering", "manager": manager, "start_date": "2025-01-06", "end_date": end}}
+			}
+			sys := &rosterSystem{}
+			r := &Runner{DB: db, Box: nil, Kinds: KindMap([]collect.Kind{sys.kind()}), Checks: &CheckSet{}, Owner: "test"}
+			in := &attest.Integration{Kind: "roster", Name: "hr", Settings: map[string]string{}, Every: time.Hour}
+			if err := db.CreateIntegration(ctx, o.ID, in); err != nil {
+				t.Fatal(err)
+			}
+			sys.people = []collect.Resource{person("ana@acme.example", "Ana", "", ""), person("bo@acme.example", "Bo", "ana@acme.example", "")}
+			if run, err := r.Run(ctx, o.ID, "hr", "test", nil); err != nil || run.Status != attest.RunSucceeded {
+				t.Fatalf("first run: %+v %v", run, err)
+			}
+			sys.people[1] = person("bo@acme.example", "Bo", "ana@acme.example", "2026-11-30")
+			if run, err := r.Run(ctx, o.ID, "hr", "test", nil); err != nil || run.Status != attest.RunSucceeded {
+				t.Fatalf("second run: %+v %v", run, err)
+			}
+			people, n, err := db.FindRosterPage(ctx, o.ID, attest.RosterFilter{}, attest.Page{Limit: 10})
+			if err != nil || n != 2 {
+				t.Fatalf("roster after two runs: %d people, %v; want 2", n, err)
+			}
+			byEmail := map[string]*attest.RosterPerson{}
+			for _, p := range people {
+				byEmail[p.Email] = p
+			}
+			ana, bo := byEmail["ana@acme.example"], byEmail["bo@acme.example"]
+			if ana == nil || bo == nil || bo.ManagerID != ana.ID || bo.EndDate != "2026-11-30" {
+				t.Fatalf("roster: ana %+v, bo %+v; want Bo managed by Ana, leaving 2026-11-30", ana, bo)
+			}
+			// A person without an email fails the run and keeps the roster.
+			sys.people = append(sys.people, collect.Resource{Type: attest.ResourcePersonType, ID: "x", Name: "No Email", Attributes: map[string]any{"name": "No Email"}})
+			if run, err := r.Run(ctx, o.ID, "hr", "test", nil); err != nil || run.Status != attest.RunFailed {
+				t.Fatalf("run with a bad person: %+v %v; want a failed run", run, err)
+			}
+			if _, n, _ := db.FindRosterPage(ctx, o.ID, attest.RosterFilter{}, attest.Page{Limit: 10}); n != 2 {
+				t.Errorf("after a failed run the roster holds %d people, want 2", n)
+			}
+		})
+	}
+}
+
+// rosterSystem is a fake HR system.
+type rosterSystem struct{ people []collect.Resource }
+
+func (f *rosterSystem) kind() collect.Kind {
+	return collect.Kind{Name: "roster", Title: "Fake roster", ResourceTypes: []string{attest.ResourcePersonType},
+		New: func(collect.Config) (collect.Collector, error) { return f, nil }}
+}
+
+func (f *rosterSystem) Collect(_ context.Context, emit func(collect.Resource) error) error {
+	for _, p := range f.people {
+		if err := emit(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
