@@ -2,11 +2,8 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"io/fs"
 	"strings"
 	"testing"
-	"testing/fstest"
 	"time"
 )
 
@@ -15,41 +12,9 @@ import (
 func TestEvidenceLinkDatesMigration(t *testing.T) {
 	for _, o := range openers(t) {
 		t.Run(o.name, func(t *testing.T) {
-			cfg := o.open(t)
-			d, dsn, err := dialectFor(cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if d == sqliteDialect {
-				if err := osMkdir(cfg.DataDir); err != nil {
-					t.Fatal(err)
-				}
-			}
-			db, err := sql.Open(d.driver, dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
 			ctx := context.Background()
-			before, all := fstest.MapFS{}, fstest.MapFS{}
-			err = fs.WalkDir(d.migrations(), ".", func(name string, de fs.DirEntry, err error) error {
-				if err != nil || de.IsDir() {
-					return err
-				}
-				data, err := fs.ReadFile(d.migrations(), name)
-				all[name] = &fstest.MapFile{Data: data}
-				if name < "00070" {
-					before[name] = &fstest.MapFile{Data: data}
-				}
-				return err
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := migrate(ctx, db, d, before); err != nil {
-				t.Fatal(err)
-			}
-			x := &DB{db: db, dialect: d}
+			x, all := migrateUntil(t, o, "00070")
+			db := x.db
 			collected := time.Date(2026, 3, 4, 23, 30, 0, 0, time.UTC)
 			for _, q := range []struct {
 				sql  string
@@ -68,7 +33,7 @@ func TestEvidenceLinkDatesMigration(t *testing.T) {
 					t.Fatalf("%s: %v", strings.Fields(q.sql)[2], err)
 				}
 			}
-			if err := migrate(ctx, db, d, all); err != nil {
+			if err := migrate(ctx, db, x.dialect, all); err != nil {
 				t.Fatal(err)
 			}
 			rows, err := db.QueryContext(ctx, `SELECT evidence_id, period_start, period_end, valid_until, provided_on, superseded FROM evidence_links ORDER BY evidence_id`)
