@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
@@ -74,6 +75,16 @@ func (s *DB) controlWhere(orgID int64, f attest.ControlFilter) (string, []any) {
 // their criteria, and the number that match: the database sorts, counts
 // and cuts, so a page costs the same at 50 controls as at 5,000.
 func (s *DB) FindControlPage(ctx context.Context, orgID int64, f attest.ControlFilter, p attest.Page) ([]*attest.Control, int, error) {
+	return s.findControlPage(ctx, orgID, f, p, false)
+}
+
+// FindControlRows is FindControlPage with only the columns a list shows,
+// each control's criteria read in the same query.
+func (s *DB) FindControlRows(ctx context.Context, orgID int64, f attest.ControlFilter, p attest.Page) ([]*attest.Control, int, error) {
+	return s.findControlPage(ctx, orgID, f, p, true)
+}
+
+func (s *DB) findControlPage(ctx context.Context, orgID int64, f attest.ControlFilter, p attest.Page, brief bool) ([]*attest.Control, int, error) {
 	p, err := p.Check(attest.ControlSorts)
 	if err != nil {
 		return nil, 0, err
@@ -87,10 +98,24 @@ func (s *DB) FindControlPage(ctx context.Context, orgID int64, f attest.ControlF
 	if p.Desc {
 		dir = " DESC"
 	}
+	order := ` ORDER BY ` + controlOrder[p.Sort] + dir + `, c.id` + dir + fmt.Sprintf(` LIMIT %d OFFSET %d`, p.Limit, p.Offset)
+	if brief {
+		out, err := queryAll(ctx, s.db, "find controls", scanControlRow, s.q(`SELECT c.id, c.name, c.status, c.owner_user_id, c.owner_note, c.frequency,
+			(SELECT `+s.dialect.joinText("m.criterion_id")+` FROM control_criteria m WHERE m.org_id = c.org_id AND m.control_id = c.id)
+			FROM controls c WHERE `+where+order), args...)
+		if err == nil {
+			err = s.fillControlOwners(ctx, orgID, out)
+		}
+		if err != nil {
+			return nil, 0, err
+		}
+		for _, c := range out {
+			s.sortCriteria(c.Criteria)
+		}
+		return out, total, nil
+	}
 	cols := strings.ReplaceAll("c."+controlColumns, ", ", ", c.")
-	query := `SELECT ` + cols + ` FROM controls c WHERE ` + where + ` ORDER BY ` + controlOrder[p.Sort] + dir + `, c.id` + dir +
-		fmt.Sprintf(` LIMIT %d OFFSET %d`, p.Limit, p.Offset)
-	out, err := queryAll(ctx, s.db, "find controls", scanControl, s.q(query), args...)
+	out, err := queryAll(ctx, s.db, "find controls", scanControl, s.q(`SELECT `+cols+` FROM controls c WHERE `+where+order), args...)
 	if err != nil || len(out) == 0 {
 		return out, total, err
 	}
@@ -120,6 +145,22 @@ func (s *DB) FindControlPage(ctx context.Context, orgID int64, f attest.ControlF
 		s.sortCriteria(c.Criteria)
 	}
 	return out, total, rows.Err()
+}
+
+// scanControlRow scans the columns of a brief control row.
+func scanControlRow(row interface{ Scan(...any) error }) (*attest.Control, error) {
+	c := &attest.Control{}
+	var owner sql.NullInt64
+	var criteria sql.NullString
+	if err := row.Scan(&c.ID, &c.Name, &c.Status, &owner, &c.OwnerNote, &c.Frequency, &criteria); err != nil {
+		return nil, err
+	}
+	c.OwnerID = owner.Int64
+	c.Criteria = []string{}
+	if criteria.String != "" {
+		c.Criteria = strings.Split(criteria.String, ",")
+	}
+	return c, nil
 }
 
 // ownerOrder sorts rows of table alias t by their owner's name (or email

@@ -100,6 +100,60 @@ func TestFindControlPage(t *testing.T) {
 	})
 }
 
+// TestFindControlRows: the brief rows of the controls list hold, for every
+// filter and sort, the same controls in the same order as FindControlPage,
+// with the same ID, name, status, owner, frequency and criteria.
+func TestFindControlRows(t *testing.T) {
+	each(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		org := newOrg(t, db, "Acme")
+		newOrg(t, db, "Other")
+		all, err := db.FindControls(ctx, org, attest.ControlFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		owner, impl, note := newUser(t, db, org, "Dana", attest.RoleControlOwner), attest.Implemented, "Contractor Chris"
+		if _, err := db.UpdateControl(ctx, org, all[4].ID, attest.ControlUpdate{OwnerID: &owner, Status: &impl}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.UpdateControl(ctx, org, all[6].ID, attest.ControlUpdate{OwnerNote: &note}); err != nil {
+			t.Fatal(err)
+		}
+		brief := func(c *attest.Control) string {
+			who := ""
+			if c.Owner != nil {
+				who = c.Owner.Name
+			}
+			return strings.Join([]string{c.ID, c.Name, string(c.Status), fmt.Sprint(c.OwnerID), who, c.OwnerNote, string(c.Frequency), strings.Join(c.Criteria, " ")}, "|")
+		}
+		for _, f := range []attest.ControlFilter{{}, {Search: "acc"}, {OwnerID: owner}, {Unowned: true}, {Criterion: "CC6.1"}, {Category: "availability"}, {Status: impl}} {
+			for _, sort := range attest.ControlSorts {
+				for _, desc := range []bool{false, true} {
+					p := attest.Page{Sort: sort, Desc: desc, Limit: 13, Offset: 5}
+					full, n1, err := db.FindControlPage(ctx, org, f, p)
+					if err != nil {
+						t.Fatal(err)
+					}
+					rows, n2, err := db.FindControlRows(ctx, org, f, p)
+					if err != nil {
+						t.Fatal(err)
+					}
+					var want, got []string
+					for _, c := range full {
+						want = append(want, brief(c))
+					}
+					for _, c := range rows {
+						got = append(got, brief(c))
+					}
+					if n1 != n2 || !slices.Equal(got, want) {
+						t.Fatalf("%+v by %s desc=%v: %d %v\nwant %d %v", f, sort, desc, n2, got, n1, want)
+					}
+				}
+			}
+		}
+	})
+}
+
 // TestFindTaskPage: tasks by due date put dated ones first in either
 // direction and undated ones last, across page boundaries; the other sorts
 // and the search work in the database.

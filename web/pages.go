@@ -192,7 +192,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 	}
 	return s.render(w, r, http.StatusOK, "dashboard", &view{Title: "Dashboard", Nav: "dashboard", Data: map[string]any{
 		"Engagement": e, "Readiness": rd, "Snapshots": snaps, "MyTasks": mine, "Overdue": counts["overdue_task"], "Today": today,
-		"Gaps": gaps, "GapCounts": counts, "Pending": pending, "Approvals": approvals, "Reviews": reviews, "CategoryCoverage": catCoverage, "Active": active,
+		"GapItems": gapItems(gaps), "GapCounts": counts, "Pending": pending, "Approvals": approvals, "Reviews": reviews, "CategoryRows": categoryRows(rd.Categories, catCoverage), "Active": active,
 		"FailingChecks": s.failingChecks(ctx, p.OrgID),
 	}})
 }

@@ -79,6 +79,7 @@ func loadUI() (*ui, error) {
 		"minus":   func(a, b int) int { return a - b },
 		"list":    func(xs ...string) []string { return xs },
 		"person":  personHTML,
+		"nav":     navHTML,
 		"owner":   ownerHTML,
 	}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(uiFiles, "templates/layout.html", "templates/partials*.html")
