@@ -64,11 +64,8 @@ func (s *DB) FindTaskPage(ctx context.Context, orgID int64, f attest.TaskFilter,
 		return nil, 0, err
 	}
 	where, args := taskWhere(orgID, f)
-	// One pass counts the matches and, for the due-date order, the dated
-	// ones among them.
-	var total, dated int
-	err = s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*), COALESCE(SUM(CASE WHEN t.due_date > '' THEN 1 ELSE 0 END), 0) FROM tasks t WHERE `+where), args...).Scan(&total, &dated)
-	if err != nil {
+	var total int
+	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM tasks t WHERE `+where), args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count tasks: %w", err)
 	}
 	dir := ""
@@ -83,13 +80,27 @@ func (s *DB) FindTaskPage(ctx context.Context, orgID int64, f attest.TaskFilter,
 		out, err := page("", taskOrder[p.Sort]+dir+", t.id"+dir, p.Limit, p.Offset)
 		return out, total, err
 	}
-	out := []*attest.Task{}
-	if p.Offset < dated {
-		if out, err = page(` AND t.due_date > ''`, `t.due_date`+dir+`, t.id`+dir, p.Limit, p.Offset); err != nil {
-			return nil, 0, err
+	if total <= p.Offset {
+		return []*attest.Task{}, total, nil
+	}
+	// The dated part first. A short page of it ends the dated tasks, so
+	// their number is known without counting them; only a page that starts
+	// past them all counts them, to know where the undated part starts.
+	out, err := page(` AND t.due_date > ''`, `t.due_date`+dir+`, t.id`+dir, p.Limit, p.Offset)
+	if err != nil {
+		return nil, 0, err
+	}
+	rest := p.Limit - len(out)
+	if rest == 0 {
+		return out, total, nil
+	}
+	dated := p.Offset + len(out)
+	if len(out) == 0 && p.Offset > 0 {
+		if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM tasks t WHERE `+where+` AND t.due_date > ''`), args...).Scan(&dated); err != nil {
+			return nil, 0, fmt.Errorf("count tasks: %w", err)
 		}
 	}
-	if rest := p.Limit - len(out); rest > 0 && total > dated {
+	if total > dated {
 		undated, err := page(` AND t.due_date = ''`, `t.id`, rest, max(0, p.Offset-dated))
 		if err != nil {
 			return nil, 0, err
