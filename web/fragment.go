@@ -117,3 +117,41 @@ func navHTML(p *attest.Principal, nav string) template.HTML {
 	}
 	return f.done()
 }
+
+// taskRows is the body of a table of tasks; with canEdit, each open task
+// has a button that closes it and comes back to back.
+func taskRows(tasks []*attest.Task, today attest.Date, canEdit bool, csrf, back string) template.HTML {
+	if len(tasks) == 0 {
+		return `<tr><td colspan="6">No tasks.</td></tr>`
+	}
+	var f fragment
+	f.b.Grow(len(tasks) * 500)
+	for _, t := range tasks {
+		id := fmt.Sprint(t.ID)
+		f.raw("<tr>\n<td><a href=\"/tasks/").raw(id).raw(`">`).text(t.Title).raw("</a></td>\n")
+		f.raw(`<td><span class="badge `).text(string(t.Status)).raw(`">`).text(strings.ReplaceAll(string(t.Status), "_", " ")).raw("</span></td>\n<td>")
+		if t.DueDate == "" {
+			f.raw("—")
+		} else {
+			f.text(string(t.DueDate))
+		}
+		if t.Overdue(today) {
+			f.raw(` <span class="badge bad">overdue</span>`)
+		}
+		f.raw("</td>\n<td>").html(ownerHTML(t.Owner, t.OwnerNote)).raw("</td>\n<td class=\"hide-sm\">")
+		if t.ControlID != "" {
+			f.raw(`<a href="/controls/`).seg(t.ControlID).raw(`">`).text(t.ControlID).raw("</a>")
+		}
+		f.raw("</td>\n")
+		if canEdit {
+			f.raw("<td>")
+			if t.Status != attest.TaskDone {
+				f.raw(`<form method="post" action="/tasks/`).raw(id).raw(`" class="inline"><input type="hidden" name="csrf" value="`).text(csrf).
+					raw(`"><input type="hidden" name="status" value="done"><input type="hidden" name="back" value="`).text(back).raw(`"><button class="link">Close</button></form>`)
+			}
+			f.raw("</td>")
+		}
+		f.raw("\n</tr>")
+	}
+	return f.done()
+}

@@ -96,3 +96,50 @@ func TestNav(t *testing.T) {
 		t.Errorf("viewer sees %v", viewer)
 	}
 }
+
+// TestTaskRows: a task table's rows show hostile titles, owners and return
+// addresses as text; open tasks get a close button when the viewer may edit.
+func TestTaskRows(t *testing.T) {
+	today := attest.Date("2026-06-01")
+	for _, payload := range append(xssPayloads, `a & b < c`) {
+		tasks := []*attest.Task{
+			{ID: 7, Title: payload, Status: attest.TaskOpen, DueDate: "2026-05-01", OwnerNote: payload, ControlID: "GOV-01"},
+			{ID: 8, Title: "done", Status: attest.TaskDone},
+		}
+		back := "/tasks?q=" + payload
+		doc, err := goquery.NewDocumentFromReader(strings.NewReader("<table><tbody>" + string(taskRows(tasks, today, true, "tok\"en", back)) + "</tbody></table>"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if doc.Find("script").Length() != 0 {
+			t.Fatalf("%q: a script element", payload)
+		}
+		first := doc.Find("tr").First().Find("td")
+		if got := first.Eq(0).Text(); got != payload {
+			t.Errorf("title %q", got)
+		}
+		if got := first.Eq(2).Text(); got != "2026-05-01 overdue" {
+			t.Errorf("due %q", got)
+		}
+		if got := first.Eq(3).Text(); got != payload+" (not a member)" {
+			t.Errorf("owner %q", got)
+		}
+		if v, _ := first.Find(`input[name=back]`).Attr("value"); v != back {
+			t.Errorf("back %q, want %q", v, back)
+		}
+		if v, _ := first.Find(`input[name=csrf]`).Attr("value"); v != "tok\"en" {
+			t.Errorf("csrf %q", v)
+		}
+		second := doc.Find("tr").Eq(1).Find("td")
+		if second.Eq(2).Text() != "—" || second.Find("form").Length() != 0 {
+			t.Errorf("a done task without a due date: %q, %d forms", second.Eq(2).Text(), second.Find("form").Length())
+		}
+		if n := doc.Find("tr").Eq(1).Find("td").Length(); n != 6 {
+			t.Errorf("%d cells with the actions column", n)
+		}
+	}
+	noEdit := taskRows([]*attest.Task{{ID: 1, Title: "x", Status: attest.TaskOpen}}, today, false, "", "")
+	if strings.Contains(string(noEdit), "<form") {
+		t.Errorf("rows for a viewer hold a form: %s", noEdit)
+	}
+}

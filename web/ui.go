@@ -74,13 +74,14 @@ func loadUI() (*ui, error) {
 		"can": func(p *attest.Principal, a string) bool {
 			return p != nil && p.Can(attest.Action(a), time.Now())
 		},
-		"overdue": func(t *attest.Task, today attest.Date) bool { return t.Overdue(today) },
-		"dict":    dict,
-		"minus":   func(a, b int) int { return a - b },
-		"list":    func(xs ...string) []string { return xs },
-		"person":  personHTML,
-		"nav":     navHTML,
-		"owner":   ownerHTML,
+		"overdue":  func(t *attest.Task, today attest.Date) bool { return t.Overdue(today) },
+		"dict":     dict,
+		"minus":    func(a, b int) int { return a - b },
+		"list":     func(xs ...string) []string { return xs },
+		"person":   personHTML,
+		"nav":      navHTML,
+		"taskRows": taskRows,
+		"owner":    ownerHTML,
 	}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(uiFiles, "templates/layout.html", "templates/partials*.html")
 	if err != nil {
