@@ -90,9 +90,12 @@ func (s *DB) findControlPage(ctx context.Context, orgID int64, f attest.ControlF
 		return nil, 0, err
 	}
 	where, args := s.controlWhere(orgID, f)
-	var total int
-	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM controls c WHERE `+where), args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count controls: %w", err)
+	count := func() (int, error) {
+		var total int
+		if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM controls c WHERE `+where), args...).Scan(&total); err != nil {
+			return 0, fmt.Errorf("count controls: %w", err)
+		}
+		return total, nil
 	}
 	dir := ""
 	if p.Desc {
@@ -100,9 +103,17 @@ func (s *DB) findControlPage(ctx context.Context, orgID int64, f attest.ControlF
 	}
 	order := ` ORDER BY ` + controlOrder[p.Sort] + dir + `, c.id` + dir + fmt.Sprintf(` LIMIT %d OFFSET %d`, p.Limit, p.Offset)
 	if brief {
-		out, err := queryAll(ctx, s.db, "find controls", scanControlRow, s.q(`SELECT c.id, c.name, c.status, c.owner_user_id, c.owner_note, c.frequency,
-			(SELECT `+s.dialect.joinText("m.criterion_id")+` FROM control_criteria m WHERE m.org_id = c.org_id AND m.control_id = c.id)
+		// The count comes with the rows (an organization has thousands of
+		// controls at most): one round trip, unless the page is past the end.
+		total := 0
+		out, err := queryAll(ctx, s.db, "find controls", func(row rowScanner) (*attest.Control, error) {
+			return scanControlRow(row, &total)
+		}, s.q(`SELECT c.id, c.name, c.status, c.owner_user_id, c.owner_note, c.frequency,
+			(SELECT `+s.dialect.joinText("m.criterion_id")+` FROM control_criteria m WHERE m.org_id = c.org_id AND m.control_id = c.id), COUNT(*) OVER ()
 			FROM controls c WHERE `+where+order), args...)
+		if err == nil && len(out) == 0 {
+			total, err = count()
+		}
 		if err == nil {
 			err = s.fillControlOwners(ctx, orgID, out)
 		}
@@ -113,6 +124,10 @@ func (s *DB) findControlPage(ctx context.Context, orgID int64, f attest.ControlF
 			s.sortCriteria(c.Criteria)
 		}
 		return out, total, nil
+	}
+	total, err := count()
+	if err != nil {
+		return nil, 0, err
 	}
 	cols := strings.ReplaceAll("c."+controlColumns, ", ", ", c.")
 	out, err := queryAll(ctx, s.db, "find controls", scanControl, s.q(`SELECT `+cols+` FROM controls c WHERE `+where+order), args...)
@@ -148,11 +163,12 @@ func (s *DB) findControlPage(ctx context.Context, orgID int64, f attest.ControlF
 }
 
 // scanControlRow scans the columns of a brief control row.
-func scanControlRow(row interface{ Scan(...any) error }) (*attest.Control, error) {
+// and the number of matches into total.
+func scanControlRow(row interface{ Scan(...any) error }, total *int) (*attest.Control, error) {
 	c := &attest.Control{}
 	var owner sql.NullInt64
 	var criteria sql.NullString
-	if err := row.Scan(&c.ID, &c.Name, &c.Status, &owner, &c.OwnerNote, &c.Frequency, &criteria); err != nil {
+	if err := row.Scan(&c.ID, &c.Name, &c.Status, &owner, &c.OwnerNote, &c.Frequency, &criteria, total); err != nil {
 		return nil, err
 	}
 	c.OwnerID = owner.Int64

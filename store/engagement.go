@@ -14,11 +14,17 @@ import (
 const engagementColumns = `id, name, report_type, drivers, customers, notes, target_date, as_of_date, window_start, window_end, categories, created_at, archived_at`
 
 func scanEngagement(row interface{ Scan(...any) error }) (*attest.Engagement, error) {
+	return scanEngagementWith(row)
+}
+
+// scanEngagementWith scans an engagement and then the extra columns into
+// more.
+func scanEngagementWith(row interface{ Scan(...any) error }, more ...any) (*attest.Engagement, error) {
 	e := &attest.Engagement{}
 	var drivers, customers, categories string
 	var archived sql.NullTime
-	if err := row.Scan(&e.ID, &e.Name, &e.ReportType, &drivers, &customers, &e.Notes, &e.TargetDate, &e.AsOfDate,
-		&e.WindowStart, &e.WindowEnd, &categories, &e.CreatedAt, &archived); err != nil {
+	if err := row.Scan(append([]any{&e.ID, &e.Name, &e.ReportType, &drivers, &customers, &e.Notes, &e.TargetDate, &e.AsOfDate,
+		&e.WindowStart, &e.WindowEnd, &categories, &e.CreatedAt, &archived}, more...)...); err != nil {
 		return nil, err
 	}
 	if archived.Valid {
@@ -61,18 +67,16 @@ func (s *DB) findEngagement(ctx context.Context, x queryer, orgID, id int64) (*a
 // FindEngagements returns the organization's engagements, newest first,
 // without their systems, archived ones included (see Engagement.Archived).
 func (s *DB) FindEngagements(ctx context.Context, orgID int64) ([]*attest.Engagement, error) {
-	es, err := queryAll(ctx, s.db, "find engagements", scanEngagement, s.q(`SELECT `+engagementColumns+` FROM engagements WHERE org_id = ? ORDER BY id DESC`), orgID)
-	if err != nil {
-		return nil, err
-	}
-	cur, err := s.currentID(ctx, s.db, orgID)
-	if err != nil {
-		return nil, err
-	}
-	for _, e := range es {
-		e.Current = e.ID == cur
-	}
-	return es, nil
+	// One query: each engagement says whether it is the current one.
+	return queryAll(ctx, s.db, "find engagements", func(row rowScanner) (*attest.Engagement, error) {
+		var current int
+		e, err := scanEngagementWith(row, &current)
+		if e != nil {
+			e.Current = current == 1
+		}
+		return e, err
+	}, s.q(`SELECT `+engagementColumns+`, CASE WHEN id = (SELECT current_engagement_id FROM organizations o WHERE o.id = engagements.org_id) THEN 1 ELSE 0 END
+		FROM engagements WHERE org_id = ? ORDER BY id DESC`), orgID)
 }
 
 // currentID is the organization's current engagement, 0 when none.

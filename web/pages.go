@@ -118,7 +118,29 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	e, err := s.currentEngagement(r)
+	// Those who may switch engagements see the list of them: the current
+	// one is found in it, one query for both.
+	var e *attest.Engagement
+	var active []*attest.Engagement
+	if p.Can(attest.EditReadiness, s.Now()) && p.Role != attest.RoleAuditor {
+		es, ferr := s.visibleEngagements(r)
+		if ferr != nil {
+			return ferr
+		}
+		for _, x := range es {
+			if !x.Archived() {
+				active = append(active, x)
+			}
+			if x.Current {
+				e = x
+			}
+		}
+		if e == nil {
+			err = attest.Errorf(attest.ENOTFOUND, "the organization has no current engagement")
+		}
+	} else {
+		e, err = s.currentEngagement(r)
+	}
 	if attest.ErrorCode(err) == attest.ENOTFOUND && p.Role != attest.RoleAuditor {
 		// Without a current engagement: the first-run wizard when there is
 		// none at all, else the list to choose or restore one from.
@@ -134,18 +156,6 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err != nil {
 		return err
-	}
-	var active []*attest.Engagement
-	if p.Can(attest.EditReadiness, s.Now()) {
-		es, err := s.visibleEngagements(r)
-		if err != nil {
-			return err
-		}
-		for _, x := range es {
-			if !x.Archived() {
-				active = append(active, x)
-			}
-		}
 	}
 	rd, snaps, err := s.svc.ReadinessAndScores(ctx, p.OrgID, e)
 	if err != nil {
