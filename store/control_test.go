@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"reflect"
 	"slices"
 	"testing"
@@ -266,6 +267,67 @@ func TestMapControl(t *testing.T) {
 		}
 		if !found {
 			t.Error("FindControls(criterion CC1.1) lacks CUS-01 with its mappings")
+		}
+	})
+}
+
+// TestUpdateControlOwnersAndAudit: owner changes merge as the domain says
+// (a member replaces a free-text owner, a note given with a member stays,
+// nobody clears the member), and each audit entry's old value is the
+// control as stored before the change, owner and criteria included.
+func TestUpdateControlOwnersAndAudit(t *testing.T) {
+	each(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		org := newOrg(t, db, "Acme")
+		dana := newUser(t, db, org, "Dana", attest.RoleControlOwner)
+		const id = "GOV-01"
+		steps := []struct {
+			u    attest.ControlUpdate
+			want func(c *attest.Control) bool
+		}{
+			{attest.ControlUpdate{OwnerNote: ptr("Contractor Chris")}, func(c *attest.Control) bool { return c.OwnerID == 0 && c.OwnerNote == "Contractor Chris" }},
+			{attest.ControlUpdate{OwnerID: &dana}, func(c *attest.Control) bool {
+				return c.OwnerID == dana && c.OwnerNote == "" && c.Owner != nil && c.Owner.Name == "Dana"
+			}},
+			{attest.ControlUpdate{Notes: ptr("kept owner")}, func(c *attest.Control) bool { return c.OwnerID == dana && c.Notes == "kept owner" }},
+			{attest.ControlUpdate{OwnerID: &dana, OwnerNote: ptr(" also Chris ")}, func(c *attest.Control) bool { return c.OwnerID == dana && c.OwnerNote == "also Chris" }},
+			{attest.ControlUpdate{OwnerID: ptr(int64(0))}, func(c *attest.Control) bool { return c.OwnerID == 0 && c.Owner == nil && c.OwnerNote == "also Chris" }},
+		}
+		for i, s := range steps {
+			before, err := db.FindControlByID(ctx, org, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := db.UpdateControl(ctx, org, id, s.u)
+			if err != nil {
+				t.Fatalf("step %d: %v", i, err)
+			}
+			stored, err := db.FindControlByID(ctx, org, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !s.want(got) || !s.want(stored) {
+				t.Fatalf("step %d: returned %+v, stored %+v", i, got, stored)
+			}
+			entries, err := db.FindAuditLog(ctx, org, attest.AuditFilter{Entity: "control", EntityID: id, Limit: 1})
+			if err != nil || len(entries) != 1 {
+				t.Fatalf("step %d: audit %v, %v", i, entries, err)
+			}
+			var old attest.Control
+			if err := json.Unmarshal(entries[0].Before, &old); err != nil {
+				t.Fatal(err)
+			}
+			want, _ := json.Marshal(before)
+			have, _ := json.Marshal(&old)
+			if string(want) != string(have) {
+				t.Errorf("step %d: audit's old value\n%s\nwant the stored control\n%s", i, have, want)
+			}
+		}
+		if _, err := db.UpdateControl(ctx, org, id, attest.ControlUpdate{OwnerID: ptr(int64(987654))}); attest.ErrorCode(err) != attest.EINVALID {
+			t.Errorf("a stranger as owner: %v", err)
+		}
+		if c, _ := db.FindControlByID(ctx, org, id); c.OwnerID != 0 {
+			t.Errorf("a refused owner was stored: %+v", c)
 		}
 	})
 }
