@@ -40,6 +40,9 @@ func (e *env) publishPolicy(id string) (*attest.Policy, int64, int64) {
 	if _, err := e.db.SetApprovers(e.ctx, e.org, p.ID, []int64{ann.ID}); err != nil {
 		e.t.Fatal(err)
 	}
+	if _, err := e.db.SubmitForApproval(e.ctx, e.org, p.ID); err != nil {
+		e.t.Fatal(err)
+	}
 	if _, err := e.db.Decide(e.ctx, e.org, p.ID, "1.0", ann.ID, true, "=SUM(A1:A9) looks fine"); err != nil {
 		e.t.Fatal(err)
 	}

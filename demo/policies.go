@@ -107,6 +107,9 @@ func loadPolicies(ctx context.Context, db *store.DB, org *attest.Organization, f
 		if err != nil {
 			return err
 		}
+		if _, err := db.SubmitForApproval(ctx, org.ID, p.ID); err != nil {
+			return err
+		}
 		if _, err := db.Decide(ctx, org.ID, p.ID, p.CurrentVersion, approver, true, ""); err != nil {
 			return err
 		}

@@ -25,6 +25,9 @@ func publishedPolicy(e *env, orgID, approver int64) *attest.Policy {
 		_, err = e.db.SetApprovers(ctx, orgID, p.ID, []int64{approver})
 	}
 	if err == nil {
+		_, err = e.db.SubmitForApproval(ctx, orgID, p.ID)
+	}
+	if err == nil {
 		_, err = e.db.Decide(ctx, orgID, p.ID, "1.0", approver, true, "")
 	}
 	if err == nil {

@@ -60,6 +60,8 @@ func newRemindersFixture(t *testing.T, tg testdb.Target) *remindersFixture {
 	must(err)
 	_, err = db.SetApprovers(ctx, o.ID, p.ID, []int64{f.max.ID})
 	must(err)
+	_, err = db.SubmitForApproval(ctx, o.ID, p.ID)
+	must(err)
 	_, err = db.Decide(ctx, o.ID, p.ID, "1.0", f.max.ID, true, "")
 	must(err)
 	_, err = db.Publish(ctx, o.ID, p.ID, "1.0") // due 2026-03-15 for everyone

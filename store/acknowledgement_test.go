@@ -20,6 +20,7 @@ func publish(t *testing.T, db *DB, orgID int64, p *attest.Policy, approver int64
 	if err != nil {
 		t.Fatal(err)
 	}
+	send(t, db, orgID, p.ID)
 	if _, err := db.Decide(ctx, orgID, p.ID, cur.CurrentVersion, approver, true, ""); err != nil {
 		t.Fatal(err)
 	}

@@ -364,6 +364,11 @@ func (s *DB) Decide(ctx context.Context, orgID, policyID int64, version string, 
 		if v.Number != p.CurrentVersion || v.State == attest.VersionPublished || v.State == attest.VersionSuperseded {
 			return attest.Errorf(attest.EINVALID, "version %s is not awaiting approval (current version: %s)", version, p.CurrentVersion)
 		}
+		if p.SubmittedVersion != version {
+			// Approvers decide on what the owner sent them, never on a
+			// draft still being written.
+			return attest.Errorf(attest.EINVALID, "version %s was not sent for approval: send it to the approvers first", version)
+		}
 		d.At = s.now()
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO policy_decisions (org_id, policy_id, version, approver_id, approve, comment, at) VALUES (`+placeholders(7)+`)`),
 			orgID, policyID, version, approverID, approve, d.Comment, d.At); err != nil {

@@ -29,6 +29,7 @@ func TestPublishFillsPlaceholders(t *testing.T) {
 		if _, err := db.SetApprovers(ctx, org, p.ID, []int64{ann, bob}); err != nil {
 			t.Fatal(err)
 		}
+		send(t, db, org, p.ID)
 		for _, id := range []int64{ann, bob} {
 			if _, err := db.Decide(ctx, org, p.ID, "1.0", id, true, ""); err != nil {
 				t.Fatal(err)
@@ -52,6 +53,7 @@ func TestPublishFillsPlaceholders(t *testing.T) {
 		if _, err := db.SaveDraft(ctx, org, p.ID, "1.0", body, false); err != nil {
 			t.Fatal(err)
 		}
+		send(t, db, org, p.ID)
 		for _, id := range []int64{ann, bob} {
 			if _, err := db.Decide(ctx, org, p.ID, "1.1", id, true, ""); err != nil {
 				t.Fatal(err)

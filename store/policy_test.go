@@ -83,6 +83,7 @@ func TestPolicyWorkflow(t *testing.T) {
 		if _, err := db.SetApprovers(ctx, org, p.ID, []int64{ann, 9999}); attest.ErrorCode(err) != attest.EINVALID {
 			t.Fatalf("unknown approver: %v", err)
 		}
+		send(t, db, org, p.ID)
 		if _, err := db.Decide(ctx, org, p.ID, "1.1", ann, true, ""); err != nil {
 			t.Fatal(err)
 		}
@@ -144,7 +145,7 @@ func TestPolicyWorkflow(t *testing.T) {
 		for i := len(log) - 1; i >= 0; i-- {
 			actions = append(actions, log[i].Action)
 		}
-		want := "policy.adopt policy.save policy.approvers policy.decide policy.decide policy.publish policy.acknowledge policy.review"
+		want := "policy.adopt policy.save policy.approvers policy.submit policy.decide policy.decide policy.publish policy.acknowledge policy.review"
 		if got := strings.Join(actions, " "); got != want {
 			t.Errorf("audit actions = %s\nwant %s", got, want)
 		}
@@ -205,6 +206,10 @@ func TestPolicyOnlyApproversDecide(t *testing.T) {
 		if got := versionStates(t, db, org, p.ID); got != "1.0=draft" {
 			t.Fatalf("versions after refused decisions: %s", got)
 		}
+		// An approver decides on what was sent, never on a draft.
+		_, err = db.Decide(ctx, org, p.ID, "1.0", ann, true, "")
+		wantCode(t, err, attest.EINVALID)
+		send(t, db, org, p.ID)
 		d, err := db.Decide(ctx, org, p.ID, "1.0", ann, false, "name the access review cadence")
 		if err != nil {
 			t.Fatal(err)
@@ -251,6 +256,7 @@ func TestPolicySupersededAcknowledgement(t *testing.T) {
 		}
 		publish := func(version string) {
 			t.Helper()
+			send(t, db, org, p.ID)
 			if _, err := db.Decide(ctx, org, p.ID, version, ann, true, ""); err != nil {
 				t.Fatal(err)
 			}
@@ -296,6 +302,7 @@ func TestPolicyOrgIsolation(t *testing.T) {
 		if _, err := db.SetApprovers(ctx, org, p.ID, []int64{ann}); err != nil {
 			t.Fatal(err)
 		}
+		send(t, db, org, p.ID)
 		if _, err := db.Decide(ctx, org, p.ID, "1.0", ann, true, ""); err != nil {
 			t.Fatal(err)
 		}
@@ -346,4 +353,12 @@ func template(t *testing.T, id string) *attest.PolicyTemplate {
 		t.Fatal(err)
 	}
 	return tmpl
+}
+
+// send sends a policy's current version to its approvers.
+func send(t *testing.T, db *DB, org, policyID int64) {
+	t.Helper()
+	if _, err := db.SubmitForApproval(context.Background(), org, policyID); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -172,6 +172,9 @@ func TestPublicationNotices(t *testing.T) {
 		if _, err := u.db.SaveDraft(ctx, u.orgA, p.ID, "1.0", "# Access\n\nTypo fixed.\n", false); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := u.db.SubmitForApproval(ctx, u.orgA, p.ID); err != nil {
+			t.Fatal(err)
+		}
 		for _, key := range []string{uAdmin, uManager, uOwner, uEmploye, uViewer} {
 			if _, err := u.db.Decide(ctx, u.orgA, p.ID, "1.1", u.users[key].ID, true, ""); err != nil {
 				t.Fatal(err)

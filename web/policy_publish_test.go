@@ -40,6 +40,12 @@ func TestPolicyPlaceholdersFilledOnPublish(t *testing.T) {
 		if r := max.post(t, base+"/approvers", url.Values{"approver": {fmt.Sprint(adaID)}}); r.status != http.StatusSeeOther {
 			t.Fatalf("set approvers = %d", r.status)
 		}
+		if r := ada.post(t, base+"/decide", url.Values{"version": {"1.0"}, "decision": {"approve"}}); r.status != http.StatusUnprocessableEntity {
+			t.Errorf("approve a draft never sent for approval = %d, want 422", r.status)
+		}
+		if r := max.post(t, base+"/submit", nil); r.status != http.StatusSeeOther {
+			t.Fatalf("send for approval = %d: %.300s", r.status, r.body)
+		}
 		if r := ada.post(t, base+"/decide", url.Values{"version": {"1.0"}, "decision": {"approve"}}); r.status != http.StatusSeeOther {
 			t.Fatalf("approve = %d: %.300s", r.status, r.body)
 		}
@@ -58,6 +64,9 @@ func TestPolicyPlaceholdersFilledOnPublish(t *testing.T) {
 		body = strings.ReplaceAll(body, "{{security_contact}}", "security@a.example")
 		if r := max.post(t, base+"/edit", url.Values{"base_version": {"1.0"}, "body": {body}, "action": {"save"}}); r.status != http.StatusSeeOther {
 			t.Fatalf("save = %d", r.status)
+		}
+		if r := max.post(t, base+"/submit", nil); r.status != http.StatusSeeOther {
+			t.Fatalf("send 1.1 for approval = %d", r.status)
 		}
 		if r := ada.post(t, base+"/decide", url.Values{"version": {"1.1"}, "decision": {"approve"}}); r.status != http.StatusSeeOther {
 			t.Fatalf("approve 1.1 = %d", r.status)

@@ -49,6 +49,9 @@ func TestPolicyWorkflowPages(t *testing.T) {
 		if p := max.post(t, base+"/approvers", url.Values{"approver": {fmt.Sprint(adaID)}}); p.status != http.StatusSeeOther {
 			t.Fatalf("set approvers = %d: %.300s", p.status, p.body)
 		}
+		if p := max.post(t, base+"/submit", nil); p.status != http.StatusSeeOther {
+			t.Fatalf("send for approval = %d: %.300s", p.status, p.body)
+		}
 		if p := max.post(t, base+"/decide", url.Values{"version": {"1.1"}, "decision": {"approve"}}); p.status != http.StatusForbidden {
 			t.Errorf("a manager who is not an approver approves: %d", p.status)
 		}
@@ -108,6 +111,9 @@ func TestPolicyWorkflowPages(t *testing.T) {
 		// A new major version supersedes 1.1: acknowledging 1.1 is refused.
 		pid, _ := policyID(id)
 		if _, err := u.db.SaveDraft(ctx, u.orgA, pid, "1.1", "# Backup\n\nRewritten.\n", true); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := u.db.SubmitForApproval(ctx, u.orgA, pid); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := u.db.Decide(ctx, u.orgA, pid, "2.0", adaID, true, ""); err != nil {

@@ -403,6 +403,11 @@ func (u *uiEnv) policyWith(t *testing.T, org int64, approved bool) *attest.Polic
 	if _, err := u.db.SetApprovers(ctx, org, p.ID, ids); err != nil {
 		t.Fatal(err)
 	}
+	if approved {
+		if _, err := u.db.SubmitForApproval(ctx, org, p.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, id := range ids {
 		if approved {
 			if _, err := u.db.Decide(ctx, org, p.ID, "1.0", id, true, ""); err != nil {
