@@ -28,6 +28,7 @@ func (s *Server) assetRoutes() []route {
 func (s *Server) assetList() registerList[*attest.Asset] {
 	return registerList[*attest.Asset]{path: "/assets", sorts: attest.AssetSorts,
 		find: func(r *http.Request, f attest.RegisterFilter, p attest.Page) ([]*attest.Asset, int, error) {
+			f.Scope = recordScope(r)
 			return s.svc.FindAssets(r.Context(), orgID(r), f, p)
 		},
 		codec: func(*http.Request) (regcsv.Codec[*attest.Asset], error) { return regcsv.Assets, nil }}
@@ -98,6 +99,9 @@ func (s *Server) assetCreate(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) assetByPath(r *http.Request) (*attest.Asset, error) {
 	id, err := recordID(r, attest.RecordAsset)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.seeRecord(r, string(attest.RecordAsset), id); err != nil {
 		return nil, err
 	}
 	return s.svc.FindAssetByID(r.Context(), orgID(r), id)

@@ -32,6 +32,7 @@ func (s *Server) incidentRoutes() []route {
 func (s *Server) incidentList() registerList[*attest.Incident] {
 	return registerList[*attest.Incident]{path: "/incidents", newestFirst: true, sorts: attest.IncidentSorts,
 		find: func(r *http.Request, f attest.RegisterFilter, p attest.Page) ([]*attest.Incident, int, error) {
+			f.Scope = recordScope(r)
 			return s.svc.FindIncidents(r.Context(), orgID(r), f, p)
 		},
 		codec: func(*http.Request) (regcsv.Codec[*attest.Incident], error) { return regcsv.Incidents, nil }}
@@ -125,6 +126,9 @@ func (s *Server) incidentCreate(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) incidentByPath(r *http.Request) (*attest.Incident, error) {
 	id, err := recordID(r, attest.RecordIncident)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.seeRecord(r, string(attest.RecordIncident), id); err != nil {
 		return nil, err
 	}
 	return s.svc.FindIncidentByID(r.Context(), orgID(r), id)

@@ -59,7 +59,7 @@ var registerMatrix = func() map[string][]mcase {
 		"POST /risks/settings":    {{path: "/risks/settings", form: "risk_scale=5&risk_appetite=8&assessment_months=12", loc: "/risks"}},
 		"GET /risks/assessments":  {{path: "/risks/assessments"}},
 		"POST /risks/assessments": {{path: "/risks/assessments", form: "date=2026-01-10&participants={user}&items={risk}&summary=Matrix+review", loc: "/risks/assessments"}},
-		"GET /risks/{id}":         {{path: "/risks/{risk}"}, {scope: scopeOther, path: "/risks/{risk}"}},
+		"GET /risks/{id}":         {{path: "/risks/{risk}"}, {scope: scopeUngranted, path: "/risks/{risk2}"}, {scope: scopeOther, path: "/risks/{risk}"}},
 		"POST /risks/{id}": {
 			{path: "/risks/{risk}", form: "title=Matrix+risk&category=access&likelihood=4&impact=4&status=open", loc: "/risks/{risk}"},
 			{scope: scopeOther, path: "/risks/{risk}", form: "title=Matrix&category=access&likelihood=1&impact=1"},
@@ -108,7 +108,7 @@ var registerMatrix = func() map[string][]mcase {
 		"POST /incidents":           {{path: "/incidents", form: "title=Matrix+incident&severity=sev3&reported_at=2026-01-10T10%3A00"}},
 		"GET /incidents/exercises":  {{path: "/incidents/exercises"}},
 		"POST /incidents/exercises": {{path: "/incidents/exercises", form: "date=2026-01-10&participants={user}&summary=Matrix+scenario", loc: "/incidents/exercises"}},
-		"GET /incidents/{id}":       {{path: "/incidents/{incident}"}, {scope: scopeOther, path: "/incidents/{incident}"}},
+		"GET /incidents/{id}":       {{path: "/incidents/{incident}"}, {scope: scopeUngranted, path: "/incidents/{incident2}"}, {scope: scopeOther, path: "/incidents/{incident}"}},
 		"POST /incidents/{id}": {
 			{path: "/incidents/{incident}", form: "title=Matrix+incident&severity=sev2&status=contained", loc: "/incidents/{incident}"},
 			{scope: scopeOther, path: "/incidents/{incident}", form: "title=Matrix&severity=sev2"},
@@ -139,13 +139,26 @@ func (u *uiEnv) seedRegisters(t *testing.T) {
 		v := &attest.Vendor{Name: "CloudCo", Tier: "critical", Service: "Hosting"}
 		a := &attest.Asset{Name: "Orders DB", Type: "database", Environment: "production", Classification: "restricted"}
 		in := &attest.Incident{Title: "Leaked key", Severity: "sev2", ReportedAt: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)}
-		for _, err := range []error{u.db.CreateRisk(ctx, org, k), u.db.CreateVendor(ctx, org, v), u.db.CreateAsset(ctx, org, a), u.db.CreateIncident(ctx, org, in)} {
+		// Records outside the auditor's engagement: a risk attached to no
+		// control, an incident after its window (in the second one's).
+		k2 := &attest.Risk{Title: "Unscoped risk", Category: "access", Likelihood: 2, Impact: 2}
+		in2 := &attest.Incident{Title: "Autumn outage", Severity: "sev3", ReportedAt: time.Date(2026, 9, 14, 9, 0, 0, 0, time.UTC)}
+		for _, err := range []error{u.db.CreateRisk(ctx, org, k), u.db.CreateVendor(ctx, org, v), u.db.CreateAsset(ctx, org, a), u.db.CreateIncident(ctx, org, in),
+			u.db.CreateRisk(ctx, org, k2), u.db.CreateIncident(ctx, org, in2)} {
 			if err != nil {
+				t.Fatalf("seed registers: %v", err)
+			}
+		}
+		// The standing registers' records evidence a control in scope of
+		// the auditor's engagement, so the auditor sees them.
+		for kind, id := range map[attest.RecordKind]int64{attest.RecordRisk: k.ID, attest.RecordVendor: v.ID, attest.RecordAsset: a.ID} {
+			if _, err := u.db.AttachRecord(ctx, org, kind, id, "GOV-01", 0); err != nil {
 				t.Fatalf("seed registers: %v", err)
 			}
 		}
 		ids := u.ids[org]
 		ids["{risk}"], ids["{vendor}"], ids["{inv}"], ids["{incident}"] = fmt.Sprint(k.ID), fmt.Sprint(v.ID), fmt.Sprint(a.ID), fmt.Sprint(in.ID)
+		ids["{risk2}"], ids["{incident2}"] = fmt.Sprint(k2.ID), fmt.Sprint(in2.ID)
 	}
 }
 

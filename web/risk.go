@@ -33,6 +33,7 @@ func (s *Server) riskRoutes() []route {
 func (s *Server) riskList() registerList[*attest.Risk] {
 	return registerList[*attest.Risk]{path: "/risks", newestFirst: true, sorts: attest.RiskSorts,
 		find: func(r *http.Request, f attest.RegisterFilter, p attest.Page) ([]*attest.Risk, int, error) {
+			f.Scope = recordScope(r)
 			return s.svc.FindRisks(r.Context(), orgID(r), f, p)
 		},
 		codec: func(r *http.Request) (regcsv.Codec[*attest.Risk], error) {
@@ -59,7 +60,7 @@ func (s *Server) renderRisks(w http.ResponseWriter, r *http.Request, status int,
 	if err != nil {
 		return err
 	}
-	inherent, residual, err := s.svc.RiskHeat(ctx, org, attest.RegisterFilter{Search: f.Get("q"), Category: f.Get("category"), Status: f.Get("status")})
+	inherent, residual, err := s.svc.RiskHeat(ctx, org, attest.RegisterFilter{Search: f.Get("q"), Category: f.Get("category"), Status: f.Get("status"), Scope: recordScope(r)})
 	if err != nil && !f.refuse(err) {
 		return err
 	}
@@ -199,6 +200,9 @@ func (s *Server) riskSettings(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) riskByPath(r *http.Request) (*attest.Risk, error) {
 	id, err := recordID(r, attest.RecordRisk)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.seeRecord(r, string(attest.RecordRisk), id); err != nil {
 		return nil, err
 	}
 	return s.svc.FindRiskByID(r.Context(), orgID(r), id)

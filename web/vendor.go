@@ -28,6 +28,7 @@ func (s *Server) vendorRoutes() []route {
 func (s *Server) vendorList() registerList[*attest.Vendor] {
 	return registerList[*attest.Vendor]{path: "/vendors", sorts: attest.VendorSorts,
 		find: func(r *http.Request, f attest.RegisterFilter, p attest.Page) ([]*attest.Vendor, int, error) {
+			f.Scope = recordScope(r)
 			return s.svc.FindVendors(r.Context(), orgID(r), f, p)
 		},
 		codec: func(*http.Request) (regcsv.Codec[*attest.Vendor], error) { return regcsv.Vendors, nil }}
@@ -101,6 +102,9 @@ func (s *Server) vendorCreate(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) vendorByPath(r *http.Request) (*attest.Vendor, error) {
 	id, err := recordID(r, attest.RecordVendor)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.seeRecord(r, string(attest.RecordVendor), id); err != nil {
 		return nil, err
 	}
 	return s.svc.FindVendorByID(r.Context(), orgID(r), id)

@@ -1,0 +1,40 @@
+package web
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/attest-dev/attest"
+)
+
+// An auditor sees the registers and records that concern the engagements
+// granted to them (attest.RecordScope states the rule); the database
+// applies it to every list, CSV export, record page and API read, and a
+// record outside it is "not found", as another organization's is.
+
+// RecordScopeServices is what scoping needs of storage.
+type RecordScopeServices interface {
+	// CheckRecordScope returns ENOTFOUND unless the record of kind exists
+	// and the scope lets its principal see it.
+	CheckRecordScope(ctx context.Context, orgID int64, kind string, id int64, sc attest.RecordScope) error
+}
+
+// recordScope is the request's principal's scope: an auditor is limited
+// to the engagements granted to them (none granted, nothing), others see
+// the whole organization.
+func recordScope(r *http.Request) attest.RecordScope {
+	p := principalFrom(r.Context())
+	if p == nil || p.Role != attest.RoleAuditor {
+		return attest.RecordScope{}
+	}
+	return attest.RecordScope{Scoped: true, Engagements: p.Engagements}
+}
+
+// seeRecord returns ENOTFOUND when the principal's scope hides the record.
+func (s *Server) seeRecord(r *http.Request, kind string, id int64) error {
+	sc := recordScope(r)
+	if !sc.Scoped {
+		return nil
+	}
+	return s.svc.CheckRecordScope(r.Context(), orgID(r), kind, id, sc)
+}
