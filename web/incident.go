@@ -23,7 +23,7 @@ func (s *Server) incidentRoutes() []route {
 		{"GET", "/incidents/exercises", session, attest.ReadData, s.exercisesPage, false},
 		{"POST", "/incidents/exercises", session, attest.EditReadiness, s.exerciseCreate, false},
 		{"GET", "/incidents/{id}", session, attest.ReadData, s.incidentPage, false},
-		{"POST", "/incidents/{id}", session, attest.EditReadiness, s.incidentUpdate, false},
+		{"POST", "/incidents/{id}", session, attest.EditOwnControl, s.incidentUpdate, false},
 		{"POST", "/incidents/{id}/timeline", session, attest.EditReadiness, s.incidentTimeline, false},
 		{"POST", "/incidents/{id}/signoff", session, attest.EditReadiness, s.incidentSignOff, false},
 	}
@@ -173,6 +173,7 @@ func (s *Server) renderIncident(w http.ResponseWriter, r *http.Request, status i
 	}
 	data := map[string]any{"Incident": in, "Form": f, "Sub": sub, "Timeline": timeline, "Assets": assets, "Severities": attest.IncidentSeverities,
 		"Statuses": attest.IncidentStatuses, "MaySignOff": in.SignedOffAt == nil && in.Review != "" && !in.ReviewedOn.IsZero() && in.RootCause != ""}
+	data["CanEdit"], data["OwnerFixed"] = s.mayEditRecord(r, in.OwnerID), !principalFrom(r.Context()).Can(attest.EditReadiness, s.Now())
 	if err := s.recordData(r, attest.RecordIncident, in.ID, data); err != nil {
 		return err
 	}
@@ -186,6 +187,9 @@ func (s *Server) incidentUpdate(w http.ResponseWriter, r *http.Request) error {
 	}
 	f, err := postForm(r)
 	if err != nil {
+		return err
+	}
+	if err := s.recordEditor(r, f, attest.RecordIncident, in.OwnerID); err != nil {
 		return err
 	}
 	next, err := s.incidentFromForm(r, f, in)

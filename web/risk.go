@@ -25,7 +25,7 @@ func (s *Server) riskRoutes() []route {
 		{"GET", "/risks/assessments", session, attest.ReadData, s.riskAssessmentsPage, false},
 		{"POST", "/risks/assessments", session, attest.EditReadiness, s.riskAssessmentCreate, false},
 		{"GET", "/risks/{id}", session, attest.ReadData, s.riskPage, false},
-		{"POST", "/risks/{id}", session, attest.EditReadiness, s.riskUpdate, false},
+		{"POST", "/risks/{id}", session, attest.EditOwnControl, s.riskUpdate, false},
 		{"POST", "/risks/{id}/approve", session, attest.ReadData, s.riskApprove, false}, // the named approver only (a viewer from management may be one)
 	}
 }
@@ -227,6 +227,7 @@ func (s *Server) renderRisk(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	data := map[string]any{"Risk": k, "Form": f, "Settings": st, "Scale": levels(st.RiskScale), "Categories": attest.RiskCategories,
 		"Statuses": attest.RiskStatuses, "Treatments": attest.RiskTreatments, "AboveAppetite": k.InherentScore() > st.RiskAppetite}
+	data["CanEdit"], data["OwnerFixed"] = s.mayEditRecord(r, k.OwnerID), !principalFrom(r.Context()).Can(attest.EditReadiness, s.Now())
 	if err := s.recordData(r, attest.RecordRisk, k.ID, data); err != nil {
 		return err
 	}
@@ -263,6 +264,9 @@ func (s *Server) riskUpdate(w http.ResponseWriter, r *http.Request) error {
 	}
 	f, err := postForm(r)
 	if err != nil {
+		return err
+	}
+	if err := s.recordEditor(r, f, attest.RecordRisk, k.OwnerID); err != nil {
 		return err
 	}
 	next, err := s.riskFromForm(r, f, k)
