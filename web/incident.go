@@ -247,7 +247,7 @@ func (s *Server) exercisesPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderExercises(w http.ResponseWriter, r *http.Request, status int, f *form) error {
-	events, err := s.svc.FindRecordEvents(r.Context(), orgID(r), attest.EventTabletop, 0)
+	events, err := s.svc.FindScopedRecordEvents(r.Context(), orgID(r), attest.EventTabletop, 0, recordScope(r))
 	if err != nil {
 		return err
 	}

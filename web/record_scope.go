@@ -17,6 +17,8 @@ type RecordScopeServices interface {
 	// CheckRecordScope returns ENOTFOUND unless the record of kind exists
 	// and the scope lets its principal see it.
 	CheckRecordScope(ctx context.Context, orgID int64, kind string, id int64, sc attest.RecordScope) error
+	// FindScopedRecordEvents is FindRecordEvents limited by the scope.
+	FindScopedRecordEvents(ctx context.Context, orgID int64, kind string, recordID int64, sc attest.RecordScope) ([]*attest.RecordEvent, error)
 }
 
 // recordScope is the request's principal's scope: an auditor is limited
