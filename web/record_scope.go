@@ -40,3 +40,24 @@ func (s *Server) seeRecord(r *http.Request, kind string, id int64) error {
 	}
 	return s.svc.CheckRecordScope(r.Context(), orgID(r), kind, id, sc)
 }
+
+// visibleRecords leaves out of refs the records the principal's scope
+// hides (a control's page lists the records attached to it; an incident
+// of another window stays out of an auditor's sight).
+func (s *Server) visibleRecords(r *http.Request, refs []attest.RecordRef) ([]attest.RecordRef, error) {
+	if !recordScope(r).Scoped {
+		return refs, nil
+	}
+	out := refs[:0:0]
+	for _, ref := range refs {
+		err := s.seeRecord(r, string(ref.Kind), ref.ID)
+		switch attest.ErrorCode(err) {
+		case "":
+			out = append(out, ref)
+		case attest.ENOTFOUND:
+		default:
+			return nil, err
+		}
+	}
+	return out, nil
+}

@@ -45,6 +45,17 @@ func TestAuditorRecordScope(t *testing.T) {
 				t.Errorf("manager's %s = %d, want 200", path, p.status)
 			}
 		}
+		// A control's page lists the attached records the auditor may see.
+		in2 := atoi(t, u.ids[u.orgA]["{incident2}"])
+		if _, err := u.db.AttachRecord(context.Background(), u.orgA, attest.RecordIncident, in2, "GOV-01", 0); err != nil {
+			t.Fatal(err)
+		}
+		if p := aud.get(t, "/controls/GOV-01"); p.status != 200 || !strings.Contains(p.body, "Stolen credentials") || strings.Contains(p.body, "Autumn outage") {
+			t.Errorf("auditor's control page = %d: want the scoped risk, not the autumn incident", p.status)
+		}
+		if p := mgr.get(t, "/controls/GOV-01"); !strings.Contains(p.body, "Autumn outage") {
+			t.Errorf("manager's control page lacks the attached incident")
+		}
 		// A token in the auditor's role carries no grant: it sees nothing.
 		tok := &attest.Token{OrgID: u.orgA, Name: "auditor-token", Role: attest.RoleAuditor}
 		secret, err := u.db.CreateToken(context.Background(), tok)
