@@ -1,14 +1,19 @@
 package main
 
 import (
+	"context"
 	"encoding/csv"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/attest-dev/attest"
+	"github.com/attest-dev/attest/catalog"
 	"github.com/attest-dev/attest/internal/testdb"
+	"github.com/attest-dev/attest/store"
 )
 
 // TestExportStreams exports registers of a few thousand rows — several
@@ -101,5 +106,57 @@ func TestExportStreams(t *testing.T) {
 			// requester, approver and approved_on.
 			check("change", rows, changes, 1, "@", func(a, b []string) bool { return a[6] < b[6] })
 		})
+	}
+}
+
+// countingWriter counts the bytes written to it.
+type countingWriter struct{ n int }
+
+func (w *countingWriter) Write(p []byte) (int, error) { w.n += len(p); return len(p), nil }
+
+// TestExportWritesAsItReads: each page of the export is written before
+// the next page is read, so the export never holds the whole register.
+func TestExportWritesAsItReads(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := store.Open(ctx, store.Config{DataDir: dir}, catalog.MustSOC2())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	o := &attest.Organization{Name: "Acme"}
+	if err := db.CreateOrganization(ctx, o); err != nil {
+		t.Fatal(err)
+	}
+	const n = 2*attest.MaxPageSize + 7
+	rs := make([]*attest.Risk, n)
+	for i := range rs {
+		rs[i] = &attest.Risk{Title: fmt.Sprintf("Risk %04d", i), Category: "access", Likelihood: 2, Impact: 2}
+	}
+	if err := db.ImportRisks(attest.WithActor(ctx, "test"), o.ID, rs); err != nil {
+		t.Fatal(err)
+	}
+	out := &countingWriter{}
+	a := &App{ctx: ctx, cli: &CLI{Data: dir}, out: out, errOut: io.Discard, db: db}
+	var before []int // bytes written when each page was asked for
+	g := risks
+	find := g.find
+	g.find = func(a *App, orgID int64, f attest.RegisterFilter, p attest.Page) ([]*attest.Risk, int, error) {
+		before = append(before, out.n)
+		return find(a, orgID, f, p)
+	}
+	if err := g.exportCSV(a, &registerListFlags{}, attest.RegisterFilter{}); err != nil {
+		t.Fatal(err)
+	}
+	if len(before) != 3 {
+		t.Fatalf("%d pages read, want 3", len(before))
+	}
+	for i := 1; i < len(before); i++ {
+		if before[i] <= before[i-1] {
+			t.Errorf("page %d was read before page %d was written (%d bytes out)", i+1, i, before[i])
+		}
+	}
+	if out.n <= before[2] {
+		t.Errorf("the last page was not written")
 	}
 }
