@@ -164,6 +164,8 @@ type AccessReviewFilter struct {
 	// Overdue selects open reviews due before Today.
 	Overdue bool
 	Today   Date
+	// Scope limits the list to an auditor's engagements (RecordScope).
+	Scope RecordScope
 }
 
 // AccessReviewService manages access reviews.

@@ -82,6 +82,8 @@ type ChangeFilter struct {
 	// Emergency selects emergency changes.
 	Unapproved, Emergency bool
 	From, To              Date
+	// Scope limits the list to an auditor's engagements (RecordScope).
+	Scope RecordScope
 }
 
 // ChangeService manages change records.

@@ -105,6 +105,8 @@ type ControlTestFilter struct {
 	// NoFollowUp selects deficiencies and exceptions without a task.
 	NoFollowUp bool
 	From, To   Date
+	// Scope limits the list to an auditor's engagements (RecordScope).
+	Scope RecordScope
 }
 
 // ControlTestService manages the internal audit plan and its results.

@@ -66,6 +66,8 @@ type RegisterFilter struct {
 	Gap bool
 	// From and To select incidents reported within the days (inclusive).
 	From, To Date
+	// Scope limits the list to an auditor's engagements (RecordScope).
+	Scope RecordScope
 }
 
 // Validate checks the filter's text and dates.
@@ -210,4 +212,54 @@ type RegisterService interface {
 	FindRegisterSettings(ctx context.Context, orgID int64) (RegisterSettings, error)
 	// UpdateRegisterSettings validates and stores the settings.
 	UpdateRegisterSettings(ctx context.Context, orgID int64, s RegisterSettings) error
+}
+
+// RecordScope limits the registers and records to what concerns the
+// engagements granted to an auditor; the zero value limits nothing. The
+// rule, applied by the database so that a page of a list is a full page:
+//
+//   - Time-bound records — incidents (reported), changes (implemented),
+//     control tests (tested, else due), access reviews and training
+//     campaigns (due), risk assessments and tabletop exercises (held),
+//     roster people hired or leaving and their checklists (start or end
+//     date) — are visible when their day falls in the observation window
+//     of a granted engagement: a Type II engagement's window, or for a
+//     Type I the twelve months up to and including its as-of date.
+//   - Standing registers — risks, vendors, assets — are visible when
+//     attached to a control in scope of a granted engagement (a control
+//     mapped to a criterion of its categories); an asset also when it is
+//     one of a granted engagement's systems.
+//
+// A hidden record is "not found" for the auditor, as another
+// organization's is.
+type RecordScope struct {
+	Scoped      bool
+	Engagements []int64
+}
+
+// Record kinds of RecordScope beside the registers.
+const (
+	ScopePerson         = "person"
+	ScopeTraining       = "training"
+	ScopeAccessReview   = "access_review"
+	ScopeChange         = "change"
+	ScopeControlTest    = "control_test"
+	ScopeRiskAssessment = EventRiskAssessment
+	ScopeTabletop       = EventTabletop
+)
+
+// ScopeWindow is the observation window of an engagement for RecordScope:
+// a Type II engagement's window, a Type I's twelve months up to its
+// as-of date. ok is false when the engagement has no dates.
+func ScopeWindow(e *Engagement) (from, to Date, ok bool) {
+	if e.ReportType == TypeI {
+		if e.AsOfDate.IsZero() {
+			return "", "", false
+		}
+		return DateOf(e.AsOfDate.AddMonths(-12).Time().AddDate(0, 0, 1)), e.AsOfDate, true
+	}
+	if e.WindowStart.IsZero() || e.WindowEnd.IsZero() {
+		return "", "", false
+	}
+	return e.WindowStart, e.WindowEnd, true
 }

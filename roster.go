@@ -117,6 +117,8 @@ type RosterFilter struct {
 	// StartedFrom..StartedTo and LeftFrom..LeftTo select hires and
 	// leavers of a period (inclusive; empty ends are open).
 	StartedFrom, StartedTo, LeftFrom, LeftTo Date
+	// Scope limits the list to an auditor's engagements (RecordScope).
+	Scope RecordScope
 }
 
 // RosterService manages the roster and its checklists.

@@ -84,6 +84,8 @@ var TrainingSorts = []string{"due_date", "title", "created_at"}
 type TrainingFilter struct {
 	Search string
 	Kind   string
+	// Scope limits the list to an auditor's engagements (RecordScope).
+	Scope RecordScope
 }
 
 // TrainingService manages training campaigns and their completion.

@@ -44,21 +44,50 @@ func Safe(s string) string {
 
 // Write writes the header and the records' rows, every cell formula-safe.
 func Write[T any](w io.Writer, c Codec[T], records []T) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(c.Header); err != nil {
+	sw, err := NewWriter(w, c)
+	if err != nil {
 		return err
 	}
+	if err := sw.Write(records...); err != nil {
+		return err
+	}
+	return sw.Flush()
+}
+
+// Writer writes records as formula-safe CSV rows as they come, so an
+// export holds one page of records at a time, never the whole register.
+type Writer[T any] struct {
+	cw *csv.Writer
+	c  Codec[T]
+}
+
+// NewWriter writes the codec's header and returns a writer for the rows.
+func NewWriter[T any](w io.Writer, c Codec[T]) (*Writer[T], error) {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(c.Header); err != nil {
+		return nil, err
+	}
+	return &Writer[T]{cw: cw, c: c}, nil
+}
+
+// Write writes the records' rows and flushes them.
+func (w *Writer[T]) Write(records ...T) error {
 	for _, r := range records {
-		row := c.Row(r)
+		row := w.c.Row(r)
 		for i := range row {
 			row[i] = Safe(row[i])
 		}
-		if err := cw.Write(row); err != nil {
+		if err := w.cw.Write(row); err != nil {
 			return err
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return w.Flush()
+}
+
+// Flush writes what is buffered and reports any error so far.
+func (w *Writer[T]) Flush() error {
+	w.cw.Flush()
+	return w.cw.Error()
 }
 
 // Read parses a CSV file with a header row into records, checking each

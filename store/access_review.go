@@ -58,6 +58,11 @@ func (s *DB) findReview(ctx context.Context, x queryer, orgID, id int64) (*attes
 func (s *DB) FindAccessReviewPage(ctx context.Context, orgID int64, f attest.AccessReviewFilter, p attest.Page) ([]*attest.AccessReview, int, error) {
 	where, args := `r.org_id = ?`, []any{orgID}
 	where, args = searchClause(where, args, f.Search, "r.system", "r.control_id")
+	var err error
+	where, args, err = s.scopeWhere(ctx, orgID, attest.ScopeAccessReview, "r", f.Scope, where, args)
+	if err != nil {
+		return nil, 0, err
+	}
 	switch f.Status {
 	case "", attest.ReviewOpen, attest.ReviewSignedOff:
 		if f.Status != "" {

@@ -40,6 +40,10 @@ func (s *DB) FindAssets(ctx context.Context, orgID int64, f attest.RegisterFilte
 		return nil, 0, err
 	}
 	where, args := registerWhere(orgID, f, "t.name", "t.description", "t.integrations")
+	where, args, err = s.scopeWhere(ctx, orgID, string(attest.RecordAsset), "t", f.Scope, where, args)
+	if err != nil {
+		return nil, 0, err
+	}
 	if f.Category != "" {
 		where += ` AND t.type = ?`
 		args = append(args, f.Category)

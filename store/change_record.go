@@ -51,6 +51,11 @@ func (s *DB) findChange(ctx context.Context, x queryer, orgID, id int64) (*attes
 func (s *DB) FindChangePage(ctx context.Context, orgID int64, f attest.ChangeFilter, p attest.Page) ([]*attest.ChangeRecord, int, error) {
 	where, args := `c.org_id = ?`, []any{orgID}
 	where, args = searchClause(where, args, f.Search, "c.title", "c.system", "c.external_id")
+	var err error
+	where, args, err = s.scopeWhere(ctx, orgID, attest.ScopeChange, "c", f.Scope, where, args)
+	if err != nil {
+		return nil, 0, err
+	}
 	if f.System != "" {
 		where += ` AND c.system = ?`
 		args = append(args, f.System)

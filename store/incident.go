@@ -47,6 +47,10 @@ func (s *DB) FindIncidents(ctx context.Context, orgID int64, f attest.RegisterFi
 		return nil, 0, err
 	}
 	where, args := registerWhere(orgID, f, "t.title", "t.summary", "t.root_cause")
+	where, args, err = s.scopeWhere(ctx, orgID, string(attest.RecordIncident), "t", f.Scope, where, args)
+	if err != nil {
+		return nil, 0, err
+	}
 	if f.Category != "" {
 		where += ` AND t.severity = ?`
 		args = append(args, f.Category)

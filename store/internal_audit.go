@@ -45,6 +45,11 @@ func (s *DB) findControlTest(ctx context.Context, x queryer, orgID, id int64) (*
 func (s *DB) FindControlTestPage(ctx context.Context, orgID int64, f attest.ControlTestFilter, p attest.Page) ([]*attest.ControlTest, int, error) {
 	where, args := `t.org_id = ?`, []any{orgID}
 	where, args = searchClause(where, args, f.Search, "t.control_id", "t.period", "t.sample")
+	var err error
+	where, args, err = s.scopeWhere(ctx, orgID, attest.ScopeControlTest, "t", f.Scope, where, args)
+	if err != nil {
+		return nil, 0, err
+	}
 	if f.Period != "" {
 		where += ` AND t.period = ?`
 		args = append(args, f.Period)

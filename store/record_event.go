@@ -117,11 +117,26 @@ func (s *DB) AddRecordEvent(ctx context.Context, orgID int64, e *attest.RecordEv
 // FindRecordEvents returns the events of a kind, of one record (or all
 // when recordID is 0), newest first, with their participants.
 func (s *DB) FindRecordEvents(ctx context.Context, orgID int64, kind string, recordID int64) ([]*attest.RecordEvent, error) {
-	query := `SELECT ` + recordEventColumns + ` FROM record_events WHERE org_id = ? AND kind = ?`
+	return s.FindScopedRecordEvents(ctx, orgID, kind, recordID, attest.RecordScope{})
+}
+
+// FindScopedRecordEvents is FindRecordEvents for a principal limited by
+// sc: an auditor sees the risk assessments and tabletop exercises held in
+// a granted engagement's window; the events of one record (a vendor's
+// reviews, an incident's timeline) follow the record, whose page checks it.
+func (s *DB) FindScopedRecordEvents(ctx context.Context, orgID int64, kind string, recordID int64, sc attest.RecordScope) ([]*attest.RecordEvent, error) {
+	query := `SELECT ` + recordEventColumns + ` FROM record_events a WHERE org_id = ? AND kind = ?`
 	args := []any{orgID, kind}
 	if recordID != 0 {
 		query += ` AND record_id = ?`
 		args = append(args, recordID)
+	}
+	if kind == attest.ScopeRiskAssessment || kind == attest.ScopeTabletop {
+		where, wargs, err := s.scopeWhere(ctx, orgID, kind, "a", sc, "", args)
+		if err != nil {
+			return nil, err
+		}
+		query, args = query+where, wargs
 	}
 	order := ` ORDER BY occurred_at DESC, id DESC`
 	if kind == attest.EventTimeline {

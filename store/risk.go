@@ -46,6 +46,10 @@ func (s *DB) FindRisks(ctx context.Context, orgID int64, f attest.RegisterFilter
 		return nil, 0, err
 	}
 	where, args := registerWhere(orgID, f, "t.title", "t.description", "t.category")
+	where, args, err = s.scopeWhere(ctx, orgID, string(attest.RecordRisk), "t", f.Scope, where, args)
+	if err != nil {
+		return nil, 0, err
+	}
 	if f.Category != "" {
 		where += ` AND t.category = ?`
 		args = append(args, f.Category)

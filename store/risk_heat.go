@@ -14,6 +14,10 @@ func (s *DB) RiskHeat(ctx context.Context, orgID int64, f attest.RegisterFilter)
 		return nil, nil, err
 	}
 	where, args := registerWhere(orgID, f, "t.title", "t.description", "t.category")
+	where, args, err = s.scopeWhere(ctx, orgID, string(attest.RecordRisk), "t", f.Scope, where, args)
+	if err != nil {
+		return nil, nil, err
+	}
 	if f.Category != "" {
 		where += ` AND t.category = ?`
 		args = append(args, f.Category)

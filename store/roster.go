@@ -56,6 +56,11 @@ func (s *DB) findRosterPerson(ctx context.Context, x queryer, orgID, id int64) (
 func (s *DB) FindRosterPage(ctx context.Context, orgID int64, f attest.RosterFilter, p attest.Page) ([]*attest.RosterPerson, int, error) {
 	where, args := `r.org_id = ?`, []any{orgID}
 	where, args = searchClause(where, args, f.Search, "r.name", "r.email", "r.department")
+	var err error
+	where, args, err = s.scopeWhere(ctx, orgID, attest.ScopePerson, "r", f.Scope, where, args)
+	if err != nil {
+		return nil, 0, err
+	}
 	if f.Department != "" {
 		where += ` AND r.department = ?`
 		args = append(args, f.Department)

@@ -41,6 +41,11 @@ func (s *DB) FindTrainingCampaign(ctx context.Context, orgID, id int64) (*attest
 func (s *DB) FindTrainingPage(ctx context.Context, orgID int64, f attest.TrainingFilter, p attest.Page) ([]*attest.TrainingCampaign, int, error) {
 	where, args := `c.org_id = ?`, []any{orgID}
 	where, args = searchClause(where, args, f.Search, "c.title")
+	var err error
+	where, args, err = s.scopeWhere(ctx, orgID, attest.ScopeTraining, "c", f.Scope, where, args)
+	if err != nil {
+		return nil, 0, err
+	}
 	if f.Kind != "" {
 		where += ` AND c.kind = ?`
 		args = append(args, f.Kind)

@@ -41,6 +41,10 @@ func (s *DB) FindVendors(ctx context.Context, orgID int64, f attest.RegisterFilt
 		return nil, 0, err
 	}
 	where, args := registerWhere(orgID, f, "t.name", "t.service", "t.data_shared")
+	where, args, err = s.scopeWhere(ctx, orgID, string(attest.RecordVendor), "t", f.Scope, where, args)
+	if err != nil {
+		return nil, 0, err
+	}
 	if f.Category != "" {
 		where += ` AND t.tier = ?`
 		args = append(args, f.Category)

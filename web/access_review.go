@@ -24,7 +24,7 @@ func (s *Server) reviewRegister() register {
 		CSVHeader: []string{"id", "system", "period_start", "period_end", "due_date", "status", "accounts", "undecided", "unresolved", "signed_by", "signed_at", "control_id", "evidence_id"},
 		find: func(r *http.Request, q url.Values, p attest.Page) ([][]regCell, [][]string, any, int, error) {
 			today := attest.DateOf(s.Now())
-			f := attest.AccessReviewFilter{Search: q.Get("q"), Status: q.Get("status"), Overdue: q.Get("overdue") != "", Today: today}
+			f := attest.AccessReviewFilter{Search: q.Get("q"), Status: q.Get("status"), Overdue: q.Get("overdue") != "", Today: today, Scope: recordScope(r)}
 			reviews, total, err := s.svc.FindAccessReviewPage(r.Context(), orgID(r), f, p)
 			if err != nil {
 				return nil, nil, nil, 0, err
@@ -88,6 +88,9 @@ func (s *Server) reviewCreate(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) reviewByPath(r *http.Request) (*attest.AccessReview, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
+		return nil, err
+	}
+	if err := s.seeRecord(r, attest.ScopeAccessReview, id); err != nil {
 		return nil, err
 	}
 	return s.svc.FindAccessReview(r.Context(), orgID(r), id)

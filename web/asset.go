@@ -19,7 +19,7 @@ func (s *Server) assetRoutes() []route {
 		{"GET", "/assets.csv", session, attest.ReadData, s.assetsCSV, false},
 		{"POST", "/assets", session, attest.EditReadiness, s.assetCreate, false},
 		{"GET", "/assets/{id}", session, attest.ReadData, s.assetPage, false},
-		{"POST", "/assets/{id}", session, attest.EditReadiness, s.assetUpdate, false},
+		{"POST", "/assets/{id}", session, attest.EditOwnControl, s.assetUpdate, false},
 		{"POST", "/assets/{id}/scope", session, attest.EditReadiness, s.assetScope, false},
 		{"POST", "/engagements/{id}/assets", session, attest.EditReadiness, s.engagementScopeAsset, false},
 	}
@@ -28,6 +28,7 @@ func (s *Server) assetRoutes() []route {
 func (s *Server) assetList() registerList[*attest.Asset] {
 	return registerList[*attest.Asset]{path: "/assets", sorts: attest.AssetSorts,
 		find: func(r *http.Request, f attest.RegisterFilter, p attest.Page) ([]*attest.Asset, int, error) {
+			f.Scope = recordScope(r)
 			return s.svc.FindAssets(r.Context(), orgID(r), f, p)
 		},
 		codec: func(*http.Request) (regcsv.Codec[*attest.Asset], error) { return regcsv.Assets, nil }}
@@ -100,6 +101,9 @@ func (s *Server) assetByPath(r *http.Request) (*attest.Asset, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := s.seeRecord(r, string(attest.RecordAsset), id); err != nil {
+		return nil, err
+	}
 	return s.svc.FindAssetByID(r.Context(), orgID(r), id)
 }
 
@@ -128,6 +132,7 @@ func (s *Server) renderAsset(w http.ResponseWriter, r *http.Request, status int,
 	}
 	data := map[string]any{"Asset": a, "Form": f, "Types": attest.AssetTypes, "Environments": attest.Environments, "Classifications": attest.Classifications,
 		"Statuses": attest.AssetStatuses, "EngagementNames": names, "Unscoped": open}
+	data["CanEdit"], data["OwnerFixed"] = s.mayEditRecord(r, a.OwnerID), !principalFrom(r.Context()).Can(attest.EditReadiness, s.Now())
 	if err := s.recordData(r, attest.RecordAsset, a.ID, data); err != nil {
 		return err
 	}
@@ -150,6 +155,9 @@ func (s *Server) assetUpdate(w http.ResponseWriter, r *http.Request) error {
 	}
 	f, err := postForm(r)
 	if err != nil {
+		return err
+	}
+	if err := s.recordEditor(r, f, attest.RecordAsset, a.OwnerID); err != nil {
 		return err
 	}
 	next, err := s.assetFromForm(r, f, a)

@@ -88,6 +88,7 @@ var writeBodies = map[string]string{
 // from the write routes, which change nothing.
 func TestRouteAccess(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
+		e.seedRecordsAPI(t) // the single reads find a record
 		before := e.readState(t)
 		writes := 0
 		for _, rt := range e.server.routes {

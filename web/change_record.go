@@ -20,7 +20,7 @@ func (s *Server) changeRegister() register {
 			{Name: "from", Label: "Implemented from", Kind: "date"}, {Name: "to", Label: "to", Kind: "date"}},
 		CSVHeader: []string{"id", "title", "system", "requester", "approver", "approved_on", "implemented_on", "emergency", "independently_approved", "tests", "rollback_plan", "source", "external_id", "url", "control_id"},
 		find: func(r *http.Request, q url.Values, p attest.Page) ([][]regCell, [][]string, any, int, error) {
-			f := attest.ChangeFilter{Search: q.Get("q"), System: q.Get("system"), Unapproved: q.Get("unapproved") != "", Emergency: q.Get("emergency") != ""}
+			f := attest.ChangeFilter{Search: q.Get("q"), System: q.Get("system"), Unapproved: q.Get("unapproved") != "", Emergency: q.Get("emergency") != "", Scope: recordScope(r)}
 			var err error
 			if f.From, err = queryDate(q, "from"); err == nil {
 				f.To, err = queryDate(q, "to")
@@ -95,6 +95,9 @@ func (s *Server) changeCreate(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) changeByPath(r *http.Request) (*attest.ChangeRecord, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
+		return nil, err
+	}
+	if err := s.seeRecord(r, attest.ScopeChange, id); err != nil {
 		return nil, err
 	}
 	return s.svc.FindChange(r.Context(), orgID(r), id)

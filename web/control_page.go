@@ -255,6 +255,9 @@ func (s *Server) renderControl(w http.ResponseWriter, r *http.Request, status in
 		actors[it.ProvidedBy] = dir.actor(it.ProvidedBy)
 	}
 	records, err := s.svc.ControlRecords(r.Context(), p.OrgID, c.ID)
+	if err == nil {
+		records, err = s.visibleRecords(r, records)
+	}
 	if err != nil {
 		return err
 	}

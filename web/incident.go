@@ -23,7 +23,7 @@ func (s *Server) incidentRoutes() []route {
 		{"GET", "/incidents/exercises", session, attest.ReadData, s.exercisesPage, false},
 		{"POST", "/incidents/exercises", session, attest.EditReadiness, s.exerciseCreate, false},
 		{"GET", "/incidents/{id}", session, attest.ReadData, s.incidentPage, false},
-		{"POST", "/incidents/{id}", session, attest.EditReadiness, s.incidentUpdate, false},
+		{"POST", "/incidents/{id}", session, attest.EditOwnControl, s.incidentUpdate, false},
 		{"POST", "/incidents/{id}/timeline", session, attest.EditReadiness, s.incidentTimeline, false},
 		{"POST", "/incidents/{id}/signoff", session, attest.EditReadiness, s.incidentSignOff, false},
 	}
@@ -32,6 +32,7 @@ func (s *Server) incidentRoutes() []route {
 func (s *Server) incidentList() registerList[*attest.Incident] {
 	return registerList[*attest.Incident]{path: "/incidents", newestFirst: true, sorts: attest.IncidentSorts,
 		find: func(r *http.Request, f attest.RegisterFilter, p attest.Page) ([]*attest.Incident, int, error) {
+			f.Scope = recordScope(r)
 			return s.svc.FindIncidents(r.Context(), orgID(r), f, p)
 		},
 		codec: func(*http.Request) (regcsv.Codec[*attest.Incident], error) { return regcsv.Incidents, nil }}
@@ -127,6 +128,9 @@ func (s *Server) incidentByPath(r *http.Request) (*attest.Incident, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := s.seeRecord(r, string(attest.RecordIncident), id); err != nil {
+		return nil, err
+	}
 	return s.svc.FindIncidentByID(r.Context(), orgID(r), id)
 }
 
@@ -169,6 +173,7 @@ func (s *Server) renderIncident(w http.ResponseWriter, r *http.Request, status i
 	}
 	data := map[string]any{"Incident": in, "Form": f, "Sub": sub, "Timeline": timeline, "Assets": assets, "Severities": attest.IncidentSeverities,
 		"Statuses": attest.IncidentStatuses, "MaySignOff": in.SignedOffAt == nil && in.Review != "" && !in.ReviewedOn.IsZero() && in.RootCause != ""}
+	data["CanEdit"], data["OwnerFixed"] = s.mayEditRecord(r, in.OwnerID), !principalFrom(r.Context()).Can(attest.EditReadiness, s.Now())
 	if err := s.recordData(r, attest.RecordIncident, in.ID, data); err != nil {
 		return err
 	}
@@ -182,6 +187,9 @@ func (s *Server) incidentUpdate(w http.ResponseWriter, r *http.Request) error {
 	}
 	f, err := postForm(r)
 	if err != nil {
+		return err
+	}
+	if err := s.recordEditor(r, f, attest.RecordIncident, in.OwnerID); err != nil {
 		return err
 	}
 	next, err := s.incidentFromForm(r, f, in)
@@ -239,7 +247,7 @@ func (s *Server) exercisesPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderExercises(w http.ResponseWriter, r *http.Request, status int, f *form) error {
-	events, err := s.svc.FindRecordEvents(r.Context(), orgID(r), attest.EventTabletop, 0)
+	events, err := s.svc.FindScopedRecordEvents(r.Context(), orgID(r), attest.EventTabletop, 0, recordScope(r))
 	if err != nil {
 		return err
 	}

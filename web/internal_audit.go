@@ -20,7 +20,7 @@ func (s *Server) controlTestRegister() register {
 			{Name: "from", Label: "Tested from", Kind: "date"}, {Name: "to", Label: "to", Kind: "date"}},
 		CSVHeader: []string{"id", "control_id", "period", "due_date", "tester", "procedure", "sample", "result", "tested_on", "notes", "follow_up_task_id"},
 		find: func(r *http.Request, q url.Values, p attest.Page) ([][]regCell, [][]string, any, int, error) {
-			f := attest.ControlTestFilter{Search: q.Get("q"), Period: q.Get("period"), Result: q.Get("result"), ControlID: q.Get("control")}
+			f := attest.ControlTestFilter{Search: q.Get("q"), Period: q.Get("period"), Result: q.Get("result"), ControlID: q.Get("control"), Scope: recordScope(r)}
 			var err error
 			if f.From, err = queryDate(q, "from"); err == nil {
 				f.To, err = queryDate(q, "to")
@@ -68,6 +68,9 @@ func (s *Server) controlTestCreate(w http.ResponseWriter, r *http.Request) error
 func (s *Server) controlTestByPath(r *http.Request) (*attest.ControlTest, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
+		return nil, err
+	}
+	if err := s.seeRecord(r, attest.ScopeControlTest, id); err != nil {
 		return nil, err
 	}
 	return s.svc.FindControlTest(r.Context(), orgID(r), id)

@@ -87,6 +87,7 @@ var isolationCases = map[string][]isoCase{
 // and never changes. A route without a case fails the test.
 func TestOrganizationIsolation(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
+		e.seedRecordsAPI(t) // B asks for A's records by their IDs
 		before := e.readState(t)
 		seen := map[string]bool{}
 		for _, rt := range e.server.routes {

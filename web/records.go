@@ -71,6 +71,12 @@ func (s *Server) recordsRoutes() []route {
 		{"POST", "/api/v1/changes", token, attest.EditReadiness, s.apiCreateChange, false},
 		{"GET", "/api/v1/control-tests", token, attest.ReadData, s.registerAPI(tests), false},
 		{"GET", "/api/v1/populations", token, attest.ReadData, s.apiPopulation, false},
+
+		{"GET", "/api/v1/people/{id}", token, attest.ReadData, apiGet(s.personByPath), false},
+		{"GET", "/api/v1/training/{id}", token, attest.ReadData, apiGet(s.trainingByPath), false},
+		{"GET", "/api/v1/access-reviews/{id}", token, attest.ReadData, apiGet(s.reviewByPath), false},
+		{"GET", "/api/v1/changes/{id}", token, attest.ReadData, apiGet(s.changeByPath), false},
+		{"GET", "/api/v1/control-tests/{id}", token, attest.ReadData, apiGet(s.controlTestByPath), false},
 	}
 }
 

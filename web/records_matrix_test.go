@@ -81,7 +81,7 @@ func init() {
 		"GET /changes":      {{path: "/changes?unapproved=1&from=2026-01-01"}},
 		"GET /changes.csv":  {{path: "/changes.csv"}},
 		"POST /changes":     {{path: "/changes", form: "title=Matrix+change&implemented_on=2026-01-05"}},
-		"GET /changes/{id}": {{path: "/changes/{change}"}, {scope: scopeOther, path: "/changes/{change}"}},
+		"GET /changes/{id}": {{path: "/changes/{change}"}, {scope: scopeUngranted, path: "/changes/{change2}"}, {scope: scopeOther, path: "/changes/{change}"}},
 		"POST /changes/{id}/approve": {
 			{path: "/changes/{change}/approve", loc: "/changes/{change}"},
 			{scope: scopeOther, path: "/changes/{change}/approve"},
@@ -120,19 +120,23 @@ func (u *uiEnv) seedRecords(t *testing.T) {
 		must(u.db.CreateRosterPerson(ctx, org, p))
 		cs, err := u.db.FindChecklists(ctx, org, p.ID)
 		must(err)
-		c := &attest.TrainingCampaign{Title: "Awareness", DueDate: "2026-12-31"}
+		c := &attest.TrainingCampaign{Title: "Awareness", DueDate: "2026-06-30"}
 		must(u.db.CreateTrainingCampaign(ctx, org, c))
 		_, err = u.db.AssignTraining(ctx, org, c.ID, []int64{p.ID})
 		must(err)
 		as, err := u.db.FindTrainingAssignments(ctx, org, c.ID)
 		must(err)
-		rv := &attest.AccessReview{System: "Directory"}
+		rv := &attest.AccessReview{System: "Directory", PeriodStart: "2026-01-01", PeriodEnd: "2026-03-31", DueDate: "2026-04-15"}
 		must(u.db.CreateAccessReview(ctx, org, rv, []*attest.AccessAccount{{Account: "pat", Email: email}}))
 		accts, err := u.db.FindAccessAccounts(ctx, org, rv.ID)
 		must(err)
 		ch := &attest.ChangeRecord{Title: "Seeded change", ImplementedOn: "2026-01-05"}
 		must(u.db.CreateChange(ctx, org, ch))
-		ct := &attest.ControlTest{ControlID: "GOV-01", Period: "2026-Q1"}
+		ct := &attest.ControlTest{ControlID: "GOV-01", Period: "2026-Q1", DueDate: "2026-03-31"}
+		// A change after the auditor's window: hidden from them.
+		ch2 := &attest.ChangeRecord{Title: "Autumn change", ImplementedOn: "2026-10-02"}
+		must(u.db.CreateChange(ctx, org, ch2))
+		u.ids[org]["{change2}"] = fmt.Sprint(ch2.ID)
 		must(u.db.CreateControlTest(ctx, org, ct))
 		for k, v := range map[string]int64{"{person}": p.ID, "{checklist}": cs[0].ID, "{item}": cs[0].Items[0].ID, "{training}": c.ID, "{assignment}": as[0].ID,
 			"{review}": rv.ID, "{account}": accts[0].ID, "{change}": ch.ID, "{ctest}": ct.ID} {

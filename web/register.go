@@ -26,6 +26,7 @@ type RegisterServices interface {
 	attest.AssetService
 	attest.IncidentService
 	attest.RegisterService
+	RecordScopeServices
 	// RiskHeat counts the risks in each cell of the matrix.
 	RiskHeat(ctx context.Context, orgID int64, f attest.RegisterFilter) (inherent, residual map[[2]int]int, err error)
 	// RiskAssessmentDue is when the next risk assessment is due.
@@ -45,6 +46,7 @@ func (s *Server) registerRoutes() []route {
 			route{"POST", base + "/controls", session, attest.EditReadiness, s.recordAttach(k), false},
 			route{"POST", base + "/controls/{control}/delete", session, attest.EditReadiness, s.recordDetach(k), false},
 			route{"GET", "/api/v1/" + k.Plural(), token, attest.ReadData, s.apiRecordList(k), false},
+			route{"GET", "/api/v1/" + k.Plural() + "/{id}", token, attest.ReadData, s.apiRecordGet(k), false},
 			route{"POST", "/api/v1/" + k.Plural(), token, attest.EditReadiness, s.apiRecordCreate(k), false},
 			route{"PATCH", "/api/v1/" + k.Plural() + "/{id}", token, attest.EditReadiness, s.apiRecordPatch(k), false},
 		)

@@ -166,3 +166,35 @@ func apiAcceptance(rec any, stored *attest.Risk) error {
 	}
 	return nil
 }
+
+// apiRecordGet writes one record of a register as JSON, as the list
+// shows it; another organization's record, or one outside an auditor's
+// scope, is not found.
+func (s *Server) apiRecordGet(kind attest.RecordKind) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := recordID(r, kind)
+		if err != nil {
+			return err
+		}
+		if err := s.seeRecord(r, string(kind), id); err != nil {
+			return err
+		}
+		rec, err := s.recordOf(r, kind, id)
+		if err != nil {
+			return err
+		}
+		return writeJSON(w, http.StatusOK, rec)
+	}
+}
+
+// apiGet writes the record byPath loads (it checks the principal's
+// scope) as JSON.
+func apiGet[T any](byPath func(r *http.Request) (T, error)) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		rec, err := byPath(r)
+		if err != nil {
+			return err
+		}
+		return writeJSON(w, http.StatusOK, rec)
+	}
+}

@@ -59,9 +59,10 @@ var registerMatrix = func() map[string][]mcase {
 		"POST /risks/settings":    {{path: "/risks/settings", form: "risk_scale=5&risk_appetite=8&assessment_months=12", loc: "/risks"}},
 		"GET /risks/assessments":  {{path: "/risks/assessments"}},
 		"POST /risks/assessments": {{path: "/risks/assessments", form: "date=2026-01-10&participants={user}&items={risk}&summary=Matrix+review", loc: "/risks/assessments"}},
-		"GET /risks/{id}":         {{path: "/risks/{risk}"}, {scope: scopeOther, path: "/risks/{risk}"}},
+		"GET /risks/{id}":         {{path: "/risks/{risk}"}, {scope: scopeUngranted, path: "/risks/{risk2}"}, {scope: scopeOther, path: "/risks/{risk}"}},
 		"POST /risks/{id}": {
-			{path: "/risks/{risk}", form: "title=Matrix+risk&category=access&likelihood=4&impact=4&status=open", loc: "/risks/{risk}"},
+			{path: "/risks/{risk}", form: "title=Matrix+risk&category=access&likelihood=4&impact=4&status=open&owner={ownedBy}", loc: "/risks/{risk}"},
+			{scope: scopeUnowned, path: "/risks/{risk2}", form: "title=Unscoped+risk&category=access&likelihood=2&impact=2&status=open", loc: "/risks/{risk2}"},
 			{scope: scopeOther, path: "/risks/{risk}", form: "title=Matrix&category=access&likelihood=1&impact=1"},
 		},
 		// The risk is not proposed for acceptance: refused for everyone the
@@ -73,7 +74,8 @@ var registerMatrix = func() map[string][]mcase {
 		"POST /vendors":     {{path: "/vendors", form: "name=Matrix+vendor&tier=low"}},
 		"GET /vendors/{id}": {{path: "/vendors/{vendor}"}, {scope: scopeOther, path: "/vendors/{vendor}"}},
 		"POST /vendors/{id}": {
-			{path: "/vendors/{vendor}", form: "name=Matrix+vendor&tier=high&status=active", loc: "/vendors/{vendor}"},
+			{path: "/vendors/{vendor}", form: "name=Matrix+vendor&tier=high&status=active&owner={ownedBy}", loc: "/vendors/{vendor}"},
+			{scope: scopeUnowned, path: "/vendors/{vendor2}", form: "name=Other+vendor&tier=low&status=active", loc: "/vendors/{vendor2}"},
 			{scope: scopeOther, path: "/vendors/{vendor}", form: "name=Matrix&tier=low"},
 		},
 		"POST /vendors/{id}/reports": {
@@ -90,7 +92,8 @@ var registerMatrix = func() map[string][]mcase {
 		"POST /assets":     {{path: "/assets", form: "name=Matrix+asset&type=database&environment=production&classification=internal"}},
 		"GET /assets/{id}": {{path: "/assets/{inv}"}, {scope: scopeOther, path: "/assets/{inv}"}},
 		"POST /assets/{id}": {
-			{path: "/assets/{inv}", form: "name=Matrix+asset&type=application&environment=production&classification=confidential&status=active", loc: "/assets/{inv}"},
+			{path: "/assets/{inv}", form: "name=Matrix+asset&type=application&environment=production&classification=confidential&status=active&owner={ownedBy}", loc: "/assets/{inv}"},
+			{scope: scopeUnowned, path: "/assets/{inv2}", form: "name=Other+asset&type=application&environment=production&classification=internal&status=active", loc: "/assets/{inv2}"},
 			{scope: scopeOther, path: "/assets/{inv}", form: "name=Matrix&type=application&environment=production&classification=public"},
 		},
 		"POST /assets/{id}/scope": {
@@ -108,9 +111,10 @@ var registerMatrix = func() map[string][]mcase {
 		"POST /incidents":           {{path: "/incidents", form: "title=Matrix+incident&severity=sev3&reported_at=2026-01-10T10%3A00"}},
 		"GET /incidents/exercises":  {{path: "/incidents/exercises"}},
 		"POST /incidents/exercises": {{path: "/incidents/exercises", form: "date=2026-01-10&participants={user}&summary=Matrix+scenario", loc: "/incidents/exercises"}},
-		"GET /incidents/{id}":       {{path: "/incidents/{incident}"}, {scope: scopeOther, path: "/incidents/{incident}"}},
+		"GET /incidents/{id}":       {{path: "/incidents/{incident}"}, {scope: scopeUngranted, path: "/incidents/{incident2}"}, {scope: scopeOther, path: "/incidents/{incident}"}},
 		"POST /incidents/{id}": {
-			{path: "/incidents/{incident}", form: "title=Matrix+incident&severity=sev2&status=contained", loc: "/incidents/{incident}"},
+			{path: "/incidents/{incident}", form: "title=Matrix+incident&severity=sev2&status=contained&owner={ownedBy}", loc: "/incidents/{incident}"},
+			{scope: scopeUnowned, path: "/incidents/{incident2}", form: "title=Autumn+outage&severity=sev3&status=contained", loc: "/incidents/{incident2}"},
 			{scope: scopeOther, path: "/incidents/{incident}", form: "title=Matrix&severity=sev2"},
 		},
 		"POST /incidents/{id}/timeline": {
@@ -135,17 +139,38 @@ func (u *uiEnv) seedRegisters(t *testing.T) {
 	t.Helper()
 	ctx := context.Background()
 	for _, org := range []int64{u.orgA, u.orgB} {
-		k := &attest.Risk{Title: "Stolen credentials", Category: "access", Likelihood: 4, Impact: 4}
-		v := &attest.Vendor{Name: "CloudCo", Tier: "critical", Service: "Hosting"}
-		a := &attest.Asset{Name: "Orders DB", Type: "database", Environment: "production", Classification: "restricted"}
-		in := &attest.Incident{Title: "Leaked key", Severity: "sev2", ReportedAt: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)}
-		for _, err := range []error{u.db.CreateRisk(ctx, org, k), u.db.CreateVendor(ctx, org, v), u.db.CreateAsset(ctx, org, a), u.db.CreateIncident(ctx, org, in)} {
+		// A's records are owned by A's control owner, who may edit them.
+		var owner int64
+		if org == u.orgA {
+			owner = u.alice.ID
+		}
+		k := &attest.Risk{Title: "Stolen credentials", Category: "access", Likelihood: 4, Impact: 4, OwnerID: owner}
+		v := &attest.Vendor{Name: "CloudCo", Tier: "critical", Service: "Hosting", OwnerID: owner}
+		a := &attest.Asset{Name: "Orders DB", Type: "database", Environment: "production", Classification: "restricted", OwnerID: owner}
+		in := &attest.Incident{Title: "Leaked key", Severity: "sev2", ReportedAt: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC), OwnerID: owner}
+		// Records nobody owns, for the control owner to be refused.
+		v2 := &attest.Vendor{Name: "Other vendor", Tier: "low"}
+		a2 := &attest.Asset{Name: "Other asset", Type: "application", Environment: "production", Classification: "internal"}
+		// Records outside the auditor's engagement: a risk attached to no
+		// control, an incident after its window (in the second one's).
+		k2 := &attest.Risk{Title: "Unscoped risk", Category: "access", Likelihood: 2, Impact: 2}
+		in2 := &attest.Incident{Title: "Autumn outage", Severity: "sev3", ReportedAt: time.Date(2026, 9, 14, 9, 0, 0, 0, time.UTC)}
+		for _, err := range []error{u.db.CreateRisk(ctx, org, k), u.db.CreateVendor(ctx, org, v), u.db.CreateAsset(ctx, org, a), u.db.CreateIncident(ctx, org, in),
+			u.db.CreateRisk(ctx, org, k2), u.db.CreateIncident(ctx, org, in2), u.db.CreateVendor(ctx, org, v2), u.db.CreateAsset(ctx, org, a2)} {
 			if err != nil {
+				t.Fatalf("seed registers: %v", err)
+			}
+		}
+		// The standing registers' records evidence a control in scope of
+		// the auditor's engagement, so the auditor sees them.
+		for kind, id := range map[attest.RecordKind]int64{attest.RecordRisk: k.ID, attest.RecordVendor: v.ID, attest.RecordAsset: a.ID} {
+			if _, err := u.db.AttachRecord(ctx, org, kind, id, "GOV-01", 0); err != nil {
 				t.Fatalf("seed registers: %v", err)
 			}
 		}
 		ids := u.ids[org]
 		ids["{risk}"], ids["{vendor}"], ids["{inv}"], ids["{incident}"] = fmt.Sprint(k.ID), fmt.Sprint(v.ID), fmt.Sprint(a.ID), fmt.Sprint(in.ID)
+		ids["{risk2}"], ids["{incident2}"], ids["{vendor2}"], ids["{inv2}"] = fmt.Sprint(k2.ID), fmt.Sprint(in2.ID), fmt.Sprint(v2.ID), fmt.Sprint(a2.ID)
 	}
 }
 

@@ -29,7 +29,7 @@ func TestRiskPages(t *testing.T) {
 		if cell.AttrOr("data-count", "") != "1" {
 			t.Fatalf("inherent cell 4×4 = %q, want 1", cell.AttrOr("data-count", "?"))
 		}
-		if d.Find(`#heat-residual rect`).Length() != 25 || d.Find("#risks-table tbody tr").Length() != 1 {
+		if d.Find(`#heat-residual rect`).Length() != 25 || d.Find("#risks-table tbody tr").Length() != 2 { // with the unscoped risk of the fixture
 			t.Fatalf("heat map cells %d, rows %d", d.Find(`#heat-residual rect`).Length(), d.Find("#risks-table tbody tr").Length())
 		}
 

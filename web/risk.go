@@ -25,7 +25,7 @@ func (s *Server) riskRoutes() []route {
 		{"GET", "/risks/assessments", session, attest.ReadData, s.riskAssessmentsPage, false},
 		{"POST", "/risks/assessments", session, attest.EditReadiness, s.riskAssessmentCreate, false},
 		{"GET", "/risks/{id}", session, attest.ReadData, s.riskPage, false},
-		{"POST", "/risks/{id}", session, attest.EditReadiness, s.riskUpdate, false},
+		{"POST", "/risks/{id}", session, attest.EditOwnControl, s.riskUpdate, false},
 		{"POST", "/risks/{id}/approve", session, attest.ReadData, s.riskApprove, false}, // the named approver only (a viewer from management may be one)
 	}
 }
@@ -33,6 +33,7 @@ func (s *Server) riskRoutes() []route {
 func (s *Server) riskList() registerList[*attest.Risk] {
 	return registerList[*attest.Risk]{path: "/risks", newestFirst: true, sorts: attest.RiskSorts,
 		find: func(r *http.Request, f attest.RegisterFilter, p attest.Page) ([]*attest.Risk, int, error) {
+			f.Scope = recordScope(r)
 			return s.svc.FindRisks(r.Context(), orgID(r), f, p)
 		},
 		codec: func(r *http.Request) (regcsv.Codec[*attest.Risk], error) {
@@ -59,7 +60,7 @@ func (s *Server) renderRisks(w http.ResponseWriter, r *http.Request, status int,
 	if err != nil {
 		return err
 	}
-	inherent, residual, err := s.svc.RiskHeat(ctx, org, attest.RegisterFilter{Search: f.Get("q"), Category: f.Get("category"), Status: f.Get("status")})
+	inherent, residual, err := s.svc.RiskHeat(ctx, org, attest.RegisterFilter{Search: f.Get("q"), Category: f.Get("category"), Status: f.Get("status"), Scope: recordScope(r)})
 	if err != nil && !f.refuse(err) {
 		return err
 	}
@@ -201,6 +202,9 @@ func (s *Server) riskByPath(r *http.Request) (*attest.Risk, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := s.seeRecord(r, string(attest.RecordRisk), id); err != nil {
+		return nil, err
+	}
 	return s.svc.FindRiskByID(r.Context(), orgID(r), id)
 }
 
@@ -223,6 +227,7 @@ func (s *Server) renderRisk(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	data := map[string]any{"Risk": k, "Form": f, "Settings": st, "Scale": levels(st.RiskScale), "Categories": attest.RiskCategories,
 		"Statuses": attest.RiskStatuses, "Treatments": attest.RiskTreatments, "AboveAppetite": k.InherentScore() > st.RiskAppetite}
+	data["CanEdit"], data["OwnerFixed"] = s.mayEditRecord(r, k.OwnerID), !principalFrom(r.Context()).Can(attest.EditReadiness, s.Now())
 	if err := s.recordData(r, attest.RecordRisk, k.ID, data); err != nil {
 		return err
 	}
@@ -259,6 +264,9 @@ func (s *Server) riskUpdate(w http.ResponseWriter, r *http.Request) error {
 	}
 	f, err := postForm(r)
 	if err != nil {
+		return err
+	}
+	if err := s.recordEditor(r, f, attest.RecordRisk, k.OwnerID); err != nil {
 		return err
 	}
 	next, err := s.riskFromForm(r, f, k)

@@ -17,7 +17,7 @@ func (s *Server) riskAssessmentsPage(w http.ResponseWriter, r *http.Request) err
 
 func (s *Server) renderAssessments(w http.ResponseWriter, r *http.Request, status int, f *form) error {
 	ctx, org := r.Context(), orgID(r)
-	events, err := s.svc.FindRecordEvents(ctx, org, attest.EventRiskAssessment, 0)
+	events, err := s.svc.FindScopedRecordEvents(ctx, org, attest.EventRiskAssessment, 0, recordScope(r))
 	if err != nil {
 		return err
 	}
@@ -25,7 +25,7 @@ func (s *Server) renderAssessments(w http.ResponseWriter, r *http.Request, statu
 	if err != nil {
 		return err
 	}
-	risks, _, err := s.svc.FindRisks(ctx, org, attest.RegisterFilter{}, attest.Page{Sort: "title", Limit: attest.MaxPageSize})
+	risks, _, err := s.svc.FindRisks(ctx, org, attest.RegisterFilter{Scope: recordScope(r)}, attest.Page{Sort: "title", Limit: attest.MaxPageSize})
 	if err != nil {
 		return err
 	}

@@ -48,7 +48,7 @@ func (s *Server) rosterRegister() register {
 			if err != nil {
 				return nil, nil, nil, 0, err
 			}
-			f.Today = attest.DateOf(s.Now())
+			f.Today, f.Scope = attest.DateOf(s.Now()), recordScope(r)
 			people, total, err := s.svc.FindRosterPage(r.Context(), orgID(r), f, p)
 			if err != nil {
 				return nil, nil, nil, 0, err
@@ -153,6 +153,9 @@ func (s *Server) personSync(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) personByPath(r *http.Request) (*attest.RosterPerson, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
+		return nil, err
+	}
+	if err := s.seeRecord(r, attest.ScopePerson, id); err != nil {
 		return nil, err
 	}
 	return s.svc.FindRosterPerson(r.Context(), orgID(r), id)

@@ -21,7 +21,7 @@ func (s *Server) trainingRegister() register {
 		Filters:   []regFilter{{Name: "kind", Label: "Kind", Kind: "select", Options: [][2]string{{"", "any"}, {"awareness", "awareness"}, {"role", "role-specific"}}}},
 		CSVHeader: []string{"id", "title", "kind", "material", "due_date", "assigned", "completed", "control_id"},
 		find: func(r *http.Request, q url.Values, p attest.Page) ([][]regCell, [][]string, any, int, error) {
-			cs, total, err := s.svc.FindTrainingPage(r.Context(), orgID(r), attest.TrainingFilter{Search: q.Get("q"), Kind: q.Get("kind")}, p)
+			cs, total, err := s.svc.FindTrainingPage(r.Context(), orgID(r), attest.TrainingFilter{Search: q.Get("q"), Kind: q.Get("kind"), Scope: recordScope(r)}, p)
 			if err != nil {
 				return nil, nil, nil, 0, err
 			}
@@ -65,6 +65,9 @@ func (s *Server) trainingCreate(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) trainingByPath(r *http.Request) (*attest.TrainingCampaign, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
+		return nil, err
+	}
+	if err := s.seeRecord(r, attest.ScopeTraining, id); err != nil {
 		return nil, err
 	}
 	return s.svc.FindTrainingCampaign(r.Context(), orgID(r), id)

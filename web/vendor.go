@@ -19,7 +19,7 @@ func (s *Server) vendorRoutes() []route {
 		{"GET", "/vendors.csv", session, attest.ReadData, s.vendorsCSV, false},
 		{"POST", "/vendors", session, attest.EditReadiness, s.vendorCreate, false},
 		{"GET", "/vendors/{id}", session, attest.ReadData, s.vendorPage, false},
-		{"POST", "/vendors/{id}", session, attest.EditReadiness, s.vendorUpdate, false},
+		{"POST", "/vendors/{id}", session, attest.EditOwnControl, s.vendorUpdate, false},
 		{"POST", "/vendors/{id}/reports", session, attest.EditReadiness, s.vendorReport, false},
 		{"POST", "/vendors/{id}/reviews", session, attest.EditReadiness, s.vendorReview, false},
 	}
@@ -28,6 +28,7 @@ func (s *Server) vendorRoutes() []route {
 func (s *Server) vendorList() registerList[*attest.Vendor] {
 	return registerList[*attest.Vendor]{path: "/vendors", sorts: attest.VendorSorts,
 		find: func(r *http.Request, f attest.RegisterFilter, p attest.Page) ([]*attest.Vendor, int, error) {
+			f.Scope = recordScope(r)
 			return s.svc.FindVendors(r.Context(), orgID(r), f, p)
 		},
 		codec: func(*http.Request) (regcsv.Codec[*attest.Vendor], error) { return regcsv.Vendors, nil }}
@@ -103,6 +104,9 @@ func (s *Server) vendorByPath(r *http.Request) (*attest.Vendor, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := s.seeRecord(r, string(attest.RecordVendor), id); err != nil {
+		return nil, err
+	}
 	return s.svc.FindVendorByID(r.Context(), orgID(r), id)
 }
 
@@ -134,6 +138,7 @@ func (s *Server) renderVendor(w http.ResponseWriter, r *http.Request, status int
 	}
 	data := map[string]any{"Vendor": v, "Form": f, "Sub": sub, "Reports": reports, "Reviews": reviews, "Tiers": attest.VendorTiers,
 		"Statuses": attest.VendorStatuses, "ReportKinds": attest.ReportKinds, "ReviewMonths": attest.ReviewMonths(v.Tier), "Expired": v.ReportExpired(attest.DateOf(s.Now()))}
+	data["CanEdit"], data["OwnerFixed"] = s.mayEditRecord(r, v.OwnerID), !principalFrom(r.Context()).Can(attest.EditReadiness, s.Now())
 	if err := s.recordData(r, attest.RecordVendor, v.ID, data); err != nil {
 		return err
 	}
@@ -147,6 +152,9 @@ func (s *Server) vendorUpdate(w http.ResponseWriter, r *http.Request) error {
 	}
 	f, err := postForm(r)
 	if err != nil {
+		return err
+	}
+	if err := s.recordEditor(r, f, attest.RecordVendor, v.OwnerID); err != nil {
 		return err
 	}
 	next, err := s.vendorFromForm(r, f, v)

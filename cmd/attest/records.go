@@ -64,24 +64,27 @@ func (a *App) exportCSV(out string, header []string, fetch func(p attest.Page) (
 		w = f
 	}
 	cw := csv.NewWriter(w)
-	cw.Write(header)
-	for p := (attest.Page{Limit: attest.MaxPageSize}); ; p.Offset += p.Limit {
+	if err := cw.Write(header); err != nil {
+		return err
+	}
+	// Each page is written and flushed before the next is read: memory
+	// holds one page however many rows the export has.
+	return exportPages(attest.Page{}, func(p attest.Page) (int, int, error) {
 		rows, total, err := fetch(p)
 		if err != nil {
-			return err
+			return 0, 0, err
 		}
 		for _, row := range rows {
 			for i := range row {
 				row[i] = attest.CSVSafe(row[i])
 			}
-			cw.Write(row)
+			if err := cw.Write(row); err != nil {
+				return 0, 0, err
+			}
 		}
-		if len(rows) < p.Limit || p.Offset+p.Limit >= total {
-			break
-		}
-	}
-	cw.Flush()
-	return cw.Error()
+		cw.Flush()
+		return len(rows), total, cw.Error()
+	})
 }
 
 // openCSV opens an import's file (- is standard input).

@@ -127,7 +127,9 @@ func (g register[T]) importCSV(a *App, file string, asJSON bool) error {
 	return nil
 }
 
-// exportCSV writes every record the filters match as CSV, page by page.
+// exportCSV writes every record the filters match as CSV, page by page:
+// each page is written before the next is read, so memory holds one page
+// however large the register.
 func (g register[T]) exportCSV(a *App, fl *registerListFlags, f attest.RegisterFilter) error {
 	if _, err := a.DB(); err != nil {
 		return err
@@ -145,18 +147,32 @@ func (g register[T]) exportCSV(a *App, fl *registerListFlags, f attest.RegisterF
 	if err != nil {
 		return err
 	}
-	p.Limit, p.Offset = attest.MaxPageSize, 0
-	var all []T
-	for {
+	w, err := regcsv.NewWriter(a.out, codec)
+	if err != nil {
+		return err
+	}
+	return exportPages(p, func(p attest.Page) (int, int, error) {
 		items, total, err := g.find(a, orgID, f, p)
+		if err != nil {
+			return 0, 0, err
+		}
+		return len(items), total, w.Write(items...)
+	})
+}
+
+// exportPages calls page for the pages of a list in its order, largest
+// pages first to last, until a page comes back short or the total is
+// reached; page writes its rows before returning.
+func exportPages(p attest.Page, page func(p attest.Page) (n, total int, err error)) error {
+	p.Limit, p.Offset = attest.MaxPageSize, 0
+	for {
+		n, total, err := page(p)
 		if err != nil {
 			return err
 		}
-		all = append(all, items...)
 		p.Offset += p.Limit
-		if len(items) < p.Limit || p.Offset >= total {
-			break
+		if n < p.Limit || p.Offset >= total {
+			return nil
 		}
 	}
-	return regcsv.Write(a.out, codec, all)
 }

@@ -1,0 +1,75 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/attest-dev/attest"
+)
+
+// TestAuditorRecordScope: the auditor granted the fixture's first
+// engagement sees, on the list pages, their CSV and the record pages, the
+// records of that engagement only; a manager sees everything.
+func TestAuditorRecordScope(t *testing.T) {
+	forEachUI(t, func(t *testing.T, u *uiEnv) {
+		aud, mgr := u.signIn(t, uAuditor), u.signIn(t, uManager)
+		for _, c := range []struct {
+			path      string
+			seen, not string
+		}{
+			{"/incidents", "Leaked key", "Autumn outage"},
+			{"/incidents.csv", "Leaked key", "Autumn outage"},
+			{"/risks", "Stolen credentials", "Unscoped risk"},
+			{"/risks.csv", "Stolen credentials", "Unscoped risk"},
+			{"/vendors", "CloudCo", "Other vendor"},
+			{"/assets.csv", "Orders DB", "Other asset"},
+			{"/changes", "Seeded change", "Autumn change"},
+			{"/changes.csv", "Seeded change", "Autumn change"},
+		} {
+			p := aud.get(t, c.path)
+			if p.status != http.StatusOK || !strings.Contains(p.body, c.seen) || strings.Contains(p.body, c.not) {
+				t.Errorf("auditor's %s = %d: want %q and not %q:\n%.400s", c.path, p.status, c.seen, c.not, p.body)
+			}
+			if m := mgr.get(t, c.path); !strings.Contains(m.body, c.seen) || !strings.Contains(m.body, c.not) {
+				t.Errorf("manager's %s lacks %q or %q", c.path, c.seen, c.not)
+			}
+		}
+		for _, path := range []string{"/incidents/{incident2}", "/risks/{risk2}", "/vendors/{vendor2}", "/assets/{inv2}", "/changes/{change2}"} {
+			path = u.fill(u.orgA, path)
+			if p := aud.get(t, path); p.status != http.StatusNotFound {
+				t.Errorf("auditor's %s = %d, want 404", path, p.status)
+			}
+			if p := mgr.get(t, path); p.status != http.StatusOK {
+				t.Errorf("manager's %s = %d, want 200", path, p.status)
+			}
+		}
+		// A control's page lists the attached records the auditor may see.
+		in2 := atoi(t, u.ids[u.orgA]["{incident2}"])
+		if _, err := u.db.AttachRecord(context.Background(), u.orgA, attest.RecordIncident, in2, "GOV-01", 0); err != nil {
+			t.Fatal(err)
+		}
+		if p := aud.get(t, "/controls/GOV-01"); p.status != 200 || !strings.Contains(p.body, "Stolen credentials") || strings.Contains(p.body, "Autumn outage") {
+			t.Errorf("auditor's control page = %d: want the scoped risk, not the autumn incident", p.status)
+		}
+		if p := mgr.get(t, "/controls/GOV-01"); !strings.Contains(p.body, "Autumn outage") {
+			t.Errorf("manager's control page lacks the attached incident")
+		}
+		// A token in the auditor's role carries no grant: it sees nothing.
+		tok := &attest.Token{OrgID: u.orgA, Name: "auditor-token", Role: attest.RoleAuditor}
+		secret, err := u.db.CreateToken(context.Background(), tok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := u.do(t, "GET", "/api/v1/incidents", secret, ""); r.status != 200 || r.header.Get("X-Total-Count") != "0" {
+			t.Errorf("auditor token's incidents: %d, total %q", r.status, r.header.Get("X-Total-Count"))
+		}
+		if r := u.do(t, "GET", "/api/v1/incidents/"+u.ids[u.orgA]["{incident}"], secret, ""); r.status != http.StatusNotFound {
+			t.Errorf("auditor token's incident = %d, want 404", r.status)
+		}
+		if r := u.do(t, "GET", "/api/v1/incidents/"+u.ids[u.orgA]["{incident}"], adminA, ""); r.status != http.StatusOK {
+			t.Errorf("admin token's incident = %d, want 200", r.status)
+		}
+	})
+}
