@@ -45,7 +45,7 @@ func TestPackageMonitoring(t *testing.T) {
 		}
 		defer zr.Close()
 		manifest := readEntry(t, zr, evpack.ManifestName)
-		for _, name := range []string{"monitoring/checks.csv", "monitoring/results.csv", "monitoring/timelines.json", "monitoring/exceptions.csv"} {
+		for _, name := range []string{"monitoring/checks.csv", "monitoring/results.csv", "monitoring/timelines/GOV-01.json", "monitoring/exceptions.csv"} {
 			if !strings.Contains(manifest, `"`+name+`"`) {
 				t.Errorf("manifest does not list %s", name)
 			}
@@ -66,9 +66,9 @@ func TestPackageMonitoring(t *testing.T) {
 		if deviations != 1 {
 			t.Errorf("results.csv shows %d deviations, want the failure open past its window: %q", deviations, results)
 		}
-		tl := readEntry(t, zr, "monitoring/timelines.json")
+		tl := readEntry(t, zr, "monitoring/timelines/GOV-01.json")
 		if !strings.Contains(tl, `"GOV-01"`) || !strings.Contains(tl, "PPPFFFDD") {
-			t.Errorf("timelines.json = %s", tl)
+			t.Errorf("timelines/GOV-01.json = %s", tl)
 		}
 	})
 }

@@ -191,7 +191,7 @@ func (s *Server) evidencePage(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, status, "evidence", &view{Title: "Evidence requests", Nav: "evidence", Data: map[string]any{
 		"Engagement": e, "Groups": groupRows(groups, titles, s.mayProvideFunc(p)), "Total": total, "Coverage": rd.Coverage, "Percent": rd.Coverage.Percent(),
 		"Query": l, "Page": l.Page, "Pages": pages, "Prev": prev, "Next": next, "CSV": "/evidence.csv?" + csvQuery.Encode(),
-		"States": []attest.SlotState{attest.SlotMissing, attest.SlotLate, attest.SlotProvided, attest.SlotNotApplicable, attest.SlotUpcoming},
+		"States": []attest.SlotState{attest.SlotMissing, attest.SlotLate, attest.SlotProvided, attest.SlotNotApplicable, attest.SlotDeviation, attest.SlotUpcoming},
 		"Labels": slotLabels, "Categories": fw.Categories,
 		"Sorts": [][2]string{{attest.SortByControl, "control"}, {attest.SortByDue, "next due date"}, {attest.SortByStatus, "status (late first)"}},
 	}})
