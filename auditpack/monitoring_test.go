@@ -2,8 +2,8 @@ package auditpack_test
 
 import (
 	"archive/zip"
-	"encoding/json"
 	"crypto/ed25519"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
