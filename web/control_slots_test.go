@@ -50,5 +50,9 @@ func TestControlPageAutomatedSlots(t *testing.T) {
 		if ld := list.doc(t); ld.Find(`li.slot.deviation`).Length() == 0 || !strings.Contains(list.body, "CRY-01") {
 			t.Errorf("request list filtered on deviations: %.600s", list.body)
 		}
+		csv := admin.get(t, "/evidence.csv?state=deviation")
+		if !strings.Contains(csv.body, ",checks\n") && !strings.Contains(csv.body, ",checks\r\n") || !strings.Contains(csv.body, "deviation,,,,rds-encrypted") {
+			t.Errorf("request list CSV: %s", csv.body)
+		}
 	})
 }
