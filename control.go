@@ -65,6 +65,10 @@ var OwnerRoles = []string{"executive", "compliance", "security", "engineering", 
 type EvidenceNeed struct {
 	What      string    `json:"what"`
 	Frequency Frequency `json:"frequency"`
+	// Automated marks a need that the checks testing the control can
+	// prove: their results over a period cover its slot (see
+	// ApplyCheckCoverage). Manual evidence still covers it too.
+	Automated bool `json:"automated,omitempty" yaml:"automated"`
 }
 
 // Control is a safeguard an organization operates, mapped to the criteria

@@ -24,6 +24,17 @@ type Timeline struct {
 	Passed     float64
 	Observed   int
 	Deviations int
+	// Runs, when set, marks the days on which the check ran (rather than
+	// carried a result from an earlier run): what proves a slot (Span).
+	Runs []bool
+}
+
+// SetRuns marks the days of ran (by date) on which the check ran.
+func (t *Timeline) SetRuns(ran map[Date]bool) {
+	t.Runs = make([]bool, len(t.Days))
+	for i := range t.Runs {
+		t.Runs[i] = ran[t.From.AddDays(i)]
+	}
 }
 
 // BuildTimeline folds a check's result intervals into days from..to
@@ -78,6 +89,37 @@ func BuildTimeline(c *MonitoredCheck, rs []*CheckResult, from, to Date, now time
 			t.Days[i] = DayFail
 		default:
 			t.Days[i] = DayPass
+			passed++
+		}
+		t.Observed++
+	}
+	if t.Observed > 0 {
+		t.Passed = float64(int(1000*float64(passed)/float64(t.Observed))) / 10
+	}
+	return t
+}
+
+// TimelineFromDays builds a check's timeline from..to (inclusive) from its
+// state on each day (as the store keeps them, one row a day), as of today:
+// days after today stay empty. It reads one value a day, however many
+// results the check wrote.
+func TimelineFromDays(c *MonitoredCheck, days map[Date]DayState, from, to, today Date) *Timeline {
+	n := max(daysBetween(from, to)+1, 1)
+	t := &Timeline{Check: c, From: from, To: to, Days: make([]DayState, n)}
+	passed := 0
+	for i := range n {
+		d := from.AddDays(i)
+		if today.Before(d) {
+			break
+		}
+		st := days[d]
+		t.Days[i] = st
+		switch st {
+		case DayNone:
+			continue
+		case DayDeviation:
+			t.Deviations++
+		case DayPass:
 			passed++
 		}
 		t.Observed++

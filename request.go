@@ -16,6 +16,11 @@ const (
 	SlotMissing       SlotState = "missing"
 	SlotProvided      SlotState = "provided"
 	SlotNotApplicable SlotState = "not_applicable"
+	// SlotDeviation is a slot of an automated need in which a check testing
+	// the control left a failure open past its remediation window: the
+	// control did not operate as designed that period, whatever else was
+	// provided, and the auditor sees it.
+	SlotDeviation SlotState = "deviation"
 )
 
 // Slot is one period of a request: the evidence that covers it, or the
@@ -29,6 +34,9 @@ type Slot struct {
 	Statement string    `json:"statement,omitempty"`
 	// Late is set for a missing slot whose due date has passed.
 	Late bool `json:"late,omitempty"`
+	// Checks are, for an automated need, the checks whose results cover
+	// the slot (or, for a deviation, those that found it).
+	Checks []string `json:"checks,omitempty"`
 }
 
 // Provide records that item covers the slot: it is provided, whatever
@@ -42,9 +50,10 @@ func (s *Slot) Provide(item int64) {
 func (s *Slot) Covered() bool { return s.State == SlotProvided || s.State == SlotNotApplicable }
 
 // CountsAsDue reports whether the slot counts in coverage so far: once its
-// due date has passed, or earlier if it is already covered. A period still
-// running without evidence is not held against anyone yet.
-func (s *Slot) CountsAsDue() bool { return s.Covered() || s.Late }
+// due date has passed, or earlier if it is already covered or holds a
+// deviation. A period still running without evidence is not held against
+// anyone yet.
+func (s *Slot) CountsAsDue() bool { return s.Covered() || s.Late || s.State == SlotDeviation }
 
 // EvidenceRequest is one evidence need of one in-scope control over the
 // engagement's period, split into slots by the need's frequency.
@@ -75,6 +84,10 @@ type SlotStatement struct {
 	By           string    `json:"by"`
 	At           time.Time `json:"at"`
 }
+
+// SlotMonths is how many months one slot of a frequency spans (see
+// slotMonths).
+func SlotMonths(f Frequency) int { return slotMonths(f) }
 
 // slotMonths is how many months one slot of a frequency spans. Needs more
 // frequent than monthly are asked for monthly: auditors sample them from

@@ -43,9 +43,9 @@ func (q *RequestQuery) Validate(fw *Framework) error {
 	q.Criterion = strings.ToUpper(strings.TrimSpace(q.Criterion))
 	q.Category = strings.ToLower(strings.TrimSpace(q.Category))
 	switch q.State {
-	case "", SlotMissing, SlotLate, SlotProvided, SlotNotApplicable, SlotUpcoming:
+	case "", SlotMissing, SlotLate, SlotProvided, SlotNotApplicable, SlotUpcoming, SlotDeviation:
 	default:
-		return Errorf(EINVALID, "unknown slot state %q: use missing, late, provided, not_applicable or upcoming", q.State)
+		return Errorf(EINVALID, "unknown slot state %q: use missing, late, provided, not_applicable, deviation or upcoming", q.State)
 	}
 	if q.Category != "" && fw.Category(q.Category) == nil {
 		return Errorf(EINVALID, "unknown category %q", q.Category)
@@ -127,12 +127,16 @@ type RequestGroup struct {
 	NextDue Date `json:"next_due,omitempty"`
 	Late    int  `json:"late"`
 	Missing int  `json:"missing"`
+	// Deviations counts the slots of automated needs in which a check
+	// left a failure open past its remediation window.
+	Deviations int `json:"deviations"`
 }
 
-// rank orders groups for SortByStatus: late, missing, upcoming, complete.
+// rank orders groups for SortByStatus: deviations or late, missing,
+// upcoming, complete.
 func (g *RequestGroup) rank() int {
 	switch {
-	case g.Late > 0:
+	case g.Late > 0 || g.Deviations > 0:
 		return 0
 	case g.Missing > 0:
 		return 1
@@ -166,6 +170,8 @@ func (q *RequestQuery) Group(reqs []*EvidenceRequest) []*RequestGroup {
 				g.Missing++
 			case s.State == SlotMissing:
 				g.Missing++
+			case s.State == SlotDeviation:
+				g.Deviations++
 			}
 		}
 		if d := r.NextDue(); d != "" && (g.NextDue == "" || d.Before(g.NextDue)) {

@@ -3,6 +3,7 @@ package auditpack
 import (
 	"context"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -12,9 +13,11 @@ import (
 
 // Names of the monitoring records.
 const (
-	ChecksName     = "monitoring/checks.csv"
-	ResultsName    = "monitoring/results.csv"
-	TimelinesName  = "monitoring/timelines.json"
+	ChecksName  = "monitoring/checks.csv"
+	ResultsName = "monitoring/results.csv"
+	// TimelinesDir holds one file per control tested by checks:
+	// monitoring/timelines/<control>.json.
+	TimelinesDir   = "monitoring/timelines/"
 	ExceptionsName = "monitoring/exceptions.csv"
 )
 
@@ -24,14 +27,17 @@ type MonitoringSource interface {
 	FindChecks(ctx context.Context, orgID int64, f attest.CheckFilter) ([]*attest.MonitoredCheck, int, error)
 	ResultsBetween(ctx context.Context, orgID int64, checkID string, from, to time.Time) ([]*attest.CheckResult, error)
 	FindExceptions(ctx context.Context, orgID int64, checkID string) ([]*attest.CheckException, error)
+	CheckTimelines(ctx context.Context, orgID int64, checks []*attest.MonitoredCheck, from, to attest.Date) (map[string]*attest.Timeline, error)
 }
 
 // monitoring adds the automated checks as evidence of operation over the
 // engagement's period: each check's result intervals (state changes, with
 // the original status of excepted results beside the mark), a timeline per
 // control and check (days passed, failing within the remediation window,
-// deviations), and the exceptions with requester, approver and expiry.
-func (r *records) monitoring(e *attest.Engagement) error {
+// deviations) with the slots of the control's automated evidence needs
+// that they cover, and the exceptions with requester, approver and expiry.
+// Every file is listed in the manifest, so `attest verify` checks them.
+func (r *records) monitoring(e *attest.Engagement, reqs []*attest.EvidenceRequest) error {
 	src, ok := r.src.(MonitoringSource)
 	if !ok {
 		return nil
@@ -51,30 +57,11 @@ func (r *records) monitoring(e *attest.Engagement) error {
 			return err
 		}
 	}
-	type line struct {
-		Check      string  `json:"check"`
-		Title      string  `json:"title"`
-		From       string  `json:"from"`
-		To         string  `json:"to"`
-		Observed   int     `json:"days_observed"`
-		Passed     float64 `json:"passed_percent"`
-		Deviations int     `json:"days_with_deviation"`
-		Days       string  `json:"days"`
+	tls, err := src.CheckTimelines(r.ctx, r.org, checks, from, to)
+	if err != nil {
+		return err
 	}
-	byControl := map[string][]line{}
-	for _, c := range checks {
-		tl := attest.BuildTimeline(c, results[c.ID], from, to, r.at)
-		var days strings.Builder
-		for _, d := range tl.Days {
-			days.WriteByte(".PFD"[d]) // none, pass, fail within window, deviation
-		}
-		for _, ctl := range c.Controls {
-			byControl[ctl] = append(byControl[ctl], line{c.ID, c.Title, string(from), string(to), tl.Observed, tl.Passed, tl.Deviations, days.String()})
-		}
-	}
-	if err := r.add(TimelinesName, "automated checks per control over the period, a letter a day (P passed, F failing within the remediation window, D deviation, . no result) (JSON)", func(w io.Writer) error {
-		return writeJSON(w, byControl)
-	}); err != nil {
+	if err := r.controlTimelines(checks, tls, reqs, from, to); err != nil {
 		return err
 	}
 	if err := r.add(ChecksName, "the automated checks with their controls, severity and latest counts (CSV)", func(w io.Writer) error {
@@ -119,4 +106,105 @@ func (r *records) monitoring(e *attest.Engagement) error {
 		}
 		return writeCSV(w, []string{"check", "resource_type", "resource", "reason", "requested_by", "approved_by", "expires", "recorded_at"}, rows)
 	})
+}
+
+// timelineLine is one check's timeline in a control's file.
+type timelineLine struct {
+	Check      string  `json:"check"`
+	Title      string  `json:"title"`
+	Observed   int     `json:"days_observed"`
+	Passed     float64 `json:"passed_percent"`
+	Deviations int     `json:"days_with_deviation"`
+	// Days is a letter a day from the period's start: P passed, F failing
+	// within the remediation window, D deviation, . no result.
+	Days string `json:"days"`
+}
+
+// slotLine is one slot of an automated evidence need.
+type slotLine struct {
+	Start  attest.Date      `json:"start"`
+	End    attest.Date      `json:"end"`
+	State  attest.SlotState `json:"state"`
+	Checks []string         `json:"checks,omitempty"`
+	// Evidence counts the manual items that also cover the slot.
+	Evidence int `json:"evidence,omitempty"`
+}
+
+// needLine is an automated evidence need of the control with its slots.
+type needLine struct {
+	Need      int              `json:"need"`
+	What      string           `json:"what"`
+	Frequency attest.Frequency `json:"frequency"`
+	Slots     []slotLine       `json:"slots"`
+}
+
+// controlTimeline is the file of one control.
+type controlTimeline struct {
+	Control string         `json:"control"`
+	From    attest.Date    `json:"from"`
+	To      attest.Date    `json:"to"`
+	Checks  []timelineLine `json:"checks"`
+	Needs   []needLine     `json:"automated_needs"`
+}
+
+// controlTimelines writes monitoring/timelines/<control>.json for every
+// control that checks test.
+func (r *records) controlTimelines(checks []*attest.MonitoredCheck, tls map[string]*attest.Timeline, reqs []*attest.EvidenceRequest, from, to attest.Date) error {
+	byControl := map[string]*controlTimeline{}
+	var order []string
+	for _, c := range checks {
+		tl := tls[c.ID]
+		if tl == nil {
+			continue
+		}
+		var days strings.Builder
+		for _, d := range tl.Days {
+			days.WriteByte(".PFD"[d])
+		}
+		for _, ctl := range c.Controls {
+			ct := byControl[ctl]
+			if ct == nil {
+				ct = &controlTimeline{Control: ctl, From: from, To: to, Needs: []needLine{}}
+				byControl[ctl] = ct
+				order = append(order, ctl)
+			}
+			ct.Checks = append(ct.Checks, timelineLine{c.ID, c.Title, tl.Observed, tl.Passed, tl.Deviations, days.String()})
+		}
+	}
+	for _, rq := range reqs {
+		ct := byControl[rq.ControlID]
+		if ct == nil {
+			continue
+		}
+		automated := false
+		n := needLine{Need: rq.Need, What: rq.What, Frequency: rq.Frequency}
+		for _, sl := range rq.Slots {
+			automated = automated || len(sl.Checks) > 0
+			n.Slots = append(n.Slots, slotLine{sl.Start, sl.End, sl.State, sl.Checks, len(sl.Evidence)})
+		}
+		if automated {
+			ct.Needs = append(ct.Needs, n)
+		}
+	}
+	sort.Strings(order)
+	for _, ctl := range order {
+		ct := byControl[ctl]
+		about := "automated checks of control " + ctl + " over the period, a letter a day (P passed, F failing within the remediation window, D deviation, . no result), and the slots of its automated evidence needs they cover (JSON)"
+		if err := r.add(TimelinesDir+fileSafe(ctl)+".json", about, func(w io.Writer) error {
+			return writeJSON(w, ct)
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fileSafe keeps a control ID usable as a file name on every system.
+func fileSafe(id string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' {
+			return r
+		}
+		return '_'
+	}, strings.Trim(id, "."))
 }

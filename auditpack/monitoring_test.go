@@ -3,6 +3,7 @@ package auditpack_test
 import (
 	"archive/zip"
 	"crypto/ed25519"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -17,7 +18,7 @@ import (
 // timeline per control and the exceptions, listed in the signed manifest.
 func TestPackageMonitoring(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
-		check := &attest.MonitoredCheck{ID: "s3-public", Title: "Buckets block public access", Severity: "high", Controls: []string{"GOV-01"}, Window: 72 * time.Hour}
+		check := &attest.MonitoredCheck{ID: "s3-public", Title: "Buckets block public access", Severity: "high", Controls: []string{"GOV-01", "CRY-01"}, Window: 72 * time.Hour}
 		run := func(at time.Time, st attest.CheckStatus) {
 			e.db.Now = func() time.Time { return at }
 			_, err := e.db.RecordResults(e.ctx, e.org, &store.CheckRun{Checks: []*attest.MonitoredCheck{check}, Results: []*attest.CheckResult{
@@ -45,7 +46,7 @@ func TestPackageMonitoring(t *testing.T) {
 		}
 		defer zr.Close()
 		manifest := readEntry(t, zr, evpack.ManifestName)
-		for _, name := range []string{"monitoring/checks.csv", "monitoring/results.csv", "monitoring/timelines.json", "monitoring/exceptions.csv"} {
+		for _, name := range []string{"monitoring/checks.csv", "monitoring/results.csv", "monitoring/timelines/GOV-01.json", "monitoring/exceptions.csv"} {
 			if !strings.Contains(manifest, `"`+name+`"`) {
 				t.Errorf("manifest does not list %s", name)
 			}
@@ -66,9 +67,30 @@ func TestPackageMonitoring(t *testing.T) {
 		if deviations != 1 {
 			t.Errorf("results.csv shows %d deviations, want the failure open past its window: %q", deviations, results)
 		}
-		tl := readEntry(t, zr, "monitoring/timelines.json")
+		tl := readEntry(t, zr, "monitoring/timelines/GOV-01.json")
 		if !strings.Contains(tl, `"GOV-01"`) || !strings.Contains(tl, "PPPFFFDD") {
-			t.Errorf("timelines.json = %s", tl)
+			t.Errorf("timelines/GOV-01.json = %s", tl)
+		}
+		// CRY-01's first need is automated: its file shows the slots the
+		// check's results decide, the first quarter a deviation.
+		var cry struct {
+			Needs []struct {
+				Need  int `json:"need"`
+				Slots []struct {
+					Start  string   `json:"start"`
+					State  string   `json:"state"`
+					Checks []string `json:"checks"`
+				} `json:"slots"`
+			} `json:"automated_needs"`
+		}
+		if err := json.Unmarshal([]byte(readEntry(t, zr, "monitoring/timelines/CRY-01.json")), &cry); err != nil {
+			t.Fatal(err)
+		}
+		if len(cry.Needs) != 1 || len(cry.Needs[0].Slots) != 2 || cry.Needs[0].Slots[0].State != "deviation" || strings.Join(cry.Needs[0].Slots[0].Checks, ",") != "s3-public" {
+			t.Errorf("CRY-01 automated needs = %+v", cry.Needs)
+		}
+		if !strings.Contains(manifest, `"monitoring/timelines/CRY-01.json"`) {
+			t.Error("manifest does not list CRY-01's timeline")
 		}
 	})
 }

@@ -86,7 +86,7 @@ func writeRecords(ctx context.Context, pw *evpack.Writer, src RecordSource, orgI
 			return nil, err
 		}
 	}
-	if err := r.monitoring(e); err != nil {
+	if err := r.monitoring(e, reqs); err != nil {
 		return nil, err
 	}
 	return &r.sum, nil

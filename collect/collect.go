@@ -8,6 +8,7 @@ package collect
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"time"
 )
@@ -65,7 +66,11 @@ type Config struct {
 	Settings map[string]string
 	Secrets  map[string]string
 	HTTP     *http.Client
-	Now      func() time.Time
+	// Dialer connects collectors that speak their own protocol (databases,
+	// directories); like HTTP it reaches only addresses the operator
+	// allowed (netguard.Dialer). Nil is a plain dialer, for tests.
+	Dialer *net.Dialer
+	Now    func() time.Time
 	// Sleep waits for d or until ctx is done (then it returns ctx.Err()).
 	// Nil means a real timer; tests set it to record backoff and
 	// Retry-After waits without spending the time.

@@ -3,6 +3,7 @@ package collect
 import (
 	"context"
 	"errors"
+	"net"
 	"time"
 )
 
@@ -44,4 +45,13 @@ func (c Config) Clock() func() time.Time {
 		return c.Now
 	}
 	return time.Now
+}
+
+// NetDialer is the dialer a collector connects with: the configured one,
+// or a plain one with a ten-second timeout.
+func (c Config) NetDialer() *net.Dialer {
+	if c.Dialer != nil {
+		return c.Dialer
+	}
+	return &net.Dialer{Timeout: 10 * time.Second}
 }

@@ -69,5 +69,33 @@ func TestMonitoringPages(t *testing.T) {
 			}
 			e.shot(fmt.Sprintf("control-%s-timelines", c.Controls[0]))
 		}
+
+		// Automated evidence needs: a slot proved by checks, or marked a
+		// deviation, on the control's page and in the request list.
+		reqs, err := e.db.Requests(context.Background(), res.Organization.ID, res.Engagement.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		auto := ""
+		for _, r := range reqs {
+			for _, sl := range r.Slots {
+				if len(sl.Checks) > 0 && auto == "" {
+					auto = r.ControlID
+				}
+			}
+		}
+		if auto == "" {
+			t.Fatal("the demo has no slot decided by checks")
+		}
+		e.open("/controls/" + auto)
+		if !e.exists("tr.slot.deviation") && !strings.Contains(e.text("#evidence"), "proved by checks") {
+			t.Errorf("control %s shows no slot decided by checks: %q", auto, e.text("#evidence"))
+		}
+		e.shot("control-automated-slots")
+		e.open("/evidence?state=deviation")
+		if !e.exists("li.slot.deviation") {
+			t.Errorf("the request list filtered on deviations shows none")
+		}
+		e.shot("evidence-deviations")
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -38,6 +39,9 @@ type Runner struct {
 	Checks *CheckSet
 	// HTTP is the collectors' client; nil refuses the server's own network.
 	HTTP *http.Client
+	// Dialer connects the database and directory collectors; nil is one
+	// that refuses the server's own network (netguard.Dialer), like HTTP.
+	Dialer *net.Dialer
 	// Owner names this process in leases.
 	Owner string
 	Lease time.Duration
@@ -58,9 +62,12 @@ func KindMap(kinds []collect.Kind) map[string]collect.Kind {
 
 // Config builds a collector's configuration, opening the sealed secrets.
 func (r *Runner) Config(orgID int64, in *attest.Integration) (collect.Config, error) {
-	cfg := collect.Config{Settings: in.Settings, Secrets: map[string]string{}, HTTP: r.HTTP, Now: time.Now}
+	cfg := collect.Config{Settings: in.Settings, Secrets: map[string]string{}, HTTP: r.HTTP, Dialer: r.Dialer, Now: time.Now}
 	if cfg.HTTP == nil {
 		cfg.HTTP = netguard.Client(30*time.Second, false)
+	}
+	if cfg.Dialer == nil {
+		cfg.Dialer = netguard.Dialer(10*time.Second, false)
 	}
 	for k, v := range in.Secrets {
 		plain, err := r.Box.Open(v, IntegrationPurpose(orgID, in.ID, k))

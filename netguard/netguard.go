@@ -161,6 +161,18 @@ func control(network, address string, _ syscall.RawConn) error {
 	return nil
 }
 
+// Dialer returns a dialer for outbound connections other than HTTP (the
+// database and directory collectors) with timeout: unless allowInternal is
+// set, a connection to an internal address fails with ErrInternal, checked
+// on the address resolved, as Client's are.
+func Dialer(timeout time.Duration, allowInternal bool) *net.Dialer {
+	d := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}
+	if !allowInternal {
+		d.Control = control
+	}
+	return d
+}
+
 // Client returns an HTTP client for outbound requests with timeout. Unless
 // allowInternal is set, its connections to internal addresses fail, and it
 // uses no proxy from the environment (a proxy would dial on its behalf,

@@ -39,6 +39,7 @@ const resultBatch = 2000
 
 type openResult struct {
 	id       int64
+	check    string
 	status   attest.CheckStatus
 	reason   string
 	excepted bool
@@ -73,6 +74,36 @@ func (s *DB) RecordResults(ctx context.Context, orgID int64, cr *CheckRun) (*Rec
 	open, err := s.openResults(ctx, orgID, ids)
 	if err != nil {
 		return nil, err
+	}
+	// The days since each check's previous run, from its open results
+	// as they stood (or from its whole history, once, if its days were
+	// never kept); today's state is added from this run's counts below.
+	prev, err := s.checkRunStates(ctx, orgID, ids)
+	if err != nil {
+		return nil, err
+	}
+	days := map[string]checkDayAcc{}
+	openBy := map[string][]openResult{}
+	for _, o := range open {
+		openBy[o.check] = append(openBy[o.check], o)
+	}
+	for _, c := range cr.Checks {
+		acc := checkDayAcc{}
+		days[c.ID] = acc
+		switch st, ok := prev[c.ID]; {
+		case ok && !st.built:
+			if err := s.rebuildDays(ctx, orgID, c, acc, now); err != nil {
+				return nil, err
+			}
+		case ok && st.lastRun != nil:
+			gapDays(acc, *st.lastRun, openBy[c.ID], now)
+		}
+	}
+	firstDeadline := map[string]*time.Time{}
+	noteDeadline := func(check string, d time.Time) {
+		if f := firstDeadline[check]; f == nil || d.Before(*f) {
+			firstDeadline[check] = &d
+		}
 	}
 	var closes []any
 	var inserts []*attest.CheckResult
@@ -135,8 +166,11 @@ func (s *DB) RecordResults(ctx context.Context, orgID int64, cr *CheckRun) (*Rec
 			c.Skip++
 		}
 		if had && o.status == r.Status && o.reason == r.Reason && o.excepted == r.Excepted {
-			if r.Status == attest.CheckFail && !r.Excepted && o.deadline.Valid && now.After(o.deadline.Time) {
-				c.Deviations++
+			if r.Status == attest.CheckFail && !r.Excepted && o.deadline.Valid {
+				noteDeadline(r.CheckID, o.deadline.Time)
+				if now.After(o.deadline.Time) {
+					c.Deviations++
+				}
 			}
 			continue
 		}
@@ -149,6 +183,12 @@ func (s *DB) RecordResults(ctx context.Context, orgID int64, cr *CheckRun) (*Rec
 				out.NewFailures[r.CheckID] = append(out.NewFailures[r.CheckID], r)
 			}
 			r.Deadline = &d
+			if !r.Excepted {
+				noteDeadline(r.CheckID, d)
+				if now.After(d) {
+					c.Deviations++
+				}
+			}
 		}
 		if had {
 			closes = append(closes, o.id)
@@ -178,6 +218,19 @@ func (s *DB) RecordResults(ctx context.Context, orgID int64, cr *CheckRun) (*Rec
 	}
 	for id, c := range counts {
 		c.Integrations = sortedKeys(names[id])
+		st := attest.DayNone
+		switch {
+		case c.Deviations > 0:
+			st = attest.DayDeviation
+		case c.Fail > 0:
+			st = attest.DayFail
+		case c.Pass+c.Error+c.Skip+c.Excepted > 0:
+			st = attest.DayPass
+		}
+		if st != attest.DayNone {
+			days[id].mark(today, st)
+			days[id].ran(today)
+		}
 	}
 	err = flush(func(tx *sql.Tx) error {
 		if err := s.lapseExceptions(ctx, tx, orgID, today); err != nil {
@@ -187,6 +240,9 @@ func (s *DB) RecordResults(ctx context.Context, orgID int64, cr *CheckRun) (*Rec
 			if err := s.saveMonitoredCheck(ctx, tx, orgID, c, cr); err != nil {
 				return err
 			}
+		}
+		if err := s.saveDays(ctx, tx, orgID, days, firstDeadline); err != nil {
+			return err
 		}
 		entity, id := "checks", "run"
 		summary := map[string]any{"checks": len(cr.Checks), "results": len(cr.Results), "changes": out.Changes}
@@ -221,6 +277,7 @@ func (s *DB) openResults(ctx context.Context, orgID int64, checkIDs []any) (map[
 		if err := rows.Scan(&o.id, &check, &typ, &rid, &o.status, &o.reason, &o.excepted, &o.since, &o.deadline); err != nil {
 			return nil, fmt.Errorf("read open results: %w", err)
 		}
+		o.check = check
 		out[resultKey(check, typ, rid)] = o
 	}
 	return out, rows.Err()

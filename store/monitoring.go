@@ -256,26 +256,72 @@ func (s *DB) EnsureRemediationTask(ctx context.Context, orgID int64, checkID str
 }
 
 // deviationGates adds to gates the controls whose checks found a failure
-// left open past its remediation window in the current period (the
-// calendar month): such a control does not count as implemented. A
-// failure fixed within its window is no deviation.
-func (s *DB) deviationGates(ctx context.Context, orgID int64, gates map[string]string, today attest.Date) (map[string]string, error) {
-	from := today.Time()
-	from = time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC)
-	devs, err := s.ControlDeviations(ctx, s.db, orgID, from, s.now())
-	if err != nil || len(devs) == 0 {
+// left open past its remediation window in the control's current period:
+// the slot of the engagement's window that holds today, at the frequency
+// of the control's automated evidence needs (the longest of them, so that
+// a slot the request list shows as a deviation also holds the control
+// back), or of the control itself when none is automated. A quarterly
+// control is held for the quarter of the window, a monthly one for the
+// month. A failure fixed within its window, or excepted, is no deviation.
+func (s *DB) deviationGates(ctx context.Context, orgID int64, gates map[string]string, e *attest.Engagement, controls []*attest.Control, today attest.Date) (map[string]string, error) {
+	type period struct{ from, to attest.Date }
+	periods := map[string]period{}
+	var ids []string
+	earliest := today
+	for _, c := range controls {
+		if c.Status == attest.NotApplicable {
+			continue
+		}
+		from, _ := attest.PeriodOf(e, DeviationFrequency(c), today)
+		if today.Before(from) { // the window has not begun: this month so far
+			t := today.Time()
+			from = attest.DateOf(time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC))
+		}
+		periods[c.ID] = period{from, today}
+		ids = append(ids, c.ID)
+		if from.Before(earliest) {
+			earliest = from
+		}
+	}
+	tls, err := s.ControlTimelines(ctx, orgID, ids, earliest, today)
+	if err != nil || len(tls) == 0 {
 		return gates, err
 	}
-	out := make(map[string]string, len(gates)+len(devs))
+	out := make(map[string]string, len(gates)+len(tls))
 	for k, v := range gates {
 		out[k] = v
 	}
-	for ctl, checks := range devs {
-		msg := fmt.Sprintf("check %s found a failure left open past its remediation window this period", strings.Join(checks, ", "))
+	for ctl, list := range tls {
+		p := periods[ctl]
+		var checks []string
+		for _, tl := range list {
+			if _, dev := tl.Span(p.from, p.to); dev {
+				checks = append(checks, tl.Check.ID)
+			}
+		}
+		if len(checks) == 0 {
+			continue
+		}
+		msg := fmt.Sprintf("check %s found a failure left open past its remediation window in the period since %s", strings.Join(checks, ", "), p.from)
 		if prev := out[ctl]; prev != "" {
 			msg = prev + "; " + msg
 		}
 		out[ctl] = msg
 	}
 	return out, nil
+}
+
+// DeviationFrequency is the frequency whose period a control's deviations
+// count in: the longest of its automated evidence needs, else its own.
+func DeviationFrequency(c *attest.Control) attest.Frequency {
+	best, months := c.Frequency, 0
+	for _, n := range c.Evidence {
+		if !n.Automated || n.Frequency == attest.PerEvent {
+			continue
+		}
+		if m := attest.SlotMonths(n.Frequency); m > months {
+			best, months = n.Frequency, m
+		}
+	}
+	return best
 }

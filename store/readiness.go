@@ -85,7 +85,7 @@ func (s *DB) computeReadiness(ctx context.Context, orgID int64, e *attest.Engage
 	if err != nil {
 		return nil, err
 	}
-	if gates, err = s.deviationGates(ctx, orgID, gates, today); err != nil {
+	if gates, err = s.deviationGates(ctx, orgID, gates, e, controls, today); err != nil {
 		return nil, err
 	}
 	r := attest.ComputeReadiness(s.fw, e.Categories, attest.HoldControls(controls, gates), tasks, today)

@@ -42,7 +42,8 @@ func (s *DB) requestsFor(ctx context.Context, orgID int64, e *attest.Engagement,
 		return nil, err
 	}
 	scope := attest.DeriveScope(s.fw, e.Categories, controls)
-	return attest.BuildRequests(e, scope.Controls, items, statements, today), nil
+	reqs := attest.BuildRequests(e, scope.Controls, items, statements, today)
+	return reqs, s.applyCheckCoverage(ctx, orgID, e, scope.Controls, reqs, today)
 }
 
 // slotEvidence returns the current (not superseded) items linked to the
@@ -116,7 +117,8 @@ func (s *DB) summaryOf(ctx context.Context, orgID int64, e *attest.Engagement, c
 	if err != nil {
 		return nil, err
 	}
-	reqs := attest.BuildRequests(e, attest.DeriveScope(s.fw, e.Categories, controls).Controls, nil, statements, today)
+	inScope := attest.DeriveScope(s.fw, e.Categories, controls).Controls
+	reqs := attest.BuildRequests(e, inScope, nil, statements, today)
 	type ref struct{ r, s int }
 	var slots []ref
 	for i, r := range reqs {
@@ -158,7 +160,7 @@ func (s *DB) summaryOf(ctx context.Context, orgID int64, e *attest.Engagement, c
 			return nil, err
 		}
 	}
-	return reqs, nil
+	return reqs, s.applyCheckCoverage(ctx, orgID, e, inScope, reqs, today)
 }
 
 // readSummary runs a summary statement and hands each covered slot's key

@@ -25,6 +25,9 @@ type slotRow struct {
 	Statement string
 	// StatementBy says who marked the slot not applicable, and when.
 	StatementBy string
+	// Checks are the checks whose results prove the slot of an automated
+	// need, or found its deviation.
+	Checks []string
 }
 
 // itemRef names an item a slot holds.
@@ -49,6 +52,7 @@ type requestRow struct {
 
 var slotLabels = map[attest.SlotState]string{
 	attest.SlotMissing: "missing", attest.SlotProvided: "provided", attest.SlotNotApplicable: "not applicable", attest.SlotUpcoming: "upcoming",
+	attest.SlotDeviation: "deviation",
 }
 
 // requestRows turns requests into rows and counts their coverage.
@@ -59,7 +63,10 @@ func requestRows(reqs []*attest.EvidenceRequest, titles map[int64]string) ([]req
 			Frequency: strings.ReplaceAll(string(rq.Frequency), "_", " "), Slots: make([]slotRow, len(rq.Slots)), has: map[attest.SlotState]bool{}}
 		for j, sl := range rq.Slots {
 			sr := slotRow{Start: sl.Start, End: sl.End, Due: sl.Due, State: sl.State, Label: slotLabels[sl.State], Statement: sl.Statement,
-				Overdue: sl.Late}
+				Overdue: sl.Late, Checks: sl.Checks}
+			if sl.State == attest.SlotProvided && len(sl.Evidence) == 0 && len(sl.Checks) > 0 {
+				sr.Label = "proved by checks"
+			}
 			for _, id := range sl.Evidence[:min(len(sl.Evidence), slotItemsShown)] {
 				sr.Evidence = append(sr.Evidence, itemRef{ID: id, Title: titles[id]})
 			}

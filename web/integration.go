@@ -25,6 +25,9 @@ type MonitorServices interface {
 	attest.MonitoringService
 	FindChecksOfControl(ctx context.Context, orgID int64, controlID string) ([]*attest.MonitoredCheck, error)
 	ResultsBetween(ctx context.Context, orgID int64, checkID string, from, to time.Time) ([]*attest.CheckResult, error)
+	// CheckTimelines reads checks' timelines a day at a time (bounded by
+	// the window, not by how many results the checks stored).
+	CheckTimelines(ctx context.Context, orgID int64, checks []*attest.MonitoredCheck, from, to attest.Date) (map[string]*attest.Timeline, error)
 	ResourceTypes(ctx context.Context, orgID int64) (map[string]int, error)
 }
 

@@ -104,6 +104,7 @@ func (s *Server) requestGroups(ctx context.Context, p *attest.Principal, e *atte
 	}
 	groups := l.Group(reqs)
 	total = len(groups)
+	from, to = 0, total // every group, unless a page is asked for
 	if l.Page > 0 {
 		l.Page = max(1, min(l.Page, (total+groupsPerPage-1)/groupsPerPage))
 		from, to = min((l.Page-1)*groupsPerPage, total), min(l.Page*groupsPerPage, total)
@@ -191,7 +192,7 @@ func (s *Server) evidencePage(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, status, "evidence", &view{Title: "Evidence requests", Nav: "evidence", Data: map[string]any{
 		"Engagement": e, "Groups": groupRows(groups, titles, s.mayProvideFunc(p)), "Total": total, "Coverage": rd.Coverage, "Percent": rd.Coverage.Percent(),
 		"Query": l, "Page": l.Page, "Pages": pages, "Prev": prev, "Next": next, "CSV": "/evidence.csv?" + csvQuery.Encode(),
-		"States": []attest.SlotState{attest.SlotMissing, attest.SlotLate, attest.SlotProvided, attest.SlotNotApplicable, attest.SlotUpcoming},
+		"States": []attest.SlotState{attest.SlotMissing, attest.SlotLate, attest.SlotProvided, attest.SlotNotApplicable, attest.SlotDeviation, attest.SlotUpcoming},
 		"Labels": slotLabels, "Categories": fw.Categories,
 		"Sorts": [][2]string{{attest.SortByControl, "control"}, {attest.SortByDue, "next due date"}, {attest.SortByStatus, "status (late first)"}},
 	}})
@@ -230,7 +231,7 @@ func (s *Server) evidenceCSV(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="evidence-requests-%d.csv"`, e.ID))
 	w.Header().Set("Cache-Control", "no-store")
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"control_id", "control", "owner", "need", "evidence_needed", "frequency", "period_start", "period_end", "due", "state", "late", "evidence_ids", "statement"})
+	cw.Write([]string{"control_id", "control", "owner", "need", "evidence_needed", "frequency", "period_start", "period_end", "due", "state", "late", "evidence_ids", "statement", "checks"})
 	for _, g := range groups {
 		for _, rq := range g.Requests {
 			for _, sl := range rq.SlotsIn(l.State) {
@@ -243,7 +244,7 @@ func (s *Server) evidenceCSV(w http.ResponseWriter, r *http.Request) error {
 					late = "yes"
 				}
 				cw.Write([]string{csvSafe(rq.ControlID), csvSafe(rq.ControlName), csvSafe(rq.Owner.Display()), strconv.Itoa(rq.Need), csvSafe(rq.What),
-					string(rq.Frequency), string(sl.Start), string(sl.End), string(sl.Due), string(sl.State), late, strings.Join(ids, " "), csvSafe(sl.Statement)})
+					string(rq.Frequency), string(sl.Start), string(sl.End), string(sl.Due), string(sl.State), late, strings.Join(ids, " "), csvSafe(sl.Statement), csvSafe(strings.Join(sl.Checks, " "))})
 			}
 		}
 	}

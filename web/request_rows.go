@@ -76,6 +76,9 @@ func groupRows(groups []*attest.RequestGroup, titles map[int64]string, mayProvid
 				case sl.Statement != "":
 					b.Describe += " · " + sl.Statement
 				}
+				if len(sl.Checks) > 0 {
+					b.Describe += " · checks " + strings.Join(sl.Checks, ", ")
+				}
 				nr.Slots = append(nr.Slots, b)
 			}
 			gr.Needs = append(gr.Needs, nr)

@@ -5,13 +5,12 @@ import (
 	"html/template"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/attest-dev/attest"
 )
 
 // A control's page shows each check that tests it as a timeline over the
-// observation window (attest.BuildTimeline), one cell a day, and the share
+// observation window (read a day at a time, see store.CheckTimelines), one cell a day, and the share
 // of the window so far that the check passed.
 
 // Timeline is a check's timeline as the control page draws it.
@@ -65,14 +64,14 @@ func (s *Server) controlTimelines(r *http.Request, controlID string) []Timeline 
 		return nil
 	}
 	from, to := s.observationWindow(r)
+	tls, err := s.mon().CheckTimelines(ctx, orgID(r), cs, from, to)
+	if err != nil {
+		s.log.Error("timelines of checks", "control", controlID, "err", err)
+		return nil
+	}
 	out := make([]Timeline, 0, len(cs))
 	for _, c := range cs {
-		rs, err := s.mon().ResultsBetween(ctx, orgID(r), c.ID, from.Time(), to.Time().Add(24*time.Hour))
-		if err != nil {
-			s.log.Error("results of check", "check", c.ID, "err", err)
-			return nil
-		}
-		out = append(out, Timeline{attest.BuildTimeline(c, rs, from, to, s.Now())})
+		out = append(out, Timeline{tls[c.ID]})
 	}
 	return out
 }

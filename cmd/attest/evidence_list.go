@@ -64,7 +64,7 @@ type EvidenceRequestsCmd struct {
 	jsonFlag
 	Engagement int64  `help:"Engagement ID (default: the current one)." placeholder:"ID"`
 	Missing    bool   `help:"Only the periods that have begun and are not covered (same as --state missing)."`
-	State      string `help:"Only the periods in this state: missing, late, provided, not_applicable or upcoming." placeholder:"STATE"`
+	State      string `help:"Only the periods in this state: missing, late, provided, not_applicable, deviation or upcoming." placeholder:"STATE"`
 	Search     string `help:"Only controls whose ID, name or evidence need contains this text (any case)." placeholder:"TEXT"`
 	Owner      string `help:"Only controls of this member (email, or exact name of one member)." placeholder:"EMAIL"`
 	Category   string `help:"Only controls mapped to a criterion of this category (security, availability, ...)." placeholder:"ID"`

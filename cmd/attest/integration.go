@@ -41,7 +41,7 @@ func (a *App) runner(allowInternal bool) (*jobs.Runner, error) {
 	}
 	host, _ := os.Hostname()
 	r := &jobs.Runner{DB: db, Box: box, Kinds: jobs.KindMap(integrationKinds()), Checks: jobs.FromChecks(checks),
-		HTTP: netguard.Client(30*time.Second, allowInternal), Owner: fmt.Sprintf("%s:%d", host, os.Getpid())}
+		HTTP: netguard.Client(30*time.Second, allowInternal), Dialer: netguard.Dialer(10*time.Second, allowInternal), Owner: fmt.Sprintf("%s:%d", host, os.Getpid())}
 	r.Alert = (&jobs.Alerter{DB: db}).Alert
 	return r, nil
 }
@@ -179,7 +179,14 @@ func (c *IntegrationListCmd) Run(a *App) error {
 
 // IntegrationTestCmd tests a connection.
 type IntegrationTestCmd struct {
+	internalFlag
 	Name string `arg:"" help:"Integration name or ID."`
+}
+
+// internalFlag lets a command's collections reach the server's own network,
+// as `attest serve --allow-internal-targets` does.
+type internalFlag struct {
+	AllowInternalTargets bool `name:"allow-internal-targets" help:"Let integrations reach loopback, private or link-local addresses (refused by default)." env:"ATTEST_ALLOW_INTERNAL_TARGETS"`
 }
 
 // Run tests the connection; a failure exits 1 with its message.
@@ -188,7 +195,7 @@ func (c *IntegrationTestCmd) Run(a *App) error {
 	if err != nil {
 		return err
 	}
-	r, err := a.runner(false)
+	r, err := a.runner(c.AllowInternalTargets)
 	if err != nil {
 		return err
 	}
@@ -206,17 +213,19 @@ func (c *IntegrationTestCmd) Run(a *App) error {
 // IntegrationRunCmd collects one integration.
 type IntegrationRunCmd struct {
 	jsonFlag
+	internalFlag
 	Name string `arg:"" help:"Integration name or ID."`
 }
 
 // Run collects it now; a failed run exits 1.
 func (c *IntegrationRunCmd) Run(a *App) error {
-	return collectNamed(a, []string{c.Name}, c.JSON)
+	return collectNamed(a, []string{c.Name}, c.JSON, c.AllowInternalTargets)
 }
 
 // CollectCmd collects every integration, or one.
 type CollectCmd struct {
 	jsonFlag
+	internalFlag
 	Integration string `help:"Collect only this integration (name or ID)." placeholder:"NAME"`
 }
 
@@ -244,16 +253,16 @@ func (c *CollectCmd) Run(a *App) error {
 			}
 		}
 	}
-	return collectNamed(a, names, c.JSON)
+	return collectNamed(a, names, c.JSON, c.AllowInternalTargets)
 }
 
 // collectNamed runs the integrations one after the other.
-func collectNamed(a *App, names []string, asJSON bool) error {
+func collectNamed(a *App, names []string, asJSON, allowInternal bool) error {
 	orgID, err := a.OrgID()
 	if err != nil {
 		return err
 	}
-	r, err := a.runner(false)
+	r, err := a.runner(allowInternal)
 	if err != nil {
 		return err
 	}

@@ -31,7 +31,7 @@ type ServeCmd struct {
 	PublicURL string `name:"public-url" help:"Base URL users reach Attest at, e.g. https://attest.example.com (for the SSO callback URL behind a proxy)." env:"ATTEST_PUBLIC_URL"`
 	// AllowInternalTargets lets webhooks and identity providers be on the
 	// server's own network.
-	AllowInternalTargets bool `name:"allow-internal-targets" help:"Let webhooks and the SSO identity provider be on loopback, private or link-local addresses (refused by default, against server-side request forgery)." env:"ATTEST_ALLOW_INTERNAL_TARGETS"`
+	AllowInternalTargets bool `name:"allow-internal-targets" help:"Let webhooks, the SSO identity provider and integrations (HTTP APIs, PostgreSQL, MySQL, LDAP) be on loopback, private or link-local addresses (refused by default, against server-side request forgery)." env:"ATTEST_ALLOW_INTERNAL_TARGETS"`
 	// TrustForwardedFor takes the client address from X-Forwarded-For.
 	TrustForwardedFor bool `name:"trust-forwarded-for" help:"Take the client's address from the last X-Forwarded-For entry (only behind a proxy that sets it), for the sign-in limit per address." env:"ATTEST_TRUST_FORWARDED_FOR"`
 

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"time"
 
 	"github.com/attest-dev/attest/collect"
@@ -27,8 +28,10 @@ var Kind = collect.Kind{
 		{Name: "token", Label: "Token", Required: true, Secret: true,
 			Help: "A token of an organization owner with read:org and repo (or a fine-grained token with Administration, Members, Dependabot alerts and Secret scanning alerts read)."},
 		{Name: "base_url", Label: "API URL", Default: "https://api.github.com", Help: "For GitHub Enterprise Server: https://HOST/api/v3."},
+		{Name: "pull_request_days", Label: "Pull requests of the last (days)", Default: "90",
+			Help: "Merged pull requests into default branches are read back this many days (0 reads none); a fine-grained token needs Pull requests read."},
 	},
-	ResourceTypes: []string{"github.org", "github.member", "github.repository"},
+	ResourceTypes: []string{"github.org", "github.member", "github.repository", "github.pull_request"},
 	New:           newCollector,
 }
 
@@ -38,6 +41,8 @@ type collector struct {
 	api *httpapi.Client
 	org string
 	now func() time.Time
+	// lookback bounds the merged pull requests read (0: none).
+	lookback time.Duration
 }
 
 func newCollector(cfg collect.Config) (collect.Collector, error) {
@@ -48,6 +53,14 @@ func newCollector(cfg collect.Config) (collect.Collector, error) {
 	token := cfg.Secrets["token"]
 	if token == "" {
 		return nil, errors.New("token: required")
+	}
+	lookback := pullLookback
+	if v := cfg.Settings["pull_request_days"]; v != "" {
+		days, err := strconv.Atoi(v)
+		if err != nil || days < 0 || days > 3650 {
+			return nil, errors.New("pull_request_days: want a number of days from 0 to 3650")
+		}
+		lookback = time.Duration(days) * 24 * time.Hour
 	}
 	base := cfg.Settings["base_url"]
 	if base == "" {
@@ -61,7 +74,7 @@ func newCollector(cfg collect.Config) (collect.Collector, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &collector{api: api, org: org, now: cfg.Clock()}, nil
+	return &collector{api: api, org: org, now: cfg.Clock(), lookback: lookback}, nil
 }
 
 // Test reads the organization.

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/attest-dev/attest"
 	"github.com/attest-dev/attest/collect"
 	"github.com/attest-dev/attest/collect/conformance"
 	"github.com/attest-dev/attest/collect/github"
@@ -82,6 +83,12 @@ func fixture(t *testing.T) http.Handler {
 			file(w, 200, "rules.web.json")
 		case p == "/repos/acme/web/rulesets/42":
 			file(w, 200, "ruleset.web.json")
+		case p == "/repos/acme/api/pulls" && q.Get("state") == "closed" && q.Get("base") == "main":
+			file(w, 200, "pulls.api.json")
+		case p == "/repos/acme/web/pulls" && q.Get("state") == "closed" && q.Get("base") == "trunk":
+			file(w, 200, "pulls.empty.json")
+		case strings.HasPrefix(p, "/repos/acme/api/pulls/") && strings.HasSuffix(p, "/reviews"):
+			file(w, 200, "reviews.api."+strings.TrimSuffix(strings.TrimPrefix(p, "/repos/acme/api/pulls/"), "/reviews")+".json")
 		case p == "/orgs/acme/dependabot/alerts" && q.Get("state") == "open" && q.Get("severity") == "critical":
 			file(w, 200, "dependabot.json")
 		case p == "/orgs/acme/secret-scanning/alerts" && q.Get("state") == "open":
@@ -99,14 +106,15 @@ func TestConformance(t *testing.T) {
 		Settings: map[string]string{"org": "acme"},
 		Secrets:  map[string]string{"token": token},
 		Handler:  fixture(t),
-		Want:     7,
+		Want:     9,
 	})
 }
 
 func TestOrganization(t *testing.T) {
 	srv := conformance.Serve(t, fixture(t))
 	rs, err := conformance.Run(t.Context(), t, github.Kind, collect.Config{
-		Settings: map[string]string{"org": "acme", "base_url": srv}, Secrets: map[string]string{"token": token}})
+		Settings: map[string]string{"org": "acme", "base_url": srv}, Secrets: map[string]string{"token": token},
+		Now: func() time.Time { return conformance.Now }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,6 +141,15 @@ func TestOrganization(t *testing.T) {
 				"dismiss_stale_reviews": false, "required_status_checks": true, "enforce_admins": true,
 				"allow_force_pushes": false, "allow_deletions": false}}},
 		{"acme/legacy", map[string]any{"archived": true, "protected": false, "branch_protection": nil}},
+		// Merged pull requests: the latest approving review of each
+		// reviewer counts; comments (the author's own included) do not.
+		{"acme/api#101", map[string]any{"repository": "acme/api", "number": 101.0, "author": "bob-acme", "merged_at": "2026-03-11T12:00:00Z",
+			"merge_commit_sha": "7638417db6d59f3c431d3e1f261cc637155684cd", "approvers": []any{"alice-acme", "carol-acme"}, "approved_by_other": true,
+			"requested_reviewers": []any{"carol-acme"}, "url": "https://github.com/acme/api/pull/101", "base": "main", "title": "Rotate the signing key"}},
+		{"acme/api#102", map[string]any{"author": "bob-acme", "approvers": []any{}, "approved_by_other": false, "body": "Customers hit the 10 MB limit."}},
+	}
+	if _, ok := got["acme/api#103"]; ok {
+		t.Error("a pull request closed without merging was collected")
 	}
 	for _, tt := range tests {
 		a, ok := got[tt.id]
@@ -157,5 +174,59 @@ func TestSettingsValidated(t *testing.T) {
 		if err == nil || !strings.HasPrefix(err.Error(), field) || strings.Contains(err.Error(), token) {
 			t.Errorf("%s: got %v", field, err)
 		}
+	}
+}
+
+// TestPullRequestLookback: reading stops at the first pull request updated
+// before the lookback, and 0 days reads none.
+func TestPullRequestLookback(t *testing.T) {
+	srv := conformance.Serve(t, fixture(t))
+	for days, want := range map[string]int{"1": 0, "0": 0, "30": 2} {
+		rs, err := conformance.Run(t.Context(), t, github.Kind, collect.Config{
+			Settings: map[string]string{"org": "acme", "base_url": srv, "pull_request_days": days}, Secrets: map[string]string{"token": token},
+			Now: func() time.Time { return conformance.Now }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, r := range rs {
+			if r.Type == "github.pull_request" {
+				n++
+			}
+		}
+		if n != want {
+			t.Errorf("%s days: %d pull requests, want %d", days, n, want)
+		}
+	}
+	if _, err := github.Kind.New(collect.Config{Settings: map[string]string{"org": "acme", "pull_request_days": "soon"}, Secrets: map[string]string{"token": token}}); err == nil || !strings.HasPrefix(err.Error(), "pull_request_days") {
+		t.Errorf("a bad lookback: %v", err)
+	}
+}
+
+// TestPullRequestsBecomeChanges: the collected pull requests carry what
+// the change-record import reads: author and approvers by login, the
+// merge date, title, link and repository.
+func TestPullRequestsBecomeChanges(t *testing.T) {
+	srv := conformance.Serve(t, fixture(t))
+	rs, err := conformance.Run(t.Context(), t, github.Kind, collect.Config{
+		Settings: map[string]string{"org": "acme", "base_url": srv}, Secrets: map[string]string{"token": token},
+		Now: func() time.Time { return conformance.Now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	members := map[string]int64{"bob-acme": 1, "alice-acme": 2, "carol-acme": 3}
+	changes, err := attest.ChangesFromResources(rs, func(login string) int64 { return members[login] })
+	if err != nil || len(changes) != 2 {
+		t.Fatalf("changes = %+v, %v", changes, err)
+	}
+	by := map[string]*attest.ChangeRecord{}
+	for _, c := range changes {
+		by[c.ExternalID] = c
+	}
+	if c := by["acme/api#101"]; c == nil || c.RequesterID != 1 || c.ApproverID != 2 || c.ImplementedOn != "2026-03-11" || c.System != "acme/api" || c.URL != "https://github.com/acme/api/pull/101" {
+		t.Errorf("#101 = %+v", c)
+	}
+	if c := by["acme/api#102"]; c == nil || c.RequesterID != 1 || c.ApproverID != 0 {
+		t.Errorf("#102 (no approval) = %+v", c)
 	}
 }

@@ -110,6 +110,11 @@ func (c *collector) repositories(ctx context.Context, now time.Time, emit func(c
 			if err != nil {
 				return err
 			}
+			if !repo.Archived && c.lookback > 0 {
+				if err := c.pullRequests(ctx, repo, now, emit); err != nil {
+					return err
+				}
+			}
 		}
 		return nil
 	})

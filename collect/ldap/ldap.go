@@ -53,6 +53,7 @@ type collector struct {
 	adminGroups              map[string]bool
 	pageSize                 uint32
 	now                      func() time.Time
+	dialer                   *net.Dialer
 }
 
 func setting(s map[string]string, name string) string {
@@ -69,7 +70,7 @@ func setting(s map[string]string, name string) string {
 
 func newCollector(cfg collect.Config) (collect.Collector, error) {
 	s := cfg.Settings
-	c := &collector{now: cfg.Clock(), password: cfg.Secrets["bind_password"]}
+	c := &collector{now: cfg.Clock(), password: cfg.Secrets["bind_password"], dialer: cfg.NetDialer()}
 	u, err := url.Parse(setting(s, "url"))
 	if err != nil || (u.Scheme != "ldap" && u.Scheme != "ldaps") || u.Hostname() == "" {
 		return nil, errors.New("url: want ldap://host:389 or ldaps://host:636")
@@ -112,7 +113,7 @@ func (c *collector) connect(ctx context.Context) (*goldap.Conn, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("ldap %s: %w", c.url.Host, err)
 	}
-	conn, err := goldap.DialURL(c.url.String(), goldap.DialWithDialer(&net.Dialer{Timeout: 10 * time.Second}),
+	conn, err := goldap.DialURL(c.url.String(), goldap.DialWithDialer(c.dialer),
 		goldap.DialWithTLSConfig(&tls.Config{ServerName: c.url.Hostname()}))
 	if err != nil {
 		return nil, fmt.Errorf("ldap %s: %w: %s", c.url.Host, collect.ErrUnreachable, cause(err))

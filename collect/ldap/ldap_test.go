@@ -89,3 +89,9 @@ func TestSettingsValidated(t *testing.T) {
 		}
 	}
 }
+
+// TestNetworkGuard: the collector dials through the operator's guard.
+func TestNetworkGuard(t *testing.T) {
+	url := startSlapd(t, people(2))
+	conformance.Guarded(t, ldap.Kind, collect.Config{Settings: settings(url), Secrets: secrets})
+}

@@ -71,7 +71,8 @@ func newCollector(cfg collect.Config) (collect.Collector, error) {
 	dc.ReadTimeout = 60 * time.Second
 	dc.TLSConfig = tls
 	dc.AllowNativePasswords = true
-	dc.Logger = driver.Logger(nopLogger{}) // the driver logs to stderr otherwise
+	dc.DialFunc = cfg.NetDialer().DialContext // the operator's network guard
+	dc.Logger = driver.Logger(nopLogger{})    // the driver logs to stderr otherwise
 	return &collector{cfg: dc, addr: dc.Addr, now: cfg.Clock()}, nil
 }
 

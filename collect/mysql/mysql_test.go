@@ -129,3 +129,9 @@ func TestSettingsValidated(t *testing.T) {
 		}
 	}
 }
+
+// TestNetworkGuard: the collector dials through the operator's guard.
+func TestNetworkGuard(t *testing.T) {
+	settings, _ := server(t)
+	conformance.Guarded(t, mysql.Kind, collect.Config{Settings: settings})
+}

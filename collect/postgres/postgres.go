@@ -77,6 +77,7 @@ func newCollector(cfg collect.Config) (collect.Collector, error) {
 		return nil, fmt.Errorf("host, database or user: %v", err)
 	}
 	pc.Password = cfg.Secrets["password"]
+	pc.DialFunc = cfg.NetDialer().DialContext // the operator's network guard
 	return &collector{cfg: pc, addr: net.JoinHostPort(host, port), now: cfg.Clock()}, nil
 }
 

@@ -156,3 +156,9 @@ func freePort(t *testing.T) string {
 	_, p, _ := net.SplitHostPort(ln.Addr().String())
 	return p
 }
+
+// TestNetworkGuard: the collector dials through the operator's guard.
+func TestNetworkGuard(t *testing.T) {
+	settings, _ := server(t)
+	conformance.Guarded(t, postgres.Kind, collect.Config{Settings: settings})
+}

@@ -25,10 +25,10 @@ var share = []struct {
 	parts int
 }{
 	{"hr.person", 100}, {"idp.user", 100}, {"ldap.user", 80}, {"ldap.group", 5},
-	{"github.member", 60}, {"github.repository", 80}, {"git.repository", 20},
+	{"github.member", 60}, {"github.repository", 80}, {"github.pull_request", 20}, {"git.repository", 20},
 	{"aws.iam_user", 80}, {"aws.s3_bucket", 100}, {"aws.rds_instance", 40},
 	{"aws.cloudtrail", 5}, {"aws.ebs_default", 5}, {"aws.guardduty", 5},
-	{"linux.host", 200}, {"postgres.server", 10}, {"postgres.role", 50},
+	{"linux.host", 180}, {"postgres.server", 10}, {"postgres.role", 50},
 	{"mysql.server", 10}, {"mysql.user", 50},
 }
 

@@ -74,6 +74,15 @@ func (g *gen) make(typ string, i int) collect.Resource {
 		}
 		return res(typ, name, name, map[string]any{"full_name": name, "default_branch": "main", "archived": g.pct(5), "private": true,
 			"branch_protection": bp, "dependabot_alerts_open_critical": crit, "secret_scanning_enabled": !g.bad()})
+	case "github.pull_request":
+		id := fmt.Sprintf("example/repo-%d#%d", i%80, 100+i)
+		author := fmt.Sprintf("dev%d", i%60)
+		approvers := []any{fmt.Sprintf("dev%d", (i+1)%60)}
+		if g.bad() {
+			approvers = []any{}
+		}
+		return res(typ, id, id, map[string]any{"repository": fmt.Sprintf("example/repo-%d", i%80), "number": float64(100 + i), "title": "Change " + id,
+			"author": author, "merged_at": "2026-03-01T12:00:00Z", "approvers": approvers, "approved_by_other": len(approvers) > 0, "base": "main", "default_branch": "main"})
 	case "git.repository":
 		n := 0.0
 		if g.bad() {
