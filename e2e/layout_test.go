@@ -99,3 +99,58 @@ func TestLayoutWidths(t *testing.T) {
 		}
 	})
 }
+
+// The main navigation groups its links in menus: on a phone and on a wide
+// screen, opening Records shows its links over the page, a click on one
+// goes there with the menu marked current, and a click elsewhere or Escape
+// closes an open menu.
+func TestNavMenus(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		_, admin := e.demo()
+		if status := e.signIn(admin.Email, password); status != 200 {
+			t.Fatalf("sign in: status %d", status)
+		}
+		visible := func(sel string) bool {
+			return get(e, chromedp.Evaluate[bool](fmt.Sprintf(`(() => { const el = document.querySelector(%q); if (!el) return false;
+				const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0 &&
+				document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2)?.closest("a") === el; })()`, sel)))
+		}
+		for _, width := range []int{390, 1440} {
+			if width < 600 {
+				e.do(chromedp.EmulateViewport(int64(width), 844, chromedp.EmulateMobile))
+			} else {
+				e.do(chromedp.EmulateViewport(int64(width), 900))
+			}
+			e.open("/")
+			if visible(`nav a[href="/vendors"]`) {
+				t.Errorf("%d px: the Records menu's links show before it is opened", width)
+			}
+			e.do(chromedp.Click(chromedp.CSS(`nav li.menu:nth-of-type(3) summary`)))
+			if !visible(`nav a[href="/vendors"]`) || !visible(`nav a[href="/people"]`) {
+				t.Errorf("%d px: the opened Records menu does not show its links on top of the page", width)
+			}
+			e.shot(fmt.Sprintf("%dpx-nav-records-open", width))
+			m := get(e, chromedp.Evaluate[overflow](fmt.Sprintf(measureJS, width)))
+			if m.ScrollWidth > m.InnerWidth {
+				t.Errorf("%d px: the open menu makes the page %d px wide: %v", width, m.ScrollWidth, m.Culprits)
+			}
+			e.do(chromedp.Click(chromedp.CSS(`main h1`)))
+			if visible(`nav a[href="/vendors"]`) {
+				t.Errorf("%d px: a click on the page left the menu open", width)
+			}
+			e.do(chromedp.Click(chromedp.CSS(`nav li.menu:nth-of-type(2) summary`)))
+			e.do(chromedp.KeyEvent("\x1b"))
+			if visible(`nav a[href="/controls"]`) {
+				t.Errorf("%d px: Escape left the Program menu open", width)
+			}
+			e.do(chromedp.Click(chromedp.CSS(`nav li.menu:nth-of-type(3) summary`)))
+			if status := e.follow(chromedp.Click(chromedp.CSS(`nav a[href="/vendors"]`))); status != 200 {
+				t.Fatalf("%d px: the Vendors link: status %d", width, status)
+			}
+			e.wantPath("/vendors")
+			if cls := get(e, chromedp.Evaluate[string](`document.querySelector("nav li.menu:nth-of-type(3) summary").className`)); cls != "current" {
+				t.Errorf("%d px: on the vendors page the Records menu is marked %q, want current", width, cls)
+			}
+		}
+	})
+}

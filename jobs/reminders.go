@@ -63,6 +63,9 @@ func Reminders(ctx context.Context, db *store.DB, orgID int64, today attest.Date
 		return nil, err
 	}
 	for _, e := range engagements {
+		if e.Archived() { // an archived engagement asks for nothing more
+			continue
+		}
 		reqs, err := db.Requests(ctx, orgID, e.ID)
 		if err != nil {
 			return nil, err

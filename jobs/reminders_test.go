@@ -169,6 +169,51 @@ func TestReminders(t *testing.T) {
 	}
 }
 
+// TestRemindersSkipArchived: once its engagement is archived, missing
+// evidence is no longer asked for; restored, it is again.
+func TestRemindersSkipArchived(t *testing.T) {
+	for _, tg := range testdb.Targets(t) {
+		t.Run(tg.Name, func(t *testing.T) {
+			ctx := context.Background()
+			f := newRemindersFixture(t, tg)
+			due := func() int {
+				t.Helper()
+				got, err := Reminders(ctx, f.db, f.org, "2026-03-07", 14, "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				n := 0
+				for _, d := range got {
+					if d.Message.Event == attest.EventEvidenceDue {
+						n++
+					}
+				}
+				return n
+			}
+			if due() == 0 {
+				t.Fatal("no evidence reminder before archiving: the test shows nothing")
+			}
+			es, err := f.db.FindEngagements(ctx, f.org)
+			if err != nil || len(es) != 1 {
+				t.Fatalf("engagements %v, %v", es, err)
+			}
+			yes, no := true, false
+			if _, err := f.db.UpdateEngagement(ctx, f.org, es[0].ID, attest.EngagementUpdate{Archived: &yes}); err != nil {
+				t.Fatal(err)
+			}
+			if n := due(); n != 0 {
+				t.Errorf("%d evidence reminders for an archived engagement", n)
+			}
+			if _, err := f.db.UpdateEngagement(ctx, f.org, es[0].ID, attest.EngagementUpdate{Archived: &no}); err != nil {
+				t.Fatal(err)
+			}
+			if due() == 0 {
+				t.Error("restored, the engagement's missing evidence is not asked for")
+			}
+		})
+	}
+}
+
 func keys(m map[string]DeliverArgs) []string {
 	var out []string
 	for k := range m {

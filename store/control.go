@@ -470,7 +470,16 @@ func (s *DB) updateControlReturning(ctx context.Context, tx *sql.Tx, orgID int64
 	}
 	now := s.now()
 	old := strings.ReplaceAll("o."+controlColumns, ", ", ", o.")
-	row := tx.QueryRowContext(ctx, `UPDATE controls c SET
+	// The update happens only when the merged row keeps the table's rules
+	// (a known status; a justification when not applicable): otherwise
+	// nothing is written, the old row still comes back, and Apply below
+	// gives the refusal its words.
+	row := tx.QueryRowContext(ctx, `WITH o AS (SELECT `+controlColumns+`, org_id,
+				(SELECT string_agg(m.criterion_id, ',') FROM control_criteria m WHERE m.org_id = controls.org_id AND m.control_id = controls.id) AS criteria,
+				(SELECT u.name FROM users u WHERE u.org_id = controls.org_id AND u.id = controls.owner_user_id) AS owner_name,
+				(SELECT u.email FROM users u WHERE u.org_id = controls.org_id AND u.id = controls.owner_user_id) AS owner_email
+			FROM controls WHERE org_id = $8 AND id = $9 FOR UPDATE),
+		n AS (UPDATE controls c SET
 			status = COALESCE($1, o.status),
 			owner_user_id = CASE WHEN $2::bigint IS NULL THEN o.owner_user_id ELSE NULLIF($2, 0) END,
 			owner_note = CASE WHEN $3::text IS NOT NULL THEN $3 WHEN COALESCE($2, 0) <> 0 THEN '' ELSE o.owner_note END,
@@ -478,20 +487,18 @@ func (s *DB) updateControlReturning(ctx context.Context, tx *sql.Tx, orgID int64
 			notes = COALESCE($5, o.notes),
 			justification = CASE WHEN COALESCE($1, o.status) <> 'not_applicable' THEN '' ELSE COALESCE($6, o.justification) END,
 			updated_at = $7
-		FROM (SELECT `+controlColumns+`, org_id,
-				(SELECT string_agg(m.criterion_id, ',') FROM control_criteria m WHERE m.org_id = controls.org_id AND m.control_id = controls.id) AS criteria,
-				(SELECT u.name FROM users u WHERE u.org_id = controls.org_id AND u.id = controls.owner_user_id) AS owner_name,
-				(SELECT u.email FROM users u WHERE u.org_id = controls.org_id AND u.id = controls.owner_user_id) AS owner_email
-			FROM controls WHERE org_id = $8 AND id = $9 FOR UPDATE) o
-		WHERE c.org_id = o.org_id AND c.id = o.id
-		RETURNING `+old+`, o.criteria, o.owner_name, o.owner_email,
-			c.status, c.owner_user_id, c.owner_note, c.due_date, c.notes, c.justification`,
+		FROM o WHERE c.org_id = o.org_id AND c.id = o.id
+			AND COALESCE($1, o.status) IN ('not_started', 'in_progress', 'implemented', 'not_applicable')
+			AND (COALESCE($1, o.status) <> 'not_applicable' OR COALESCE($6, o.justification) <> '')
+		RETURNING c.status, c.owner_user_id, c.owner_note, c.due_date, c.notes, c.justification)
+		SELECT `+old+`, o.criteria, o.owner_name, o.owner_email,
+			n.status, n.owner_user_id, n.owner_note, n.due_date, n.notes, n.justification FROM o LEFT JOIN n ON true`,
 		status, owner, note, due, notes, justification, now, orgID, id)
 	var criteria, ownerName, ownerEmail sql.NullString
-	var got attest.Control
+	var gotStatus, gotNote, gotDue, gotNotes, gotJust sql.NullString
 	var gotOwner sql.NullInt64
 	before, err := scanControlWith(row, &criteria, &ownerName, &ownerEmail,
-		&got.Status, &gotOwner, &got.OwnerNote, &got.DueDate, &got.Notes, &got.Justification)
+		&gotStatus, &gotOwner, &gotNote, &gotDue, &gotNotes, &gotJust)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, attest.Errorf(attest.ENOTFOUND, "no control %q", id)
 	}
@@ -516,9 +523,10 @@ func (s *DB) updateControlReturning(ctx context.Context, tx *sql.Tx, orgID int64
 		}
 	}
 	c.UpdatedAt = now
-	if got.Status != c.Status || gotOwner.Int64 != c.OwnerID || got.OwnerNote != c.OwnerNote || got.DueDate != c.DueDate ||
-		got.Notes != c.Notes || got.Justification != c.Justification {
-		return nil, fmt.Errorf("update control %s: the database merged the change differently (%+v) than the domain (%+v)", id, got, *c)
+	if !gotStatus.Valid || gotStatus.String != string(c.Status) || gotOwner.Int64 != c.OwnerID || gotNote.String != c.OwnerNote ||
+		gotDue.String != string(c.DueDate) || gotNotes.String != c.Notes || gotJust.String != c.Justification {
+		return nil, fmt.Errorf("update control %s: the database merged the change (%v %v %q %v %q %q) otherwise than the domain (%+v)",
+			id, gotStatus, gotOwner, gotNote.String, gotDue, gotNotes.String, gotJust.String, *c)
 	}
 	return c, s.appendAudit(ctx, tx, orgID, "control.update", "control", id, before, c)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/attest-dev/attest"
@@ -155,6 +156,9 @@ func TestUpdateControl(t *testing.T) {
 			}
 			got, err := db.UpdateControl(ctx, org, s.id, s.u)
 			wantCode(t, err, s.code)
+			if s.code == attest.EINVALID && strings.Contains(attest.ErrorMessage(err), "breaks a rule") {
+				t.Errorf("%s: refused by the database's rule, not in words: %v", s.name, err)
+			}
 			after, err := db.FindControlByID(ctx, org, id)
 			if err != nil {
 				t.Fatal(err)

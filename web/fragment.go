@@ -74,46 +74,83 @@ type navLink struct {
 	show        func(p *attest.Principal, now time.Time) bool
 }
 
+// navGroup is an entry of the main navigation that opens a menu of links;
+// a group with one visible link is shown as that link.
+type navGroup struct {
+	label string
+	links []navLink
+}
+
 func canDo(a attest.Action) func(*attest.Principal, time.Time) bool {
 	return func(p *attest.Principal, now time.Time) bool { return p.Can(a, now) }
 }
 
-// navLinks is the main navigation, in order.
-var navLinks = []navLink{
-	{"/", "Dashboard", []string{"dashboard"}, func(*attest.Principal, time.Time) bool { return true }},
-	{"/engagements", "Engagements", []string{"engagement"}, canDo(attest.ReadData)},
-	{"/criteria", "Criteria", []string{"criteria"}, canDo(attest.ReadData)},
-	{"/controls", "Controls", []string{"controls"}, canDo(attest.ReadData)},
-	{"/tasks", "Tasks", []string{"tasks"}, canDo(attest.ReadData)},
-	{"/evidence", "Evidence", []string{"evidence"}, canDo(attest.ReadData)},
-	{"/risks", "Risks", []string{"risks"}, canDo(attest.ReadData)},
-	{"/vendors", "Vendors", []string{"vendors"}, canDo(attest.ReadData)},
-	{"/assets", "Assets", []string{"assets"}, canDo(attest.ReadData)},
-	{"/incidents", "Incidents", []string{"incidents"}, canDo(attest.ReadData)},
-	{"/people", "Records", []string{"records"}, canDo(attest.ReadData)},
-	{"/monitoring", "Monitoring", []string{"monitoring", "integrations"}, canDo(attest.ReadData)},
-	{"/my-training", "My training", []string{"my-training"}, func(p *attest.Principal, now time.Time) bool {
-		return p.Can(attest.AcknowledgePolicy, now) && !p.Can(attest.ReadData, now)
+var always = func(*attest.Principal, time.Time) bool { return true }
+
+// navGroups is the main navigation, in order: the program (what the audit
+// is about), the records registers, and single links. Seven entries fit a
+// phone's width on two lines where sixteen took four.
+var navGroups = []navGroup{
+	{"", []navLink{{"/", "Dashboard", []string{"dashboard"}, always}}},
+	{"Program", []navLink{
+		{"/engagements", "Engagements", []string{"engagement"}, canDo(attest.ReadData)},
+		{"/criteria", "Criteria", []string{"criteria"}, canDo(attest.ReadData)},
+		{"/controls", "Controls", []string{"controls"}, canDo(attest.ReadData)},
+		{"/tasks", "Tasks", []string{"tasks"}, canDo(attest.ReadData)},
+		{"/evidence", "Evidence", []string{"evidence"}, canDo(attest.ReadData)},
 	}},
-	{"/policies", "Policies", []string{"policies"}, canDo(attest.ReadPolicies)},
-	{"/audit", "Audit log", []string{"audit"}, canDo(attest.ReadAuditLog)},
-	{"/settings", "Settings", []string{"settings"}, canDo(attest.ManageOrg)},
+	{"Records", []navLink{
+		{"/risks", "Risks", []string{"risks"}, canDo(attest.ReadData)},
+		{"/vendors", "Vendors", []string{"vendors"}, canDo(attest.ReadData)},
+		{"/assets", "Assets", []string{"assets"}, canDo(attest.ReadData)},
+		{"/incidents", "Incidents", []string{"incidents"}, canDo(attest.ReadData)},
+		{"/people", "People and records", []string{"records"}, canDo(attest.ReadData)},
+	}},
+	{"", []navLink{{"/monitoring", "Monitoring", []string{"monitoring", "integrations"}, canDo(attest.ReadData)}}},
+	{"", []navLink{{"/my-training", "My training", []string{"my-training"}, func(p *attest.Principal, now time.Time) bool {
+		return p.Can(attest.AcknowledgePolicy, now) && !p.Can(attest.ReadData, now)
+	}}}},
+	{"", []navLink{{"/policies", "Policies", []string{"policies"}, canDo(attest.ReadPolicies)}}},
+	{"", []navLink{{"/audit", "Audit log", []string{"audit"}, canDo(attest.ReadAuditLog)}}},
+	{"", []navLink{{"/settings", "Settings", []string{"settings"}, canDo(attest.ManageOrg)}}},
 }
 
 // navHTML is the main navigation's list items for the principal, with the
-// page's entry marked current.
+// page's entry (and the menu holding it) marked current.
 func navHTML(p *attest.Principal, nav string) template.HTML {
 	var f fragment
 	now := time.Now()
-	for _, l := range navLinks {
-		if !l.show(p, now) {
-			continue
-		}
+	link := func(l navLink) {
 		f.raw(`<li><a href="`).raw(l.href).raw(`"`)
 		if slices.Contains(l.current, nav) {
 			f.raw(` aria-current="page"`)
 		}
 		f.raw(`>`).raw(l.label).raw("</a></li>\n")
+	}
+	for _, g := range navGroups {
+		var shown []navLink
+		current := false
+		for _, l := range g.links {
+			if l.show(p, now) {
+				shown = append(shown, l)
+				current = current || slices.Contains(l.current, nav)
+			}
+		}
+		switch {
+		case len(shown) == 0:
+		case len(shown) == 1:
+			link(shown[0])
+		default:
+			f.raw(`<li class="menu"><details><summary`)
+			if current {
+				f.raw(` class="current"`)
+			}
+			f.raw(`>`).raw(g.label).raw("</summary>\n<ul>\n")
+			for _, l := range shown {
+				link(l)
+			}
+			f.raw("</ul></details></li>\n")
+		}
 	}
 	return f.done()
 }

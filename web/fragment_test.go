@@ -91,6 +91,17 @@ func TestNav(t *testing.T) {
 	if strings.Join(emp, " ") != "/ /my-training /policies" || cur != "/my-training" {
 		t.Errorf("employee sees %v (current %q)", emp, cur)
 	}
+	doc, _ := goquery.NewDocumentFromReader(strings.NewReader("<ul>" + string(navHTML(&attest.Principal{Role: attest.RoleAdmin}, "vendors")) + "</ul>"))
+	var menus []string
+	doc.Find("li.menu > details > summary").Each(func(_ int, s *goquery.Selection) {
+		menus = append(menus, s.Text()+"="+s.AttrOr("class", ""))
+	})
+	if strings.Join(menus, " ") != "Program= Records=current" {
+		t.Errorf("admin's menus %v: want Program, and Records marked current on the vendors page", menus)
+	}
+	if n := doc.Find("nav, ul").First().Children().Length(); n != 7 {
+		t.Errorf("admin's navigation has %d top entries, want 7", n)
+	}
 	viewer, _ := links(attest.RoleViewer, "")
 	if strings.Contains(strings.Join(viewer, " "), "/settings") || !strings.Contains(strings.Join(viewer, " "), "/controls") {
 		t.Errorf("viewer sees %v", viewer)

@@ -241,7 +241,9 @@ func (s *Server) renderPolicy(w http.ResponseWriter, r *http.Request, status int
 		data["Approvers"], data["Decisions"] = approvers, decisionsOf(decisions, people)
 		data["CurrentState"] = attest.DecidedState(pol.Approvers, pol.CurrentVersion, decisions)
 	}
-	data["CanDecide"] = pol.IsApprover(p.UserID) && pol.CurrentVersion != pol.PublishedVersion
+	// Approvers see the version being written, and decide once it is sent.
+	data["CanDecide"] = pol.IsApprover(p.UserID) && pol.CurrentVersion != pol.PublishedVersion && pol.SubmittedVersion == pol.CurrentVersion
+	data["NotSent"] = pol.IsApprover(p.UserID) && pol.CurrentVersion != pol.PublishedVersion && pol.SubmittedVersion != pol.CurrentVersion
 	if pol.CurrentVersion != pol.PublishedVersion {
 		for _, v := range versions {
 			if v.Number == pol.CurrentVersion {

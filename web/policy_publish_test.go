@@ -43,8 +43,14 @@ func TestPolicyPlaceholdersFilledOnPublish(t *testing.T) {
 		if r := ada.post(t, base+"/decide", url.Values{"version": {"1.0"}, "decision": {"approve"}}); r.status != http.StatusUnprocessableEntity {
 			t.Errorf("approve a draft never sent for approval = %d, want 422", r.status)
 		}
+		if d := ada.get(t, base).doc(t); d.Find("#decide-form").Length() != 0 || d.Find("#not-sent").Length() != 1 {
+			t.Errorf("before the version is sent, its approver is offered a decision (%d forms) or not told why not", d.Find("#decide-form").Length())
+		}
 		if r := max.post(t, base+"/submit", nil); r.status != http.StatusSeeOther {
 			t.Fatalf("send for approval = %d: %.300s", r.status, r.body)
+		}
+		if d := ada.get(t, base).doc(t); d.Find("#decide-form").Length() != 1 || d.Find("#not-sent").Length() != 0 {
+			t.Errorf("once sent, the approver's page has %d decision forms", d.Find("#decide-form").Length())
 		}
 		if r := ada.post(t, base+"/decide", url.Values{"version": {"1.0"}, "decision": {"approve"}}); r.status != http.StatusSeeOther {
 			t.Fatalf("approve = %d: %.300s", r.status, r.body)
