@@ -65,6 +65,12 @@ var OwnerRoles = []string{"executive", "compliance", "security", "engineering", 
 type EvidenceNeed struct {
 	What      string    `json:"what"`
 	Frequency Frequency `json:"frequency"`
+	// Population names the population (one of PopulationKinds) the need's
+	// events are listed in: the hires for a background check, the
+	// changes for change approvals. The request list shows that
+	// population beside each period of the need, and the auditor package
+	// carries it. Empty when no population of Attest's records fits.
+	Population string `json:"population,omitempty" yaml:"population"`
 }
 
 // Control is a safeguard an organization operates, mapped to the criteria
@@ -140,6 +146,9 @@ func (c *Control) Validate(fw *Framework) error {
 	for _, e := range c.Evidence {
 		if strings.TrimSpace(e.What) == "" || !e.Frequency.Valid() {
 			return Errorf(EINVALID, "control %s: each evidence need must say what and a valid frequency", c.ID)
+		}
+		if e.Population != "" && !containsString(PopulationKinds, e.Population) {
+			return Errorf(EINVALID, "control %s: unknown population %q (one of %s)", c.ID, e.Population, strings.Join(PopulationKinds, ", "))
 		}
 	}
 	if err := fw.CheckCriteria(c.Criteria); err != nil {

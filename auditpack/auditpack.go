@@ -138,10 +138,11 @@ func WriteWith(ctx context.Context, w io.Writer, src Source, blobs blob.Store, k
 	if err := p.addFiles(reqs); err != nil {
 		return nil, fmt.Errorf("write package: %w", err)
 	}
-	summary, err := writeRecords(ctx, pw, src, orgID, e, rd, reqs, opts.CreatedAt.UTC().Truncate(time.Second))
+	summary, popFiles, err := writeRecords(ctx, pw, src, orgID, e, rd, reqs, opts.CreatedAt.UTC().Truncate(time.Second))
 	if err != nil {
 		return nil, fmt.Errorf("write package records: %w", err)
 	}
+	p.popFiles = popFiles
 	ix := p.index(rd, reqs)
 	ix.Summary = summary
 	if err := pw.AddIndex(ix); err != nil {

@@ -42,7 +42,7 @@ func (s *DB) requestsFor(ctx context.Context, orgID int64, e *attest.Engagement,
 		return nil, err
 	}
 	scope := attest.DeriveScope(s.fw, e.Categories, controls)
-	return attest.BuildRequests(e, scope.Controls, items, statements, today), nil
+	return attest.BuildRequests(e, attest.WithPopulations(s.fw, scope.Controls), items, statements, today), nil
 }
 
 // slotEvidence returns the current (not superseded) items linked to the
@@ -116,7 +116,7 @@ func (s *DB) summaryOf(ctx context.Context, orgID int64, e *attest.Engagement, c
 	if err != nil {
 		return nil, err
 	}
-	reqs := attest.BuildRequests(e, attest.DeriveScope(s.fw, e.Categories, controls).Controls, nil, statements, today)
+	reqs := attest.BuildRequests(e, attest.WithPopulations(s.fw, attest.DeriveScope(s.fw, e.Categories, controls).Controls), nil, statements, today)
 	type ref struct{ r, s int }
 	var slots []ref
 	for i, r := range reqs {
