@@ -2,8 +2,8 @@ package auditpack_test
 
 import (
 	"archive/zip"
-	"encoding/csv"
 	"crypto/ed25519"
+	"encoding/csv"
 	"os"
 	"path/filepath"
 	"strings"
