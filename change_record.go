@@ -35,6 +35,9 @@ type ChangeRecord struct {
 	URL        string    `json:"url,omitempty"`
 	ControlID  string    `json:"control_id,omitempty"`
 	CreatedAt  time.Time `json:"created_at"`
+	// EvidenceID is the statement stored as evidence of the control when
+	// the change was independently approved (0: none).
+	EvidenceID int64 `json:"evidence_id,omitempty"`
 	// Unapproved is true when no member other than the requester approved it.
 	Unapproved bool `json:"unapproved"`
 }
