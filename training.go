@@ -117,4 +117,5 @@ type RecordsService interface {
 	ChangeService
 	ControlTestService
 	PopulationService
+	AccessReviewScheduleService
 }

@@ -47,6 +47,8 @@ func (s *Server) recordsRoutes() []route {
 		{"POST", "/access-reviews/{id}/accounts/{account}", session, attest.ReadData, s.reviewDecide, false},
 		{"POST", "/access-reviews/{id}/accounts/{account}/resolve", session, attest.EditReadiness, s.reviewResolve, false},
 		{"POST", "/access-reviews/{id}/sign-off", session, attest.EditReadiness, s.reviewSignOff, false},
+		{"POST", "/access-review-schedules", session, attest.EditReadiness, s.scheduleSave, false},
+		{"POST", "/access-review-schedules/{id}/delete", session, attest.EditReadiness, s.scheduleDelete, false},
 
 		{"GET", "/changes", session, attest.ReadData, s.registerPage(changes), false},
 		{"GET", "/changes.csv", session, attest.ReadData, s.registerCSV(changes), false},
@@ -135,7 +137,10 @@ func (s *Server) registerPage(reg register) handlerFunc {
 func (s *Server) registerExtras(r *http.Request, name string, data map[string]any) error {
 	owners, err := s.svc.FindOwners(r.Context(), orgID(r))
 	data["Owners"] = owners
-	return err
+	if err != nil || name != "access-reviews" {
+		return err
+	}
+	return s.reviewExtras(r, data)
 }
 
 // registerCSV serves every row a register's filters match as CSV.
