@@ -98,4 +98,11 @@ type ChangeService interface {
 	// ImportChanges stores many changes, all or none; a change whose
 	// source and external ID are already stored is skipped.
 	ImportChanges(ctx context.Context, orgID int64, changes []*ChangeRecord) (int, error)
+	// ImportPullRequests records the merged pull requests of the latest
+	// github.pull_request resources (of one integration, 0: all; see
+	// ChangesFromResources for their shape) as changes attached to
+	// controlID (EINVALID naming control_id for an unknown one); those
+	// stored already are skipped. It returns how many were added and how
+	// many merged pull requests were read.
+	ImportPullRequests(ctx context.Context, orgID, integrationID int64, controlID string) (added, merged int, err error)
 }

@@ -32,21 +32,17 @@ func (s *Server) reviewExtras(r *http.Request, data map[string]any) error {
 	return err
 }
 
-// refuseSchedule shows the access reviews again with the schedule form as
-// typed and the refusal beside its field (the review form stays empty).
-func (s *Server) refuseSchedule(w http.ResponseWriter, r *http.Request, err error) error {
-	nf := newForm(r.PostForm)
-	if !nf.refuse(err) {
-		return err
-	}
-	reg := s.reviewRegister()
+// refuseRegisterWith shows a register's page again with one of its
+// secondary forms (data key key) as typed and the refusal beside its
+// field; the create form stays empty.
+func (s *Server) refuseRegisterWith(w http.ResponseWriter, r *http.Request, reg register, key string, nf *form) error {
 	list, pg, _ := parseList(reg.Path, url.Values{}, reg.Sorts)
 	rows, _, _, total, ferr := reg.find(r, url.Values{}, pg)
 	if ferr != nil {
 		return ferr
 	}
 	list.setTotal(total)
-	data := map[string]any{"Reg": reg, "Rows": rows, "List": list, "Form": newForm(nil), "New": newForm(nil), "Sched": nf}
+	data := map[string]any{"Reg": reg, "Rows": rows, "List": list, "Form": newForm(nil), "New": newForm(nil), key: nf}
 	if err := s.registerExtras(r, reg.Name, data); err != nil {
 		return err
 	}
@@ -74,7 +70,11 @@ func (s *Server) scheduleSave(w http.ResponseWriter, r *http.Request) error {
 		err = s.svc.SaveAccessReviewSchedule(r.Context(), orgID(r), sc)
 	}
 	if err != nil {
-		return s.refuseSchedule(w, r, err)
+		nf := newForm(r.PostForm)
+		if !nf.refuse(err) {
+			return err
+		}
+		return s.refuseRegisterWith(w, r, s.reviewRegister(), "Sched", nf)
 	}
 	return redirect(w, r, "/access-reviews#schedules", fmt.Sprintf("The reviews of %s start from %s every %d months; the next opens on %s.", sc.System, sc.Integration, sc.EveryMonths, sc.OpensOn))
 }

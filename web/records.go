@@ -55,6 +55,7 @@ func (s *Server) recordsRoutes() []route {
 		{"POST", "/changes", session, attest.EditReadiness, s.changeCreate, false},
 		{"GET", "/changes/{id}", session, attest.ReadData, s.changePage, false},
 		{"POST", "/changes/{id}/approve", session, attest.EditOwnControl, s.changeApprove, false},
+		{"POST", "/changes/pull-requests", session, attest.EditReadiness, s.changePullRequests, false},
 
 		{"GET", "/control-tests", session, attest.ReadData, s.registerPage(tests), false},
 		{"GET", "/control-tests.csv", session, attest.ReadData, s.registerCSV(tests), false},
@@ -137,10 +138,16 @@ func (s *Server) registerPage(reg register) handlerFunc {
 func (s *Server) registerExtras(r *http.Request, name string, data map[string]any) error {
 	owners, err := s.svc.FindOwners(r.Context(), orgID(r))
 	data["Owners"] = owners
-	if err != nil || name != "access-reviews" {
+	if err != nil {
 		return err
 	}
-	return s.reviewExtras(r, data)
+	switch name {
+	case "access-reviews":
+		return s.reviewExtras(r, data)
+	case "changes":
+		return s.changeExtras(r, data)
+	}
+	return nil
 }
 
 // registerCSV serves every row a register's filters match as CSV.

@@ -68,7 +68,8 @@ func TestRecordsCLI(t *testing.T) {
 
 // TestAccessReviewFromIntegrationCLI: a review starts from the demo's okta
 // integration's accounts; a schedule is set, listed and stopped; an
-// unknown integration is refused.
+// unknown integration is refused; merged pull requests import as changes,
+// an unknown control refused.
 func TestAccessReviewFromIntegrationCLI(t *testing.T) {
 	c := &cli{t, []string{"--data", t.TempDir()}}
 	c.ok(nil, "init", "--demo")
@@ -104,4 +105,11 @@ func TestAccessReviewFromIntegrationCLI(t *testing.T) {
 			t.Errorf("the stopped schedule is still listed")
 		}
 	}
+	// Changes from the pull requests the code host collected.
+	var imported map[string]int
+	c.ok(&imported, "change", "pull-requests", "--integration", "github-northwind", "--json")
+	if _, ok := imported["added"]; !ok {
+		t.Errorf("pull request import said %v", imported)
+	}
+	c.fails(2, "unknown control", "change", "pull-requests", "--control", "NOPE-1")
 }
