@@ -9,6 +9,9 @@
 //	superseded/<control>/need-<n>/<period start>_<item id>_<file name>
 //	policies/<id>-<title>-v<version>.pdf   each published policy
 //	policies/approvals.csv, policies/acknowledgements.csv
+//	populations/population-<kind>-<from>-<to>.csv   each population of
+//	                                      the window (to the day of export),
+//	                                      its first line the filter
 //	scope.json, readiness.json
 //	index.html, index.csv, manifest.json, manifest.sig
 //
