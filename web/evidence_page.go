@@ -25,6 +25,8 @@ type slotRow struct {
 	Statement string
 	// StatementBy says who marked the slot not applicable, and when.
 	StatementBy string
+	// Population is the period's population, for a need that names one.
+	Population *populationRow
 }
 
 // itemRef names an item a slot holds.

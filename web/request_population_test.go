@@ -12,7 +12,8 @@ import (
 // request list shows beside its period how many events the window holds
 // (none, then one once a leaver is recorded), links to the population
 // page and CSV of that period, and the list's CSV carries the same.
-// A quarterly need with a population shows one line per begun quarter.
+// A quarterly need with a population shows one line per begun quarter;
+// the control's page shows the population beside its period too.
 func TestRequestListPopulations(t *testing.T) {
 	forEachUI(t, func(t *testing.T, u *uiEnv) {
 		u.setClock("2026-07-15") // the window, January to June, has ended
@@ -53,6 +54,10 @@ func TestRequestListPopulations(t *testing.T) {
 		export := b.get(t, "/evidence.csv?q=HR-08").body
 		if !strings.Contains(export, ",population,population_rows") || !strings.Contains(export, "/populations.csv?kind=leavers&from=2026-01-01&to=2026-06-30,1") {
 			t.Errorf("request list CSV:\n%s", export)
+		}
+		// The control's page shows the same beside the period.
+		if got := strings.Join(strings.Fields(b.get(t, "/controls/HR-08").doc(t).Find(`table.slots[data-need="0"] p.population`).Text()), " "); !strings.Contains(got, "1 leavers from 2026-01-01 to 2026-06-30") {
+			t.Errorf("the control's page says %q", got)
 		}
 		// ACC-05's second need is quarterly and lists removals: one line
 		// per quarter.
