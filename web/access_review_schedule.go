@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 
 	"github.com/attest-dev/attest"
@@ -19,9 +20,14 @@ import (
 func (s *Server) reviewExtras(r *http.Request, data map[string]any) error {
 	var ins []*attest.Integration
 	if m, ok := s.svc.(MonitorServices); ok {
-		var err error
-		if ins, err = m.FindIntegrations(r.Context(), orgID(r)); err != nil {
+		all, err := m.FindIntegrations(r.Context(), orgID(r))
+		if err != nil {
 			return err
+		}
+		for _, in := range all {
+			if s.listsAccounts(in) {
+				ins = append(ins, in)
+			}
 		}
 	}
 	schedules, err := s.svc.FindAccessReviewSchedules(r.Context(), orgID(r))
@@ -89,4 +95,20 @@ func (s *Server) scheduleDelete(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return redirect(w, r, "/access-reviews#schedules", "Schedule stopped.")
+}
+
+// listsAccounts reports whether an integration's kind collects accounts a
+// review can take (a kind this server does not know is offered too: its
+// collections may hold them).
+func (s *Server) listsAccounts(in *attest.Integration) bool {
+	k, ok := s.kind(in.Kind)
+	if !ok {
+		return true
+	}
+	for _, t := range k.ResourceTypes {
+		if slices.Contains(attest.AccountResourceTypes, t) {
+			return true
+		}
+	}
+	return false
 }

@@ -22,7 +22,20 @@ func TestReviewFromIntegrationForms(t *testing.T) {
 	forEachUI(t, func(t *testing.T, u *uiEnv) {
 		u.setClock("2026-05-04")
 		ctx := context.Background()
-		full, empty := u.freshIntegration(t, u.orgA), u.freshIntegration(t, u.orgA)
+		var full, empty int64
+		for i, name := range []string{"idp", "idp-spare"} {
+			in := &attest.Integration{Kind: "okta", Name: name, Settings: map[string]string{}}
+			if err := u.db.CreateIntegration(ctx, u.orgA, in); err != nil {
+				t.Fatal(err)
+			}
+			if i == 0 {
+				full = in.ID
+			} else {
+				empty = in.ID
+			}
+		}
+		// An integration of a kind that lists no accounts is not offered.
+		other := u.freshIntegration(t, u.orgA)
 		if err := u.db.ReplaceResources(ctx, u.orgA, full, 3, []collect.Resource{
 			{Type: "idp.user", ID: "u1", Name: "ana", Attributes: map[string]any{"login": "ana", "email": "ana@a.example", "roles": []any{"admin"}}},
 			{Type: "idp.user", ID: "u2", Name: "ben", Attributes: map[string]any{"login": "ben", "email": "ben@a.example"}},
@@ -30,8 +43,12 @@ func TestReviewFromIntegrationForms(t *testing.T) {
 			t.Fatal(err)
 		}
 		b := u.signIn(t, uAdmin)
-		if d := b.get(t, "/access-reviews").doc(t); d.Find(fmt.Sprintf(`#review-form select[name="integration"] option[value="%d"]`, full)).Length() != 1 {
+		d := b.get(t, "/access-reviews").doc(t)
+		if d.Find(fmt.Sprintf(`#review-form select[name="integration"] option[value="%d"]`, full)).Length() != 1 {
 			t.Fatal("the start form does not offer the integration")
+		}
+		if d.Find(fmt.Sprintf(`#review-form select[name="integration"] option[value="%d"]`, other)).Length() != 0 {
+			t.Error("the start form offers an integration whose kind lists no accounts")
 		}
 		p := b.post(t, "/access-reviews", url.Values{"system": {"Kept system"}, "integration": {fmt.Sprint(empty)}})
 		if p.status != refusedStatus || !strings.Contains(p.body, `id="integration-error"`) || !strings.Contains(p.body, `value="Kept system"`) || !strings.Contains(p.body, "has collected no accounts") {
@@ -54,7 +71,7 @@ func TestReviewFromIntegrationForms(t *testing.T) {
 		var cells []string
 		b.get(t, "/access-reviews").doc(t).Find("#schedule-list tbody tr td").Each(func(_ int, c *goquery.Selection) { cells = append(cells, strings.TrimSpace(c.Text())) })
 		row := strings.Join(cells, "|")
-		if !strings.HasPrefix(row, "Identity provider|fresh-") || !strings.Contains(row, "|3 months|2026-04-01|2026-07-01|ACC-05|") {
+		if !strings.HasPrefix(row, "Identity provider|idp|") || !strings.Contains(row, "|3 months|2026-04-01|2026-07-01|ACC-05|") {
 			t.Errorf("schedule row %q", row)
 		}
 		list, err := u.db.FindAccessReviewSchedules(ctx, u.orgA)

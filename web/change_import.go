@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/attest-dev/attest"
@@ -25,7 +26,7 @@ func (s *Server) changeExtras(r *http.Request, data map[string]any) error {
 	}
 	var withPRs []*attest.Integration
 	for _, in := range ins {
-		if in.Kind == "github" {
+		if k, ok := s.kind(in.Kind); in.Kind == "github" || (ok && slices.Contains(k.ResourceTypes, attest.ResourcePullRequestType)) {
 			withPRs = append(withPRs, in)
 		}
 	}
