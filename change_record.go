@@ -35,6 +35,9 @@ type ChangeRecord struct {
 	URL        string    `json:"url,omitempty"`
 	ControlID  string    `json:"control_id,omitempty"`
 	CreatedAt  time.Time `json:"created_at"`
+	// EvidenceID is the statement stored as evidence of the control when
+	// the change was independently approved (0: none).
+	EvidenceID int64 `json:"evidence_id,omitempty"`
 	// Unapproved is true when no member other than the requester approved it.
 	Unapproved bool `json:"unapproved"`
 }
@@ -97,4 +100,11 @@ type ChangeService interface {
 	// ImportChanges stores many changes, all or none; a change whose
 	// source and external ID are already stored is skipped.
 	ImportChanges(ctx context.Context, orgID int64, changes []*ChangeRecord) (int, error)
+	// ImportPullRequests records the merged pull requests of the latest
+	// github.pull_request resources (of one integration, 0: all; see
+	// ChangesFromResources for their shape) as changes attached to
+	// controlID (EINVALID naming control_id for an unknown one); those
+	// stored already are skipped. It returns how many were added and how
+	// many merged pull requests were read.
+	ImportPullRequests(ctx context.Context, orgID, integrationID int64, controlID string) (added, merged int, err error)
 }

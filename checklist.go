@@ -35,12 +35,16 @@ type ChecklistTemplate struct {
 	Kind         string         `json:"kind"`
 	DeadlineDays int            `json:"deadline_days"`
 	Items        []TemplateItem `json:"items"`
+	// ControlID is the control a completed checklist of this kind is
+	// evidence of ("": none); the checklist's statement answers the
+	// control's need for the hires or the leavers.
+	ControlID string `json:"control_id,omitempty"`
 }
 
 // DefaultTemplates are the templates of an organization that has not
 // edited its own.
 var DefaultTemplates = map[string]ChecklistTemplate{
-	Onboarding: {Kind: Onboarding, DeadlineDays: 30, Items: []TemplateItem{
+	Onboarding: {Kind: Onboarding, DeadlineDays: 30, ControlID: "HR-01", Items: []TemplateItem{
 		{ItemTask, "Background check done"},
 		{ItemTask, "Confidentiality agreement signed"},
 		{ItemTask, "Policies acknowledged"},
@@ -48,7 +52,7 @@ var DefaultTemplates = map[string]ChecklistTemplate{
 		{ItemAccount, "Accounts granted for the role"},
 		{ItemDevice, "Laptop issued with disk encryption on"},
 	}},
-	Offboarding: {Kind: Offboarding, DeadlineDays: 1, Items: []TemplateItem{
+	Offboarding: {Kind: Offboarding, DeadlineDays: 1, ControlID: "ACC-06", Items: []TemplateItem{
 		{ItemAccount, "Identity provider account disabled"},
 		{ItemAccount, "Email and chat accounts suspended"},
 		{ItemAccount, "Code hosting and cloud access removed"},
@@ -62,6 +66,7 @@ func (t *ChecklistTemplate) Validate() error {
 	if t.Kind != Onboarding && t.Kind != Offboarding {
 		return FieldErrorf("kind", "unknown checklist kind %q (onboarding or offboarding)", t.Kind)
 	}
+	t.ControlID = strings.ToUpper(strings.TrimSpace(t.ControlID))
 	if t.DeadlineDays < 0 || t.DeadlineDays > 365 {
 		return FieldErrorf("deadline_days", "the deadline is 0 to 365 days")
 	}
@@ -129,6 +134,9 @@ type Checklist struct {
 	Items       []*ChecklistItem `json:"items"`
 	CreatedAt   time.Time        `json:"created_at"`
 	CompletedAt *time.Time       `json:"completed_at,omitempty"`
+	// EvidenceID is the statement stored as evidence of the template's
+	// control when the checklist was completed (0: none).
+	EvidenceID int64 `json:"evidence_id,omitempty"`
 }
 
 // Late lists the items not done by the due date (still open after it, or

@@ -69,6 +69,12 @@ type EvidenceNeed struct {
 	// prove: their results over a period cover its slot (see
 	// ApplyCheckCoverage). Manual evidence still covers it too.
 	Automated bool `json:"automated,omitempty" yaml:"automated"`
+	// Population names the population (one of PopulationKinds) the need's
+	// events are listed in: the hires for a background check, the
+	// changes for change approvals. The request list shows that
+	// population beside each period of the need, and the auditor package
+	// carries it. Empty when no population of Attest's records fits.
+	Population string `json:"population,omitempty" yaml:"population"`
 }
 
 // Control is a safeguard an organization operates, mapped to the criteria
@@ -144,6 +150,9 @@ func (c *Control) Validate(fw *Framework) error {
 	for _, e := range c.Evidence {
 		if strings.TrimSpace(e.What) == "" || !e.Frequency.Valid() {
 			return Errorf(EINVALID, "control %s: each evidence need must say what and a valid frequency", c.ID)
+		}
+		if e.Population != "" && !containsString(PopulationKinds, e.Population) {
+			return Errorf(EINVALID, "control %s: unknown population %q (one of %s)", c.ID, e.Population, strings.Join(PopulationKinds, ", "))
 		}
 	}
 	if err := fw.CheckCriteria(c.Criteria); err != nil {

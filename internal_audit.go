@@ -44,6 +44,9 @@ type ControlTest struct {
 	// FollowUpTaskID is the remediation task of a deficiency or exception.
 	FollowUpTaskID int64     `json:"follow_up_task_id,omitempty"`
 	CreatedAt      time.Time `json:"created_at"`
+	// EvidenceID is the statement stored as evidence of the control when
+	// the test was found effective (0: none).
+	EvidenceID int64 `json:"evidence_id,omitempty"`
 }
 
 // Failed reports whether the test found a deficiency or an exception.

@@ -102,11 +102,34 @@ func privileges(r collect.Resource) string {
 	return strings.Join(parts, ", ")
 }
 
-// ChangesFromResources turns merged github.pull_request resources
-// (attributes title, url, author, merged_by, approvers ([]any of logins),
-// merged_at, number) into change records. People are resolved by the
-// login's email where the caller's resolve finds a member; otherwise the
-// login stays as a note, which approves nothing.
+// ChangesFromResources turns merged github.pull_request resources into
+// change records. The code-hosting collector emits one resource per pull
+// request, shaped as follows (attributes other than these are ignored):
+//
+//	Type        "github.pull_request"
+//	ID          stable across runs, such as "northwind/api#412": the
+//	            change's external ID, so a pull request seen again is
+//	            not imported twice
+//	Name        the title, when the title attribute is absent
+//	title       string: the pull request's title
+//	repository  string: "owner/name", recorded as the change's system
+//	url         string: the pull request's web address
+//	number      number: the pull request's number (informative)
+//	author      string: the author's login
+//	approvers   list of strings: logins of the reviewers whose latest
+//	            review approved it
+//	merged_at   string: RFC 3339 time of the merge; absent or "" while
+//	            the pull request is not merged (it is then skipped)
+//	merged_by   string: the login that merged it (informative)
+//	body        string: the description
+//	checks      string: the required checks and their conclusions, such
+//	            as "ci/test: success, lint: success"
+//
+// People are resolved by login with the caller's resolve (the store maps
+// a login to a member through the github.member resources' login and
+// email); an unresolved login stays as a note, which approves nothing. A
+// change is independently approved when an approver other than the author
+// resolves to a member; it is implemented on the merge day.
 func ChangesFromResources(res []collect.Resource, resolve func(login string) int64) ([]*ChangeRecord, error) {
 	var out []*ChangeRecord
 	for _, r := range res {
@@ -128,9 +151,8 @@ func ChangesFromResources(res []collect.Resource, resolve func(login string) int
 		if c.RequesterID == 0 {
 			c.RequesterNote = author
 		}
-		if approvers, ok := r.Attributes["approvers"].([]any); ok {
-			for _, a := range approvers {
-				login, _ := a.(string)
+		if approvers := attrStrings(r, "approvers"); len(approvers) > 0 {
+			for _, login := range approvers {
 				if id := resolve(login); id != 0 && id != c.RequesterID {
 					c.ApproverID, c.ApprovedOn, c.ApproverNote = id, c.ImplementedOn, ""
 					break
@@ -145,6 +167,24 @@ func ChangesFromResources(res []collect.Resource, resolve func(login string) int
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// attrStrings reads a list of strings, as a collector emits it ([]string)
+// or as it reads back from storage ([]any).
+func attrStrings(r collect.Resource, name string) []string {
+	switch v := r.Attributes[name].(type) {
+	case []string:
+		return v
+	case []any:
+		out := make([]string, 0, len(v))
+		for _, x := range v {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
 }
 
 func firstNonEmpty(xs ...string) string {

@@ -69,8 +69,13 @@ type EvidenceRequest struct {
 	// Population is set for per-event needs: one slot for the whole
 	// window, filled with the list of events from which the auditor
 	// samples.
-	Population bool   `json:"population"`
-	Slots      []Slot `json:"slots"`
+	Population bool `json:"population"`
+	// PopulationKind names the population that lists the need's events
+	// (EvidenceNeed.Population): each slot's period of it is what the
+	// auditor samples from, shown beside the slot and carried in the
+	// auditor package.
+	PopulationKind string `json:"population_kind,omitempty"`
+	Slots          []Slot `json:"slots"`
 }
 
 // SlotStatement marks a slot not applicable, with the reason written down
@@ -190,7 +195,7 @@ func BuildRequests(e *Engagement, controls []*Control, items []*Evidence, statem
 		}
 		for i, need := range c.Evidence {
 			r := &EvidenceRequest{ControlID: c.ID, ControlName: c.Name, OwnerID: c.OwnerID, Owner: c.Owner, Need: i, What: need.What,
-				Frequency: need.Frequency, Population: need.Frequency == PerEvent}
+				Frequency: need.Frequency, Population: need.Frequency == PerEvent, PopulationKind: need.Population}
 			spans := [][2]Date{{start, end}}
 			if !r.Population && e.ReportType != TypeI {
 				spans = periods(start, end, slotMonths(need.Frequency))

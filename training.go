@@ -31,6 +31,9 @@ type TrainingCampaign struct {
 	CreatedAt time.Time `json:"created_at"`
 	Assigned  int       `json:"assigned"`
 	Completed int       `json:"completed"`
+	// EvidenceID is the statement stored as evidence of the control when
+	// every assignment was completed (0: none).
+	EvidenceID int64 `json:"evidence_id,omitempty"`
 }
 
 // Validate checks the campaign; EINVALID names the field.
@@ -116,4 +119,5 @@ type RecordsService interface {
 	ChangeService
 	ControlTestService
 	PopulationService
+	AccessReviewScheduleService
 }

@@ -9,6 +9,9 @@
 //	superseded/<control>/need-<n>/<period start>_<item id>_<file name>
 //	policies/<id>-<title>-v<version>.pdf   each published policy
 //	policies/approvals.csv, policies/acknowledgements.csv
+//	populations/population-<kind>-<from>-<to>.csv   each population of
+//	                                      the window (to the day of export),
+//	                                      its first line the filter
 //	scope.json, readiness.json
 //	index.html, index.csv, manifest.json, manifest.sig
 //
@@ -138,10 +141,11 @@ func WriteWith(ctx context.Context, w io.Writer, src Source, blobs blob.Store, k
 	if err := p.addFiles(reqs); err != nil {
 		return nil, fmt.Errorf("write package: %w", err)
 	}
-	summary, err := writeRecords(ctx, pw, src, orgID, e, rd, reqs, opts.CreatedAt.UTC().Truncate(time.Second))
+	summary, popFiles, err := writeRecords(ctx, pw, src, orgID, e, rd, reqs, opts.CreatedAt.UTC().Truncate(time.Second))
 	if err != nil {
 		return nil, fmt.Errorf("write package records: %w", err)
 	}
+	p.popFiles = popFiles
 	ix := p.index(rd, reqs)
 	ix.Summary = summary
 	if err := pw.AddIndex(ix); err != nil {

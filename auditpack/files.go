@@ -14,13 +14,15 @@ import (
 // packer adds evidence files to a package and remembers where each item's
 // file went, for the index.
 type packer struct {
-	ctx     context.Context
-	pw      *evpack.Writer
-	blobs   blob.Store
-	byID    map[int64]*attest.Evidence
-	fileOf  map[int64]string  // item ID → name in the zip
-	bySum   map[string]string // SHA-256 → name in the zip: one copy per content
-	summary Summary
+	ctx    context.Context
+	pw     *evpack.Writer
+	blobs  blob.Store
+	byID   map[int64]*attest.Evidence
+	fileOf map[int64]string  // item ID → name in the zip
+	bySum  map[string]string // SHA-256 → name in the zip: one copy per content
+	// popFiles is the population file of each kind (see records.populations).
+	popFiles map[string]string
+	summary  Summary
 }
 
 func newPacker(ctx context.Context, pw *evpack.Writer, blobs blob.Store, items []*attest.Evidence) *packer {

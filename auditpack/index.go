@@ -39,6 +39,16 @@ func (p *packer) index(rd *attest.Readiness, reqs []*attest.EvidenceRequest) *ev
 // the need too, since a control with several needs has several rows for
 // the same months.
 func (p *packer) slot(r *attest.EvidenceRequest, s attest.Slot) evpack.IndexSlot {
+	out := p.slotEvidence(r, s)
+	// A need whose events Attest records points at the window's
+	// population too, whatever its state: the list the auditor samples.
+	if name := p.popFiles[r.PopulationKind]; name != "" {
+		out.Files = append(out.Files, name)
+	}
+	return out
+}
+
+func (p *packer) slotEvidence(r *attest.EvidenceRequest, s attest.Slot) evpack.IndexSlot {
 	out := evpack.IndexSlot{Period: string(s.Start) + " to " + string(s.End), State: evpack.SlotMissing}
 	if r.What != "" {
 		out.Period += " (" + r.What + ")"

@@ -45,6 +45,9 @@ type records struct {
 	at    time.Time
 	sum   evpack.IndexSummary
 	users map[int64]*attest.User
+	// popFiles is the population file of each kind, when the source has
+	// populations.
+	popFiles map[string]string
 }
 
 func (r *records) add(name, about string, fill func(io.Writer) error) error {
@@ -63,33 +66,38 @@ func (r *records) add(name, about string, fill func(io.Writer) error) error {
 
 // writeRecords adds the records to the package and returns the index
 // summary that lists them.
-func writeRecords(ctx context.Context, pw *evpack.Writer, src RecordSource, orgID int64, e *attest.Engagement, rd *attest.Readiness, reqs []*attest.EvidenceRequest, at time.Time) (*evpack.IndexSummary, error) {
+func writeRecords(ctx context.Context, pw *evpack.Writer, src RecordSource, orgID int64, e *attest.Engagement, rd *attest.Readiness, reqs []*attest.EvidenceRequest, at time.Time) (*evpack.IndexSummary, map[string]string, error) {
 	users, err := src.FindUsers(ctx, orgID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	r := &records{ctx: ctx, pw: pw, src: src, org: orgID, at: at, users: map[int64]*attest.User{}}
 	for _, u := range users {
 		r.users[u.ID] = u
 	}
 	if err := r.readiness(rd); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := r.scope(e, rd, reqs); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := r.policies(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if rs, ok := src.(RegisterSource); ok {
 		if err := r.registers(rs, e); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if err := r.monitoring(e, reqs); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return &r.sum, nil
+	if ps, ok := src.(PopulationSource); ok {
+		if r.popFiles, err = r.populations(ps, e); err != nil {
+			return nil, nil, err
+		}
+	}
+	return &r.sum, r.popFiles, nil
 }
 
 // readiness records the figures of the engagement on the day of export.

@@ -174,6 +174,9 @@ func Load(ctx context.Context, db *store.DB, today time.Time) (*Result, error) {
 	if err := loadMonitoring(ctx, db, org.ID, today, people[f.Admin.Name], people["Sofia Alvarez"]); err != nil {
 		return nil, err
 	}
+	if err := loadReviewSchedule(ctx, db, org.ID, today); err != nil { // demo/review_schedule.go
+		return nil, err
+	}
 	// The new hire's acknowledgements count from today: today's snapshot
 	// again, then the history that leads up to it.
 	if err := db.RecordSnapshots(ctx, org.ID); err != nil {

@@ -172,6 +172,9 @@ func loadPeopleRecords(ctx context.Context, db *store.DB, orgID int64, people ma
 		}
 		ch := &attest.ChangeRecord{Title: c.Title, System: c.System, RequesterID: req, ApproverID: appr, ApprovedOn: day(c.Ago - c.ApprovedAfter),
 			Tests: c.Tests, RollbackPlan: c.Rollback, ImplementedOn: day(c.Ago), Emergency: c.Emergency, Source: c.Source, ExternalID: c.Ref, ControlID: "CHG-02"}
+		if c.Emergency {
+			ch.ControlID = "CHG-05" // the emergency change procedure's own list
+		}
 		if c.Ref != "" {
 			repo, num, _ := strings.Cut(c.Ref, "#")
 			ch.URL = "https://github.com/" + repo + "/pull/" + num

@@ -53,8 +53,42 @@ func TestLoadPeopleRecords(t *testing.T) {
 			for _, r := range reviews {
 				statuses[r.Status]++
 			}
-			if statuses[attest.ReviewOpen] != 1 || statuses[attest.ReviewSignedOff] != 1 {
-				t.Errorf("reviews by status %v: want one running and one finished", statuses)
+			if statuses[attest.ReviewOpen] != 2 || statuses[attest.ReviewSignedOff] != 1 {
+				t.Errorf("reviews by status %v: want two running (one from the okta integration) and one finished", statuses)
+			}
+			if sc, err := db.FindAccessReviewSchedules(ctx, org); err != nil || len(sc) != 1 || sc[0].Integration != "okta" {
+				t.Errorf("review schedules %+v, %v: want Okta's from the okta integration", sc, err)
+			}
+			// Records that became evidence at their event.
+			items, err := db.FindEvidence(ctx, org, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			sources := map[string]int{}
+			for _, it := range items {
+				sources[it.Source]++
+			}
+			for _, src := range []string{"record:change", "record:control_test", "record:checklist", "record:training"} {
+				if sources[src] == 0 {
+					t.Errorf("no evidence from %s: %v", src, sources)
+				}
+			}
+			// A per-event need backed by a population with events.
+			reqs, err := db.Requests(ctx, org, res.Engagement.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			backed := 0
+			for _, r := range reqs {
+				if r.PopulationKind == "" || !r.Population {
+					continue
+				}
+				if n, err := db.CountPopulation(ctx, org, r.PopulationKind, r.Slots[0].Start, min(r.Slots[0].End, attest.DateOf(time.Now().UTC()))); err == nil && n > 0 {
+					backed++
+				}
+			}
+			if backed == 0 {
+				t.Error("no per-event request of the demo has a population with events")
 			}
 			if _, n, _ := db.FindChangePage(ctx, org, attest.ChangeFilter{Unapproved: true}, all); n != 1 {
 				t.Errorf("%d unapproved changes, want the one self-merged", n)

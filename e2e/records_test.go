@@ -183,5 +183,40 @@ func TestOffboardingChecklist(t *testing.T) {
 		if err != nil || c.CompletedAt == nil {
 			t.Errorf("stored checklist %+v, %v: want complete", c, err)
 		}
+		// The completed checklist is evidence of the template's control
+		// (ACC-06, leavers' access removed on time).
+		if got := e.text(fmt.Sprintf("#checklist-%d a.record-evidence", off.ID)); got != fmt.Sprintf("evidence item %d", c.EvidenceID) || c.EvidenceID == 0 {
+			t.Errorf("the checklist links %q, stored evidence %d", got, c.EvidenceID)
+		}
+		e.open("/controls/ACC-06")
+		e.shot("offboarding-evidence")
+		if got := e.text("#evidence"); !strings.Contains(got, "Offboarding checklist completed: Hannah Weiss") {
+			t.Errorf("ACC-06's page does not list the checklist's evidence: %.300q", got)
+		}
+	})
+}
+
+// TestRequestListPopulation: in the demo, the request list shows the
+// leavers of the window beside HR-08's per-event need, and its link opens
+// that population.
+func TestRequestListPopulation(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		_, admin := e.demo()
+		if status := e.signIn(admin.Email, password); status != 200 {
+			t.Fatalf("sign in: status %d", status)
+		}
+		e.open("/evidence?q=HR-08")
+		e.shot("request-population")
+		got := e.text(`tr.request[data-control="HR-08"] p.population`)
+		if !strings.Contains(got, "leavers from") || strings.HasPrefix(got, "0 ") {
+			t.Fatalf("HR-08's population line %q: want the window's leavers", got)
+		}
+		if status := e.follow(chromedp.Click(chromedp.CSS(`tr.request[data-control="HR-08"] p.population a`))); status != 200 {
+			t.Fatalf("open the population: status %d", status)
+		}
+		e.shot("population")
+		if got := e.text("#population-filter"); !strings.Contains(got, "leavers: all roster people whose end date is") {
+			t.Errorf("the population page says %q", got)
+		}
 	})
 }

@@ -107,6 +107,7 @@ func Background(d Deps) (*river.Workers, []Periodic) {
 	if d.Runner != nil {
 		periodic = append(periodic, AddCollection(w, d.Runner)...)
 	}
+	periodic = append(periodic, addAccessReviews(w, d)...)
 	return w, periodic
 }
 

@@ -91,6 +91,18 @@ func (s *DB) FindAccessReviewPage(ctx context.Context, orgID int64, f attest.Acc
 // CreateAccessReview stores a review and its accounts, each matched by
 // email to a roster person and a member.
 func (s *DB) CreateAccessReview(ctx context.Context, orgID int64, r *attest.AccessReview, accounts []*attest.AccessAccount) error {
+	if err := s.checkReview(r, accounts); err != nil {
+		return err
+	}
+	err := s.change(ctx, orgID, func(tx *sql.Tx) error { return s.insertAccessReview(ctx, tx, orgID, r, accounts) })
+	if err != nil {
+		return fmt.Errorf("create access review: %w", err)
+	}
+	return nil
+}
+
+// checkReview validates a review and its accounts before it is stored.
+func (s *DB) checkReview(r *attest.AccessReview, accounts []*attest.AccessAccount) error {
 	if err := r.Validate(s.today()); err != nil {
 		return err
 	}
@@ -104,47 +116,46 @@ func (s *DB) CreateAccessReview(ctx context.Context, orgID int64, r *attest.Acce
 		}
 		seen[a.Account] = true
 	}
+	return nil
+}
+
+// insertAccessReview stores a checked review and its accounts in tx.
+func (s *DB) insertAccessReview(ctx context.Context, tx *sql.Tx, orgID int64, r *attest.AccessReview, accounts []*attest.AccessAccount) error {
 	r.Status, r.CreatedAt = attest.ReviewOpen, s.now()
-	err := s.change(ctx, orgID, func(tx *sql.Tx) error {
-		if err := s.checkControlRef(ctx, tx, orgID, r.ControlID); err != nil {
-			return err
-		}
-		id, err := s.insertID(ctx, tx, `INSERT INTO access_reviews (org_id, system, period_start, period_end, due_date, status, control_id, source, created_at) VALUES (`+placeholders(9)+`)`,
-			orgID, r.System, r.PeriodStart, r.PeriodEnd, r.DueDate, r.Status, r.ControlID, r.Source, r.CreatedAt)
-		if err != nil {
-			return err
-		}
-		r.ID = id
-		for _, a := range accounts {
-			a.ReviewID = id
-			if a.Email != "" {
-				if err := tx.QueryRowContext(ctx, s.q(`SELECT COALESCE(MAX(id), 0) FROM roster_people WHERE org_id = ? AND email = ?`), orgID, a.Email).Scan(&a.PersonID); err != nil {
-					return err
-				}
-				if err := tx.QueryRowContext(ctx, s.q(`SELECT COALESCE(MAX(id), 0) FROM users WHERE org_id = ? AND LOWER(email) = ?`), orgID, a.Email).Scan(&a.UserID); err != nil {
-					return err
-				}
+	if err := s.checkControlRef(ctx, tx, orgID, r.ControlID); err != nil {
+		return err
+	}
+	id, err := s.insertID(ctx, tx, `INSERT INTO access_reviews (org_id, system, period_start, period_end, due_date, status, control_id, source, created_at) VALUES (`+placeholders(9)+`)`,
+		orgID, r.System, r.PeriodStart, r.PeriodEnd, r.DueDate, r.Status, r.ControlID, r.Source, r.CreatedAt)
+	if err != nil {
+		return err
+	}
+	r.ID = id
+	for _, a := range accounts {
+		a.ReviewID = id
+		if a.Email != "" {
+			if err := tx.QueryRowContext(ctx, s.q(`SELECT COALESCE(MAX(id), 0) FROM roster_people WHERE org_id = ? AND email = ?`), orgID, a.Email).Scan(&a.PersonID); err != nil {
+				return err
 			}
-			if a.UserID == 0 && a.PersonID != 0 {
-				if err := tx.QueryRowContext(ctx, s.q(`SELECT COALESCE(user_id, 0) FROM roster_people WHERE id = ?`), a.PersonID).Scan(&a.UserID); err != nil {
-					return err
-				}
-			}
-			if a.ID, err = s.insertID(ctx, tx, `INSERT INTO access_review_accounts (org_id, review_id, account, display_name, email, privileges, person_id, user_id) VALUES (`+placeholders(8)+`)`,
-				orgID, id, a.Account, a.DisplayName, a.Email, a.Privileges, nullInt(a.PersonID), nullInt(a.UserID)); err != nil {
+			if err := tx.QueryRowContext(ctx, s.q(`SELECT COALESCE(MAX(id), 0) FROM users WHERE org_id = ? AND LOWER(email) = ?`), orgID, a.Email).Scan(&a.UserID); err != nil {
 				return err
 			}
 		}
-		r.Accounts, r.Undecided = len(accounts), len(accounts)
-		return s.appendAudit(ctx, tx, orgID, "access_review.create", "access_review", strconv.FormatInt(id, 10), nil, struct {
-			*attest.AccessReview
-			AccountList []*attest.AccessAccount `json:"account_list"`
-		}{r, accounts})
-	})
-	if err != nil {
-		return fmt.Errorf("create access review: %w", err)
+		if a.UserID == 0 && a.PersonID != 0 {
+			if err := tx.QueryRowContext(ctx, s.q(`SELECT COALESCE(user_id, 0) FROM roster_people WHERE id = ?`), a.PersonID).Scan(&a.UserID); err != nil {
+				return err
+			}
+		}
+		if a.ID, err = s.insertID(ctx, tx, `INSERT INTO access_review_accounts (org_id, review_id, account, display_name, email, privileges, person_id, user_id) VALUES (`+placeholders(8)+`)`,
+			orgID, id, a.Account, a.DisplayName, a.Email, a.Privileges, nullInt(a.PersonID), nullInt(a.UserID)); err != nil {
+			return err
+		}
 	}
-	return nil
+	r.Accounts, r.Undecided = len(accounts), len(accounts)
+	return s.appendAudit(ctx, tx, orgID, "access_review.create", "access_review", strconv.FormatInt(id, 10), nil, struct {
+		*attest.AccessReview
+		AccountList []*attest.AccessAccount `json:"account_list"`
+	}{r, accounts})
 }
 
 const accountColumns = `id, review_id, account, display_name, email, privileges, person_id, user_id, reviewer_user_id, decision, comment, decided_by_user_id, decided_at, resolved_on`

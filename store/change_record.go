@@ -6,20 +6,21 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/attest-dev/attest"
 )
 
-const changeColumns = `id, title, description, system, requester_user_id, requester_note, approver_user_id, approver_note, approved_on, tests, implemented_on, emergency, rollback_plan, source, external_id, url, control_id, created_at`
+const changeColumns = `id, title, description, system, requester_user_id, requester_note, approver_user_id, approver_note, approved_on, tests, implemented_on, emergency, rollback_plan, source, external_id, url, control_id, created_at, evidence_id`
 
 func scanChange(row rowScanner) (*attest.ChangeRecord, error) {
 	c := &attest.ChangeRecord{}
-	var req, appr sql.NullInt64
+	var req, appr, ev sql.NullInt64
 	if err := row.Scan(&c.ID, &c.Title, &c.Description, &c.System, &req, &c.RequesterNote, &appr, &c.ApproverNote, &c.ApprovedOn, &c.Tests, &c.ImplementedOn, &c.Emergency, &c.RollbackPlan,
-		&c.Source, &c.ExternalID, &c.URL, &c.ControlID, &c.CreatedAt); err != nil {
+		&c.Source, &c.ExternalID, &c.URL, &c.ControlID, &c.CreatedAt, &ev); err != nil {
 		return nil, err
 	}
-	c.RequesterID, c.ApproverID = req.Int64, appr.Int64
+	c.RequesterID, c.ApproverID, c.EvidenceID = req.Int64, appr.Int64, ev.Int64
 	c.Unapproved = !c.IndependentlyApproved()
 	return c, nil
 }
@@ -109,7 +110,51 @@ func (s *DB) insertChange(ctx context.Context, tx *sql.Tx, orgID int64, c *attes
 		return err
 	}
 	c.ID = id
-	return s.appendAudit(ctx, tx, orgID, action, "change", strconv.FormatInt(id, 10), nil, c)
+	if err := s.appendAudit(ctx, tx, orgID, action, "change", strconv.FormatInt(id, 10), nil, c); err != nil {
+		return err
+	}
+	return s.changeEvidence(ctx, tx, orgID, c)
+}
+
+// changeEvidence stores an independently approved change attached to a
+// control as evidence of it, once.
+func (s *DB) changeEvidence(ctx context.Context, tx *sql.Tx, orgID int64, c *attest.ChangeRecord) error {
+	if c.ControlID == "" || !c.IndependentlyApproved() || c.EvidenceID != 0 {
+		return nil
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Change %q (change %d)", c.Title, c.ID)
+	if c.System != "" {
+		fmt.Fprintf(&b, " to %s", c.System)
+	}
+	fmt.Fprintf(&b, ", requested by %s, approved by %s on %s, implemented on %s.", firstOf(c.Requester.Display(), c.RequesterNote, "nobody recorded"),
+		c.Approver.Display(), firstOf(string(c.ApprovedOn), "an unrecorded day"), c.ImplementedOn)
+	if c.Emergency {
+		b.WriteString(" An emergency change.")
+	}
+	if c.Tests != "" {
+		fmt.Fprintf(&b, "\n\nTests: %s", c.Tests)
+	}
+	if c.RollbackPlan != "" {
+		fmt.Fprintf(&b, "\n\nRollback plan: %s", c.RollbackPlan)
+	}
+	if c.URL != "" {
+		fmt.Fprintf(&b, "\n\nSource: %s %s", c.Source, c.URL)
+	}
+	id, err := s.recordEvidence(ctx, tx, orgID, recordItem{table: "change_records", id: c.ID, controlID: c.ControlID, population: "changes",
+		title: "Change approved: " + c.Title, statement: b.String(), source: "record:change", from: c.ImplementedOn, to: c.ImplementedOn})
+	c.EvidenceID = id
+	return err
+}
+
+// firstOf returns the first non-empty string.
+func firstOf(xs ...string) string {
+	for _, x := range xs {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
 }
 
 // ApproveChange records a member's approval; the requester cannot approve
@@ -136,7 +181,10 @@ func (s *DB) ApproveChange(ctx context.Context, orgID, id, approverID int64, day
 		if out, err = s.findChange(ctx, tx, orgID, id); err != nil {
 			return err
 		}
-		return s.appendAudit(ctx, tx, orgID, "change.approve", "change", strconv.FormatInt(id, 10), before, out)
+		if err := s.appendAudit(ctx, tx, orgID, "change.approve", "change", strconv.FormatInt(id, 10), before, out); err != nil {
+			return err
+		}
+		return s.changeEvidence(ctx, tx, orgID, out)
 	})
 	return out, err
 }

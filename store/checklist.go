@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/attest-dev/attest"
 )
@@ -23,7 +24,7 @@ func (s *DB) findTemplate(ctx context.Context, x queryer, orgID int64, kind stri
 	}
 	t := &attest.ChecklistTemplate{Kind: kind}
 	var items string
-	err := x.QueryRowContext(ctx, s.q(`SELECT deadline_days, items FROM checklist_templates WHERE org_id = ? AND kind = ?`), orgID, kind).Scan(&t.DeadlineDays, &items)
+	err := x.QueryRowContext(ctx, s.q(`SELECT deadline_days, items, control_id FROM checklist_templates WHERE org_id = ? AND kind = ?`), orgID, kind).Scan(&t.DeadlineDays, &items, &t.ControlID)
 	if errors.Is(err, sql.ErrNoRows) {
 		def.Items = append([]attest.TemplateItem(nil), def.Items...)
 		return &def, nil
@@ -44,11 +45,14 @@ func (s *DB) SaveChecklistTemplate(ctx context.Context, orgID int64, t *attest.C
 		if err != nil {
 			return err
 		}
+		if err := s.checkControlRef(ctx, tx, orgID, t.ControlID); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM checklist_templates WHERE org_id = ? AND kind = ?`), orgID, t.Kind); err != nil {
 			return fmt.Errorf("save checklist template: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO checklist_templates (org_id, kind, deadline_days, items, updated_at) VALUES (?, ?, ?, ?, ?)`),
-			orgID, t.Kind, t.DeadlineDays, jsonText(t.Items), s.now()); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO checklist_templates (org_id, kind, deadline_days, items, control_id, updated_at) VALUES (?, ?, ?, ?, ?, ?)`),
+			orgID, t.Kind, t.DeadlineDays, jsonText(t.Items), t.ControlID, s.now()); err != nil {
 			return fmt.Errorf("save checklist template: %w", err)
 		}
 		return s.appendAudit(ctx, tx, orgID, "checklist_template.update", "checklist_template", t.Kind, before, t)
@@ -87,14 +91,16 @@ func (s *DB) openChecklist(ctx context.Context, tx *sql.Tx, orgID int64, p *atte
 	return s.appendAudit(ctx, tx, orgID, "checklist.open", "checklist", strconv.FormatInt(c.ID, 10), nil, c)
 }
 
-const checklistColumns = `c.id, c.person_id, p.name, c.kind, c.due_date, c.created_at, c.completed_at`
+const checklistColumns = `c.id, c.person_id, p.name, c.kind, c.due_date, c.created_at, c.completed_at, c.evidence_id`
 
 func scanChecklist(row rowScanner) (*attest.Checklist, error) {
 	c := &attest.Checklist{}
 	var done sql.NullTime
-	if err := row.Scan(&c.ID, &c.PersonID, &c.Person, &c.Kind, &c.DueDate, &c.CreatedAt, &done); err != nil {
+	var ev sql.NullInt64
+	if err := row.Scan(&c.ID, &c.PersonID, &c.Person, &c.Kind, &c.DueDate, &c.CreatedAt, &done, &ev); err != nil {
 		return nil, err
 	}
+	c.EvidenceID = ev.Int64
 	if done.Valid {
 		c.CompletedAt = &done.Time
 	}
@@ -213,8 +219,13 @@ func (s *DB) UpdateChecklistItem(ctx context.Context, orgID, checklistID, itemID
 		if _, err := tx.ExecContext(ctx, s.q(`UPDATE checklists SET completed_at = ? WHERE org_id = ? AND id = ?`), *done, orgID, checklistID); err != nil {
 			return err
 		}
-		c, err = s.findChecklist(ctx, tx, orgID, checklistID)
-		return err
+		if c, err = s.findChecklist(ctx, tx, orgID, checklistID); err != nil {
+			return err
+		}
+		if open == 0 && before.CompletedAt == nil {
+			return s.checklistEvidence(ctx, tx, orgID, c)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -228,4 +239,52 @@ func (s *DB) lateOffboardings(ctx context.Context, orgID int64, today attest.Dat
 	cs, err := s.checklists(ctx, s.db, orgID, `c.kind = ? AND c.due_date < ? AND EXISTS (SELECT 1 FROM checklist_items i WHERE i.checklist_id = c.id AND i.kind = ? AND (i.done_on = '' OR i.done_on > c.due_date))`,
 		attest.Offboarding, today, attest.ItemAccount)
 	return cs, err
+}
+
+// checklistEvidence stores a completed checklist as evidence of its
+// template's control: each item with the day it was done, by whom, and
+// for offboarding whether it met the deadline. A checklist reopened and
+// completed again replaces its earlier statement.
+func (s *DB) checklistEvidence(ctx context.Context, tx *sql.Tx, orgID int64, c *attest.Checklist) error {
+	t, err := s.findTemplate(ctx, tx, orgID, c.Kind)
+	if err != nil || t.ControlID == "" {
+		return err
+	}
+	var first, last attest.Date
+	var b strings.Builder
+	kind := "Onboarding"
+	if c.Kind == attest.Offboarding {
+		kind = "Offboarding"
+	}
+	fmt.Fprintf(&b, "%s checklist of %s (checklist %d), due %s, completed with every item done.", kind, c.Person, c.ID, c.DueDate)
+	if late := c.Late(s.today()); len(late) > 0 {
+		fmt.Fprintf(&b, " %d items were done after the due date.", len(late))
+	}
+	b.WriteString("\n\n")
+	for _, it := range c.Items {
+		if first.IsZero() || it.DoneOn.Before(first) {
+			first = it.DoneOn
+		}
+		if last.Before(it.DoneOn) {
+			last = it.DoneOn
+		}
+		fmt.Fprintf(&b, "- %s (%s): done %s by %s", it.Title, it.Kind, it.DoneOn, firstOf(it.DoneBy.Display(), "an unrecorded member"))
+		if it.Note != "" {
+			fmt.Fprintf(&b, ": %s", it.Note)
+		}
+		if it.EvidenceID != 0 {
+			fmt.Fprintf(&b, " (evidence %d)", it.EvidenceID)
+		}
+		b.WriteString("\n")
+	}
+	population := "hires"
+	if c.Kind == attest.Offboarding {
+		population = "leavers"
+	}
+	id, err := s.recordEvidence(ctx, tx, orgID, recordItem{table: "checklists", id: c.ID, controlID: t.ControlID, population: population, prev: c.EvidenceID,
+		title: kind + " checklist completed: " + c.Person, statement: b.String(), source: "record:checklist", from: first, to: last})
+	if id != 0 {
+		c.EvidenceID = id
+	}
+	return err
 }

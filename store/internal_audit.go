@@ -6,19 +6,20 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/attest-dev/attest"
 )
 
-const controlTestColumns = `id, control_id, period, due_date, tester_user_id, procedure, sample, result, tested_on, notes, follow_up_task_id, created_at`
+const controlTestColumns = `id, control_id, period, due_date, tester_user_id, procedure, sample, result, tested_on, notes, follow_up_task_id, created_at, evidence_id`
 
 func scanControlTest(row rowScanner) (*attest.ControlTest, error) {
 	t := &attest.ControlTest{}
-	var tester, task sql.NullInt64
-	if err := row.Scan(&t.ID, &t.ControlID, &t.Period, &t.DueDate, &tester, &t.Procedure, &t.Sample, &t.Result, &t.TestedOn, &t.Notes, &task, &t.CreatedAt); err != nil {
+	var tester, task, ev sql.NullInt64
+	if err := row.Scan(&t.ID, &t.ControlID, &t.Period, &t.DueDate, &tester, &t.Procedure, &t.Sample, &t.Result, &t.TestedOn, &t.Notes, &task, &t.CreatedAt, &ev); err != nil {
 		return nil, err
 	}
-	t.TesterID, t.FollowUpTaskID = tester.Int64, task.Int64
+	t.TesterID, t.FollowUpTaskID, t.EvidenceID = tester.Int64, task.Int64, ev.Int64
 	return t, nil
 }
 
@@ -112,7 +113,35 @@ func (s *DB) insertControlTest(ctx context.Context, tx *sql.Tx, orgID int64, t *
 	if err := s.appendAudit(ctx, tx, orgID, action, "control_test", strconv.FormatInt(t.ID, 10), nil, t); err != nil {
 		return err
 	}
+	if err := s.testEvidence(ctx, tx, orgID, nil, t); err != nil {
+		return err
+	}
 	return s.followUp(ctx, tx, orgID, t)
+}
+
+// testEvidence stores a test found effective as evidence of the control it
+// tested, when its result is new or its record changed. A deficiency or
+// an exception proves no operation: it is a gap with its follow-up task,
+// not evidence.
+func (s *DB) testEvidence(ctx context.Context, tx *sql.Tx, orgID int64, before, t *attest.ControlTest) error {
+	if t.Result != attest.ResultEffective {
+		return nil
+	}
+	if before != nil && before.Result == t.Result && before.TestedOn == t.TestedOn && before.Sample == t.Sample && before.Procedure == t.Procedure && t.EvidenceID != 0 {
+		return nil
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Internal test %d of %s for %s: %s. Tested on %s by %s, by %s.\n\nSample examined: %s", t.ID, t.ControlID, t.Period, t.Result,
+		t.TestedOn, firstOf(t.Tester.Display(), "an unrecorded tester"), t.Procedure, t.Sample)
+	if t.Notes != "" {
+		fmt.Fprintf(&b, "\n\nNotes: %s", t.Notes)
+	}
+	id, err := s.recordEvidence(ctx, tx, orgID, recordItem{table: "control_tests", id: t.ID, controlID: t.ControlID, population: "internal-tests", prev: t.EvidenceID,
+		title: fmt.Sprintf("Internal test of %s (%s): %s", t.ControlID, t.Period, t.Result), statement: b.String(), source: "record:control_test", from: t.TestedOn, to: t.TestedOn})
+	if id != 0 {
+		t.EvidenceID = id
+	}
+	return err
 }
 
 // followUp opens the remediation task of a failed test, owned by the
@@ -168,6 +197,9 @@ func (s *DB) RecordControlTest(ctx context.Context, orgID, id int64, upd *attest
 			return fmt.Errorf("record control test: %w", err)
 		}
 		if err := s.appendAudit(ctx, tx, orgID, "control_test.record", "control_test", strconv.FormatInt(id, 10), before, &t); err != nil {
+			return err
+		}
+		if err := s.testEvidence(ctx, tx, orgID, before, &t); err != nil {
 			return err
 		}
 		if err := s.followUp(ctx, tx, orgID, &t); err != nil {

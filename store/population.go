@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/attest-dev/attest"
@@ -15,7 +16,48 @@ func (s *DB) FindPopulation(ctx context.Context, orgID int64, kind string, from,
 	}
 	p := &attest.Population{Kind: kind, From: from, To: to, Filter: attest.PopulationFilter(kind, from, to)}
 	var query string
-	args := []any{orgID, from, to}
+	var args []any
+	p.Header, query, args = populationQuery(orgID, kind, from, to)
+	n := len(p.Header)
+	rows, err := queryAll(ctx, s.db, "find population", func(r rowScanner) ([]string, error) {
+		row := make([]string, n)
+		ptrs := make([]any, n)
+		for i := range row {
+			ptrs[i] = &row[i]
+		}
+		return row, r.Scan(ptrs...)
+	}, s.q(query), args...)
+	if err != nil {
+		return nil, err
+	}
+	for _, row := range rows {
+		for i, v := range row {
+			row[i] = strings.TrimSpace(v)
+		}
+	}
+	p.Rows = rows
+	return p, nil
+}
+
+// CountPopulation returns how many rows a population of a period has,
+// without reading them: what the request list shows beside a slot.
+func (s *DB) CountPopulation(ctx context.Context, orgID int64, kind string, from, to attest.Date) (int, error) {
+	if err := attest.CheckPopulation(kind, from, to); err != nil {
+		return 0, err
+	}
+	_, query, args := populationQuery(orgID, kind, from, to)
+	var n int
+	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM (`+query+`) counted`), args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count population: %w", err)
+	}
+	return n, nil
+}
+
+// populationQuery is the statement that selects a population's rows, with
+// its header and arguments; kind has been checked.
+func populationQuery(orgID int64, kind string, from, to attest.Date) (header []string, query string, args []any) {
+	p := &attest.Population{}
+	args = []any{orgID, from, to}
 	switch kind {
 	case "hires", "leavers":
 		col := "start_date"
@@ -59,23 +101,5 @@ func (s *DB) FindPopulation(ctx context.Context, orgID int64, kind string, from,
 		query = `SELECT CAST(t.id AS TEXT), t.control_id, t.period, COALESCE((SELECT u.email FROM users u WHERE u.id = t.tester_user_id), ''), t.procedure, t.sample, t.result, t.tested_on,
 			COALESCE(CAST(t.follow_up_task_id AS TEXT), '') FROM control_tests t WHERE t.org_id = ? AND t.tested_on <> '' AND t.tested_on >= ? AND t.tested_on <= ? ORDER BY t.tested_on, t.id`
 	}
-	n := len(p.Header)
-	rows, err := queryAll(ctx, s.db, "find population", func(r rowScanner) ([]string, error) {
-		row := make([]string, n)
-		ptrs := make([]any, n)
-		for i := range row {
-			ptrs[i] = &row[i]
-		}
-		return row, r.Scan(ptrs...)
-	}, s.q(query), args...)
-	if err != nil {
-		return nil, err
-	}
-	for _, row := range rows {
-		for i, v := range row {
-			row[i] = strings.TrimSpace(v)
-		}
-	}
-	p.Rows = rows
-	return p, nil
+	return p.Header, query, args
 }

@@ -42,8 +42,9 @@ func (s *DB) requestsFor(ctx context.Context, orgID int64, e *attest.Engagement,
 		return nil, err
 	}
 	scope := attest.DeriveScope(s.fw, e.Categories, controls)
-	reqs := attest.BuildRequests(e, scope.Controls, items, statements, today)
-	return reqs, s.applyCheckCoverage(ctx, orgID, e, scope.Controls, reqs, today)
+	inScope := attest.WithPopulations(s.fw, scope.Controls)
+	reqs := attest.BuildRequests(e, inScope, items, statements, today)
+	return reqs, s.applyCheckCoverage(ctx, orgID, e, inScope, reqs, today)
 }
 
 // slotEvidence returns the current (not superseded) items linked to the
@@ -117,7 +118,7 @@ func (s *DB) summaryOf(ctx context.Context, orgID int64, e *attest.Engagement, c
 	if err != nil {
 		return nil, err
 	}
-	inScope := attest.DeriveScope(s.fw, e.Categories, controls).Controls
+	inScope := attest.WithPopulations(s.fw, attest.DeriveScope(s.fw, e.Categories, controls).Controls)
 	reqs := attest.BuildRequests(e, inScope, nil, statements, today)
 	type ref struct{ r, s int }
 	var slots []ref

@@ -11,7 +11,7 @@ import (
 	"github.com/attest-dev/attest"
 )
 
-const trainingColumns = `id, title, kind, material, due_date, control_id, created_at`
+const trainingColumns = `id, title, kind, material, due_date, control_id, created_at, evidence_id`
 
 var trainingSelect = qualify("c", trainingColumns) + `,
 	(SELECT COUNT(*) FROM training_assignments a WHERE a.campaign_id = c.id),
@@ -19,7 +19,9 @@ var trainingSelect = qualify("c", trainingColumns) + `,
 
 func scanTraining(row rowScanner) (*attest.TrainingCampaign, error) {
 	c := &attest.TrainingCampaign{}
-	err := row.Scan(&c.ID, &c.Title, &c.Kind, &c.Material, &c.DueDate, &c.ControlID, &c.CreatedAt, &c.Assigned, &c.Completed)
+	var ev sql.NullInt64
+	err := row.Scan(&c.ID, &c.Title, &c.Kind, &c.Material, &c.DueDate, &c.ControlID, &c.CreatedAt, &ev, &c.Assigned, &c.Completed)
+	c.EvidenceID = ev.Int64
 	return c, err
 }
 
@@ -170,9 +172,46 @@ func (s *DB) CompleteTraining(ctx context.Context, orgID, id int64, day attest.D
 		after := *before
 		after.CompletedOn, after.Method, after.EvidenceID = day, method, evidenceID
 		out = &after
-		return s.appendAudit(ctx, tx, orgID, "training.complete", "training", strconv.FormatInt(before.CampaignID, 10), before, out)
+		if err := s.appendAudit(ctx, tx, orgID, "training.complete", "training", strconv.FormatInt(before.CampaignID, 10), before, out); err != nil {
+			return err
+		}
+		if before.CompletedOn.IsZero() {
+			return s.campaignEvidence(ctx, tx, orgID, before.CampaignID)
+		}
+		return nil
 	})
 	return out, err
+}
+
+// campaignEvidence stores a campaign attached to a control as evidence of
+// it when its last open assignment is completed: who completed it, when
+// and how. A campaign completed again after new assignments replaces its
+// earlier statement.
+func (s *DB) campaignEvidence(ctx context.Context, tx *sql.Tx, orgID, campaignID int64) error {
+	c, err := scanTraining(tx.QueryRowContext(ctx, s.q(`SELECT `+trainingSelect+` FROM training_campaigns c WHERE c.org_id = ? AND c.id = ?`), orgID, campaignID))
+	if err != nil {
+		return fmt.Errorf("find training campaign: %w", err)
+	}
+	if c.ControlID == "" || c.Assigned == 0 || c.Completed < c.Assigned {
+		return nil
+	}
+	as, err := queryAll(ctx, tx, "find training", scanAssignment, s.q(`SELECT `+assignmentSelect+` WHERE a.org_id = ? AND a.campaign_id = ? ORDER BY a.completed_on, LOWER(p.name), a.id`), orgID, campaignID)
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	first, last := as[0].CompletedOn, as[len(as)-1].CompletedOn
+	fmt.Fprintf(&b, "Training campaign %q (%s, campaign %d), due %s: all %d people assigned completed it, from %s to %s.\n\n", c.Title, c.Kind, c.ID, c.DueDate, len(as), first, last)
+	for _, a := range as {
+		late := ""
+		if c.DueDate.Before(a.CompletedOn) {
+			late = ", after the due date"
+		}
+		fmt.Fprintf(&b, "- %s <%s>: %s by %s%s\n", a.Person, a.Email, a.CompletedOn, a.Method, late)
+	}
+	_, err = s.recordEvidence(ctx, tx, orgID, recordItem{table: "training_campaigns", id: c.ID, controlID: c.ControlID, prev: c.EvidenceID,
+		title: "Training completed: " + c.Title, statement: b.String(), source: "record:training", from: first, to: last})
+	return err
 }
 
 // FindTrainingOf returns the assignments of the roster person with the

@@ -68,6 +68,19 @@ func (s *Server) reviewCreate(w http.ResponseWriter, r *http.Request) error {
 			rv.DueDate, err = postedDate(r, "due_date")
 		}
 	}
+	if in := r.PostFormValue("integration"); in != "" && err == nil {
+		// The accounts of an integration's latest collection.
+		var id int64
+		if id, err = strconv.ParseInt(in, 10, 64); err != nil {
+			err = attest.FieldErrorf("integration", "choose one of the integrations")
+		} else {
+			accounts, err = s.svc.StartAccessReviewFrom(r.Context(), orgID(r), rv, id)
+		}
+		if err != nil {
+			return s.refuseRegister(w, r, s.reviewRegister(), err)
+		}
+		return redirect(w, r, fmt.Sprintf("/access-reviews/%d", rv.ID), fmt.Sprintf("Review of %s opened with the %d accounts the integration collected.", rv.System, len(accounts)))
+	}
 	if err == nil {
 		var text string
 		if text, err = formCSV(r, "accounts"); err == nil && strings.TrimSpace(text) != "" {

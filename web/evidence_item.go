@@ -227,11 +227,17 @@ func (s *Server) controlEvidence(r *http.Request, c *attest.Control, cf controlF
 			by[fmt.Sprintf("%d %s", st.Need, st.PeriodStart)] = fmt.Sprintf("%s on %s", strings.TrimPrefix(st.By, "user:"), st.At.UTC().Format("2006-01-02"))
 		}
 	}
+	pops, err := s.populations(ctx, p.OrgID, []*attest.RequestGroup{{Requests: reqs}}, today)
+	if err != nil {
+		return nil, err
+	}
 	for i := range rows {
 		for j := range rows[i].Slots {
-			if sl := &rows[i].Slots[j]; sl.State == attest.SlotNotApplicable {
+			sl := &rows[i].Slots[j]
+			if sl.State == attest.SlotNotApplicable {
 				sl.StatementBy = by[fmt.Sprintf("%d %s", rows[i].Need, sl.Start)]
 			}
+			sl.Population = pops[populationKey{c.ID, rows[i].Need, sl.Start}]
 		}
 	}
 	// Each form proposes one slot of its need: the one the link named,

@@ -28,6 +28,8 @@ type slotRow struct {
 	// Checks are the checks whose results prove the slot of an automated
 	// need, or found its deviation.
 	Checks []string
+	// Population is the period's population, for a need that names one.
+	Population *populationRow
 }
 
 // itemRef names an item a slot holds.

@@ -445,6 +445,11 @@ func (u *uiEnv) makeFresh(t *testing.T, kind string, org int64) string {
 		id = u.policyWith(t, org, kind == "approved-policy").ID
 	case "integration":
 		id = u.freshIntegration(t, org)
+	case "schedule":
+		in := u.freshIntegration(t, org)
+		sc := &attest.AccessReviewSchedule{System: fmt.Sprintf("Fresh %d", in), IntegrationID: in}
+		err = u.db.SaveAccessReviewSchedule(ctx, org, sc)
+		id = sc.ID
 	case "domain":
 		c, err := u.db.ClaimDomain(ctx, org, fmt.Sprintf("fresh-%d.example", time.Now().UnixNano()))
 		if err != nil {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/csv"
 	"net/http"
 	"strconv"
 
@@ -55,20 +54,9 @@ func (s *Server) populationCSV(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="population-`+p.Kind+`-`+string(p.From)+`-`+string(p.To)+`.csv"`)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+p.FileName()+`"`)
 	w.Header().Set("Cache-Control", "no-store")
-	cw := csv.NewWriter(w)
-	cw.Write([]string{"# population", csvSafe(p.Filter), "rows", csvSafe(strconv.Itoa(len(p.Rows)))})
-	cw.Write(p.Header)
-	for _, row := range p.Rows {
-		out := make([]string, len(row))
-		for i, v := range row {
-			out[i] = csvSafe(v)
-		}
-		cw.Write(out)
-	}
-	cw.Flush()
-	return cw.Error()
+	return p.WriteCSV(w)
 }
 
 // apiPopulation is GET /api/v1/populations?kind=&from=&to=: the hires of

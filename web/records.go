@@ -47,12 +47,15 @@ func (s *Server) recordsRoutes() []route {
 		{"POST", "/access-reviews/{id}/accounts/{account}", session, attest.ReadData, s.reviewDecide, false},
 		{"POST", "/access-reviews/{id}/accounts/{account}/resolve", session, attest.EditReadiness, s.reviewResolve, false},
 		{"POST", "/access-reviews/{id}/sign-off", session, attest.EditReadiness, s.reviewSignOff, false},
+		{"POST", "/access-review-schedules", session, attest.EditReadiness, s.scheduleSave, false},
+		{"POST", "/access-review-schedules/{id}/delete", session, attest.EditReadiness, s.scheduleDelete, false},
 
 		{"GET", "/changes", session, attest.ReadData, s.registerPage(changes), false},
 		{"GET", "/changes.csv", session, attest.ReadData, s.registerCSV(changes), false},
 		{"POST", "/changes", session, attest.EditReadiness, s.changeCreate, false},
 		{"GET", "/changes/{id}", session, attest.ReadData, s.changePage, false},
 		{"POST", "/changes/{id}/approve", session, attest.EditOwnControl, s.changeApprove, false},
+		{"POST", "/changes/pull-requests", session, attest.EditReadiness, s.changePullRequests, false},
 
 		{"GET", "/control-tests", session, attest.ReadData, s.registerPage(tests), false},
 		{"GET", "/control-tests.csv", session, attest.ReadData, s.registerCSV(tests), false},
@@ -141,7 +144,16 @@ func (s *Server) registerPage(reg register) handlerFunc {
 func (s *Server) registerExtras(r *http.Request, name string, data map[string]any) error {
 	owners, err := s.svc.FindOwners(r.Context(), orgID(r))
 	data["Owners"] = owners
-	return err
+	if err != nil {
+		return err
+	}
+	switch name {
+	case "access-reviews":
+		return s.reviewExtras(r, data)
+	case "changes":
+		return s.changeExtras(r, data)
+	}
+	return nil
 }
 
 // registerCSV serves every row a register's filters match as CSV.

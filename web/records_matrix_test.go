@@ -53,7 +53,16 @@ func init() {
 			{path: "/training-assignments/{assignment}", form: "method=acknowledgement&completed_on=2026-01-05", loc: "/training/{training}"},
 			{scope: scopeOther, path: "/training-assignments/{assignment}", form: "method=acknowledgement"},
 		},
-		"GET /access-reviews":     {{path: "/access-reviews?status=open"}},
+		"GET /access-reviews":         {{path: "/access-reviews?status=open"}},
+		"POST /changes/pull-requests": {{path: "/changes/pull-requests", form: "control_id=CHG-02", loc: "/changes?sort=implemented_on&dir=desc"}},
+		"POST /access-review-schedules": {
+			{path: "/access-review-schedules", form: "system=Matrix+schedule&integration={fresh}", fresh: "integration", loc: "/access-reviews#schedules"},
+			{scope: scopeOther, path: "/access-review-schedules", form: "system=Matrix+schedule&integration={fresh}", fresh: "integration", deny: 422},
+		},
+		"POST /access-review-schedules/{id}/delete": {
+			{path: "/access-review-schedules/{fresh}/delete", fresh: "schedule", loc: "/access-reviews#schedules"},
+			{scope: scopeOther, path: "/access-review-schedules/{fresh}/delete", fresh: "schedule"},
+		},
 		"GET /access-reviews.csv": {{path: "/access-reviews.csv"}},
 		"POST /access-reviews":    {{path: "/access-reviews", form: "system=Matrix&accounts=account%0Amatrix-user"}},
 		"GET /access-reviews/{id}": {

@@ -188,9 +188,13 @@ func (s *Server) evidencePage(w http.ResponseWriter, r *http.Request) error {
 	if len(l.Errors) > 0 {
 		status = http.StatusBadRequest
 	}
+	pops, err := s.populations(ctx, p.OrgID, groups, attest.DateOf(s.Now()))
+	if err != nil {
+		return err
+	}
 	fw := s.svc.Framework()
 	return s.render(w, r, status, "evidence", &view{Title: "Evidence requests", Nav: "evidence", Data: map[string]any{
-		"Engagement": e, "Groups": groupRows(groups, titles, s.mayProvideFunc(p)), "Total": total, "Coverage": rd.Coverage, "Percent": rd.Coverage.Percent(),
+		"Engagement": e, "Groups": groupRows(groups, titles, s.mayProvideFunc(p), pops), "Total": total, "Coverage": rd.Coverage, "Percent": rd.Coverage.Percent(),
 		"Query": l, "Page": l.Page, "Pages": pages, "Prev": prev, "Next": next, "CSV": "/evidence.csv?" + csvQuery.Encode(),
 		"States": []attest.SlotState{attest.SlotMissing, attest.SlotLate, attest.SlotProvided, attest.SlotNotApplicable, attest.SlotDeviation, attest.SlotUpcoming},
 		"Labels": slotLabels, "Categories": fw.Categories,
@@ -227,11 +231,15 @@ func (s *Server) evidenceCSV(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	pops, err := s.populations(ctx, p.OrgID, groups, attest.DateOf(s.Now()))
+	if err != nil {
+		return err
+	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="evidence-requests-%d.csv"`, e.ID))
 	w.Header().Set("Cache-Control", "no-store")
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"control_id", "control", "owner", "need", "evidence_needed", "frequency", "period_start", "period_end", "due", "state", "late", "evidence_ids", "statement", "checks"})
+	cw.Write([]string{"control_id", "control", "owner", "need", "evidence_needed", "frequency", "period_start", "period_end", "due", "state", "late", "evidence_ids", "statement", "checks", "population", "population_rows"})
 	for _, g := range groups {
 		for _, rq := range g.Requests {
 			for _, sl := range rq.SlotsIn(l.State) {
@@ -243,8 +251,12 @@ func (s *Server) evidenceCSV(w http.ResponseWriter, r *http.Request) error {
 				if sl.Late {
 					late = "yes"
 				}
+				pop, rows := "", ""
+				if pr := pops[populationKey{rq.ControlID, rq.Need, sl.Start}]; pr != nil {
+					pop, rows = pr.CSV, strconv.Itoa(pr.Count)
+				}
 				cw.Write([]string{csvSafe(rq.ControlID), csvSafe(rq.ControlName), csvSafe(rq.Owner.Display()), strconv.Itoa(rq.Need), csvSafe(rq.What),
-					string(rq.Frequency), string(sl.Start), string(sl.End), string(sl.Due), string(sl.State), late, strings.Join(ids, " "), csvSafe(sl.Statement), csvSafe(strings.Join(sl.Checks, " "))})
+					string(rq.Frequency), string(sl.Start), string(sl.End), string(sl.Due), string(sl.State), late, strings.Join(ids, " "), csvSafe(sl.Statement), csvSafe(strings.Join(sl.Checks, " ")), pop, rows})
 			}
 		}
 	}

@@ -27,6 +27,9 @@ type needRow struct {
 	What, Frequency string
 	NextDue         attest.Date
 	Slots           []badgeRow
+	// Populations are the events of each begun period, for a need that
+	// names its population.
+	Populations []*populationRow
 }
 
 // badgeRow is one period as a compact badge: a short label, the full
@@ -45,7 +48,7 @@ type badgeRow struct {
 
 // groupRows turns groups into rows; mayProvide says whether the viewer may
 // provide evidence for a control of that owner.
-func groupRows(groups []*attest.RequestGroup, titles map[int64]string, mayProvide func(ownerID int64) bool) []groupRow {
+func groupRows(groups []*attest.RequestGroup, titles map[int64]string, mayProvide func(ownerID int64) bool, pops map[populationKey]*populationRow) []groupRow {
 	rows := make([]groupRow, len(groups))
 	for i, g := range groups {
 		gr := groupRow{ControlID: g.ControlID, ControlName: g.ControlName, Owner: g.Owner, NextDue: g.NextDue, Late: g.Late, Missing: g.Missing}
@@ -80,6 +83,9 @@ func groupRows(groups []*attest.RequestGroup, titles map[int64]string, mayProvid
 					b.Describe += " · checks " + strings.Join(sl.Checks, ", ")
 				}
 				nr.Slots = append(nr.Slots, b)
+				if pr := pops[populationKey{rq.ControlID, rq.Need, sl.Start}]; pr != nil {
+					nr.Populations = append(nr.Populations, pr)
+				}
 			}
 			gr.Needs = append(gr.Needs, nr)
 		}

@@ -272,7 +272,8 @@ func (s *Server) renderTemplates(w http.ResponseWriter, r *http.Request, status 
 
 func (s *Server) templateSave(w http.ResponseWriter, r *http.Request) error {
 	days, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("deadline_days")))
-	t := &attest.ChecklistTemplate{Kind: r.PathValue("kind"), DeadlineDays: days, Items: attest.ParseTemplateItems(r.PostFormValue("items"))}
+	t := &attest.ChecklistTemplate{Kind: r.PathValue("kind"), DeadlineDays: days, Items: attest.ParseTemplateItems(r.PostFormValue("items")),
+		ControlID: r.PostFormValue("control_id")}
 	if err != nil {
 		err = attest.FieldErrorf("deadline_days", "the deadline is a number of days")
 	} else if _, ok := attest.DefaultTemplates[t.Kind]; !ok {

@@ -200,6 +200,9 @@ type AccessReviewCmd struct {
 	List   AccessReviewListCmd   `cmd:"" help:"List access reviews."`
 	Import AccessReviewImportCmd `cmd:"" help:"Start a review of a system from a CSV of its accounts (account, name, email, privileges)."`
 	Export AccessReviewExportCmd `cmd:"" help:"Write the reviews as CSV."`
+	// Start and Schedule: cmd/attest/access_review_schedule.go.
+	Start    AccessReviewStartCmd    `cmd:"" help:"Start a review of a system from an integration's latest accounts."`
+	Schedule AccessReviewScheduleCmd `cmd:"" help:"Start a system's reviews from an integration every period (a quarter by default); list or stop schedules."`
 }
 
 // AccessReviewListCmd lists reviews.

@@ -11,6 +11,8 @@ type ChangeCmd struct {
 	List   ChangeListCmd   `cmd:"" help:"List changes."`
 	Import ChangeImportCmd `cmd:"" help:"Add changes from a CSV file, all or none."`
 	Export ChangeExportCmd `cmd:"" help:"Write the changes as CSV."`
+	// PullRequests: cmd/attest/change_import.go.
+	PullRequests ChangePullRequestsCmd `cmd:"" name:"pull-requests" help:"Record the merged pull requests the code-hosting integration collected as changes."`
 }
 
 // ChangeListCmd lists changes.

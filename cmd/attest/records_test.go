@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -63,4 +64,52 @@ func TestRecordsCLI(t *testing.T) {
 	}
 	// The demo has someone late with training: overdue exits 1.
 	c.fails(1, "training assignments are overdue", "training", "overdue")
+}
+
+// TestAccessReviewFromIntegrationCLI: a review starts from the demo's okta
+// integration's accounts; a schedule is set, listed and stopped; an
+// unknown integration is refused; merged pull requests import as changes,
+// an unknown control refused.
+func TestAccessReviewFromIntegrationCLI(t *testing.T) {
+	c := &cli{t, []string{"--data", t.TempDir()}}
+	c.ok(nil, "init", "--demo")
+	var r struct {
+		ID       int64  `json:"id"`
+		Source   string `json:"source"`
+		Accounts int    `json:"accounts"`
+	}
+	c.ok(&r, "access-review", "start", "--integration", "okta", "--system", "Okta from the CLI", "--control", "ACC-05", "--json")
+	if r.ID == 0 || r.Source != "idp.user" || r.Accounts == 0 {
+		t.Errorf("review %+v", r)
+	}
+	c.fails(2, "no integration", "access-review", "start", "--integration", "nope", "--system", "X")
+	var list []struct {
+		ID          int64  `json:"id"`
+		System      string `json:"system"`
+		Integration string `json:"integration"`
+		EveryMonths int    `json:"every_months"`
+	}
+	c.ok(&list, "access-review", "schedule", "--integration", "okta", "--system", "Okta from the CLI", "--json")
+	var mine int64
+	for _, sc := range list {
+		if sc.System == "Okta from the CLI" && sc.Integration == "okta" && sc.EveryMonths == 3 {
+			mine = sc.ID
+		}
+	}
+	if mine == 0 {
+		t.Fatalf("schedules %+v", list)
+	}
+	c.ok(&list, "access-review", "schedule", "--stop", strconv.FormatInt(mine, 10), "--json")
+	for _, sc := range list {
+		if sc.ID == mine {
+			t.Errorf("the stopped schedule is still listed")
+		}
+	}
+	// Changes from the pull requests the code host collected.
+	var imported map[string]int
+	c.ok(&imported, "change", "pull-requests", "--integration", "github-northwind", "--json")
+	if _, ok := imported["added"]; !ok {
+		t.Errorf("pull request import said %v", imported)
+	}
+	c.fails(2, "unknown control", "change", "pull-requests", "--control", "NOPE-1")
 }
