@@ -73,3 +73,37 @@ func TestAuditorRecordScope(t *testing.T) {
 		}
 	})
 }
+
+// TestAuditorPopulations: an auditor gets the populations of periods
+// within the window granted to them (2026-01-01 to 2026-06-30 here), and
+// is refused any other period beside the field, on the page, in the CSV
+// and through the API; a manager gets any period.
+func TestAuditorPopulations(t *testing.T) {
+	forEachUI(t, func(t *testing.T, u *uiEnv) {
+		aud, mgr := u.signIn(t, uAuditor), u.signIn(t, uManager)
+		in := "kind=changes&from=2026-01-01&to=2026-06-30"
+		out := "kind=changes&from=2026-01-01&to=2026-12-31"
+		if p := aud.get(t, "/populations?"+in); p.status != http.StatusOK || !strings.Contains(p.body, "Seeded change") {
+			t.Errorf("auditor's population of the window = %d:\n%.400s", p.status, p.body)
+		}
+		if p := aud.get(t, "/populations.csv?"+in); p.status != http.StatusOK || !strings.Contains(p.body, "Seeded change") {
+			t.Errorf("auditor's population CSV of the window = %d", p.status)
+		}
+		p := aud.get(t, "/populations?"+out)
+		if p.status != http.StatusUnprocessableEntity || strings.Contains(p.body, "Autumn change") || !strings.Contains(p.doc(t).Find("#from-error").Text(), "2026-01-01 to 2026-06-30") {
+			t.Errorf("auditor's population past the window = %d:\n%.600s", p.status, p.body)
+		}
+		if v, _ := p.doc(t).Find(`input[name="to"]`).Attr("value"); v != "2026-12-31" {
+			t.Errorf("the refused form lost the period typed: to = %q", v)
+		}
+		if p := aud.get(t, "/populations.csv?"+out); p.status == http.StatusOK || strings.Contains(p.body, "Autumn change") {
+			t.Errorf("auditor's CSV past the window = %d", p.status)
+		}
+		if p := aud.get(t, "/populations"); !strings.Contains(p.body, `value="2026-01-01"`) || !strings.Contains(p.body, `value="2026-06-30"`) {
+			t.Errorf("the auditor's form does not start from their window:\n%.600s", p.body)
+		}
+		if p := mgr.get(t, "/populations.csv?"+out); p.status != http.StatusOK || !strings.Contains(p.body, "Autumn change") {
+			t.Errorf("manager's population of the year = %d", p.status)
+		}
+	})
+}
