@@ -228,7 +228,9 @@ type RegisterService interface {
 //   - Standing registers — risks, vendors, assets — are visible when
 //     attached to a control in scope of a granted engagement (a control
 //     mapped to a criterion of its categories); an asset also when it is
-//     one of a granted engagement's systems.
+//     one of a granted engagement's systems. One attached to no control
+//     (and, for an asset, no engagement's system) concerns the whole
+//     organization and is visible with any grant.
 //
 // A hidden record is "not found" for the auditor, as another
 // organization's is.

@@ -104,6 +104,18 @@ func (s *DB) scopeWhere(ctx context.Context, orgID int64, kind, a string, sc att
 		within(a + `.start_date`)
 		within(a + `.end_date`)
 	case string(attest.RecordRisk), string(attest.RecordVendor), string(attest.RecordAsset):
+		if len(g.engagements) > 0 {
+			// A record attached to no control (and, for an asset, no
+			// engagement's system) concerns the whole organization: an
+			// accepted risk, a vendor not yet mapped. Only what concerns
+			// other engagements alone stays hidden.
+			org := `NOT EXISTS (SELECT 1 FROM record_links l WHERE l.org_id = ` + a + `.org_id AND l.kind = ? AND l.record_id = ` + a + `.id AND l.rel = 'control')`
+			if kind == string(attest.RecordAsset) {
+				org += ` AND NOT EXISTS (SELECT 1 FROM systems y WHERE y.asset_id = ` + a + `.id AND y.org_id = ` + a + `.org_id)`
+			}
+			conds = append(conds, `(`+org+`)`)
+			args = append(args, kind)
+		}
 		if len(g.criteria) > 0 {
 			conds = append(conds, `EXISTS (SELECT 1 FROM record_links l JOIN control_criteria cc ON cc.org_id = l.org_id AND cc.control_id = l.target
 				WHERE l.org_id = `+a+`.org_id AND l.kind = ? AND l.record_id = `+a+`.id AND l.rel = 'control' AND cc.criterion_id IN (`+placeholders(len(g.criteria))+`))`)

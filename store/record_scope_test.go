@@ -94,25 +94,31 @@ func TestRecordScope(t *testing.T) {
 		must(err)
 		risks, n, err := db.FindRisks(ctx, org, attest.RegisterFilter{Scope: auditor}, attest.Page{Limit: 2})
 		must(err)
-		if n != 3 || len(risks) != 2 {
-			t.Errorf("auditor's risks: total %d, %d rows; want 3, 2", n, len(risks))
+		// The three tied to GOV-01 and the 27 tied to no control (they
+		// concern the whole organization); not the availability one.
+		if n != 30 || len(risks) != 2 {
+			t.Errorf("auditor's risks: total %d, %d rows; want 30, 2", n, len(risks))
 		}
 		wantCode(t, db.CheckRecordScope(ctx, org, "risk", avail.ID, auditor), attest.ENOTFOUND)
 		must(db.CheckRecordScope(ctx, org, "risk", avail.ID, both))
 		must(db.CheckRecordScope(ctx, org, "risk", linked[0], auditor))
 		inh, _, err := db.RiskHeat(ctx, org, attest.RegisterFilter{Scope: auditor})
 		must(err)
-		if inh[[2]int{5, 5}] != 3 || inh[[2]int{3, 3}] != 0 {
+		if inh[[2]int{5, 5}] != 30 || inh[[2]int{3, 3}] != 0 {
 			t.Errorf("auditor's heat map: %v", inh)
 		}
 
 		v1, v2 := &attest.Vendor{Name: "CloudCo", Tier: "critical"}, &attest.Vendor{Name: "Caterer", Tier: "low"}
 		must(db.CreateVendor(ctx, org, v1))
 		must(db.CreateVendor(ctx, org, v2))
+		v3 := &attest.Vendor{Name: "Payroll bureau", Tier: "high"}
+		must(db.CreateVendor(ctx, org, v3))
 		_, err = db.AttachRecord(ctx, org, attest.RecordVendor, v1.ID, "GOV-01", 0)
 		must(err)
-		if vs, n, _ := db.FindVendors(ctx, org, attest.RegisterFilter{Scope: auditor}, attest.Page{}); n != 1 || vs[0].ID != v1.ID {
-			t.Errorf("auditor's vendors: %d", n)
+		_, err = db.AttachRecord(ctx, org, attest.RecordVendor, v2.ID, "BCP-03", 0)
+		must(err)
+		if vs, n, _ := db.FindVendors(ctx, org, attest.RegisterFilter{Scope: auditor}, attest.Page{Sort: "name"}); n != 2 || vs[0].ID != v1.ID || vs[1].ID != v3.ID {
+			t.Errorf("auditor's vendors: %d, want CloudCo (in scope) and the payroll bureau (tied to no control)", n)
 		}
 
 		// Assets: by a control in scope, or a system of the engagement.
@@ -129,11 +135,15 @@ func TestRecordScope(t *testing.T) {
 		must(err)
 		_, err = db.ScopeAsset(ctx, org, other.ID, a3.ID)
 		must(err)
-		if as, n, _ := db.FindAssets(ctx, org, attest.RegisterFilter{Scope: auditor}, attest.Page{Sort: "name"}); n != 2 || as[0].ID != a2.ID || as[1].ID != a1.ID {
+		// The sandbox is tied to nothing: it concerns the organization.
+		if as, n, _ := db.FindAssets(ctx, org, attest.RegisterFilter{Scope: auditor}, attest.Page{Sort: "name"}); n != 3 || as[0].ID != a2.ID || as[1].ID != a1.ID || as[2].ID != a4.ID {
 			t.Errorf("auditor's assets: %d %v", n, as)
 		}
 		wantCode(t, db.CheckRecordScope(ctx, org, "asset", a3.ID, auditor), attest.ENOTFOUND)
-		wantCode(t, db.CheckRecordScope(ctx, org, "asset", a4.ID, both), attest.ENOTFOUND)
+		must(db.CheckRecordScope(ctx, org, "asset", a4.ID, auditor))
+		if _, n, _ := db.FindAssets(ctx, org, attest.RegisterFilter{Scope: attest.RecordScope{Scoped: true}}, attest.Page{}); n != 0 {
+			t.Errorf("an auditor granted nothing sees %d assets", n)
+		}
 
 		// Time-bound records of issue 12: in the window and out of it.
 		for i := range 25 {

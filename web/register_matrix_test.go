@@ -151,8 +151,10 @@ func (u *uiEnv) seedRegisters(t *testing.T) {
 		// Records nobody owns, for the control owner to be refused.
 		v2 := &attest.Vendor{Name: "Other vendor", Tier: "low"}
 		a2 := &attest.Asset{Name: "Other asset", Type: "application", Environment: "production", Classification: "internal"}
-		// Records outside the auditor's engagement: a risk attached to no
-		// control, an incident after its window (in the second one's).
+		// Records outside the auditor's engagement: a risk, a vendor and
+		// an asset attached to an availability control only (out of the
+		// security engagement's scope), an incident after its window (in
+		// the second one's).
 		k2 := &attest.Risk{Title: "Unscoped risk", Category: "access", Likelihood: 2, Impact: 2}
 		in2 := &attest.Incident{Title: "Autumn outage", Severity: "sev3", ReportedAt: time.Date(2026, 9, 14, 9, 0, 0, 0, time.UTC)}
 		for _, err := range []error{u.db.CreateRisk(ctx, org, k), u.db.CreateVendor(ctx, org, v), u.db.CreateAsset(ctx, org, a), u.db.CreateIncident(ctx, org, in),
@@ -165,6 +167,11 @@ func (u *uiEnv) seedRegisters(t *testing.T) {
 		// the auditor's engagement, so the auditor sees them.
 		for kind, id := range map[attest.RecordKind]int64{attest.RecordRisk: k.ID, attest.RecordVendor: v.ID, attest.RecordAsset: a.ID} {
 			if _, err := u.db.AttachRecord(ctx, org, kind, id, "GOV-01", 0); err != nil {
+				t.Fatalf("seed registers: %v", err)
+			}
+		}
+		for kind, id := range map[attest.RecordKind]int64{attest.RecordRisk: k2.ID, attest.RecordVendor: v2.ID, attest.RecordAsset: a2.ID} {
+			if _, err := u.db.AttachRecord(ctx, org, kind, id, "BCP-03", 0); err != nil {
 				t.Fatalf("seed registers: %v", err)
 			}
 		}
