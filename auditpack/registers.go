@@ -56,8 +56,11 @@ func (r *records) registers(src RegisterSource, e *attest.Engagement) error {
 	if err != nil {
 		return err
 	}
+	// The standing registers as the engagement's auditor sees them: what
+	// concerns its scope and the whole organization (attest.RecordScope).
+	scope := attest.RegisterFilter{Scope: attest.RecordScope{Scoped: true, Engagements: []int64{e.ID}}}
 	risks, err := all(func(p attest.Page) ([]*attest.Risk, int, error) {
-		return src.FindRisks(ctx, org, attest.RegisterFilter{}, p)
+		return src.FindRisks(ctx, org, scope, p)
 	})
 	if err != nil {
 		return err
@@ -68,7 +71,7 @@ func (r *records) registers(src RegisterSource, e *attest.Engagement) error {
 		return err
 	}
 	vendors, err := all(func(p attest.Page) ([]*attest.Vendor, int, error) {
-		return src.FindVendors(ctx, org, attest.RegisterFilter{}, p)
+		return src.FindVendors(ctx, org, scope, p)
 	})
 	if err != nil {
 		return err
@@ -79,7 +82,7 @@ func (r *records) registers(src RegisterSource, e *attest.Engagement) error {
 		return err
 	}
 	assets, err := all(func(p attest.Page) ([]*attest.Asset, int, error) {
-		return src.FindAssets(ctx, org, attest.RegisterFilter{}, p)
+		return src.FindAssets(ctx, org, scope, p)
 	})
 	if err != nil {
 		return err

@@ -23,6 +23,12 @@ func TestPackageRegisters(t *testing.T) {
 			}
 		}
 		must(e.db.CreateRisk(e.ctx, e.org, &attest.Risk{Title: "=Stolen credentials", Category: "access", Likelihood: 4, Impact: 5}))
+		// A risk of another engagement's scope alone (an availability
+		// control) stays out of this engagement's package.
+		other := &attest.Risk{Title: "Backups fail", Category: "availability", Likelihood: 3, Impact: 3}
+		must(e.db.CreateRisk(e.ctx, e.org, other))
+		_, aerr := e.db.AttachRecord(e.ctx, e.org, attest.RecordRisk, other.ID, "BCP-03", 0)
+		must(aerr)
 		must(e.db.CreateVendor(e.ctx, e.org, &attest.Vendor{Name: "CloudCo", Tier: "critical", Subservice: true, ComplementaryControls: "Physical security"}))
 		must(e.db.CreateAsset(e.ctx, e.org, &attest.Asset{Name: "Orders DB", Type: "database", Environment: "production", Classification: "restricted"}))
 		start, end := attest.EngagementPeriod(e.eng)
