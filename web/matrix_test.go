@@ -243,7 +243,7 @@ var matrix = map[string][]mcase{
 		{scope: scopeOther, path: "/policies/{policy}/approvers", form: "approver={user}"},
 	},
 	"POST /policies/{id}/decide": {
-		{path: "/policies/{fresh}/decide", fresh: "draft-policy", form: "version=1.0&decision=approve", loc: "/policies/{fresh}"},
+		{path: "/policies/{fresh}/decide", fresh: "sent-policy", form: "version=1.0&decision=approve", loc: "/policies/{fresh}"},
 		{scope: scopeOther, path: "/policies/{policy}/decide", form: "version=1.1&decision=approve"},
 	},
 	"POST /policies/{id}/submit": {
@@ -443,6 +443,9 @@ func (u *uiEnv) makeFresh(t *testing.T, kind string, org int64) string {
 		id = h.ID
 	case "draft-policy", "approved-policy":
 		id = u.policyWith(t, org, kind == "approved-policy").ID
+	case "sent-policy": // sent to its approvers, awaiting their decisions
+		id = u.policyWith(t, org, false).ID
+		_, err = u.db.SubmitForApproval(ctx, org, id)
 	case "integration":
 		id = u.freshIntegration(t, org)
 	case "schedule":

@@ -103,8 +103,8 @@ func init() {
 			{path: "/control-tests/{ctest}", form: "result=", loc: "/control-tests/{ctest}"},
 			{scope: scopeOther, path: "/control-tests/{ctest}", form: "result="},
 		},
-		"GET /populations":     {{path: "/populations?kind=hires&from=2026-01-01&to=2026-12-31"}},
-		"GET /populations.csv": {{path: "/populations.csv?kind=leavers&from=2026-01-01&to=2026-12-31"}},
+		"GET /populations":     {{path: "/populations?kind=hires&from=2026-01-01&to=2026-06-30"}},
+		"GET /populations.csv": {{path: "/populations.csv?kind=leavers&from=2026-01-01&to=2026-06-30"}},
 	} {
 		matrix[k] = v
 	}
