@@ -195,15 +195,15 @@ func TestEvidencePackage(t *testing.T) {
 
 			// Offline checks, with no database to reach. The package holds the one
 			// file, the index (HTML, CSV), scope.json, readiness.json, the
-			// two policy records (no policy is published, so no PDF) and the
-			// five register records.
+			// two policy records (no policy is published, so no PDF), the
+			// five register records and the six populations of the window.
 			out, errOut, code := offline(t, "verify", pkg, "--key", key.PublicKey)
-			if code != 0 || !strings.Contains(out, "OK: ") || !strings.Contains(out, "12 files") {
+			if code != 0 || !strings.Contains(out, "OK: ") || !strings.Contains(out, "18 files") {
 				t.Fatalf("verify offline: exit %d\n%s%s", code, out, errOut)
 			}
 			var rep pkgReport
 			out, _, code = offline(t, "verify", pkg, "--json", "--key", key.Fingerprint)
-			if err := json.Unmarshal([]byte(out), &rep); err != nil || code != 0 || !rep.OK || rep.Files != 12 || rep.Meta.Period != "2025-01-01 to 2025-06-30" {
+			if err := json.Unmarshal([]byte(out), &rep); err != nil || code != 0 || !rep.OK || rep.Files != 18 || rep.Meta.Period != "2025-01-01 to 2025-06-30" {
 				t.Fatalf("verify --json: exit %d, %v\n%s", code, err, out)
 			}
 			for _, tc := range []struct {
