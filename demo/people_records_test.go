@@ -52,6 +52,9 @@ func TestLoadPeopleRecords(t *testing.T) {
 			statuses := map[string]int{}
 			for _, r := range reviews {
 				statuses[r.Status]++
+				if r.Status == attest.ReviewSignedOff && r.EvidenceID == 0 {
+					t.Errorf("the signed-off review of %s is evidence of nothing", r.System)
+				}
 			}
 			if statuses[attest.ReviewOpen] != 2 || statuses[attest.ReviewSignedOff] != 1 {
 				t.Errorf("reviews by status %v: want two running (one from the okta integration) and one finished", statuses)
