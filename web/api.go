@@ -255,14 +255,31 @@ func (s *Server) setScope(w http.ResponseWriter, r *http.Request) error {
 	return s.getScope(w, r)
 }
 
+// systemInput is the body of POST /api/v1/engagements/{id}/systems: a
+// system whose owner is given as a user ID or an email (or {"id": …}).
+type systemInput struct {
+	attest.System
+	Owner *attest.PersonRef `json:"owner"`
+}
+
 func (s *Server) addSystem(w http.ResponseWriter, r *http.Request) error {
 	id, err := s.visibleEngagement(r)
 	if err != nil {
 		return err
 	}
-	var sys attest.System
-	if err := decode(r, &sys); err != nil {
+	var in systemInput
+	if err := decode(r, &in); err != nil {
 		return err
+	}
+	sys := in.System
+	sys.ID, sys.OwnerID, sys.Owner = 0, 0, nil
+	if in.Owner != nil {
+		if sys.OwnerID, err = s.resolveOwner(r, string(*in.Owner)); err != nil {
+			if attest.ErrorCode(err) == attest.EINVALID {
+				err = attest.FieldErrorf("owner", "%s", attest.ErrorMessage(err))
+			}
+			return err
+		}
 	}
 	if err := s.svc.AddSystem(r.Context(), orgID(r), id, &sys); err != nil {
 		return err

@@ -112,7 +112,7 @@ func newEnv(t testing.TB, target testdb.Target) *env {
 	must(err)
 	must(db.CreateControl(ctx, a.ID, &attest.Control{ID: customA, Name: secretA + " control", Criteria: []string{"CC1.1"}, Frequency: attest.Monthly}))
 	engA := &attest.Engagement{Name: engNameA, ReportType: attest.TypeII, WindowStart: "2026-01-01", WindowEnd: "2026-06-30",
-		Systems: []*attest.System{{Name: secretA + " database", Kind: "database", Owner: ownerA}}}
+		Systems: []*attest.System{{Name: secretA + " database", Kind: "database", OwnerID: e.alice.ID}}}
 	must(db.CreateEngagement(ctx, a.ID, engA))
 	e.engA, e.sysA = engA.ID, engA.Systems[0].ID
 	task := &attest.Task{Title: secretA + " task", OwnerID: e.alice.ID, ControlID: "GOV-01", EngagementID: engA.ID}

@@ -171,7 +171,7 @@ func (a *App) printEngagement(e *attest.Engagement, asJSON bool) error {
 		fprintf(tw, "Notes\t%s\n", e.Notes)
 	}
 	for _, s := range e.Systems {
-		fprintf(tw, "System %d\t%s (%s, owner %s)\n", s.ID, s.Name, s.Kind, dash(s.Owner))
+		fprintf(tw, "System %d\t%s (%s, owner %s)\n", s.ID, s.Name, s.Kind, ownerText(s.Owner, s.OwnerNote))
 	}
 	return tw.Flush()
 }
@@ -240,7 +240,7 @@ type EngagementAddSystemCmd struct {
 	ID          int64  `arg:"" help:"Engagement ID."`
 	Name        string `required:"" help:"System name."`
 	Kind        string `default:"application" help:"application, infrastructure, database, cloud, saas, network, endpoint, data, people, process or other."`
-	Owner       string `help:"Owner."`
+	Owner       string `help:"The member who owns it: their email (or the exact name of one member)."`
 	Description string `help:"Description."`
 }
 
@@ -250,7 +250,11 @@ func (c *EngagementAddSystemCmd) Run(a *App) error {
 	if err != nil {
 		return err
 	}
-	s := &attest.System{Name: c.Name, Kind: c.Kind, Owner: c.Owner, Description: c.Description}
+	owner, err := a.ownerID(orgID, c.Owner)
+	if err != nil {
+		return err
+	}
+	s := &attest.System{Name: c.Name, Kind: c.Kind, OwnerID: owner, Description: c.Description}
 	if err := a.db.AddSystem(a.ctx, orgID, c.ID, s); err != nil {
 		return err
 	}
