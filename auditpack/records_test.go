@@ -175,7 +175,7 @@ func TestPackageRecords(t *testing.T) {
 
 		index := readEntry(t, zr, evpack.IndexHTMLName)
 		for _, want := range []string{`id="readiness"`, "evidence coverage", "Billing API", just, "No changes in February.",
-			"Access Control Policy", `href="./policies/` + itoa(int(p.ID)) + `-access-control-policy-v1.0.pdf"`, "Ann Archer", "1 of "} {
+			"Access Control Policy", `href="./policies/` + itoa(int(p.ID)) + `-access-control-policy-v1.0.pdf"`, "Ann Archer", "1 of ", "Ann Archer &lt;ann@acme.example&gt;"} {
 			if !strings.Contains(index, want) {
 				t.Errorf("index.html lacks %q", want)
 			}
