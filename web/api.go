@@ -183,12 +183,27 @@ func (s *Server) listEngagements(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, es)
 }
 
+// engagementInput is the body of POST /api/v1/engagements: an engagement
+// whose systems name their owners as POST .../systems does.
+type engagementInput struct {
+	attest.Engagement
+	Systems []*systemInput `json:"systems"`
+}
+
 func (s *Server) createEngagement(w http.ResponseWriter, r *http.Request) error {
-	var e attest.Engagement
-	if err := decode(r, &e); err != nil {
+	var in engagementInput
+	if err := decode(r, &in); err != nil {
 		return err
 	}
-	e.ID = 0
+	e := in.Engagement
+	e.ID, e.Systems = 0, nil
+	for _, sin := range in.Systems {
+		sys, err := s.systemFrom(r, sin)
+		if err != nil {
+			return err
+		}
+		e.Systems = append(e.Systems, sys)
+	}
 	if err := s.svc.CreateEngagement(r.Context(), orgID(r), &e); err != nil {
 		return err
 	}
@@ -271,20 +286,31 @@ func (s *Server) addSystem(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
+	sys, err := s.systemFrom(r, &in)
+	if err != nil {
+		return err
+	}
+	if err := s.svc.AddSystem(r.Context(), orgID(r), id, sys); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, sys)
+}
+
+// systemFrom is the system a request body describes, its owner resolved
+// to a member who may own things.
+func (s *Server) systemFrom(r *http.Request, in *systemInput) (*attest.System, error) {
 	sys := in.System
 	sys.ID, sys.OwnerID, sys.Owner = 0, 0, nil
 	if in.Owner != nil {
+		var err error
 		if sys.OwnerID, err = s.resolveOwner(r, string(*in.Owner)); err != nil {
 			if attest.ErrorCode(err) == attest.EINVALID {
-				err = attest.FieldErrorf("owner", "%s", attest.ErrorMessage(err))
+				err = attest.FieldErrorf("owner", "system %q: %s", sys.Name, attest.ErrorMessage(err))
 			}
-			return err
+			return nil, err
 		}
 	}
-	if err := s.svc.AddSystem(r.Context(), orgID(r), id, &sys); err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusCreated, &sys)
+	return &sys, nil
 }
 
 func (s *Server) removeSystem(w http.ResponseWriter, r *http.Request) error {

@@ -122,7 +122,7 @@ func newEnv(t testing.TB, target testdb.Target) *env {
 	must(db.CreateEngagement(ctx, b.ID, engB))
 	e.engB = engB.ID
 	e.pairs = []string{"{eng}", fmt.Sprint(e.engA), "{engB}", fmt.Sprint(e.engB),
-		"{system}", fmt.Sprint(e.sysA), "{task}", fmt.Sprint(e.taskA)}
+		"{system}", fmt.Sprint(e.sysA), "{task}", fmt.Sprint(e.taskA), "{aliceID}", fmt.Sprint(e.alice.ID)}
 	e.subst = strings.NewReplacer(e.pairs...)
 	server, err := NewServer(db, testBox(t), nil)
 	must(err)
