@@ -275,4 +275,9 @@ type EngagementService interface {
 	AddSystem(ctx context.Context, orgID, engagementID int64, s *System) error
 	// RemoveSystem removes a system; ENOTFOUND if it is not there.
 	RemoveSystem(ctx context.Context, orgID, engagementID, systemID int64) error
+	// SetSystemOwner hands a system to a member who may own things (0:
+	// nobody), clearing its note; EINVALID on "owner" for anyone else, or
+	// for a system taken from the asset inventory (it follows the asset's
+	// owner); ENOTFOUND if the system is not there.
+	SetSystemOwner(ctx context.Context, orgID, engagementID, systemID, ownerID int64) (*System, error)
 }

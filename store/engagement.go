@@ -54,7 +54,7 @@ func (s *DB) findEngagement(ctx context.Context, x queryer, orgID, id int64) (*a
 		return nil, err
 	}
 	e.Current = cur == e.ID
-	e.Systems, err = queryAll(ctx, x, "find systems", scanSystem, s.q(`SELECT `+systemColumns+` FROM systems WHERE org_id = ? AND engagement_id = ? ORDER BY id`), orgID, id)
+	e.Systems, err = queryAll(ctx, x, "find systems", func(row rowScanner) (*attest.System, error) { return scanSystem(row) }, s.q(`SELECT `+systemColumns+` FROM systems WHERE org_id = ? AND engagement_id = ? ORDER BY id`), orgID, id)
 	if err != nil {
 		return nil, err
 	}
@@ -66,10 +66,11 @@ func (s *DB) findEngagement(ctx context.Context, x queryer, orgID, id int64) (*a
 
 const systemColumns = `id, name, kind, owner_user_id, owner_note, description`
 
-func scanSystem(row rowScanner) (*attest.System, error) {
+// scanSystem scans a system's columns, then the extra ones into more.
+func scanSystem(row rowScanner, more ...any) (*attest.System, error) {
 	sys := &attest.System{}
 	var owner sql.NullInt64
-	err := row.Scan(&sys.ID, &sys.Name, &sys.Kind, &owner, &sys.OwnerNote, &sys.Description)
+	err := row.Scan(append([]any{&sys.ID, &sys.Name, &sys.Kind, &owner, &sys.OwnerNote, &sys.Description}, more...)...)
 	sys.OwnerID = owner.Int64
 	return sys, err
 }
@@ -325,6 +326,44 @@ func (s *DB) RemoveSystem(ctx context.Context, orgID, engagementID, systemID int
 		}
 		return s.appendAudit(ctx, tx, orgID, "system.remove", "system", strconv.FormatInt(systemID, 10), systemInScope{engagementID, sys}, nil)
 	})
+}
+
+// SetSystemOwner hands a system to a member who may own things (0:
+// nobody); the free-text note goes. A system taken from the asset
+// inventory follows its asset's owner and is refused here.
+func (s *DB) SetSystemOwner(ctx context.Context, orgID, engagementID, systemID, ownerID int64) (*attest.System, error) {
+	var after *attest.System
+	err := s.change(ctx, orgID, func(tx *sql.Tx) error {
+		var asset sql.NullInt64
+		before, err := scanSystem(tx.QueryRowContext(ctx, s.q(`SELECT `+systemColumns+`, asset_id FROM systems WHERE org_id = ? AND engagement_id = ? AND id = ?`), orgID, engagementID, systemID), &asset)
+		if errors.Is(err, sql.ErrNoRows) {
+			return attest.Errorf(attest.ENOTFOUND, "engagement %d has no system %d", engagementID, systemID)
+		}
+		if err != nil {
+			return fmt.Errorf("find system: %w", err)
+		}
+		if asset.Valid {
+			return attest.FieldErrorf("owner", "system %q is asset %d of the inventory and follows its owner: change the asset's owner instead", before.Name, asset.Int64)
+		}
+		if err := s.fillSystemOwners(ctx, tx, orgID, []*attest.System{before}); err != nil {
+			return err
+		}
+		owner, err := s.checkOwner(ctx, tx, orgID, ownerID)
+		if err != nil {
+			return attest.FieldErrorf("owner", "%s", attest.ErrorMessage(err))
+		}
+		cp := *before
+		after = &cp
+		after.OwnerID, after.Owner, after.OwnerNote = ownerID, owner, ""
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE systems SET owner_user_id = ?, owner_note = '' WHERE org_id = ? AND id = ?`), nullInt(ownerID), orgID, systemID); err != nil {
+			return fmt.Errorf("set system owner: %w", err)
+		}
+		return s.appendAudit(ctx, tx, orgID, "system.update", "system", strconv.FormatInt(systemID, 10), systemInScope{engagementID, before}, systemInScope{engagementID, after})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return after, nil
 }
 
 // Scope returns what the engagement's categories bring into scope.

@@ -217,6 +217,22 @@ func TestSystems(t *testing.T) {
 		if err != nil || len(sc.Systems) != 2 || sc.Systems[0].Owner == nil || sc.Systems[0].Owner.Name != name {
 			t.Errorf("scope systems after renaming the owner: %+v (%v)", sc.Systems, err)
 		}
+		// Okta's note gives way to a member; auditors and strangers are refused.
+		for _, id := range []int64{art.ID, stranger.ID} {
+			if _, err := db.SetSystemOwner(ctx, org, e.ID, okta.ID, id); attest.ErrorField(err) != "owner" {
+				t.Errorf("handing Okta to %d: %v; want refused on owner", id, err)
+			}
+		}
+		if _, err := db.SetSystemOwner(ctx, org, e.ID+1000, okta.ID, ana.ID); attest.ErrorCode(err) != attest.ENOTFOUND {
+			t.Errorf("owner of a system through another engagement: %v", err)
+		}
+		if s, err := db.SetSystemOwner(ctx, org, e.ID, okta.ID, ana.ID); err != nil || s.OwnerID != ana.ID || s.Owner == nil || s.OwnerNote != "" {
+			t.Fatalf("handing Okta to Ana: %+v, %v", s, err)
+		}
+		got, err = db.FindEngagementByID(ctx, org, e.ID)
+		if err != nil || got.Systems[1].OwnerID != ana.ID || got.Systems[1].OwnerNote != "" {
+			t.Fatalf("Okta after handing it to Ana: %+v, %v", got.Systems[1], err)
+		}
 		if err := db.RemoveSystem(ctx, org, e.ID, api.ID); err != nil {
 			t.Fatal(err)
 		}

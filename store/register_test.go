@@ -115,6 +115,8 @@ func TestAssetWorkflow(t *testing.T) {
 			e.Systems[0].OwnerID != heir.ID || e.Systems[0].Owner == nil || e.Systems[0].Owner.Email != "sre@acme.example" {
 			t.Fatalf("systems = %+v", e.Systems)
 		}
+		// Its owner is the asset's to change.
+		wantField(t, func() error { _, err := db.SetSystemOwner(ctx, org, eng.ID, sys.ID, owner.ID); return err }(), "owner")
 		got, _ := db.FindAssetByID(ctx, org, a.ID)
 		if len(got.Engagements) != 1 || got.Engagements[0] != eng.ID {
 			t.Fatalf("asset engagements = %v", got.Engagements)

@@ -15,6 +15,7 @@ type EngagementCmd struct {
 	Scope        EngagementScopeCmd        `cmd:"" help:"Show the scope, or set its categories with --categories."`
 	AddSystem    EngagementAddSystemCmd    `cmd:"" name:"add-system" help:"Add a system to the scope."`
 	RemoveSystem EngagementRemoveSystemCmd `cmd:"" name:"remove-system" help:"Remove a system from the scope."`
+	SystemOwner  EngagementSystemOwnerCmd  `cmd:"" name:"system-owner" help:"Hand a system in scope to a member (systems from the asset inventory follow the asset's owner)."`
 	Use          EngagementUseCmd          `cmd:"" help:"Make an engagement the current one (the default of the dashboard, evidence, readiness and export)."`
 	Archive      EngagementArchiveCmd      `cmd:"" help:"Archive an engagement (it stays readable), or restore it with --restore."`
 }
@@ -281,6 +282,35 @@ func (c *EngagementRemoveSystemCmd) Run(a *App) error {
 		return err
 	}
 	fprintf(a.out, "Removed system %d from engagement %d.\n", c.System, c.ID)
+	return nil
+}
+
+// EngagementSystemOwnerCmd hands a system to a member.
+type EngagementSystemOwnerCmd struct {
+	jsonFlag
+	ID     int64  `arg:"" help:"Engagement ID."`
+	System int64  `arg:"" help:"System ID."`
+	Owner  string `help:"The member who owns it: their email (or the exact name of one member); empty for nobody."`
+}
+
+// Run sets the owner.
+func (c *EngagementSystemOwnerCmd) Run(a *App) error {
+	orgID, err := a.OrgID()
+	if err != nil {
+		return err
+	}
+	owner, err := a.ownerID(orgID, c.Owner)
+	if err != nil {
+		return err
+	}
+	s, err := a.db.SetSystemOwner(a.ctx, orgID, c.ID, c.System, owner)
+	if err != nil {
+		return err
+	}
+	if c.JSON {
+		return a.printJSON(s)
+	}
+	fprintf(a.out, "System %d (%s) is owned by %s.\n", s.ID, s.Name, ownerText(s.Owner, s.OwnerNote))
 	return nil
 }
 
