@@ -28,6 +28,7 @@ func (s *Server) apiRoutes() []route {
 		{"PUT", "/api/v1/engagements/{id}/scope", token, attest.EditReadiness, s.setScope, false},
 		{"POST", "/api/v1/engagements/{id}/systems", token, attest.EditReadiness, s.addSystem, false},
 		{"DELETE", "/api/v1/engagements/{id}/systems/{system}", token, attest.EditReadiness, s.removeSystem, false},
+		{"PATCH", "/api/v1/engagements/{id}/systems/{system}", token, attest.EditReadiness, s.updateSystem, false},
 		{"GET", "/api/v1/engagements/{id}/readiness", token, attest.ReadData, s.getReadiness, false},
 		{"GET", "/api/v1/engagements/{id}/snapshots", token, attest.ReadData, s.listSnapshots, false},
 		{"GET", "/api/v1/readiness", token, attest.ReadData, s.getCurrentReadiness, false},
@@ -311,6 +312,41 @@ func (s *Server) systemFrom(r *http.Request, in *systemInput) (*attest.System, e
 		}
 	}
 	return &sys, nil
+}
+
+// updateSystem hands a system to a member: {"owner": "ana@example.com"},
+// a user ID or {"id": …}; "" for nobody. Systems from the asset inventory
+// follow their asset's owner and are refused.
+func (s *Server) updateSystem(w http.ResponseWriter, r *http.Request) error {
+	id, err := s.visibleEngagement(r)
+	if err != nil {
+		return err
+	}
+	sid, err := pathID(r, "system")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Owner *attest.PersonRef `json:"owner"`
+	}
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	if in.Owner == nil {
+		return attest.FieldErrorf("owner", "send the system's new owner as {\"owner\": \"email\"} (\"\" for nobody)")
+	}
+	owner, err := s.resolveOwner(r, string(*in.Owner))
+	if attest.ErrorCode(err) == attest.EINVALID {
+		err = attest.FieldErrorf("owner", "%s", attest.ErrorMessage(err))
+	}
+	if err != nil {
+		return err
+	}
+	sys, err := s.svc.SetSystemOwner(r.Context(), orgID(r), id, sid, owner)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, sys)
 }
 
 func (s *Server) removeSystem(w http.ResponseWriter, r *http.Request) error {
