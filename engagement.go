@@ -25,11 +25,17 @@ const (
 // System is a component inside the audit's boundary: an application, a
 // database, a cloud account, a vendor service.
 type System struct {
-	ID          int64  `json:"id"`
-	Name        string `json:"name"`
-	Kind        string `json:"kind"`
-	Owner       string `json:"owner"`
-	Description string `json:"description,omitempty"`
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+	Kind string `json:"kind"`
+	// OwnerID is the member who owns the system (0: nobody); Owner is that
+	// member as shown, filled when the system is read. A system taken from
+	// the asset inventory follows the asset's owner. OwnerNote keeps a
+	// free-text owner who is not a member; it grants nothing.
+	OwnerID     int64   `json:"-"`
+	Owner       *Person `json:"owner"`
+	OwnerNote   string  `json:"owner_note,omitempty"`
+	Description string  `json:"description,omitempty"`
 }
 
 // SystemKinds are the kinds of system a scope may hold.
@@ -145,6 +151,10 @@ func (s *System) Validate() error {
 	s.Name = strings.TrimSpace(s.Name)
 	if s.Name == "" {
 		return FieldErrorf("name", "a system needs a name")
+	}
+	s.OwnerNote = strings.TrimSpace(s.OwnerNote)
+	if len(s.OwnerNote) > 200 {
+		return FieldErrorf("owner_note", "the owner note is longer than 200 characters")
 	}
 	if s.Kind == "" {
 		s.Kind = "other"
@@ -265,4 +275,9 @@ type EngagementService interface {
 	AddSystem(ctx context.Context, orgID, engagementID int64, s *System) error
 	// RemoveSystem removes a system; ENOTFOUND if it is not there.
 	RemoveSystem(ctx context.Context, orgID, engagementID, systemID int64) error
+	// SetSystemOwner hands a system to a member who may own things (0:
+	// nobody), clearing its note; EINVALID on "owner" for anyone else, or
+	// for a system taken from the asset inventory (it follows the asset's
+	// owner); ENOTFOUND if the system is not there.
+	SetSystemOwner(ctx context.Context, orgID, engagementID, systemID, ownerID int64) (*System, error)
 }

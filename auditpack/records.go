@@ -213,7 +213,7 @@ func (r *records) scope(e *attest.Engagement, rd *attest.Readiness, reqs []*atte
 		sc.Controls = append(sc.Controls, evpack.IndexScopeControl{ID: c.ID, Name: c.Name, Status: c.Status, Owner: c.Owner})
 	}
 	for _, s := range f.Systems {
-		sc.Systems = append(sc.Systems, evpack.IndexSystem{Name: s.Name, Kind: s.Kind, Owner: s.Owner, Description: s.Description})
+		sc.Systems = append(sc.Systems, evpack.IndexSystem{Name: s.Name, Kind: s.Kind, Owner: systemOwner(s), Description: s.Description})
 	}
 	for _, na := range f.NotApplicable {
 		period := na.Period
@@ -362,4 +362,16 @@ func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// systemOwner names a system's owner for the auditor: the member's name and
+// email, or a free-text note marked as not a member, or "".
+func systemOwner(s *attest.System) string {
+	switch {
+	case s.Owner != nil:
+		return s.Owner.Display() + " <" + s.Owner.Email + ">"
+	case s.OwnerNote != "":
+		return s.OwnerNote + " (not a member)"
+	}
+	return ""
 }

@@ -61,8 +61,8 @@ func (e *env) publishPolicy(id string) (*attest.Policy, int64, int64) {
 // coverage, all listed in the signed manifest and summed up in index.html.
 func TestPackageRecords(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
-		p, _, eveID := e.publishPolicy("access-control")
-		if err := e.db.AddSystem(e.ctx, e.org, e.eng.ID, &attest.System{Name: "Billing API", Kind: "application", Owner: "Platform team"}); err != nil {
+		p, annID, eveID := e.publishPolicy("access-control")
+		if err := e.db.AddSystem(e.ctx, e.org, e.eng.ID, &attest.System{Name: "Billing API", Kind: "application", OwnerID: annID}); err != nil {
 			t.Fatal(err)
 		}
 		_, b := e.monthly()
@@ -147,7 +147,9 @@ func TestPackageRecords(t *testing.T) {
 		if err := json.Unmarshal([]byte(readEntry(t, zr, "scope.json")), &scope); err != nil {
 			t.Fatal(err)
 		}
-		if len(scope.Systems) != 1 || scope.Systems[0].Name != "Billing API" || len(scope.Controls) == 0 {
+		// The auditor sees who owns each system: the member's name and email.
+		if len(scope.Systems) != 1 || scope.Systems[0].Name != "Billing API" || scope.Systems[0].Owner == nil ||
+			scope.Systems[0].Owner.Name != "Ann Archer" || scope.Systems[0].Owner.Email != "ann@acme.example" || len(scope.Controls) == 0 {
 			t.Errorf("scope systems %+v, %d controls", scope.Systems, len(scope.Controls))
 		}
 		nas := map[string]string{}
@@ -173,7 +175,7 @@ func TestPackageRecords(t *testing.T) {
 
 		index := readEntry(t, zr, evpack.IndexHTMLName)
 		for _, want := range []string{`id="readiness"`, "evidence coverage", "Billing API", just, "No changes in February.",
-			"Access Control Policy", `href="./policies/` + itoa(int(p.ID)) + `-access-control-policy-v1.0.pdf"`, "Ann Archer", "1 of "} {
+			"Access Control Policy", `href="./policies/` + itoa(int(p.ID)) + `-access-control-policy-v1.0.pdf"`, "Ann Archer", "1 of ", "Ann Archer &lt;ann@acme.example&gt;"} {
 			if !strings.Contains(index, want) {
 				t.Errorf("index.html lacks %q", want)
 			}

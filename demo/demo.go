@@ -38,7 +38,7 @@ type file struct {
 		WindowMonths            int               `yaml:"window_months"`
 		ReportMonthsAfterWindow int               `yaml:"report_months_after_window"`
 		Categories              []string          `yaml:"categories"`
-		Systems                 []*attest.System  `yaml:"systems"`
+		Systems                 []demoSystem      `yaml:"systems"`
 	} `yaml:"engagement"`
 	// OtherEngagements are the organization's engagements besides the
 	// current one: a finished one (archived) and the next one planned.
@@ -120,7 +120,6 @@ func Load(ctx context.Context, db *store.DB, today time.Time) (*Result, error) {
 		Name: f.Engagement.Name, ReportType: f.Engagement.ReportType, Drivers: f.Engagement.Drivers,
 		Customers: f.Engagement.Customers, Notes: f.Engagement.Notes, WindowStart: start, WindowEnd: end,
 		TargetDate: end.AddMonths(f.Engagement.ReportMonthsAfterWindow), Categories: f.Engagement.Categories,
-		Systems: f.Engagement.Systems,
 	}
 	if err := db.CreateEngagement(ctx, org.ID, e); err != nil {
 		return nil, fmt.Errorf("demo engagement: %w", err)
@@ -133,6 +132,9 @@ func Load(ctx context.Context, db *store.DB, today time.Time) (*Result, error) {
 		return nil, err
 	}
 	if err := setControls(ctx, db, org.ID, &f, people); err != nil {
+		return nil, err
+	}
+	if err := addSystems(ctx, db, org.ID, e, f.Engagement.Systems, people); err != nil {
 		return nil, err
 	}
 	for _, t := range f.Tasks {
@@ -285,6 +287,32 @@ func loadOtherEngagements(ctx context.Context, db *store.DB, orgID int64, f *fil
 				return fmt.Errorf("demo engagement %q: %w", o.Name, err)
 			}
 		}
+	}
+	return nil
+}
+
+// demoSystem is a system in scope as demo.yaml gives it: its owner is one
+// of the demo's people, by name.
+type demoSystem struct {
+	Name        string `yaml:"name"`
+	Kind        string `yaml:"kind"`
+	Owner       string `yaml:"owner"`
+	Description string `yaml:"description"`
+}
+
+// addSystems puts the systems in the engagement's scope, each owned by a
+// member (by ID), once the people exist.
+func addSystems(ctx context.Context, db *store.DB, orgID int64, e *attest.Engagement, systems []demoSystem, people map[string]*attest.User) error {
+	for _, s := range systems {
+		owner := people[s.Owner]
+		if owner == nil {
+			return fmt.Errorf("demo.yaml: system %q: its owner %q is not one of the people", s.Name, s.Owner)
+		}
+		sys := &attest.System{Name: s.Name, Kind: s.Kind, OwnerID: owner.ID, Description: s.Description}
+		if err := db.AddSystem(ctx, orgID, e.ID, sys); err != nil {
+			return fmt.Errorf("demo system %q: %w", s.Name, err)
+		}
+		e.Systems = append(e.Systems, sys)
 	}
 	return nil
 }

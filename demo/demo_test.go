@@ -34,6 +34,16 @@ func TestLoad(t *testing.T) {
 			if attest.DateOf(today).Before(e.WindowStart) || !attest.DateOf(today).Before(e.WindowEnd) || len(e.Categories) != 5 || len(e.Systems) == 0 {
 				t.Errorf("demo engagement: window %s–%s, %d categories, %d systems", e.WindowStart, e.WindowEnd, len(e.Categories), len(e.Systems))
 			}
+			// Every system in scope is owned by a member, by ID, as read back.
+			stored, err := db.FindEngagementByID(ctx, res.Organization.ID, e.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range stored.Systems {
+				if s.OwnerID == 0 || s.Owner == nil || s.Owner.Email == "" || s.OwnerNote != "" {
+					t.Errorf("demo system %q: owner %d %+v note %q; want a member", s.Name, s.OwnerID, s.Owner, s.OwnerNote)
+				}
+			}
 			// The demo shows the Engagements page with a finished, archived
 			// engagement and the next one planned; the first stays current.
 			es, err := db.FindEngagements(ctx, res.Organization.ID)

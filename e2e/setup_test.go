@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -38,6 +39,8 @@ func TestFirstRunWizard(t *testing.T) {
 			chromedp.Click(chromedp.CSS("#cat-confidentiality")),
 		)
 		e.typeInto("#system_name", "Acme cloud")
+		// The system's owner is chosen among the members, by ID.
+		e.do(chromedp.SetValue(chromedp.CSS("#system_owner"), strconv.FormatInt(admin.ID, 10)))
 		e.shot("setup-filled")
 		if status := e.submit(`form[action="/setup"]`); status != 200 {
 			t.Fatalf("submit the wizard: status %d", status)
@@ -71,8 +74,13 @@ func TestFirstRunWizard(t *testing.T) {
 			t.Fatal(err)
 		}
 		if eng.Name != name || eng.ReportType != attest.TypeII || eng.WindowStart != "2026-07-01" || eng.WindowEnd != "2026-12-31" ||
-			len(eng.Drivers) != 2 || !slices.Equal(eng.Customers, []string{"Globex"}) || len(eng.Systems) != 1 {
+			len(eng.Drivers) != 2 || !slices.Equal(eng.Customers, []string{"Globex"}) || len(eng.Systems) != 1 || eng.Systems[0].OwnerID != admin.ID {
 			t.Errorf("stored engagement %+v", eng)
 		}
+		e.open("/engagements/" + strconv.FormatInt(eng.ID, 10))
+		if got := e.text("td.system-owner"); got != "Lee Admin" {
+			t.Errorf("the system's owner shows as %q, want Lee Admin", got)
+		}
+		e.shot("engagement-systems")
 	})
 }

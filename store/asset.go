@@ -156,7 +156,7 @@ func (s *DB) insertAsset(ctx context.Context, tx *sql.Tx, orgID int64, a *attest
 }
 
 // UpdateAsset stores an asset's editable fields; the engagement systems
-// taken from it follow its name, kind and owner.
+// taken from it follow its name, kind and owner (by ID).
 func (s *DB) UpdateAsset(ctx context.Context, orgID int64, a *attest.Asset) error {
 	err := s.change(ctx, orgID, func(tx *sql.Tx) error {
 		before, err := s.findAsset(ctx, tx, orgID, a.ID)
@@ -179,7 +179,7 @@ func (s *DB) UpdateAsset(ctx context.Context, orgID int64, a *attest.Asset) erro
 			a.Name, a.Type, a.Description, nullInt(a.OwnerID), a.Environment, a.Classification, a.Integrations, a.Status, a.ReviewedOn, a.UpdatedAt, nullTime(a.ClosedAt), orgID, a.ID); err != nil {
 			return fmt.Errorf("write asset: %w", s.dialect.normalize(err))
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE systems SET name = ?, kind = ?, owner = ? WHERE org_id = ? AND asset_id = ?`), a.Name, a.SystemKind(), a.Owner.Display(), orgID, a.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE systems SET name = ?, kind = ?, owner_user_id = ?, owner_note = '' WHERE org_id = ? AND asset_id = ?`), a.Name, a.SystemKind(), nullInt(a.OwnerID), orgID, a.ID); err != nil {
 			return fmt.Errorf("update scoped systems: %w", err)
 		}
 		return s.appendAudit(ctx, tx, orgID, "asset.update", "asset", strconv.FormatInt(a.ID, 10), before, a)
@@ -228,19 +228,21 @@ func (s *DB) ScopeAsset(ctx context.Context, orgID, engagementID, assetID int64)
 		}
 		if n > 0 {
 			// Already in scope: asking again changes nothing.
-			sys = &attest.System{}
-			return tx.QueryRowContext(ctx, s.q(`SELECT id, name, kind, owner, description FROM systems WHERE org_id = ? AND engagement_id = ? AND asset_id = ?`), orgID, engagementID, assetID).
-				Scan(&sys.ID, &sys.Name, &sys.Kind, &sys.Owner, &sys.Description)
+			if sys, err = scanSystem(tx.QueryRowContext(ctx, s.q(`SELECT `+systemColumns+` FROM systems WHERE org_id = ? AND engagement_id = ? AND asset_id = ?`), orgID, engagementID, assetID)); err != nil {
+				return fmt.Errorf("find scoped asset: %w", err)
+			}
+			return s.fillSystemOwners(ctx, tx, orgID, []*attest.System{sys})
 		}
-		sys = &attest.System{Name: a.Name, Kind: a.SystemKind(), Owner: a.Owner.Display(), Description: a.Description}
+		// The system follows the asset's owner by ID, as UpdateAsset keeps it.
+		sys = &attest.System{Name: a.Name, Kind: a.SystemKind(), OwnerID: a.OwnerID, Owner: a.Owner, Description: a.Description}
 		if len(sys.Description) > 1000 {
 			sys.Description = sys.Description[:1000]
 		}
 		if err := sys.Validate(); err != nil {
 			return err
 		}
-		id, err := s.insertID(ctx, tx, `INSERT INTO systems (org_id, engagement_id, name, kind, owner, description, asset_id) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			orgID, engagementID, sys.Name, sys.Kind, sys.Owner, sys.Description, assetID)
+		id, err := s.insertID(ctx, tx, `INSERT INTO systems (org_id, engagement_id, name, kind, owner_user_id, description, asset_id) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			orgID, engagementID, sys.Name, sys.Kind, nullInt(sys.OwnerID), sys.Description, assetID)
 		if err != nil {
 			return err
 		}

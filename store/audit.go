@@ -19,7 +19,7 @@ import (
 // roll back together. Actions are "<entity>.<verb>": organization.create,
 // control_library.sync, user.create, token.create, token.revoke,
 // control.create, control.update, control.map, control.unmap,
-// engagement.create, engagement.update, system.add, system.remove,
+// engagement.create, engagement.update, system.add, system.update, system.remove,
 // task.create and task.update. Readiness snapshots are derived data and are
 // not audited. Nothing in Attest updates or deletes an entry.
 

@@ -54,14 +54,44 @@ func (s *DB) findEngagement(ctx context.Context, x queryer, orgID, id int64) (*a
 		return nil, err
 	}
 	e.Current = cur == e.ID
-	e.Systems, err = queryAll(ctx, x, "find systems", func(row rowScanner) (*attest.System, error) {
-		sys := &attest.System{}
-		return sys, row.Scan(&sys.ID, &sys.Name, &sys.Kind, &sys.Owner, &sys.Description)
-	}, s.q(`SELECT id, name, kind, owner, description FROM systems WHERE org_id = ? AND engagement_id = ? ORDER BY id`), orgID, id)
+	e.Systems, err = queryAll(ctx, x, "find systems", func(row rowScanner) (*attest.System, error) { return scanSystem(row) }, s.q(`SELECT `+systemColumns+` FROM systems WHERE org_id = ? AND engagement_id = ? ORDER BY id`), orgID, id)
 	if err != nil {
 		return nil, err
 	}
+	if err := s.fillSystemOwners(ctx, x, orgID, e.Systems); err != nil {
+		return nil, err
+	}
 	return e, nil
+}
+
+const systemColumns = `id, name, kind, owner_user_id, owner_note, description`
+
+// scanSystem scans a system's columns, then the extra ones into more.
+func scanSystem(row rowScanner, more ...any) (*attest.System, error) {
+	sys := &attest.System{}
+	var owner sql.NullInt64
+	err := row.Scan(append([]any{&sys.ID, &sys.Name, &sys.Kind, &owner, &sys.OwnerNote, &sys.Description}, more...)...)
+	sys.OwnerID = owner.Int64
+	return sys, err
+}
+
+// fillSystemOwners sets the Owner of systems that have one, from the
+// members' names as they are now.
+func (s *DB) fillSystemOwners(ctx context.Context, x queryer, orgID int64, systems []*attest.System) error {
+	var people attest.People
+	for _, sys := range systems {
+		if sys.OwnerID == 0 {
+			continue
+		}
+		if people == nil {
+			var err error
+			if people, err = s.people(ctx, x, orgID); err != nil {
+				return err
+			}
+		}
+		sys.Owner = people.Get(sys.OwnerID)
+	}
+	return nil
 }
 
 // FindEngagements returns the organization's engagements, newest first,
@@ -169,9 +199,19 @@ func (s *DB) CreateEngagement(ctx context.Context, orgID int64, e *attest.Engage
 	return nil
 }
 
+// insertSystem stores a system whose owner, if any, must be a member who
+// may own things (EINVALID on the "owner" field otherwise).
 func (s *DB) insertSystem(ctx context.Context, x queryer, orgID, engagementID int64, sys *attest.System) error {
-	id, err := s.insertID(ctx, x, `INSERT INTO systems (org_id, engagement_id, name, kind, owner, description) VALUES (?, ?, ?, ?, ?, ?)`,
-		orgID, engagementID, sys.Name, sys.Kind, sys.Owner, sys.Description)
+	owner, err := s.checkOwner(ctx, x, orgID, sys.OwnerID)
+	if err != nil {
+		return attest.FieldErrorf("owner", "%s", attest.ErrorMessage(err))
+	}
+	sys.Owner = owner
+	if sys.OwnerID != 0 {
+		sys.OwnerNote = "" // a member owns it: a free-text owner is moot
+	}
+	id, err := s.insertID(ctx, x, `INSERT INTO systems (org_id, engagement_id, name, kind, owner_user_id, owner_note, description) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		orgID, engagementID, sys.Name, sys.Kind, nullInt(sys.OwnerID), sys.OwnerNote, sys.Description)
 	sys.ID = id
 	return err
 }
@@ -271,9 +311,10 @@ func (s *DB) AddSystem(ctx context.Context, orgID, engagementID int64, sys *atte
 // RemoveSystem removes a system from an engagement's scope.
 func (s *DB) RemoveSystem(ctx context.Context, orgID, engagementID, systemID int64) error {
 	return s.change(ctx, orgID, func(tx *sql.Tx) error {
-		sys := &attest.System{}
-		err := tx.QueryRowContext(ctx, s.q(`SELECT id, name, kind, owner, description FROM systems WHERE org_id = ? AND engagement_id = ? AND id = ?`), orgID, engagementID, systemID).
-			Scan(&sys.ID, &sys.Name, &sys.Kind, &sys.Owner, &sys.Description)
+		sys, err := scanSystem(tx.QueryRowContext(ctx, s.q(`SELECT `+systemColumns+` FROM systems WHERE org_id = ? AND engagement_id = ? AND id = ?`), orgID, engagementID, systemID))
+		if err == nil {
+			err = s.fillSystemOwners(ctx, tx, orgID, []*attest.System{sys})
+		}
 		if errors.Is(err, sql.ErrNoRows) {
 			return attest.Errorf(attest.ENOTFOUND, "engagement %d has no system %d", engagementID, systemID)
 		}
@@ -285,6 +326,44 @@ func (s *DB) RemoveSystem(ctx context.Context, orgID, engagementID, systemID int
 		}
 		return s.appendAudit(ctx, tx, orgID, "system.remove", "system", strconv.FormatInt(systemID, 10), systemInScope{engagementID, sys}, nil)
 	})
+}
+
+// SetSystemOwner hands a system to a member who may own things (0:
+// nobody); the free-text note goes. A system taken from the asset
+// inventory follows its asset's owner and is refused here.
+func (s *DB) SetSystemOwner(ctx context.Context, orgID, engagementID, systemID, ownerID int64) (*attest.System, error) {
+	var after *attest.System
+	err := s.change(ctx, orgID, func(tx *sql.Tx) error {
+		var asset sql.NullInt64
+		before, err := scanSystem(tx.QueryRowContext(ctx, s.q(`SELECT `+systemColumns+`, asset_id FROM systems WHERE org_id = ? AND engagement_id = ? AND id = ?`), orgID, engagementID, systemID), &asset)
+		if errors.Is(err, sql.ErrNoRows) {
+			return attest.Errorf(attest.ENOTFOUND, "engagement %d has no system %d", engagementID, systemID)
+		}
+		if err != nil {
+			return fmt.Errorf("find system: %w", err)
+		}
+		if asset.Valid {
+			return attest.FieldErrorf("owner", "system %q is asset %d of the inventory and follows its owner: change the asset's owner instead", before.Name, asset.Int64)
+		}
+		if err := s.fillSystemOwners(ctx, tx, orgID, []*attest.System{before}); err != nil {
+			return err
+		}
+		owner, err := s.checkOwner(ctx, tx, orgID, ownerID)
+		if err != nil {
+			return attest.FieldErrorf("owner", "%s", attest.ErrorMessage(err))
+		}
+		cp := *before
+		after = &cp
+		after.OwnerID, after.Owner, after.OwnerNote = ownerID, owner, ""
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE systems SET owner_user_id = ?, owner_note = '' WHERE org_id = ? AND id = ?`), nullInt(ownerID), orgID, systemID); err != nil {
+			return fmt.Errorf("set system owner: %w", err)
+		}
+		return s.appendAudit(ctx, tx, orgID, "system.update", "system", strconv.FormatInt(systemID, 10), systemInScope{engagementID, before}, systemInScope{engagementID, after})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return after, nil
 }
 
 // Scope returns what the engagement's categories bring into scope.

@@ -37,7 +37,7 @@ func TestCreateEngagement(t *testing.T) {
 			{"Type I", attest.Engagement{Name: " First audit ", ReportType: attest.TypeI, AsOfDate: "2026-05-01", TargetDate: "2026-07-01",
 				Drivers: []string{"enterprise deal", " "}, Customers: []string{" Initech "}, Notes: "Q2",
 				Categories: []string{"privacy", "availability", "privacy"},
-				Systems:    []*attest.System{{Name: "API", Kind: "application", Owner: "eng", Description: "public API"}, {Name: "Postgres", Kind: "database"}}},
+				Systems:    []*attest.System{{Name: "API", Kind: "application", OwnerNote: "eng", Description: "public API"}, {Name: "Postgres", Kind: "database"}}},
 				[]string{"security", "availability", "privacy"}},
 			{"Type II", attest.Engagement{Name: "Annual", ReportType: attest.TypeII, WindowStart: "2026-01-01", WindowEnd: "2026-12-31"},
 				[]string{"security"}},
@@ -167,23 +167,71 @@ func TestSystems(t *testing.T) {
 		ctx := context.Background()
 		org := newOrg(t, db, "Acme")
 		e := newEngagement(t, db, org)
-		api := &attest.System{Name: " API ", Kind: "application", Owner: "eng"}
+		ana := &attest.User{OrgID: org, Email: "ana@acme.example", Name: "Ana Lima", Role: attest.RoleControlOwner, Active: true}
+		art := &attest.User{OrgID: org, Email: "art@cpa.example", Name: "Art Auditor", Role: attest.RoleAuditor, Active: true}
+		for _, u := range []*attest.User{ana, art} {
+			if err := db.CreateUser(ctx, u); err != nil {
+				t.Fatal(err)
+			}
+		}
+		otherOrg := newOrg(t, db, "Globex")
+		stranger := &attest.User{OrgID: otherOrg, Email: "sam@globex.example", Name: "Sam", Role: attest.RoleAdmin, Active: true}
+		if err := db.CreateUser(ctx, stranger); err != nil {
+			t.Fatal(err)
+		}
+		// A member owns the API: the free-text note sent along is moot.
+		api := &attest.System{Name: " API ", Kind: "application", OwnerID: ana.ID, OwnerNote: "eng"}
 		if err := db.AddSystem(ctx, org, e.ID, api); err != nil {
 			t.Fatal(err)
 		}
-		okta := &attest.System{Name: "Okta", Kind: "saas"}
+		// Okta keeps a note only: it names nobody and grants nothing.
+		okta := &attest.System{Name: "Okta", Kind: "saas", OwnerNote: " IT desk "}
 		if err := db.AddSystem(ctx, org, e.ID, okta); err != nil {
 			t.Fatal(err)
 		}
 		wantCode(t, db.AddSystem(ctx, org, e.ID, &attest.System{Name: "x", Kind: "mainframe"}), attest.EINVALID)
 		wantCode(t, db.AddSystem(ctx, org, e.ID+1000, &attest.System{Name: "x"}), attest.ENOTFOUND)
+		// Auditors, strangers and made-up IDs own nothing.
+		for _, id := range []int64{art.ID, stranger.ID, stranger.ID + 1000} {
+			err := db.AddSystem(ctx, org, e.ID, &attest.System{Name: "Refused", Kind: "other", OwnerID: id})
+			if attest.ErrorCode(err) != attest.EINVALID || attest.ErrorField(err) != "owner" {
+				t.Errorf("owner %d: %v; want EINVALID on owner", id, err)
+			}
+		}
 		got, err := db.FindEngagementByID(ctx, org, e.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := []*attest.System{{ID: api.ID, Name: "API", Kind: "application", Owner: "eng"}, {ID: okta.ID, Name: "Okta", Kind: "saas"}}
+		want := []*attest.System{
+			{ID: api.ID, Name: "API", Kind: "application", OwnerID: ana.ID, Owner: &attest.Person{ID: ana.ID, Name: "Ana Lima", Email: "ana@acme.example"}},
+			{ID: okta.ID, Name: "Okta", Kind: "saas", OwnerNote: "IT desk"}}
 		if !reflect.DeepEqual(got.Systems, want) {
 			t.Errorf("systems = %+v, want %+v", got.Systems, want)
+		}
+		// The owner is shown by their name as it is now.
+		name := "Ana Lima-Souza"
+		if _, err := db.UpdateUser(ctx, org, ana.ID, attest.UserUpdate{Name: &name}); err != nil {
+			t.Fatal(err)
+		}
+		sc, err := db.Scope(ctx, org, e.ID)
+		if err != nil || len(sc.Systems) != 2 || sc.Systems[0].Owner == nil || sc.Systems[0].Owner.Name != name {
+			t.Errorf("scope systems after renaming the owner: %+v (%v)", sc.Systems, err)
+		}
+		// Okta's note gives way to a member; auditors and strangers are refused.
+		for _, id := range []int64{art.ID, stranger.ID} {
+			if _, err := db.SetSystemOwner(ctx, org, e.ID, okta.ID, id); attest.ErrorField(err) != "owner" {
+				t.Errorf("handing Okta to %d: %v; want refused on owner", id, err)
+			}
+		}
+		if _, err := db.SetSystemOwner(ctx, org, e.ID+1000, okta.ID, ana.ID); attest.ErrorCode(err) != attest.ENOTFOUND {
+			t.Errorf("owner of a system through another engagement: %v", err)
+		}
+		if s, err := db.SetSystemOwner(ctx, org, e.ID, okta.ID, ana.ID); err != nil || s.OwnerID != ana.ID || s.Owner == nil || s.OwnerNote != "" {
+			t.Fatalf("handing Okta to Ana: %+v, %v", s, err)
+		}
+		got, err = db.FindEngagementByID(ctx, org, e.ID)
+		if err != nil || got.Systems[1].OwnerID != ana.ID || got.Systems[1].OwnerNote != "" {
+			t.Fatalf("Okta after handing it to Ana: %+v, %v", got.Systems[1], err)
 		}
 		if err := db.RemoveSystem(ctx, org, e.ID, api.ID); err != nil {
 			t.Fatal(err)

@@ -94,10 +94,16 @@ func TestAssetWorkflow(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if again, err := db.ScopeAsset(ctx, org, eng.ID, a.ID); err != nil || again.ID != sys.ID {
-			t.Fatalf("scoped twice: %v, %v", again, err)
+		// The system is owned by the asset's owner, by ID.
+		if sys.OwnerID != owner.ID || sys.Owner == nil || sys.Owner.Email != "ops@acme.example" || sys.OwnerNote != "" {
+			t.Fatalf("scoped system owner %d %+v note %q; want the asset's owner", sys.OwnerID, sys.Owner, sys.OwnerNote)
 		}
-		a.Name, a.ReviewedOn = "Orders database", "2026-05-01"
+		if again, err := db.ScopeAsset(ctx, org, eng.ID, a.ID); err != nil || again.ID != sys.ID || again.OwnerID != owner.ID || again.Owner == nil {
+			t.Fatalf("scoped twice: %+v, %v", again, err)
+		}
+		// Handing the asset to another member hands over the system too.
+		heir := registerMember(t, db, org, "sre@acme.example", attest.RoleControlOwner)
+		a.Name, a.ReviewedOn, a.OwnerID = "Orders database", "2026-05-01", heir.ID
 		if err := db.UpdateAsset(ctx, org, a); err != nil {
 			t.Fatal(err)
 		}
@@ -105,9 +111,12 @@ func TestAssetWorkflow(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(e.Systems) != 1 || e.Systems[0].ID != sys.ID || e.Systems[0].Name != "Orders database" || e.Systems[0].Kind != "database" {
+		if len(e.Systems) != 1 || e.Systems[0].ID != sys.ID || e.Systems[0].Name != "Orders database" || e.Systems[0].Kind != "database" ||
+			e.Systems[0].OwnerID != heir.ID || e.Systems[0].Owner == nil || e.Systems[0].Owner.Email != "sre@acme.example" {
 			t.Fatalf("systems = %+v", e.Systems)
 		}
+		// Its owner is the asset's to change.
+		wantField(t, func() error { _, err := db.SetSystemOwner(ctx, org, eng.ID, sys.ID, owner.ID); return err }(), "owner")
 		got, _ := db.FindAssetByID(ctx, org, a.ID)
 		if len(got.Engagements) != 1 || got.Engagements[0] != eng.ID {
 			t.Fatalf("asset engagements = %v", got.Engagements)

@@ -28,6 +28,7 @@ func (s *Server) apiRoutes() []route {
 		{"PUT", "/api/v1/engagements/{id}/scope", token, attest.EditReadiness, s.setScope, false},
 		{"POST", "/api/v1/engagements/{id}/systems", token, attest.EditReadiness, s.addSystem, false},
 		{"DELETE", "/api/v1/engagements/{id}/systems/{system}", token, attest.EditReadiness, s.removeSystem, false},
+		{"PATCH", "/api/v1/engagements/{id}/systems/{system}", token, attest.EditReadiness, s.updateSystem, false},
 		{"GET", "/api/v1/engagements/{id}/readiness", token, attest.ReadData, s.getReadiness, false},
 		{"GET", "/api/v1/engagements/{id}/snapshots", token, attest.ReadData, s.listSnapshots, false},
 		{"GET", "/api/v1/readiness", token, attest.ReadData, s.getCurrentReadiness, false},
@@ -183,12 +184,27 @@ func (s *Server) listEngagements(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, es)
 }
 
+// engagementInput is the body of POST /api/v1/engagements: an engagement
+// whose systems name their owners as POST .../systems does.
+type engagementInput struct {
+	attest.Engagement
+	Systems []*systemInput `json:"systems"`
+}
+
 func (s *Server) createEngagement(w http.ResponseWriter, r *http.Request) error {
-	var e attest.Engagement
-	if err := decode(r, &e); err != nil {
+	var in engagementInput
+	if err := decode(r, &in); err != nil {
 		return err
 	}
-	e.ID = 0
+	e := in.Engagement
+	e.ID, e.Systems = 0, nil
+	for _, sin := range in.Systems {
+		sys, err := s.systemFrom(r, sin)
+		if err != nil {
+			return err
+		}
+		e.Systems = append(e.Systems, sys)
+	}
 	if err := s.svc.CreateEngagement(r.Context(), orgID(r), &e); err != nil {
 		return err
 	}
@@ -255,19 +271,82 @@ func (s *Server) setScope(w http.ResponseWriter, r *http.Request) error {
 	return s.getScope(w, r)
 }
 
+// systemInput is the body of POST /api/v1/engagements/{id}/systems: a
+// system whose owner is given as a user ID or an email (or {"id": …}).
+type systemInput struct {
+	attest.System
+	Owner *attest.PersonRef `json:"owner"`
+}
+
 func (s *Server) addSystem(w http.ResponseWriter, r *http.Request) error {
 	id, err := s.visibleEngagement(r)
 	if err != nil {
 		return err
 	}
-	var sys attest.System
-	if err := decode(r, &sys); err != nil {
+	var in systemInput
+	if err := decode(r, &in); err != nil {
 		return err
 	}
-	if err := s.svc.AddSystem(r.Context(), orgID(r), id, &sys); err != nil {
+	sys, err := s.systemFrom(r, &in)
+	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusCreated, &sys)
+	if err := s.svc.AddSystem(r.Context(), orgID(r), id, sys); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, sys)
+}
+
+// systemFrom is the system a request body describes, its owner resolved
+// to a member who may own things.
+func (s *Server) systemFrom(r *http.Request, in *systemInput) (*attest.System, error) {
+	sys := in.System
+	sys.ID, sys.OwnerID, sys.Owner = 0, 0, nil
+	if in.Owner != nil {
+		var err error
+		if sys.OwnerID, err = s.resolveOwner(r, string(*in.Owner)); err != nil {
+			if attest.ErrorCode(err) == attest.EINVALID {
+				err = attest.FieldErrorf("owner", "system %q: %s", sys.Name, attest.ErrorMessage(err))
+			}
+			return nil, err
+		}
+	}
+	return &sys, nil
+}
+
+// updateSystem hands a system to a member: {"owner": "ana@example.com"},
+// a user ID or {"id": …}; "" for nobody. Systems from the asset inventory
+// follow their asset's owner and are refused.
+func (s *Server) updateSystem(w http.ResponseWriter, r *http.Request) error {
+	id, err := s.visibleEngagement(r)
+	if err != nil {
+		return err
+	}
+	sid, err := pathID(r, "system")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Owner *attest.PersonRef `json:"owner"`
+	}
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	if in.Owner == nil {
+		return attest.FieldErrorf("owner", "send the system's new owner as {\"owner\": \"email\"} (\"\" for nobody)")
+	}
+	owner, err := s.resolveOwner(r, string(*in.Owner))
+	if attest.ErrorCode(err) == attest.EINVALID {
+		err = attest.FieldErrorf("owner", "%s", attest.ErrorMessage(err))
+	}
+	if err != nil {
+		return err
+	}
+	sys, err := s.svc.SetSystemOwner(r.Context(), orgID(r), id, sid, owner)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, sys)
 }
 
 func (s *Server) removeSystem(w http.ResponseWriter, r *http.Request) error {

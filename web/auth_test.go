@@ -78,6 +78,7 @@ var writeBodies = map[string]string{
 	"PUT /api/v1/engagements/{id}/scope":                `{"categories":["privacy"]}`,
 	"POST /api/v1/engagements/{id}/systems":             `{"name":"Viewer system"}`,
 	"DELETE /api/v1/engagements/{id}/systems/{system}":  ``,
+	"PATCH /api/v1/engagements/{id}/systems/{system}":   `{"owner":""}`,
 	"POST /api/v1/tasks":                                `{"title":"Viewer task"}`,
 	"PATCH /api/v1/tasks/{id}":                          `{"title":"Viewer was here"}`,
 	"POST /api/v1/tasks/{id}/close":                     ``,

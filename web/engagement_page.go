@@ -70,8 +70,12 @@ func (s *Server) setupPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderSetup(w http.ResponseWriter, r *http.Request, status int, f *form) error {
+	owners, err := s.svc.FindOwners(r.Context(), orgID(r))
+	if err != nil {
+		return err
+	}
 	return s.render(w, r, status, "setup", &view{Title: "Set up Attest", Nav: "dashboard", Data: map[string]any{
-		"Categories": s.svc.Framework().Categories, "Kinds": attest.SystemKinds, "Form": f,
+		"Categories": s.svc.Framework().Categories, "Kinds": attest.SystemKinds, "Form": f, "Owners": owners,
 	}})
 }
 
@@ -98,9 +102,12 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) error {
 	err := engagementFromForm(r).Apply(e, s.svc.Framework())
 	name := strings.TrimSpace(r.PostFormValue("org_name"))
 	if sys := strings.TrimSpace(r.PostFormValue("system_name")); sys != "" && err == nil {
-		e.Systems = []*attest.System{{Name: sys, Kind: r.PostFormValue("system_kind"), Owner: r.PostFormValue("system_owner")}}
+		e.Systems = []*attest.System{{Name: sys, Kind: r.PostFormValue("system_kind")}}
 		if err = e.Systems[0].Validate(); err != nil {
 			err = attest.FieldErrorf("system_name", "%s", attest.ErrorMessage(err))
+		}
+		if err == nil {
+			e.Systems[0].OwnerID, err = s.chosenOwner(r, "system_owner")
 		}
 	}
 	if err == nil && name != "" {
@@ -109,13 +116,31 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) error {
 	if err == nil {
 		err = s.svc.CreateEngagement(ctx, p.OrgID, e)
 	}
-	if f.refuse(err, append(engagementFields, "org_name", "system_name")...) {
+	if f.refuse(err, append(engagementFields, "org_name", "system_name", "system_owner")...) {
 		return s.renderSetup(w, r, refusedStatus, f)
 	}
 	if err != nil {
 		return err
 	}
 	return redirect(w, r, "/", "Your engagement is set up. Assign owners and statuses to the controls in scope.")
+}
+
+// chosenOwner reads a system owner chosen from the form's list of members:
+// a user ID, or "" for nobody. Anything else (a name, someone who is not a
+// member, an auditor) is refused on the field: a name never picks an owner.
+func (s *Server) chosenOwner(r *http.Request, field string) (int64, error) {
+	v := strings.TrimSpace(r.PostFormValue(field))
+	if v == "" {
+		return 0, nil
+	}
+	if _, err := strconv.ParseInt(v, 10, 64); err != nil {
+		return 0, attest.FieldErrorf(field, "choose the owner from the list of members")
+	}
+	id, err := s.resolveOwner(r, v)
+	if attest.ErrorCode(err) == attest.EINVALID {
+		return 0, attest.FieldErrorf(field, "%s", attest.ErrorMessage(err))
+	}
+	return id, err
 }
 
 func pathInt(r *http.Request, name string) (int64, error) {
@@ -153,9 +178,13 @@ func (s *Server) renderEngagement(w http.ResponseWriter, r *http.Request, status
 	if err != nil {
 		return err
 	}
+	owners, err := s.svc.FindOwners(r.Context(), orgID(r))
+	if err != nil {
+		return err
+	}
 	return s.render(w, r, status, "engagement", &view{Title: e.Name, Nav: "engagement", Data: map[string]any{
 		"Engagement": e, "Scope": sc, "Fingerprint": fp, "Categories": s.svc.Framework().Categories, "Kinds": attest.SystemKinds, "Form": f,
-		"SystemForm": sys, "Inventory": inventory,
+		"SystemForm": sys, "Inventory": inventory, "Owners": owners,
 	}})
 }
 
@@ -187,8 +216,10 @@ func (s *Server) systemAdd(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sys := &attest.System{Name: r.PostFormValue("name"), Kind: r.PostFormValue("kind"), Owner: r.PostFormValue("owner"), Description: r.PostFormValue("description")}
-	err = s.svc.AddSystem(r.Context(), orgID(r), id, sys)
+	sys := &attest.System{Name: r.PostFormValue("name"), Kind: r.PostFormValue("kind"), Description: r.PostFormValue("description")}
+	if sys.OwnerID, err = s.chosenOwner(r, "owner"); err == nil {
+		err = s.svc.AddSystem(r.Context(), orgID(r), id, sys)
+	}
 	if f := newForm(r.PostForm); f.refuse(err, "name", "kind", "owner", "description") {
 		return s.renderEngagement(w, r, refusedStatus, e, newForm(engagementValues(e)), f)
 	}

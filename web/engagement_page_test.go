@@ -136,9 +136,10 @@ func TestEngagementFormKept(t *testing.T) {
 			t.Errorf("a refused change was stored: %+v", e)
 		}
 		// A system without a name: the system form comes back as typed.
-		p = b.post(t, path+"/systems", url.Values{"name": {" "}, "kind": {"database"}, "owner": {"Dana"}, "description": {"Billing data"}})
+		alice := fmt.Sprint(u.users[uOwner].ID)
+		p = b.post(t, path+"/systems", url.Values{"name": {" "}, "kind": {"database"}, "owner": {alice}, "description": {"Billing data"}})
 		wantStatus(t, "a system without a name", p, http.StatusUnprocessableEntity, "")
-		wantKept(t, p.doc(t), "#system-form", map[string]string{"kind": "database", "owner": "Dana", "description": "Billing data"}, "name", "needs a name")
+		wantKept(t, p.doc(t), "#system-form", map[string]string{"kind": "database", "owner": alice, "description": "Billing data"}, "name", "needs a name")
 		if e, _ := u.db.FindEngagementByID(context.Background(), u.orgA, u.engA); len(e.Systems) != 1 {
 			t.Errorf("a refused system was stored: %d systems", len(e.Systems))
 		}

@@ -112,7 +112,7 @@ func newEnv(t testing.TB, target testdb.Target) *env {
 	must(err)
 	must(db.CreateControl(ctx, a.ID, &attest.Control{ID: customA, Name: secretA + " control", Criteria: []string{"CC1.1"}, Frequency: attest.Monthly}))
 	engA := &attest.Engagement{Name: engNameA, ReportType: attest.TypeII, WindowStart: "2026-01-01", WindowEnd: "2026-06-30",
-		Systems: []*attest.System{{Name: secretA + " database", Kind: "database", Owner: ownerA}}}
+		Systems: []*attest.System{{Name: secretA + " database", Kind: "database", OwnerID: e.alice.ID}}}
 	must(db.CreateEngagement(ctx, a.ID, engA))
 	e.engA, e.sysA = engA.ID, engA.Systems[0].ID
 	task := &attest.Task{Title: secretA + " task", OwnerID: e.alice.ID, ControlID: "GOV-01", EngagementID: engA.ID}
@@ -122,7 +122,7 @@ func newEnv(t testing.TB, target testdb.Target) *env {
 	must(db.CreateEngagement(ctx, b.ID, engB))
 	e.engB = engB.ID
 	e.pairs = []string{"{eng}", fmt.Sprint(e.engA), "{engB}", fmt.Sprint(e.engB),
-		"{system}", fmt.Sprint(e.sysA), "{task}", fmt.Sprint(e.taskA)}
+		"{system}", fmt.Sprint(e.sysA), "{task}", fmt.Sprint(e.taskA), "{aliceID}", fmt.Sprint(e.alice.ID)}
 	e.subst = strings.NewReplacer(e.pairs...)
 	server, err := NewServer(db, testBox(t), nil)
 	must(err)

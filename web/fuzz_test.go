@@ -22,6 +22,7 @@ var fuzzRoutes = []struct{ method, path string }{
 	{"PATCH", "/api/v1/engagements/{eng}"},
 	{"PUT", "/api/v1/engagements/{eng}/scope"},
 	{"POST", "/api/v1/engagements/{eng}/systems"},
+	{"PATCH", "/api/v1/engagements/{eng}/systems/{system}"},
 	{"POST", "/api/v1/tasks"},
 	{"PATCH", "/api/v1/tasks/{task}"},
 	{"GET", "/api/v1/tasks/%s"},

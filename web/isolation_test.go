@@ -64,6 +64,10 @@ var isolationCases = map[string][]isoCase{
 		{path: "/api/v1/engagements/{eng}/systems/{system}", status: 404},
 		{path: "/api/v1/engagements/{engB}/systems/{system}", status: 404},
 	},
+	"PATCH /api/v1/engagements/{id}/systems/{system}": {
+		{path: "/api/v1/engagements/{eng}/systems/{system}", body: `{"owner":""}`, status: 404},
+		{path: "/api/v1/engagements/{engB}/systems/{system}", body: `{"owner":""}`, status: 404},
+	},
 	"GET /api/v1/engagements/{id}/readiness": {{path: "/api/v1/engagements/{eng}/readiness", status: 404}},
 	"GET /api/v1/engagements/{id}/snapshots": {{path: "/api/v1/engagements/{eng}/snapshots", status: 404}},
 	"GET /api/v1/readiness":                  {{path: "/api/v1/readiness", status: 200, want: []string{`"engagement": "B `}}},

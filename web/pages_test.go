@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -93,8 +94,27 @@ func TestSetupWizard(t *testing.T) {
 			t.Errorf("bad input renamed the organization to %q", o.Name)
 		}
 
+		// The first system's owner is chosen among the members who may own
+		// things: the auditor is not offered, and is refused if posted.
+		aud := &attest.User{OrgID: org.ID, Email: "aud@cpa.example", Name: "Cara", Role: attest.RoleAuditor, Active: true}
+		if err := u.db.CreateUser(ctx, aud); err != nil {
+			t.Fatal(err)
+		}
+		owners := b.get(t, "/setup").doc(t).Find(`select[name="system_owner"] option`)
+		if owners.Length() != 2 || owners.Eq(1).AttrOr("value", "") != fmt.Sprint(admin.ID) {
+			t.Errorf("system owner choices %q; want nobody and Cara the admin, not the auditor", owners.Text())
+		}
 		form.Set("window_start", "2026-01-01")
 		form.Set("window_end", "2026-06-30")
+		form.Set("system_owner", fmt.Sprint(aud.ID))
+		p = b.post(t, "/setup", form)
+		wantStatus(t, "an auditor as the system's owner", p, http.StatusUnprocessableEntity, "")
+		wantKept(t, p.doc(t), "#setup-form", map[string]string{"org_name": "Cara Corp", "name": "First audit",
+			"system_name": "Web app", "system_owner": fmt.Sprint(aud.ID)}, "system_owner", "auditor")
+		if engs, _ := u.db.FindEngagements(ctx, org.ID); len(engs) != 0 {
+			t.Fatalf("an auditor-owned system created %d engagements", len(engs))
+		}
+		form.Set("system_owner", fmt.Sprint(admin.ID))
 		wantStatus(t, "good input", b.post(t, "/setup", form), http.StatusSeeOther, "/")
 		p = b.get(t, "/")
 		wantStatus(t, "the dashboard after setup", p, http.StatusOK, "")
@@ -112,7 +132,8 @@ func TestSetupWizard(t *testing.T) {
 		if err == nil {
 			e, err = u.db.FindEngagementByID(ctx, org.ID, e.ID)
 		}
-		if err != nil || e.Name != "First audit" || e.WindowEnd != "2026-06-30" || len(e.Systems) != 1 || e.Systems[0].Name != "Web app" {
+		if err != nil || e.Name != "First audit" || e.WindowEnd != "2026-06-30" || len(e.Systems) != 1 || e.Systems[0].Name != "Web app" ||
+			e.Systems[0].OwnerID != admin.ID || e.Systems[0].Owner == nil {
 			t.Fatalf("engagement after setup: %+v, %v", e, err)
 		}
 		if engs, _ = u.db.FindEngagements(ctx, org.ID); len(engs) != 1 {

@@ -15,6 +15,7 @@ type EngagementCmd struct {
 	Scope        EngagementScopeCmd        `cmd:"" help:"Show the scope, or set its categories with --categories."`
 	AddSystem    EngagementAddSystemCmd    `cmd:"" name:"add-system" help:"Add a system to the scope."`
 	RemoveSystem EngagementRemoveSystemCmd `cmd:"" name:"remove-system" help:"Remove a system from the scope."`
+	SystemOwner  EngagementSystemOwnerCmd  `cmd:"" name:"system-owner" help:"Hand a system in scope to a member (systems from the asset inventory follow the asset's owner)."`
 	Use          EngagementUseCmd          `cmd:"" help:"Make an engagement the current one (the default of the dashboard, evidence, readiness and export)."`
 	Archive      EngagementArchiveCmd      `cmd:"" help:"Archive an engagement (it stays readable), or restore it with --restore."`
 }
@@ -171,7 +172,7 @@ func (a *App) printEngagement(e *attest.Engagement, asJSON bool) error {
 		fprintf(tw, "Notes\t%s\n", e.Notes)
 	}
 	for _, s := range e.Systems {
-		fprintf(tw, "System %d\t%s (%s, owner %s)\n", s.ID, s.Name, s.Kind, dash(s.Owner))
+		fprintf(tw, "System %d\t%s (%s, owner %s)\n", s.ID, s.Name, s.Kind, ownerText(s.Owner, s.OwnerNote))
 	}
 	return tw.Flush()
 }
@@ -240,7 +241,7 @@ type EngagementAddSystemCmd struct {
 	ID          int64  `arg:"" help:"Engagement ID."`
 	Name        string `required:"" help:"System name."`
 	Kind        string `default:"application" help:"application, infrastructure, database, cloud, saas, network, endpoint, data, people, process or other."`
-	Owner       string `help:"Owner."`
+	Owner       string `help:"The member who owns it: their email (or the exact name of one member)."`
 	Description string `help:"Description."`
 }
 
@@ -250,7 +251,11 @@ func (c *EngagementAddSystemCmd) Run(a *App) error {
 	if err != nil {
 		return err
 	}
-	s := &attest.System{Name: c.Name, Kind: c.Kind, Owner: c.Owner, Description: c.Description}
+	owner, err := a.ownerID(orgID, c.Owner)
+	if err != nil {
+		return err
+	}
+	s := &attest.System{Name: c.Name, Kind: c.Kind, OwnerID: owner, Description: c.Description}
 	if err := a.db.AddSystem(a.ctx, orgID, c.ID, s); err != nil {
 		return err
 	}
@@ -277,6 +282,35 @@ func (c *EngagementRemoveSystemCmd) Run(a *App) error {
 		return err
 	}
 	fprintf(a.out, "Removed system %d from engagement %d.\n", c.System, c.ID)
+	return nil
+}
+
+// EngagementSystemOwnerCmd hands a system to a member.
+type EngagementSystemOwnerCmd struct {
+	jsonFlag
+	ID     int64  `arg:"" help:"Engagement ID."`
+	System int64  `arg:"" help:"System ID."`
+	Owner  string `help:"The member who owns it: their email (or the exact name of one member); empty for nobody."`
+}
+
+// Run sets the owner.
+func (c *EngagementSystemOwnerCmd) Run(a *App) error {
+	orgID, err := a.OrgID()
+	if err != nil {
+		return err
+	}
+	owner, err := a.ownerID(orgID, c.Owner)
+	if err != nil {
+		return err
+	}
+	s, err := a.db.SetSystemOwner(a.ctx, orgID, c.ID, c.System, owner)
+	if err != nil {
+		return err
+	}
+	if c.JSON {
+		return a.printJSON(s)
+	}
+	fprintf(a.out, "System %d (%s) is owned by %s.\n", s.ID, s.Name, ownerText(s.Owner, s.OwnerNote))
 	return nil
 }
 

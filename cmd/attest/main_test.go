@@ -260,7 +260,17 @@ func TestCLI(t *testing.T) {
 			if len(scope.Criteria) != 38 {
 				t.Errorf("scope with A and C has %d criteria, want 38", len(scope.Criteria))
 			}
-			c.ok(nil, "engagement", "add-system", eid, "--name", "API", "--kind", "application")
+			c.ok(nil, "engagement", "add-system", eid, "--name", "API", "--kind", "application", "--owner", "sofia@northwind.example")
+			c.fails(2, "not a member", "engagement", "add-system", eid, "--name", "Fax", "--owner", "Front desk")
+			var fax map[string]any
+			c.ok(&fax, "engagement", "add-system", eid, "--name", "Fax", "--json")
+			if out := c.ok(nil, "engagement", "system-owner", eid, jsonNumber(fax["id"]), "--owner", "sofia@northwind.example"); !strings.Contains(out, "owned by Sofia Alvarez <sofia@northwind.example>") {
+				t.Errorf("system-owner: %s", out)
+			}
+			c.fails(2, "not a member", "engagement", "system-owner", eid, jsonNumber(fax["id"]), "--owner", "Front desk")
+			if out := c.ok(nil, "engagement", "show", eid); !strings.Contains(out, "API (application, owner Sofia Alvarez <sofia@northwind.example>)") {
+				t.Errorf("engagement show does not name the system's owner:\n%s", out)
+			}
 			var r readiness
 			c.ok(&r, "readiness", "--json", "--engagement", eid)
 			if len(r.Criteria) != 38 {
