@@ -51,7 +51,7 @@ func TestControlPageAutomatedSlots(t *testing.T) {
 			t.Errorf("request list filtered on deviations: %.600s", list.body)
 		}
 		csv := admin.get(t, "/evidence.csv?state=deviation")
-		if !strings.Contains(csv.body, ",checks\n") && !strings.Contains(csv.body, ",checks\r\n") || !strings.Contains(csv.body, "deviation,,,,rds-encrypted") {
+		if !strings.Contains(csv.body, ",statement,checks,") || !strings.Contains(csv.body, "deviation,,,,rds-encrypted") {
 			t.Errorf("request list CSV: %s", csv.body)
 		}
 	})
