@@ -82,7 +82,9 @@ type activation struct {
 }
 
 func newActivation(now types.Timestamp) *activation {
-	return &activation{now: now, lookups: types.NullValue, fields: make(map[string]any, 4), native: nenv{now: now.Time}}
+	a := &activation{now: now, lookups: types.NullValue, fields: make(map[string]any, 4), native: nenv{now: now.Time}}
+	a.native.res = &a.res
+	return a
 }
 
 // set makes r the resource in view. Only its attributes are put in the
@@ -208,6 +210,14 @@ func (c *Check) evaluateNative(n *nenv) (status Status, known bool) {
 // fail completes a failing row with its reason.
 func (c *Check) fail(act *activation, row Result) Result {
 	row.Status = Fail
+	if c.nativeReason != nil {
+		act.native.attrs = act.res.Attributes
+		act.native.lookups, _ = act.lookups.(*lookupTables)
+		if s, ok := c.nativeReason(&act.native); ok {
+			row.Reason = s
+			return row
+		}
+	}
 	act.need()
 	out, _, err := c.reason.Eval(act)
 	if err != nil {

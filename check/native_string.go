@@ -1,0 +1,250 @@
+package check
+
+import (
+	"strconv"
+	"strings"
+
+	"cel.dev/cel-go/common/ast"
+	"cel.dev/cel-go/common/operators"
+)
+
+// The native path for the shapes reasons take: strings joined with +,
+// string(int(…)) and string(size(…)), the resource's name, id and type,
+// fields of a computed value (lookup(…).attributes.x), and lists
+// filtered, mapped and joined. A failing resource's reason is built here
+// without boxing every value for CEL; as with conditions, anything else
+// (a number added to a string, a list of non-strings) is left to CEL, so
+// reasons and their error messages stay CEL's.
+
+// compileNativeString returns a native reader of the checked string
+// expression, or nil.
+func compileNativeString(a *ast.AST) func(n *nenv) (string, bool) {
+	p := newNcomp(a).operand(a.Expr())
+	if p == nil {
+		return nil
+	}
+	return func(n *nenv) (string, bool) {
+		v, ok := p(n)
+		s, isString := v.(string)
+		return s, ok && isString
+	}
+}
+
+// meta reads resource.name, resource.id or resource.type.
+func (c *ncomp) meta(e ast.Expr) operand {
+	if e.Kind() != ast.SelectKind || e.AsSelect().IsTestOnly() {
+		return nil
+	}
+	s := e.AsSelect()
+	if s.Operand().Kind() != ast.IdentKind || s.Operand().AsIdent() != resourceVar || slicesLastIndex(c.vars, resourceVar) >= 0 {
+		return nil
+	}
+	switch s.FieldName() {
+	case "name":
+		return func(n *nenv) (any, bool) { return n.res.Name, n.res != nil }
+	case "id":
+		return func(n *nenv) (any, bool) { return n.res.ID, n.res != nil }
+	case "type":
+		return func(n *nenv) (any, bool) { return n.res.Type, n.res != nil }
+	}
+	return nil
+}
+
+// field reads x.f where x is a computed value, such as a lookup's result.
+func (c *ncomp) field(e ast.Expr) operand {
+	if e.Kind() != ast.SelectKind || e.AsSelect().IsTestOnly() {
+		return nil
+	}
+	x := c.operand(e.AsSelect().Operand())
+	if x == nil {
+		return nil
+	}
+	f := e.AsSelect().FieldName()
+	return func(n *nenv) (any, bool) {
+		v, ok := x(n)
+		m, isMap := v.(map[string]any)
+		if !ok || !isMap {
+			return nil, false
+		}
+		v, ok = m[f]
+		return v, ok
+	}
+}
+
+// concat handles a chain of + whose parts are all strings: one
+// allocation for the whole result.
+func (c *ncomp) concat(e ast.Expr) operand {
+	var parts []operand
+	var walk func(e ast.Expr) bool
+	walk = func(e ast.Expr) bool {
+		if e.Kind() == ast.CallKind && e.AsCall().FunctionName() == operators.Add && len(e.AsCall().Args()) == 2 {
+			return walk(e.AsCall().Args()[0]) && walk(e.AsCall().Args()[1])
+		}
+		p := c.operand(e)
+		parts = append(parts, p)
+		return p != nil
+	}
+	if !walk(e) {
+		return nil
+	}
+	return func(n *nenv) (any, bool) {
+		var buf [8]string
+		strs := buf[:0]
+		size := 0
+		for _, p := range parts {
+			v, ok := p(n)
+			s, isString := v.(string)
+			if !ok || !isString {
+				return nil, false
+			}
+			strs = append(strs, s)
+			size += len(s)
+		}
+		var b strings.Builder
+		b.Grow(size)
+		for _, s := range strs {
+			b.WriteString(s)
+		}
+		return b.String(), true
+	}
+}
+
+// toString handles string(x) for a string x and for the integers int()
+// and size() give.
+func (c *ncomp) toString(arg ast.Expr) operand {
+	p := c.operand(arg)
+	if p == nil {
+		return nil
+	}
+	integer := false
+	if arg.Kind() == ast.CallKind && !arg.AsCall().IsMemberFunction() {
+		switch arg.AsCall().FunctionName() {
+		case "int", "size":
+			integer = true
+		}
+	}
+	return func(n *nenv) (any, bool) {
+		v, ok := p(n)
+		if !ok {
+			return nil, false
+		}
+		switch x := v.(type) {
+		case string:
+			return x, true
+		case float64:
+			if integer { // already whole and within ±2^53
+				return strconv.FormatInt(int64(x), 10), true
+			}
+		}
+		return nil, false
+	}
+}
+
+// join handles list.join() and list.join(separator) over strings.
+func (c *ncomp) join(call ast.CallExpr) operand {
+	list := c.operand(call.Target())
+	if list == nil {
+		return nil
+	}
+	sep := func(*nenv) (any, bool) { return "", true }
+	if len(call.Args()) == 1 {
+		if sep = c.operand(call.Args()[0]); sep == nil {
+			return nil
+		}
+	}
+	return func(n *nenv) (any, bool) {
+		v, ok1 := list(n)
+		d, ok2 := sep(n)
+		items, isList := v.([]any)
+		ds, isString := d.(string)
+		if !ok1 || !ok2 || !isList || !isString {
+			return nil, false
+		}
+		size := len(ds) * max(len(items)-1, 0)
+		for _, it := range items {
+			s, isString := it.(string)
+			if !isString {
+				return nil, false
+			}
+			size += len(s)
+		}
+		var b strings.Builder
+		b.Grow(size)
+		for i, it := range items {
+			if i > 0 {
+				b.WriteString(ds)
+			}
+			b.WriteString(it.(string))
+		}
+		return b.String(), true
+	}
+}
+
+// listMacro handles list.filter(x, p), list.map(x, e) and
+// list.map(x, p, e) over a list the native path can read.
+func (c *ncomp) listMacro(e ast.Expr) operand {
+	m, ok := c.macros[e.ID()]
+	if !ok || m.Kind() != ast.CallKind {
+		return nil
+	}
+	call := m.AsCall()
+	fn, args := call.FunctionName(), call.Args()
+	if (fn != "filter" && fn != "map") || !call.IsMemberFunction() || len(args) < 2 || len(args) > 3 ||
+		fn == "filter" && len(args) != 2 || args[0].Kind() != ast.IdentKind {
+		return nil
+	}
+	// The comprehension's range is the real expression; the macro's
+	// target stands in for a nested macro by its ID only.
+	list := c.operand(e.AsComprehension().IterRange())
+	if list == nil {
+		return nil
+	}
+	c.vars = append(c.vars, args[0].AsIdent())
+	var keep native
+	var value operand
+	switch {
+	case fn == "filter":
+		keep = c.native(args[1])
+	case len(args) == 3:
+		keep, value = c.native(args[1]), c.operand(args[2])
+	default:
+		value = c.operand(args[1])
+	}
+	c.vars = c.vars[:len(c.vars)-1]
+	if fn == "filter" && keep == nil || fn == "map" && value == nil || len(args) == 3 && keep == nil {
+		return nil
+	}
+	depth := len(c.vars)
+	return func(n *nenv) (any, bool) {
+		v, ok := list(n)
+		items, isList := v.([]any)
+		if !ok || !isList {
+			return nil, false
+		}
+		n.vars = append(n.vars[:depth], nil)
+		defer func() { n.vars = n.vars[:depth] }()
+		out := make([]any, 0, len(items))
+		for _, it := range items {
+			n.vars[depth] = it
+			if keep != nil {
+				k, ok := keep(n)
+				if !ok {
+					return nil, false
+				}
+				if !k {
+					continue
+				}
+			}
+			if value == nil {
+				out = append(out, it)
+				continue
+			}
+			x, ok := value(n)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, x)
+		}
+		return out, true
+	}
+}
