@@ -36,10 +36,10 @@ type Check struct {
 
 	when, condition, reason cel.Program
 	lookups                 []compiledLookup
-	controlsAt              pos         // where the controls are listed, for errors
-	readsMeta               bool        // when or condition reads more of resource than its attributes
-	whenCondition           cel.Program // 2 when "when" is false, else 1 or 0 for the condition
-	nativeWhen, nativeCond  native      // fast paths for common shapes (native.go), or nil
+	controlsAt              pos                          // where the controls are listed, for errors
+	readsMeta               bool                         // when or condition reads more of resource than its attributes
+	whenCondition           cel.Program                  // 2 when "when" is false, else 1 or 0 for the condition
+	nativeWhen, nativeCond  native                       // fast paths for common shapes (native.go), or nil
 	nativeReason            func(n *nenv) (string, bool) // native_string.go, or nil
 }
 
