@@ -401,6 +401,13 @@ func (c *ncomp) attrPath(e ast.Expr, parentOK bool) operand {
 			return nil
 		}
 	}
+	if root < 0 && len(fields) == 1 { // the common case: one attribute
+		f := fields[0]
+		return func(n *nenv) (any, bool) {
+			v, ok := n.attrs[f]
+			return v, ok
+		}
+	}
 	return func(n *nenv) (any, bool) {
 		var v any = n.attrs
 		if root >= 0 {

@@ -78,6 +78,7 @@ type activation struct {
 	fields  map[string]any
 	res     collect.Resource // a copy, so the caller's resource does not escape
 	full    bool             // fields holds type, id and name as well as attributes
+	filled  bool             // fields holds this resource's attributes
 	native  nenv             // what the native fast path reads
 }
 
@@ -98,11 +99,18 @@ func (a *activation) set(r collect.Resource) {
 		a.full = false
 	}
 	a.res = r
-	attrs := r.Attributes
+	a.filled = false
+}
+
+// fill puts the resource's attributes in the map CEL reads, the first
+// time CEL asks: a resource the native path decides costs nothing here.
+func (a *activation) fill() {
+	attrs := a.res.Attributes
 	if attrs == nil {
 		attrs = map[string]any{}
 	}
 	a.fields["attributes"] = attrs
+	a.filled = true
 }
 
 // need adds the resource's type, id and name for an expression that
@@ -118,6 +126,9 @@ func (a *activation) need() {
 func (a *activation) ResolveName(name string) (any, bool) {
 	switch name {
 	case resourceVar:
+		if !a.filled {
+			a.fill()
+		}
 		return a.fields, true
 	case nowVar:
 		return a.now, true
