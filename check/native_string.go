@@ -142,7 +142,7 @@ func (c *ncomp) toString(arg ast.Expr) operand {
 
 // join handles list.join() and list.join(separator) over strings.
 func (c *ncomp) join(call ast.CallExpr) operand {
-	list := c.operand(call.Target())
+	list := c.seqOf(call.Target())
 	if list == nil {
 		return nil
 	}
@@ -153,36 +153,75 @@ func (c *ncomp) join(call ast.CallExpr) operand {
 		}
 	}
 	return func(n *nenv) (any, bool) {
-		v, ok1 := list(n)
-		d, ok2 := sep(n)
-		items, isList := v.([]any)
+		d, ok := sep(n)
 		ds, isString := d.(string)
-		if !ok1 || !ok2 || !isList || !isString {
+		if !ok || !isString {
 			return nil, false
 		}
-		size := len(ds) * max(len(items)-1, 0)
-		for _, it := range items {
-			s, isString := it.(string)
-			if !isString {
-				return nil, false
-			}
-			size += len(s)
-		}
 		var b strings.Builder
-		b.Grow(size)
-		for i, it := range items {
-			if i > 0 {
+		first, strs := true, true
+		ok = list(n, func(v any) bool {
+			s, isString := v.(string)
+			if !isString {
+				strs = false
+				return false
+			}
+			if !first {
 				b.WriteString(ds)
 			}
-			b.WriteString(it.(string))
+			first = false
+			b.WriteString(s)
+			return true
+		})
+		if !ok || !strs {
+			return nil, false
 		}
 		return b.String(), true
 	}
 }
 
+// seq yields a list's elements one by one; known is false when CEL
+// must decide. Chained filter() and map() calls pass elements along
+// without building the lists between them.
+type seq func(n *nenv, yield func(v any) bool) (known bool)
+
 // listMacro handles list.filter(x, p), list.map(x, e) and
-// list.map(x, p, e) over a list the native path can read.
+// list.map(x, p, e) as a list value.
 func (c *ncomp) listMacro(e ast.Expr) operand {
+	s := c.seqOf(e)
+	if s == nil {
+		return nil
+	}
+	return func(n *nenv) (any, bool) {
+		out := []any{}
+		ok := s(n, func(v any) bool { out = append(out, v); return true })
+		return out, ok
+	}
+}
+
+// seqOf returns the elements of a list the native path can read: a
+// filter() or map() over such a list, or a list-valued operand.
+func (c *ncomp) seqOf(e ast.Expr) seq {
+	e = c.real(e)
+	if e.Kind() != ast.ComprehensionKind {
+		list := c.operand(e)
+		if list == nil {
+			return nil
+		}
+		return func(n *nenv, yield func(any) bool) bool {
+			v, ok := list(n)
+			items, isList := v.([]any)
+			if !ok || !isList {
+				return false
+			}
+			for _, it := range items {
+				if !yield(it) {
+					break // the consumer has its answer
+				}
+			}
+			return true
+		}
+	}
 	m, ok := c.macros[e.ID()]
 	if !ok || m.Kind() != ast.CallKind {
 		return nil
@@ -195,8 +234,8 @@ func (c *ncomp) listMacro(e ast.Expr) operand {
 	}
 	// The comprehension's range is the real expression; the macro's
 	// target stands in for a nested macro by its ID only.
-	list := c.operand(e.AsComprehension().IterRange())
-	if list == nil {
+	src := c.seqOf(e.AsComprehension().IterRange())
+	if src == nil {
 		return nil
 	}
 	c.vars = append(c.vars, args[0].AsIdent())
@@ -215,36 +254,31 @@ func (c *ncomp) listMacro(e ast.Expr) operand {
 		return nil
 	}
 	depth := len(c.vars)
-	return func(n *nenv) (any, bool) {
-		v, ok := list(n)
-		items, isList := v.([]any)
-		if !ok || !isList {
-			return nil, false
-		}
-		n.vars = append(n.vars[:depth], nil)
-		defer func() { n.vars = n.vars[:depth] }()
-		out := make([]any, 0, len(items))
-		for _, it := range items {
-			n.vars[depth] = it
+	return func(n *nenv, yield func(any) bool) bool {
+		known := true
+		ok := src(n, func(it any) bool {
+			n.vars = append(n.vars[:depth], it)
+			defer func() { n.vars = n.vars[:depth] }()
 			if keep != nil {
 				k, ok := keep(n)
 				if !ok {
-					return nil, false
+					known = false
+					return false
 				}
 				if !k {
-					continue
+					return true
 				}
 			}
-			if value == nil {
-				out = append(out, it)
-				continue
+			if value != nil {
+				x, ok := value(n)
+				if !ok {
+					known = false
+					return false
+				}
+				it = x
 			}
-			x, ok := value(n)
-			if !ok {
-				return nil, false
-			}
-			out = append(out, x)
-		}
-		return out, true
+			return yield(it)
+		})
+		return ok && known
 	}
 }
