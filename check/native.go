@@ -198,6 +198,11 @@ func (c *ncomp) call(call ast.CallExpr) native {
 			return y(n)
 		}
 	case operators.Equals, operators.NotEquals, operators.Less, operators.LessEquals, operators.Greater, operators.GreaterEquals:
+		if lit := literal(c.real(args[1])); lit != nil {
+			if x := c.operand(args[0]); x != nil {
+				return compareLiteral(fn, x, lit)
+			}
+		}
 		x, y := c.operand(args[0]), c.operand(args[1])
 		if x == nil || y == nil {
 			return nil
@@ -433,6 +438,48 @@ func slicesLastIndex(s []string, v string) int {
 		}
 	}
 	return -1
+}
+
+// compareLiteral is x compared with a literal, the most common
+// comparison, with the literal's type checked once; compare decides
+// whatever the quick paths do not.
+func compareLiteral(fn string, x operand, lit any) native {
+	eq := fn == operators.Equals
+	switch lv := lit.(type) {
+	case bool:
+		if eq || fn == operators.NotEquals {
+			return func(n *nenv) (bool, bool) {
+				v, ok := x(n)
+				if b, isBool := v.(bool); ok && isBool {
+					return (b == lv) == eq, true
+				}
+				if !ok {
+					return false, false
+				}
+				return compare(fn, v, lit)
+			}
+		}
+	case string:
+		if eq || fn == operators.NotEquals {
+			return func(n *nenv) (bool, bool) {
+				v, ok := x(n)
+				if s, isString := v.(string); ok && isString {
+					return (s == lv) == eq, true
+				}
+				if !ok {
+					return false, false
+				}
+				return compare(fn, v, lit)
+			}
+		}
+	}
+	return func(n *nenv) (bool, bool) {
+		v, ok := x(n)
+		if !ok {
+			return false, false
+		}
+		return compare(fn, v, lit)
+	}
 }
 
 // compare answers a comparison of two values of the same kind (bools,
