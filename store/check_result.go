@@ -150,7 +150,7 @@ func (s *DB) RecordResults(ctx context.Context, orgID int64, cr *CheckRun) (*Rec
 			continue
 		}
 		r.Excepted = r.Status == attest.CheckFail && (exc[excKey{r.CheckID, r.ResourceID}] || exc[excKey{r.CheckID, "*"}])
-		k := resultKey(r.CheckID, r.ResourceType, r.ResourceID)
+		k := resultKey{r.CheckID, r.ResourceType, r.ResourceID}
 		o, had := open[k]
 		delete(open, k)
 		switch {
@@ -258,19 +258,21 @@ func (s *DB) RecordResults(ctx context.Context, orgID int64, cr *CheckRun) (*Rec
 	return out, nil
 }
 
-func resultKey(check, typ, id string) string { return check + "\x00" + typ + "\x00" + id }
+// resultKey identifies a check's result on one resource; a struct, not
+// a joined string, so a run over 100,000 resources builds no key strings.
+type resultKey struct{ check, typ, id string }
 
 type excKey struct{ check, resource string }
 
 // openResults reads the open result of every resource for the checks.
-func (s *DB) openResults(ctx context.Context, orgID int64, checkIDs []any) (map[string]openResult, error) {
+func (s *DB) openResults(ctx context.Context, orgID int64, checkIDs []any) (map[resultKey]openResult, error) {
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, check_id, resource_type, resource_id, status, reason, excepted, since, deadline FROM check_results WHERE org_id = ? AND until IS NULL AND check_id IN (`+placeholders(len(checkIDs))+`)`),
 		append([]any{orgID}, checkIDs...)...)
 	if err != nil {
 		return nil, fmt.Errorf("read open results: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]openResult{}
+	out := map[resultKey]openResult{}
 	for rows.Next() {
 		var o openResult
 		var check, typ, rid string
@@ -278,7 +280,7 @@ func (s *DB) openResults(ctx context.Context, orgID int64, checkIDs []any) (map[
 			return nil, fmt.Errorf("read open results: %w", err)
 		}
 		o.check = check
-		out[resultKey(check, typ, rid)] = o
+		out[resultKey{check, typ, rid}] = o
 	}
 	return out, rows.Err()
 }
