@@ -111,7 +111,10 @@ func (s *DB) RecordResults(ctx context.Context, orgID int64, cr *CheckRun) (*Rec
 		body := func(tx *sql.Tx) error {
 			for len(closes) > 0 {
 				n := min(len(closes), 500)
-				if _, err := tx.ExecContext(ctx, s.q(`UPDATE check_results SET until = ? WHERE org_id = ? AND id IN (`+placeholders(n)+`)`), append([]any{now, orgID}, closes[:n]...)...); err != nil {
+				// By primary key: the unary + keeps SQLite's planner, which
+				// has no statistics, from choosing an index on org_id and
+				// scanning every result of the organization per batch.
+				if _, err := tx.ExecContext(ctx, s.q(`UPDATE check_results SET until = ? WHERE +org_id = ? AND id IN (`+placeholders(n)+`)`), append([]any{now, orgID}, closes[:n]...)...); err != nil {
 					return fmt.Errorf("close results: %w", err)
 				}
 				closes = closes[n:]
