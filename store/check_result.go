@@ -207,6 +207,11 @@ func (s *DB) RecordResults(ctx context.Context, orgID int64, cr *CheckRun) (*Rec
 	for _, o := range open { // resources gone, or no longer selected
 		closes = append(closes, o.id)
 		out.Changes++
+		if len(closes) >= resultBatch { // the last transaction stays short
+			if err := flush(nil); err != nil {
+				return nil, err
+			}
+		}
 	}
 	// The integrations each check read, worked out before the last
 	// transaction so that it stays short.

@@ -272,10 +272,16 @@ func (s *DB) ImportRoster(ctx context.Context, orgID int64, people []*attest.Ros
 				if p.ManagerID == 0 {
 					p.ManagerID = before.ManagerID
 				}
+				updated++
+				if sameRosterPerson(before, p) {
+					// A collection brings the same roster run after run:
+					// an unchanged person costs no write and no audit entry.
+					p.Source, p.CreatedAt, p.UpdatedAt = before.Source, before.CreatedAt, before.UpdatedAt
+					continue
+				}
 				if err := s.updateRosterPerson(ctx, tx, orgID, before, p); err != nil {
 					return fmt.Errorf("%s: %w", p.Email, err)
 				}
-				updated++
 			}
 		}
 		return nil
@@ -284,6 +290,18 @@ func (s *DB) ImportRoster(ctx context.Context, orgID int64, people []*attest.Ros
 		return 0, 0, fmt.Errorf("import roster: %w", err)
 	}
 	return added, updated, nil
+}
+
+// sameRosterPerson reports whether an import would leave before as it
+// is.
+func sameRosterPerson(before, p *attest.RosterPerson) bool {
+	source := p.Source
+	if source == "" {
+		source = before.Source
+	}
+	return before.UserID == p.UserID && before.Email == p.Email && before.Name == p.Name && before.Department == p.Department &&
+		before.ManagerID == p.ManagerID && before.EmploymentType == p.EmploymentType && before.StartDate == p.StartDate &&
+		before.EndDate == p.EndDate && before.Source == source
 }
 
 // ImportRosterResources takes the hr.person resources of the HR roster
