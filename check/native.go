@@ -270,13 +270,13 @@ func (c *ncomp) operand(e ast.Expr) operand {
 	}
 	switch call := e.AsCall(); {
 	case call.IsMemberFunction() && call.FunctionName() == "join" && len(call.Args()) <= 1:
-		return c.join(call)
+		return boxed(c.join(call))
 	case call.IsMemberFunction():
 		return nil
 	case call.FunctionName() == operators.Add && len(call.Args()) == 2:
-		return c.concat(e)
+		return boxed(c.concat(e))
 	case call.FunctionName() == "string" && len(call.Args()) == 1:
-		return c.toString(call.Args()[0])
+		return boxed(c.toString(call.Args()[0]))
 	}
 	if name := e.AsCall().FunctionName(); strings.HasPrefix(name, "_lookup_") && len(e.AsCall().Args()) == 2 {
 		idx, err := strconv.Atoi(strings.TrimPrefix(name, "_lookup_"))

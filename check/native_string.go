@@ -19,7 +19,29 @@ import (
 // compileNativeString returns a native reader of the checked string
 // expression, or nil.
 func compileNativeString(a *ast.AST) func(n *nenv) (string, bool) {
-	p := newNcomp(a).operand(a.Expr())
+	return newNcomp(a).str(a.Expr())
+}
+
+// strOp is a native reader of a string value: strings built for a
+// reason pass between its parts without being boxed in an interface.
+type strOp func(n *nenv) (string, bool)
+
+// str compiles a string-valued expression: concatenation, string(),
+// join(), or any operand whose value turns out to be a string.
+func (c *ncomp) str(e ast.Expr) strOp {
+	e = c.real(e)
+	if e.Kind() == ast.CallKind {
+		switch call := e.AsCall(); {
+		case call.IsMemberFunction() && call.FunctionName() == "join" && len(call.Args()) <= 1:
+			return c.join(call)
+		case call.IsMemberFunction():
+		case call.FunctionName() == operators.Add && len(call.Args()) == 2:
+			return c.concat(e)
+		case call.FunctionName() == "string" && len(call.Args()) == 1:
+			return c.toString(call.Args()[0])
+		}
+	}
+	p := c.operand(e)
 	if p == nil {
 		return nil
 	}
@@ -27,6 +49,20 @@ func compileNativeString(a *ast.AST) func(n *nenv) (string, bool) {
 		v, ok := p(n)
 		s, isString := v.(string)
 		return s, ok && isString
+	}
+}
+
+// boxed is a string reader as an operand.
+func boxed(p strOp) operand {
+	if p == nil {
+		return nil
+	}
+	return func(n *nenv) (any, bool) {
+		s, ok := p(n)
+		if !ok {
+			return nil, false
+		}
+		return s, true
 	}
 }
 
@@ -73,29 +109,29 @@ func (c *ncomp) field(e ast.Expr) operand {
 
 // concat handles a chain of + whose parts are all strings: one
 // allocation for the whole result.
-func (c *ncomp) concat(e ast.Expr) operand {
-	var parts []operand
+func (c *ncomp) concat(e ast.Expr) strOp {
+	var parts []strOp
 	var walk func(e ast.Expr) bool
 	walk = func(e ast.Expr) bool {
+		e = c.real(e)
 		if e.Kind() == ast.CallKind && e.AsCall().FunctionName() == operators.Add && len(e.AsCall().Args()) == 2 {
 			return walk(e.AsCall().Args()[0]) && walk(e.AsCall().Args()[1])
 		}
-		p := c.operand(e)
+		p := c.str(e)
 		parts = append(parts, p)
 		return p != nil
 	}
 	if !walk(e) {
 		return nil
 	}
-	return func(n *nenv) (any, bool) {
+	return func(n *nenv) (string, bool) {
 		var buf [8]string
 		strs := buf[:0]
 		size := 0
 		for _, p := range parts {
-			v, ok := p(n)
-			s, isString := v.(string)
-			if !ok || !isString {
-				return nil, false
+			s, ok := p(n)
+			if !ok {
+				return "", false
 			}
 			strs = append(strs, s)
 			size += len(s)
@@ -111,11 +147,12 @@ func (c *ncomp) concat(e ast.Expr) operand {
 
 // toString handles string(x) for a string x and for the integers int()
 // and size() give.
-func (c *ncomp) toString(arg ast.Expr) operand {
+func (c *ncomp) toString(arg ast.Expr) strOp {
 	p := c.operand(arg)
 	if p == nil {
 		return nil
 	}
+	arg = c.real(arg)
 	integer := false
 	if arg.Kind() == ast.CallKind && !arg.AsCall().IsMemberFunction() {
 		switch arg.AsCall().FunctionName() {
@@ -123,10 +160,10 @@ func (c *ncomp) toString(arg ast.Expr) operand {
 			integer = true
 		}
 	}
-	return func(n *nenv) (any, bool) {
+	return func(n *nenv) (string, bool) {
 		v, ok := p(n)
 		if !ok {
-			return nil, false
+			return "", false
 		}
 		switch x := v.(type) {
 		case string:
@@ -136,27 +173,26 @@ func (c *ncomp) toString(arg ast.Expr) operand {
 				return strconv.FormatInt(int64(x), 10), true
 			}
 		}
-		return nil, false
+		return "", false
 	}
 }
 
 // join handles list.join() and list.join(separator) over strings.
-func (c *ncomp) join(call ast.CallExpr) operand {
+func (c *ncomp) join(call ast.CallExpr) strOp {
 	list := c.seqOf(call.Target())
 	if list == nil {
 		return nil
 	}
-	sep := func(*nenv) (any, bool) { return "", true }
+	sep := func(*nenv) (string, bool) { return "", true }
 	if len(call.Args()) == 1 {
-		if sep = c.operand(call.Args()[0]); sep == nil {
+		if sep = c.str(call.Args()[0]); sep == nil {
 			return nil
 		}
 	}
-	return func(n *nenv) (any, bool) {
-		d, ok := sep(n)
-		ds, isString := d.(string)
-		if !ok || !isString {
-			return nil, false
+	return func(n *nenv) (string, bool) {
+		ds, ok := sep(n)
+		if !ok {
+			return "", false
 		}
 		var b strings.Builder
 		first, strs := true, true
@@ -174,7 +210,7 @@ func (c *ncomp) join(call ast.CallExpr) operand {
 			return true
 		})
 		if !ok || !strs {
-			return nil, false
+			return "", false
 		}
 		return b.String(), true
 	}
@@ -258,7 +294,6 @@ func (c *ncomp) seqOf(e ast.Expr) seq {
 		known := true
 		ok := src(n, func(it any) bool {
 			n.vars = append(n.vars[:depth], it)
-			defer func() { n.vars = n.vars[:depth] }()
 			if keep != nil {
 				k, ok := keep(n)
 				if !ok {
@@ -279,6 +314,7 @@ func (c *ncomp) seqOf(e ast.Expr) seq {
 			}
 			return yield(it)
 		})
+		n.vars = n.vars[:depth]
 		return ok && known
 	}
 }
