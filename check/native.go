@@ -9,6 +9,7 @@ import (
 	"cel.dev/cel-go/common/ast"
 	"cel.dev/cel-go/common/operators"
 	"cel.dev/cel-go/common/types"
+	"github.com/attest-dev/attest/collect"
 )
 
 // A native program evaluates the most common shape of condition directly
@@ -24,6 +25,7 @@ type native func(n *nenv) (result, known bool)
 // tables and the variables of enclosing all()/exists() loops.
 type nenv struct {
 	attrs   map[string]any
+	res     *collect.Resource // for resource.name, .id and .type
 	lookups *lookupTables
 	now     time.Time
 	vars    []any // by depth of the loop
@@ -37,24 +39,41 @@ type operand func(n *nenv) (v any, known bool)
 // scope.
 type ncomp struct {
 	macros map[int64]ast.Expr
+	byID   map[int64]ast.Expr // the checked expressions, for the stand-ins in macro arguments
 	vars   []string
+}
+
+func newNcomp(a *ast.AST) *ncomp {
+	c := &ncomp{macros: a.SourceInfo().MacroCalls(), byID: map[int64]ast.Expr{}}
+	ast.PreOrderVisit(a.Expr(), ast.NewExprVisitor(func(e ast.Expr) { c.byID[e.ID()] = e }))
+	return c
+}
+
+// real returns e, or the expression it stands in for: a macro's
+// arguments name a nested macro by its ID only.
+func (c *ncomp) real(e ast.Expr) ast.Expr {
+	if e.Kind() == ast.UnspecifiedExprKind {
+		if r, ok := c.byID[e.ID()]; ok {
+			return r
+		}
+	}
+	return e
 }
 
 // compileNativeOperand returns a native reader of the checked
 // expression's value, or nil.
 func compileNativeOperand(a *ast.AST) operand {
-	c := &ncomp{macros: a.SourceInfo().MacroCalls()}
-	return c.operand(a.Expr())
+	return newNcomp(a).operand(a.Expr())
 }
 
 // compileNative returns a native program for the checked expression, or
 // nil when it has another shape.
 func compileNative(a *ast.AST) native {
-	c := &ncomp{macros: a.SourceInfo().MacroCalls()}
-	return c.native(a.Expr())
+	return newNcomp(a).native(a.Expr())
 }
 
 func (c *ncomp) native(e ast.Expr) native {
+	e = c.real(e)
 	switch e.Kind() {
 	case ast.LiteralKind:
 		if b, ok := e.AsLiteral().(types.Bool); ok {
@@ -179,6 +198,11 @@ func (c *ncomp) call(call ast.CallExpr) native {
 			return y(n)
 		}
 	case operators.Equals, operators.NotEquals, operators.Less, operators.LessEquals, operators.Greater, operators.GreaterEquals:
+		if lit := literal(c.real(args[1])); lit != nil {
+			if x := c.operand(args[0]); x != nil {
+				return compareLiteral(fn, x, lit)
+			}
+		}
 		x, y := c.operand(args[0]), c.operand(args[1])
 		if x == nil || y == nil {
 			return nil
@@ -221,17 +245,38 @@ func (c *ncomp) call(call ast.CallExpr) native {
 	return nil
 }
 
-// compileOperand handles attribute paths, int(path), size(path) and
-// literals.
+// operand handles attribute paths, int(path), size(path), lower(),
+// lookups, days_since(), literals and the string shapes of
+// native_string.go.
 func (c *ncomp) operand(e ast.Expr) operand {
+	e = c.real(e)
 	if v := literal(e); v != nil {
 		return func(*nenv) (any, bool) { return v, true }
 	}
 	if p := c.attrPath(e, false); p != nil {
 		return p
 	}
-	if e.Kind() != ast.CallKind || e.AsCall().IsMemberFunction() {
+	if p := c.meta(e); p != nil {
+		return p
+	}
+	switch e.Kind() {
+	case ast.SelectKind:
+		return c.field(e)
+	case ast.ComprehensionKind:
+		return c.listMacro(e)
+	case ast.CallKind:
+	default:
 		return nil
+	}
+	switch call := e.AsCall(); {
+	case call.IsMemberFunction() && call.FunctionName() == "join" && len(call.Args()) <= 1:
+		return boxed(c.join(call))
+	case call.IsMemberFunction():
+		return nil
+	case call.FunctionName() == operators.Add && len(call.Args()) == 2:
+		return boxed(c.concat(e))
+	case call.FunctionName() == "string" && len(call.Args()) == 1:
+		return boxed(c.toString(call.Args()[0]))
 	}
 	if name := e.AsCall().FunctionName(); strings.HasPrefix(name, "_lookup_") && len(e.AsCall().Args()) == 2 {
 		idx, err := strconv.Atoi(strings.TrimPrefix(name, "_lookup_"))
@@ -361,6 +406,13 @@ func (c *ncomp) attrPath(e ast.Expr, parentOK bool) operand {
 			return nil
 		}
 	}
+	if root < 0 && len(fields) == 1 { // the common case: one attribute
+		f := fields[0]
+		return func(n *nenv) (any, bool) {
+			v, ok := n.attrs[f]
+			return v, ok
+		}
+	}
 	return func(n *nenv) (any, bool) {
 		var v any = n.attrs
 		if root >= 0 {
@@ -386,6 +438,48 @@ func slicesLastIndex(s []string, v string) int {
 		}
 	}
 	return -1
+}
+
+// compareLiteral is x compared with a literal, the most common
+// comparison, with the literal's type checked once; compare decides
+// whatever the quick paths do not.
+func compareLiteral(fn string, x operand, lit any) native {
+	eq := fn == operators.Equals
+	switch lv := lit.(type) {
+	case bool:
+		if eq || fn == operators.NotEquals {
+			return func(n *nenv) (bool, bool) {
+				v, ok := x(n)
+				if b, isBool := v.(bool); ok && isBool {
+					return (b == lv) == eq, true
+				}
+				if !ok {
+					return false, false
+				}
+				return compare(fn, v, lit)
+			}
+		}
+	case string:
+		if eq || fn == operators.NotEquals {
+			return func(n *nenv) (bool, bool) {
+				v, ok := x(n)
+				if s, isString := v.(string); ok && isString {
+					return (s == lv) == eq, true
+				}
+				if !ok {
+					return false, false
+				}
+				return compare(fn, v, lit)
+			}
+		}
+	}
+	return func(n *nenv) (bool, bool) {
+		v, ok := x(n)
+		if !ok {
+			return false, false
+		}
+		return compare(fn, v, lit)
+	}
 }
 
 // compare answers a comparison of two values of the same kind (bools,

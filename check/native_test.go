@@ -6,6 +6,7 @@ import (
 	"maps"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"cel.dev/cel-go/common/types"
@@ -29,15 +30,20 @@ func TestNativeAgreesWithCEL(t *testing.T) {
 		t.Fatal(err)
 	}
 	act := newActivation(now)
-	native, answered := 0, 0
+	native, answered, reasons, reasonsAnswered := 0, 0, 0, 0
 	for i, c := range all {
 		act.lookups = tables[i]
-		if c.nativeCond == nil {
+		if c.nativeReason != nil {
+			reasons++
+		}
+		if c.nativeCond == nil && c.nativeReason == nil {
 			continue
 		}
-		native++
+		if c.nativeCond != nil {
+			native++
+		}
 		slow := *c
-		slow.nativeCond, slow.nativeWhen = nil, nil
+		slow.nativeCond, slow.nativeWhen, slow.nativeReason = nil, nil, nil
 		for _, typ := range c.ResourceTypes {
 			for _, r := range src.byType[typ] {
 				for _, v := range variants(r) {
@@ -48,16 +54,131 @@ func TestNativeAgreesWithCEL(t *testing.T) {
 					}
 					act.native.attrs = v.Attributes
 					act.native.lookups, _ = act.lookups.(*lookupTables)
-					if _, known := c.evaluateNative(&act.native); known {
-						answered++
+					if c.nativeCond != nil {
+						if _, known := c.evaluateNative(&act.native); known {
+							answered++
+						}
+					}
+					if c.nativeReason != nil && got.Status == Fail {
+						if _, known := c.nativeReason(&act.native); known {
+							reasonsAnswered++
+						}
 					}
 				}
 			}
 		}
 	}
-	t.Logf("%d of %d built-in checks have a native path; it answered %d evaluations", native, len(all), answered)
+	t.Logf("%d of %d built-in checks have a native condition; it answered %d evaluations", native, len(all), answered)
+	t.Logf("%d have a native reason; it gave %d reasons", reasons, reasonsAnswered)
 	if native < len(all)/2 || answered == 0 {
 		t.Errorf("native path used by %d checks, %d answers: the fast path has stopped applying", native, answered)
+	}
+	if reasons < len(all)/2 || reasonsAnswered == 0 {
+		t.Errorf("native reasons in %d checks, %d answers: the fast path has stopped applying", reasons, reasonsAnswered)
+	}
+}
+
+// TestNativeReasonsAgreeWithCEL: reasons of every shape the native path
+// compiles give CEL's text, and CEL's error where CEL fails, over
+// resources with every attribute in turn made null, a string, a number,
+// a list or missing.
+func TestNativeReasonsAgreeWithCEL(t *testing.T) {
+	reasons := []string{
+		`'keys: ' + resource.attributes.keys.filter(k, k.active == true && k.age > 90).map(k, k.id + ' (' + string(int(k.age)) + ' days)').join(', ')`,
+		`resource.attributes.keys.map(k, k.active, k.id).join()`,
+		`resource.attributes.keys.map(k, k.id).join(resource.attributes.sep)`,
+		`resource.attributes.tags.join('/')`,
+		`resource.name + ' (' + resource.id + ', ' + resource.type + ') has ' + string(size(resource.attributes.keys)) + ' keys'`,
+		`string(resource.attributes.owner) + string(resource.attributes.count)`,
+		`string(int(resource.attributes.count)) + ' of ' + string(int(resource.attributes.ratio))`,
+		`resource.attributes.owner + ' left on ' + lookup('people', lower(resource.attributes.owner)).attributes.end_date`,
+		`lookup('people', resource.attributes.owner).name + '/' + lookup('people', resource.attributes.owner).attributes.nested.deep`,
+		`resource.attributes.a + resource.attributes.b + resource.attributes.c + resource.attributes.a + resource.attributes.b + resource.attributes.c + resource.attributes.a + resource.attributes.b + resource.attributes.c`,
+		`resource.attributes.keys.filter(k, k.tags.exists(t, t == 'old')).map(k, k.id).join(',')`,
+		`resource.attributes.nested.deep + resource.attributes.keys.filter(k, k.age > 1).map(k, string(k.id)).join(' ')`,
+	}
+	people := []collect.Resource{
+		{Type: "hr.person", ID: "p1", Name: "Ann", Attributes: map[string]any{"email": "Ann@example.com", "end_date": "2024-01-02", "nested": map[string]any{"deep": "d"}}},
+		{Type: "hr.person", ID: "p2", Name: "Bob", Attributes: map[string]any{"email": "bob@example.com", "end_date": 7.0}},
+	}
+	base := collect.Resource{Type: "test.thing", ID: "t1", Name: "Thing One", Attributes: map[string]any{
+		"keys": []any{
+			map[string]any{"id": "AK1", "active": true, "age": 120.0, "tags": []any{"old", "x"}},
+			map[string]any{"id": "AK2", "active": false, "age": 200.5, "tags": []any{}},
+			map[string]any{"id": "AK3", "active": true, "age": 12.0},
+		},
+		"tags":   []any{"a", "b", "c"},
+		"sep":    "; ",
+		"owner":  "ann@example.com",
+		"count":  42.0,
+		"ratio":  -3.7,
+		"a":      "x",
+		"b":      "y",
+		"c":      "z",
+		"nested": map[string]any{"deep": "down"},
+	}}
+	resources := variants(base)
+	// Vary list elements as well (maps of one key: CEL prints maps in
+	// its error messages in no fixed order).
+	for _, k := range []string{"keys", "tags"} {
+		for _, el := range []any{nil, "x", 3.0, map[string]any{"id": 5.0}, map[string]any{"age": 100.0}, map[string]any{"active": true}, []any{}} {
+			r := base
+			r.Attributes = maps.Clone(base.Attributes)
+			r.Attributes[k] = append(slices.Clone(base.Attributes[k].([]any)), el)
+			resources = append(resources, r)
+		}
+	}
+	for _, el := range []any{map[string]any{"id": 5.0, "active": true, "age": 100.0}, map[string]any{"id": "AK9", "active": true, "age": 1e300}} {
+		r := base
+		r.Attributes = maps.Clone(base.Attributes)
+		r.Attributes["keys"] = append(slices.Clone(base.Attributes["keys"].([]any)), el)
+		resources = append(resources, r)
+	}
+	for _, owner := range []string{"bob@example.com", "nobody@example.com"} {
+		r := base
+		r.Attributes = maps.Clone(base.Attributes)
+		r.Attributes["owner"] = owner
+		resources = append(resources, r)
+	}
+	src := NewMemorySource(append(slices.Clone(people), resources...))
+	now := types.Timestamp{Time: synth.Now}
+	for i, reason := range reasons {
+		yaml := strings.Replace(goodCheck, "resource_types: [idp.user]",
+			"resource_types: [test.thing]\nlookups:\n  - name: people\n    resource_type: hr.person\n    key: lower(resource.attributes.email)", 1)
+		yaml = strings.Replace(yaml, "reason: resource.attributes.email + ' has no MFA'", "reason: >-\n  "+reason, 1)
+		c, err := Parse("x.yaml", []byte(yaml))
+		if err != nil {
+			t.Fatalf("reason %d: %v", i, err)
+		}
+		if c.nativeReason == nil {
+			t.Errorf("reason %d has no native path: %s", i, reason)
+			continue
+		}
+		tables, err := buildLookups(context.Background(), []*Check{c}, src, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slow := *c
+		slow.nativeReason = nil
+		act := newActivation(now)
+		act.lookups = tables[0]
+		answered, errs := 0, 0
+		for _, r := range resources {
+			act.set(r)
+			got, want := c.fail(act, Result{}), slow.fail(act, Result{})
+			if got != want {
+				t.Fatalf("reason %d on %v:\nnative %q\nCEL    %q", i, r.Attributes, got.Reason, want.Reason)
+			}
+			if _, ok := c.nativeReason(&act.native); ok {
+				answered++
+			}
+			if strings.HasPrefix(want.Reason, "(the reason could not be given") {
+				errs++
+			}
+		}
+		if answered == 0 || i < 10 && errs == 0 {
+			t.Errorf("reason %d: %d native answers, %d CEL errors over %d resources", i, answered, errs, len(resources))
+		}
 	}
 }
 

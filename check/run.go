@@ -78,11 +78,14 @@ type activation struct {
 	fields  map[string]any
 	res     collect.Resource // a copy, so the caller's resource does not escape
 	full    bool             // fields holds type, id and name as well as attributes
+	filled  bool             // fields holds this resource's attributes
 	native  nenv             // what the native fast path reads
 }
 
 func newActivation(now types.Timestamp) *activation {
-	return &activation{now: now, lookups: types.NullValue, fields: make(map[string]any, 4), native: nenv{now: now.Time}}
+	a := &activation{now: now, lookups: types.NullValue, fields: make(map[string]any, 4), native: nenv{now: now.Time}}
+	a.native.res = &a.res
+	return a
 }
 
 // set makes r the resource in view. Only its attributes are put in the
@@ -96,11 +99,18 @@ func (a *activation) set(r collect.Resource) {
 		a.full = false
 	}
 	a.res = r
-	attrs := r.Attributes
+	a.filled = false
+}
+
+// fill puts the resource's attributes in the map CEL reads, the first
+// time CEL asks: a resource the native path decides costs nothing here.
+func (a *activation) fill() {
+	attrs := a.res.Attributes
 	if attrs == nil {
 		attrs = map[string]any{}
 	}
 	a.fields["attributes"] = attrs
+	a.filled = true
 }
 
 // need adds the resource's type, id and name for an expression that
@@ -116,6 +126,9 @@ func (a *activation) need() {
 func (a *activation) ResolveName(name string) (any, bool) {
 	switch name {
 	case resourceVar:
+		if !a.filled {
+			a.fill()
+		}
 		return a.fields, true
 	case nowVar:
 		return a.now, true
@@ -208,6 +221,14 @@ func (c *Check) evaluateNative(n *nenv) (status Status, known bool) {
 // fail completes a failing row with its reason.
 func (c *Check) fail(act *activation, row Result) Result {
 	row.Status = Fail
+	if c.nativeReason != nil {
+		act.native.attrs = act.res.Attributes
+		act.native.lookups, _ = act.lookups.(*lookupTables)
+		if s, ok := c.nativeReason(&act.native); ok {
+			row.Reason = s
+			return row
+		}
+	}
 	act.need()
 	out, _, err := c.reason.Eval(act)
 	if err != nil {

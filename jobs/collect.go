@@ -278,11 +278,11 @@ func (r *Runner) Evaluate(ctx context.Context, orgID int64, run *attest.Integrat
 	}
 	// The engine reads types and emits rows from several goroutines.
 	var mu sync.Mutex
-	origin := map[string]int64{} // type and ID → integration
+	origin := map[[2]string]int64{} // type and ID → integration
 	src := func(ctx context.Context, typ string, fn func(collect.Resource) error) error {
 		return r.DB.Resources(ctx, orgID, typ, func(integ int64, res collect.Resource) error {
 			mu.Lock()
-			origin[typ+"\x00"+res.ID] = integ
+			origin[[2]string{typ, res.ID}] = integ
 			mu.Unlock()
 			return fn(res)
 		})
@@ -291,7 +291,7 @@ func (r *Runner) Evaluate(ctx context.Context, orgID int64, run *attest.Integrat
 		mu.Lock()
 		defer mu.Unlock()
 		cr.Results = append(cr.Results, &attest.CheckResult{CheckID: res.CheckID, ResourceType: res.ResourceType, ResourceID: res.ResourceID,
-			ResourceName: res.ResourceName, Status: attest.CheckStatus(res.Status), Reason: res.Reason, IntegrationID: origin[res.ResourceType+"\x00"+res.ResourceID]})
+			ResourceName: res.ResourceName, Status: attest.CheckStatus(res.Status), Reason: res.Reason, IntegrationID: origin[[2]string{res.ResourceType, res.ResourceID}]})
 		return nil
 	})
 	if err != nil {

@@ -111,7 +111,10 @@ func (s *DB) RecordResults(ctx context.Context, orgID int64, cr *CheckRun) (*Rec
 		body := func(tx *sql.Tx) error {
 			for len(closes) > 0 {
 				n := min(len(closes), 500)
-				if _, err := tx.ExecContext(ctx, s.q(`UPDATE check_results SET until = ? WHERE org_id = ? AND id IN (`+placeholders(n)+`)`), append([]any{now, orgID}, closes[:n]...)...); err != nil {
+				// By primary key: the unary + keeps SQLite's planner, which
+				// has no statistics, from choosing an index on org_id and
+				// scanning every result of the organization per batch.
+				if _, err := tx.ExecContext(ctx, s.q(`UPDATE check_results SET until = ? WHERE +org_id = ? AND id IN (`+placeholders(n)+`)`), append([]any{now, orgID}, closes[:n]...)...); err != nil {
 					return fmt.Errorf("close results: %w", err)
 				}
 				closes = closes[n:]
@@ -150,7 +153,7 @@ func (s *DB) RecordResults(ctx context.Context, orgID int64, cr *CheckRun) (*Rec
 			continue
 		}
 		r.Excepted = r.Status == attest.CheckFail && (exc[excKey{r.CheckID, r.ResourceID}] || exc[excKey{r.CheckID, "*"}])
-		k := resultKey(r.CheckID, r.ResourceType, r.ResourceID)
+		k := resultKey{r.CheckID, r.ResourceType, r.ResourceID}
 		o, had := open[k]
 		delete(open, k)
 		switch {
@@ -204,6 +207,11 @@ func (s *DB) RecordResults(ctx context.Context, orgID int64, cr *CheckRun) (*Rec
 	for _, o := range open { // resources gone, or no longer selected
 		closes = append(closes, o.id)
 		out.Changes++
+		if len(closes) >= resultBatch { // the last transaction stays short
+			if err := flush(nil); err != nil {
+				return nil, err
+			}
+		}
 	}
 	// The integrations each check read, worked out before the last
 	// transaction so that it stays short.
@@ -258,19 +266,21 @@ func (s *DB) RecordResults(ctx context.Context, orgID int64, cr *CheckRun) (*Rec
 	return out, nil
 }
 
-func resultKey(check, typ, id string) string { return check + "\x00" + typ + "\x00" + id }
+// resultKey identifies a check's result on one resource; a struct, not
+// a joined string, so a run over 100,000 resources builds no key strings.
+type resultKey struct{ check, typ, id string }
 
 type excKey struct{ check, resource string }
 
 // openResults reads the open result of every resource for the checks.
-func (s *DB) openResults(ctx context.Context, orgID int64, checkIDs []any) (map[string]openResult, error) {
+func (s *DB) openResults(ctx context.Context, orgID int64, checkIDs []any) (map[resultKey]openResult, error) {
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, check_id, resource_type, resource_id, status, reason, excepted, since, deadline FROM check_results WHERE org_id = ? AND until IS NULL AND check_id IN (`+placeholders(len(checkIDs))+`)`),
 		append([]any{orgID}, checkIDs...)...)
 	if err != nil {
 		return nil, fmt.Errorf("read open results: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]openResult{}
+	out := map[resultKey]openResult{}
 	for rows.Next() {
 		var o openResult
 		var check, typ, rid string
@@ -278,7 +288,7 @@ func (s *DB) openResults(ctx context.Context, orgID int64, checkIDs []any) (map[
 			return nil, fmt.Errorf("read open results: %w", err)
 		}
 		o.check = check
-		out[resultKey(check, typ, rid)] = o
+		out[resultKey{check, typ, rid}] = o
 	}
 	return out, rows.Err()
 }

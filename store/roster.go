@@ -256,6 +256,13 @@ func (s *DB) ImportRoster(ctx context.Context, orgID int64, people []*attest.Ros
 		}
 		seen[p.Email] = i
 	}
+	// A collection brings the same roster run after run: when every
+	// person is on it unchanged, no write transaction is needed at all.
+	if n, err := s.unchangedRoster(ctx, orgID, people); err != nil {
+		return 0, 0, err
+	} else if n == len(people) {
+		return 0, n, nil
+	}
 	err = s.change(ctx, orgID, func(tx *sql.Tx) error {
 		for _, p := range people {
 			var id int64
@@ -277,10 +284,16 @@ func (s *DB) ImportRoster(ctx context.Context, orgID int64, people []*attest.Ros
 				if p.ManagerID == 0 {
 					p.ManagerID = before.ManagerID
 				}
+				updated++
+				if sameRosterPerson(before, p) {
+					// A collection brings the same roster run after run:
+					// an unchanged person costs no write and no audit entry.
+					p.Source, p.CreatedAt, p.UpdatedAt = before.Source, before.CreatedAt, before.UpdatedAt
+					continue
+				}
 				if err := s.updateRosterPerson(ctx, tx, orgID, before, p); err != nil {
 					return fmt.Errorf("%s: %w", p.Email, err)
 				}
-				updated++
 			}
 		}
 		return nil
@@ -289,6 +302,73 @@ func (s *DB) ImportRoster(ctx context.Context, orgID int64, people []*attest.Ros
 		return 0, 0, fmt.Errorf("import roster: %w", err)
 	}
 	return added, updated, nil
+}
+
+// unchangedRoster counts the people an import would leave as they are,
+// reading outside any transaction; it stops at the first one it would
+// change.
+func (s *DB) unchangedRoster(ctx context.Context, orgID int64, people []*attest.RosterPerson) (int, error) {
+	for i, p := range people {
+		var id int64
+		err := s.db.QueryRowContext(ctx, s.q(`SELECT id FROM roster_people WHERE org_id = ? AND email = ?`), orgID, p.Email).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return i, nil
+		} else if err != nil {
+			return 0, fmt.Errorf("find person: %w", err)
+		}
+		before, err := s.findRosterPerson(ctx, s.db, orgID, id)
+		if err != nil {
+			return 0, err
+		}
+		q := *p
+		q.ID = id
+		if q.ManagerID == 0 {
+			q.ManagerID = before.ManagerID
+		}
+		if !sameRosterPerson(before, &q) {
+			return i, nil
+		}
+		p.ID, p.ManagerID, p.Source, p.CreatedAt, p.UpdatedAt = id, q.ManagerID, before.Source, before.CreatedAt, before.UpdatedAt
+	}
+	return len(people), nil
+}
+
+// sameManagers reports whether every person already has the manager
+// the import names (or names no one on the roster), reading outside any
+// transaction.
+func (s *DB) sameManagers(ctx context.Context, orgID int64, people []*attest.RosterPerson, managers map[string]string) (bool, error) {
+	for _, p := range people {
+		m := managers[p.Email]
+		if m == "" {
+			continue
+		}
+		var mid int64
+		if err := s.db.QueryRowContext(ctx, s.q(`SELECT id FROM roster_people WHERE org_id = ? AND email = ?`), orgID, m).Scan(&mid); errors.Is(err, sql.ErrNoRows) || mid == p.ID {
+			continue
+		} else if err != nil {
+			return false, err
+		}
+		before, err := s.findRosterPerson(ctx, s.db, orgID, p.ID)
+		if err != nil {
+			return false, err
+		}
+		if before.ManagerID != mid {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// sameRosterPerson reports whether an import would leave before as it
+// is.
+func sameRosterPerson(before, p *attest.RosterPerson) bool {
+	source := p.Source
+	if source == "" {
+		source = before.Source
+	}
+	return before.UserID == p.UserID && before.Email == p.Email && before.Name == p.Name && before.Department == p.Department &&
+		before.ManagerID == p.ManagerID && before.EmploymentType == p.EmploymentType && before.StartDate == p.StartDate &&
+		before.EndDate == p.EndDate && before.Source == source
 }
 
 // ImportRosterResources takes the hr.person resources of the HR roster
@@ -301,6 +381,9 @@ func (s *DB) ImportRosterResources(ctx context.Context, orgID int64, res []colle
 	}
 	if added, updated, err = s.ImportRoster(ctx, orgID, people); err != nil {
 		return 0, 0, err
+	}
+	if same, err := s.sameManagers(ctx, orgID, people, managers); err != nil || same {
+		return added, updated, err
 	}
 	err = s.change(ctx, orgID, func(tx *sql.Tx) error {
 		for _, p := range people {

@@ -147,9 +147,25 @@ func TestRosterImport(t *testing.T) {
 		if len(cs) != 2 {
 			t.Errorf("a recent hire with a last day has %d checklists, want 2", len(cs))
 		}
+		lea, _, _ := db.FindRosterPage(ctx, org, attest.RosterFilter{Search: "lea"}, attest.Page{})
+		if len(lea) != 1 {
+			t.Fatalf("Lea: %+v", lea)
+		}
+		audited := func() int {
+			entries, _ := db.FindAuditLog(ctx, org, attest.AuditFilter{Entity: "person", EntityID: fmt.Sprint(lea[0].ID)})
+			return len(entries)
+		}
+		before := audited()
 		added, updated, err = db.ImportRosterResources(ctx, org, res[:1])
 		if err != nil || added != 0 || updated != 1 {
 			t.Errorf("second import: %d added, %d updated, %v", added, updated, err)
+		}
+		if n := audited(); n != before {
+			t.Errorf("importing Lea unchanged added %d audit entries", n-before)
+		}
+		changed := []collect.Resource{{Type: "hr.person", ID: "1", Attributes: map[string]any{"email": "lead@x.example", "name": "Lea Lead", "department": "Finance", "start_date": "2023-05-01"}}}
+		if _, updated, err = db.ImportRosterResources(ctx, org, changed); err != nil || updated != 1 || audited() != before+1 {
+			t.Errorf("a changed department: %d updated, %d audit entries added, %v", updated, audited()-before, err)
 		}
 		_, _, err = db.ImportRosterResources(ctx, org, []collect.Resource{{Type: "hr.person", ID: "9", Attributes: map[string]any{"name": "No Mail"}}})
 		wantCode(t, err, attest.EINVALID)

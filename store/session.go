@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"github.com/attest-dev/attest"
 )
@@ -32,12 +33,25 @@ func (s *DB) TouchSession(ctx context.Context, idHash string, sess *attest.Sessi
 		return nil
 	}
 	sess.LastSeen = now
+	// Concurrent requests of one session all find it due at once: one of
+	// them writes, the others go on without queueing for the writer
+	// behind a collection's batches.
+	v, _ := s.touches.LoadOrStore(idHash, new(atomic.Int64))
+	last := v.(*atomic.Int64)
+	prev := last.Load()
+	if now.UnixNano()-prev < int64(timeGranularity) || !last.CompareAndSwap(prev, now.UnixNano()) {
+		return nil
+	}
 	// Through tx: on SQLite it queues behind this process's other writers
 	// (a collection's batches) instead of polling in the busy handler.
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, s.q(`UPDATE sessions SET last_seen = ? WHERE token_hash = ?`), now, idHash)
 		return err
 	})
+	if err != nil {
+		last.CompareAndSwap(now.UnixNano(), prev) // the next request tries again
+	}
+	return err
 }
 
 // PromoteSession moves a session from the MFA stage to signed in.
@@ -48,6 +62,7 @@ func (s *DB) PromoteSession(ctx context.Context, idHash string) error {
 
 // DeleteSession ends a session.
 func (s *DB) DeleteSession(ctx context.Context, idHash string) error {
+	s.touches.Delete(idHash)
 	_, err := s.db.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE token_hash = ?`), idHash)
 	return err
 }

@@ -48,6 +48,9 @@ type DB struct {
 	checkpointsDone chan struct{}
 	// writer queues this process's SQLite write transactions (see tx).
 	writer sync.Mutex
+	// touches holds when each session's activity was last written, by
+	// ID hash (TouchSession).
+	touches sync.Map
 	// heads holds the audit head of each change under way, by transaction.
 	heads sync.Map
 	// group queues each organization's changes on PostgreSQL to be
