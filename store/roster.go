@@ -398,8 +398,11 @@ func (s *DB) ImportRosterResources(ctx context.Context, orgID int64, res []colle
 				return err
 			}
 			before, err := s.findRosterPerson(ctx, tx, orgID, p.ID)
-			if err != nil || before.ManagerID == mid {
+			if err != nil {
 				return err
+			}
+			if before.ManagerID == mid {
+				continue
 			}
 			after := *before
 			after.ManagerID = mid

@@ -167,6 +167,25 @@ func TestRosterImport(t *testing.T) {
 		if _, updated, err = db.ImportRosterResources(ctx, org, changed); err != nil || updated != 1 || audited() != before+1 {
 			t.Errorf("a changed department: %d updated, %d audit entries added, %v", updated, audited()-before, err)
 		}
+		// A new manager for a person listed after one whose manager is
+		// unchanged still takes.
+		moved := []collect.Resource{
+			res[0],
+			{Type: "hr.person", ID: "4", Attributes: map[string]any{"email": "kim@x.example", "name": "Kim", "manager": "lead@x.example", "start_date": "2022-01-10"}},
+			{Type: "hr.person", ID: "5", Attributes: map[string]any{"email": "max@x.example", "name": "Max Manager", "start_date": "2021-01-10"}},
+			{Type: "hr.person", ID: "2", Attributes: map[string]any{"email": "sam@x.example", "name": "Sam", "manager": "lead@x.example", "start_date": "2026-03-02T00:00:00Z", "end_date": "2026-06-30"}},
+		}
+		if _, _, err := db.ImportRosterResources(ctx, org, moved); err != nil {
+			t.Fatal(err)
+		}
+		moved[1].Attributes = map[string]any{"email": "kim@x.example", "name": "Kim", "manager": "lead@x.example", "start_date": "2022-01-10"}
+		moved[3].Attributes = map[string]any{"email": "sam@x.example", "name": "Sam", "manager": "max@x.example", "start_date": "2026-03-02T00:00:00Z", "end_date": "2026-06-30"}
+		if _, _, err := db.ImportRosterResources(ctx, org, moved); err != nil {
+			t.Fatal(err)
+		}
+		if sam, _, _ := db.FindRosterPage(ctx, org, attest.RosterFilter{Search: "sam@"}, attest.Page{}); len(sam) != 1 || sam[0].Manager != "Max Manager" {
+			t.Errorf("Sam's new manager was not taken: %+v", sam)
+		}
 		_, _, err = db.ImportRosterResources(ctx, org, []collect.Resource{{Type: "hr.person", ID: "9", Attributes: map[string]any{"name": "No Mail"}}})
 		wantCode(t, err, attest.EINVALID)
 	})
