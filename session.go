@@ -59,6 +59,8 @@ type SignedIn struct {
 	OrgName string
 	// RequireMFA is the organization's setting.
 	RequireMFA bool
+	// Versions are read with the session (see Versions).
+	Versions *Versions
 }
 
 // InvitationTTL is how long an invitation link stays valid by default.

@@ -160,6 +160,10 @@ type TaskService interface {
 	FindTaskByID(ctx context.Context, orgID, id int64) (*Task, error)
 	// FindTasks returns the matching tasks, soonest due first.
 	FindTasks(ctx context.Context, orgID int64, f TaskFilter) ([]*Task, error)
+	// FindOpenTasksOf returns up to limit open tasks the member owns,
+	// soonest due first: a home page's "my tasks". Callers must not change
+	// what they get.
+	FindOpenTasksOf(ctx context.Context, orgID, ownerID int64, limit int) ([]*Task, error)
 	// CreateTask validates and stores t; a control or engagement it names
 	// must exist in the organization (EINVALID otherwise).
 	CreateTask(ctx context.Context, orgID int64, t *Task) error

@@ -23,9 +23,14 @@ func (s *DB) FindOrgAcknowledgements(ctx context.Context, orgID int64) ([]*attes
 // with the date); writes to controls, tasks or evidence leave them alone.
 // Callers must not change what they get.
 func (s *DB) PolicyStandings(ctx context.Context, orgID int64) ([]*attest.PolicyStanding, error) {
-	seq, err := s.latestChangeTo(ctx, orgID, standingsEntities...)
-	if err != nil {
-		return nil, err
+	var seq int64
+	if v := attest.VersionsFrom(ctx, orgID); v != nil { // read with the session
+		seq = max(v.Policy, v.User, v.Settings)
+	} else {
+		var err error
+		if seq, err = s.latestChangeTo(ctx, orgID, standingsEntities...); err != nil {
+			return nil, err
+		}
 	}
 	key := standingsKey{seq: seq, day: s.today()}
 	s.standings.mu.Lock()

@@ -63,10 +63,18 @@ func (s *DB) SubmitForApproval(ctx context.Context, orgID, policyID int64) (*att
 
 // FindApprovalRequests returns the submitted, unpublished current versions
 // that name userID as an approver and that the user has not decided on.
+// Callers must not change what they get.
 func (s *DB) FindApprovalRequests(ctx context.Context, orgID, userID int64) ([]*attest.ApprovalRequest, error) {
 	if userID == 0 {
 		return []*attest.ApprovalRequest{}, nil
 	}
+	// Policies (their versions and decisions) and members decide it.
+	return cachedRead(ctx, &s.reads.approvals, orgID, userID, func(v *attest.Versions) readKey { return readKey{v.Policy, v.User} }, func() ([]*attest.ApprovalRequest, error) {
+		return s.findApprovalRequests(ctx, orgID, userID)
+	})
+}
+
+func (s *DB) findApprovalRequests(ctx context.Context, orgID, userID int64) ([]*attest.ApprovalRequest, error) {
 	ps, err := queryAll(ctx, s.db, "find approval requests", scanPolicy, s.q(`SELECT `+policyColumns+` FROM policies
 		WHERE org_id = ? AND submitted_version = current_version AND current_version <> published_version
 		AND NOT EXISTS (SELECT 1 FROM policy_decisions d WHERE d.policy_id = policies.id AND d.version = policies.current_version AND d.approver_id = ?)

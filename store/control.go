@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -37,9 +38,15 @@ func (s *DB) insertControl(ctx context.Context, x queryer, orgID int64, c *attes
 	if c.Evidence == nil {
 		c.Evidence = []attest.EvidenceNeed{}
 	}
-	_, err := x.ExecContext(ctx, s.q(`INSERT INTO controls (org_id, `+controlColumns+`) VALUES (?, `+placeholders(15)+`)`),
+	var criteria []string // each once, as the mapping table keeps them
+	for _, crit := range c.Criteria {
+		if !slices.Contains(criteria, crit) {
+			criteria = append(criteria, crit)
+		}
+	}
+	_, err := x.ExecContext(ctx, s.q(`INSERT INTO controls (org_id, `+controlColumns+`, criteria) VALUES (?, `+placeholders(16)+`)`),
 		orgID, c.ID, c.Name, c.Description, c.OwnerRole, c.Frequency, c.Automatable, jsonText(c.Evidence), c.Custom,
-		c.Status, nullInt(c.OwnerID), c.OwnerNote, c.DueDate, c.Notes, c.Justification, c.UpdatedAt)
+		c.Status, nullInt(c.OwnerID), c.OwnerNote, c.DueDate, c.Notes, c.Justification, c.UpdatedAt, strings.Join(criteria, ","))
 	if err != nil {
 		return s.dialect.normalize(err)
 	}
@@ -378,6 +385,17 @@ type criteriaChange struct {
 	Criteria  []string `json:"criteria"`
 }
 
+// keepCriteriaList writes the control's list of criteria (controls.criteria)
+// from its mappings, in the transaction that changed them.
+func (s *DB) keepCriteriaList(ctx context.Context, tx *sql.Tx, orgID int64, controlID string) error {
+	_, err := tx.ExecContext(ctx, s.q(`UPDATE controls SET criteria = COALESCE((SELECT `+s.dialect.joinText("m.criterion_id")+` FROM control_criteria m
+		WHERE m.org_id = controls.org_id AND m.control_id = controls.id), '') WHERE org_id = ? AND id = ?`), orgID, controlID)
+	if err != nil {
+		return fmt.Errorf("list the criteria of control %s: %w", controlID, err)
+	}
+	return nil
+}
+
 // MapControl maps a control to a criterion; mapping twice is harmless and
 // changes nothing, so it is not audited.
 func (s *DB) MapControl(ctx context.Context, orgID int64, controlID, criterionID string) error {
@@ -396,6 +414,9 @@ func (s *DB) MapControl(ctx context.Context, orgID int64, controlID, criterionID
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil
+		}
+		if err := s.keepCriteriaList(ctx, tx, orgID, controlID); err != nil {
+			return err
 		}
 		after := append(append([]string{}, c.Criteria...), criterionID)
 		s.sortCriteria(after)
@@ -420,6 +441,9 @@ func (s *DB) UnmapControl(ctx context.Context, orgID int64, controlID, criterion
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return attest.Errorf(attest.ENOTFOUND, "control %s is not mapped to %s", controlID, criterionID)
+		}
+		if err := s.keepCriteriaList(ctx, tx, orgID, controlID); err != nil {
+			return err
 		}
 		after := []string{}
 		for _, id := range c.Criteria {

@@ -103,27 +103,29 @@ func (s *DB) findControlPage(ctx context.Context, orgID int64, f attest.ControlF
 	}
 	order := ` ORDER BY ` + controlOrder[p.Sort] + dir + `, c.id` + dir + fmt.Sprintf(` LIMIT %d OFFSET %d`, p.Limit, p.Offset)
 	if brief {
-		// On PostgreSQL the count comes with the rows (an organization has
-		// thousands of controls at most): one round trip, unless the page
-		// is past the end. SQLite answers in-process, where a second query
-		// costs less than the window, which makes it read every match.
-		total, counted := 0, ""
+		const columns = `c.id, c.name, c.status, c.owner_user_id, c.owner_note, c.frequency`
+		// The criteria come with each row (controls.criteria, kept with the
+		// mappings). On PostgreSQL the count comes with the page's rows: one
+		// round trip, unless the page is past the end; SQLite answers
+		// in-process, where a second query costs less.
+		query := `SELECT ` + columns + `, c.criteria FROM controls c WHERE ` + where + order
+		total, counted, qargs := 0, false, args
 		if s.dialect == sqliteDialect {
 			if total, err = count(); err != nil {
 				return nil, 0, err
 			}
 		} else {
-			counted = ", COUNT(*) OVER ()"
+			counted = true
+			query = `SELECT ` + columns + `, c.criteria, (SELECT COUNT(*) FROM controls c WHERE ` + where + `) FROM controls c WHERE ` + where + order
+			qargs = append(append(make([]any, 0, 2*len(args)), args...), args...)
 		}
 		out, err := queryAll(ctx, s.db, "find controls", func(row rowScanner) (*attest.Control, error) {
-			if counted == "" {
+			if !counted {
 				return scanControlRow(row)
 			}
 			return scanControlRow(row, &total)
-		}, s.q(`SELECT c.id, c.name, c.status, c.owner_user_id, c.owner_note, c.frequency,
-			(SELECT `+s.dialect.joinText("m.criterion_id")+` FROM control_criteria m WHERE m.org_id = c.org_id AND m.control_id = c.id)`+counted+`
-			FROM controls c WHERE `+where+order), args...)
-		if err == nil && len(out) == 0 && counted != "" {
+		}, s.q(query), qargs...)
+		if err == nil && len(out) == 0 && counted {
 			total, err = count()
 		}
 		if err == nil {

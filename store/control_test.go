@@ -213,6 +213,10 @@ func TestCreateControl(t *testing.T) {
 		if !got.Custom || got.Status != attest.NotStarted || !reflect.DeepEqual(got.Criteria, []string{"CC1.1", "CC6.1"}) || len(got.Evidence) != 1 {
 			t.Errorf("stored custom control = %+v, want custom, not started, mapped to CC1.1 and CC6.1 in framework order", got)
 		}
+		rows, _, err := db.FindControlRows(ctx, org, attest.ControlFilter{Search: "CUS-01"}, attest.Page{})
+		if err != nil || len(rows) != 1 || !reflect.DeepEqual(rows[0].Criteria, []string{"CC1.1", "CC6.1"}) {
+			t.Errorf("the list's row of CUS-01 = %v (%v), want criteria CC1.1 and CC6.1", rows, err)
+		}
 		if lib, _ := db.FindControlByID(ctx, org, "GOV-01"); lib == nil || lib.Custom || lib.Name == "Custom GOV-01" {
 			t.Errorf("the library control was overwritten: %+v", lib)
 		}
@@ -258,6 +262,12 @@ func TestMapControl(t *testing.T) {
 			}
 			if !reflect.DeepEqual(c.Criteria, s.want) {
 				t.Errorf("%s: criteria = %v, want %v", s.name, c.Criteria, s.want)
+			}
+			// The list's rows carry the control's list of criteria, kept
+			// with each change of its mappings.
+			rows, _, err := db.FindControlRows(ctx, org, attest.ControlFilter{Search: "CUS-01"}, attest.Page{})
+			if err != nil || len(rows) != 1 || !reflect.DeepEqual(rows[0].Criteria, s.want) {
+				t.Errorf("%s: the list's row = %v (%v), want criteria %v", s.name, rows, err, s.want)
 			}
 		}
 		// FindControls reads the same mappings as FindControlByID.

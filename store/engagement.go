@@ -97,6 +97,22 @@ func (s *DB) fillSystemOwners(ctx context.Context, x queryer, orgID int64, syste
 // FindEngagements returns the organization's engagements, newest first,
 // without their systems, archived ones included (see Engagement.Archived).
 func (s *DB) FindEngagements(ctx context.Context, orgID int64) ([]*attest.Engagement, error) {
+	es, err := cachedRead(ctx, &s.reads.engagements, orgID, 0, func(v *attest.Versions) readKey { return readKey{v.Engagement, v.CurrentEngagement} }, func() ([]*attest.Engagement, error) {
+		return s.findEngagements(ctx, orgID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Callers filter and change what they get: each has its own.
+	out := make([]*attest.Engagement, len(es))
+	for i, e := range es {
+		c := *e
+		out[i] = &c
+	}
+	return out, nil
+}
+
+func (s *DB) findEngagements(ctx context.Context, orgID int64) ([]*attest.Engagement, error) {
 	// One query: each engagement says whether it is the current one.
 	return queryAll(ctx, s.db, "find engagements", func(row rowScanner) (*attest.Engagement, error) {
 		var current int

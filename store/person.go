@@ -17,8 +17,15 @@ import (
 
 var _ attest.PersonService = (*DB)(nil)
 
-// FindOwners returns the members who may own things, by name.
+// FindOwners returns the members who may own things, by name. Callers
+// must not change what they get.
 func (s *DB) FindOwners(ctx context.Context, orgID int64) ([]*attest.Person, error) {
+	return cachedRead(ctx, &s.reads.owners, orgID, 0, func(v *attest.Versions) readKey { return readKey{v.User} }, func() ([]*attest.Person, error) {
+		return s.findOwners(ctx, orgID)
+	})
+}
+
+func (s *DB) findOwners(ctx context.Context, orgID int64) ([]*attest.Person, error) {
 	users, err := s.FindUsers(ctx, orgID)
 	if err != nil {
 		return nil, err

@@ -74,12 +74,16 @@ func (s *DB) FindSessionUser(ctx context.Context, idHash string) (*attest.Signed
 	sess := &attest.Session{}
 	su := &attest.SignedIn{Session: sess}
 	var requireMFA sql.NullBool
+	v := &attest.Versions{}
+	var current sql.NullInt64
 	u, err := scanUserWith(s.db.QueryRowContext(ctx, s.q(`SELECT s.user_id, s.org_id, s.csrf, s.stage, s.method, s.created_at, s.last_seen, o.name, st.require_mfa,
+		`+latestChangeColumns+`, o.current_engagement_id,
 		`+prefixed("u.", userColumns)+`
 		FROM sessions s JOIN users u ON u.id = s.user_id AND u.org_id = s.org_id JOIN organizations o ON o.id = s.org_id
 		LEFT JOIN org_settings st ON st.org_id = s.org_id
 		WHERE s.token_hash = ?`), idHash),
-		&sess.UserID, &sess.OrgID, &sess.CSRF, &sess.Stage, &sess.Method, &sess.CreatedAt, &sess.LastSeen, &su.OrgName, &requireMFA)
+		&sess.UserID, &sess.OrgID, &sess.CSRF, &sess.Stage, &sess.Method, &sess.CreatedAt, &sess.LastSeen, &su.OrgName, &requireMFA,
+		&v.Policy, &v.User, &v.Settings, &v.Engagement, &v.Task, &current)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, attest.Errorf(attest.EUNAUTHORIZED, "your session has ended: please sign in again")
 	}
@@ -90,7 +94,8 @@ func (s *DB) FindSessionUser(ctx context.Context, idHash string) (*attest.Signed
 		s.DeleteSession(ctx, idHash)
 		return nil, attest.Errorf(attest.EUNAUTHORIZED, "your session has expired: please sign in again")
 	}
-	su.User, su.RequireMFA = u, requireMFA.Bool
+	v.OrgID, v.CurrentEngagement = sess.OrgID, current.Int64
+	su.User, su.RequireMFA, su.Versions = u, requireMFA.Bool, v
 	return su, nil
 }
 

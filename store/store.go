@@ -66,6 +66,9 @@ type DB struct {
 	// standings keeps each organization's policy standings until a policy,
 	// user or the settings change, or the day does.
 	standings standingsCache
+	// reads keeps reads of a signed-in page under the versions they were
+	// made from (readcache.go).
+	reads readCaches
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
 }

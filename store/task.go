@@ -106,6 +106,14 @@ func (s *DB) FindTasks(ctx context.Context, orgID int64, f attest.TaskFilter) ([
 	return append(out, rest...), err
 }
 
+// FindOpenTasksOf returns up to limit open tasks the member owns, soonest
+// due first. Tasks and members (their names) decide it.
+func (s *DB) FindOpenTasksOf(ctx context.Context, orgID, ownerID int64, limit int) ([]*attest.Task, error) {
+	return cachedRead(ctx, &s.reads.ownTasks, orgID, ownerID, func(v *attest.Versions) readKey { return readKey{v.Task, v.User, int64(limit)} }, func() ([]*attest.Task, error) {
+		return s.FindTasks(ctx, orgID, attest.TaskFilter{OwnerID: ownerID, Open: true, Limit: limit})
+	})
+}
+
 func (s *DB) queryTasks(ctx context.Context, orgID int64, query string, args ...any) ([]*attest.Task, error) {
 	tasks, err := queryAll(ctx, s.db, "find tasks", scanTask, s.q(query), args...)
 	if err != nil {

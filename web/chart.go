@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/attest-dev/attest"
@@ -12,6 +13,42 @@ import (
 
 // trendChart draws the readiness score over time as an inline SVG line
 // chart, server-side, with a text alternative for screen readers.
+// trendCharts keeps the charts drawn last. The store hands out the same
+// snapshots until readiness is derived again, so dashboards viewed in the
+// meantime reuse the drawing; new snapshots are new values, hence a new
+// key.
+var trendCharts struct {
+	mu sync.Mutex
+	m  map[trendKey]template.HTML
+}
+
+type trendKey struct {
+	first, last *attest.Snapshot
+	n           int
+}
+
+// keptTrendChart is trendChart, drawn once for each series.
+func keptTrendChart(snaps []*attest.Snapshot) template.HTML {
+	if len(snaps) == 0 {
+		return trendChart(snaps)
+	}
+	k := trendKey{snaps[0], snaps[len(snaps)-1], len(snaps)}
+	trendCharts.mu.Lock()
+	h, ok := trendCharts.m[k]
+	trendCharts.mu.Unlock()
+	if ok {
+		return h
+	}
+	h = trendChart(snaps)
+	trendCharts.mu.Lock()
+	if trendCharts.m == nil || len(trendCharts.m) >= 256 {
+		trendCharts.m = map[trendKey]template.HTML{}
+	}
+	trendCharts.m[k] = h
+	trendCharts.mu.Unlock()
+	return h
+}
+
 func trendChart(snaps []*attest.Snapshot) template.HTML {
 	const w, h, pad = 600.0, 160.0, 24.0
 	var b strings.Builder

@@ -163,7 +163,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 	}
 	var mine []*attest.Task
 	if p.UserID != 0 { // "my tasks" are those the member owns by ID
-		if mine, err = s.svc.FindTasks(ctx, p.OrgID, attest.TaskFilter{OwnerID: p.UserID, Open: true, Limit: 20}); err != nil {
+		if mine, err = s.svc.FindOpenTasksOf(ctx, p.OrgID, p.UserID, 20); err != nil {
 			return err
 		}
 	}

@@ -246,7 +246,13 @@ func (s *Server) authenticate(w http.ResponseWriter, rt route, r *http.Request) 
 				return r, err
 			}
 		}
-		r = r.WithContext(context.WithValue(r.Context(), sessionKey, cs))
+		ctx := context.WithValue(r.Context(), sessionKey, cs)
+		if (r.Method == "GET" || r.Method == "HEAD") && cs.versions != nil {
+			// A page that changes nothing reads what it can from memory
+			// under the versions read with its session (attest.Versions).
+			ctx = attest.WithVersions(ctx, cs.versions)
+		}
+		r = r.WithContext(ctx)
 		p = cs.principal
 		if cs.mustEnrol && rt.pattern != "/account/mfa" {
 			return r, errMustEnrol

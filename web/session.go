@@ -24,6 +24,8 @@ type currentSession struct {
 	orgName   string
 	// mustEnrol holds the session to the MFA enrolment page.
 	mustEnrol bool
+	// versions were read with the session (attest.Versions).
+	versions *attest.Versions
 }
 
 // sessionFrom returns the request's session, or nil.
@@ -117,7 +119,7 @@ func (s *Server) loadSession(w http.ResponseWriter, r *http.Request, full bool) 
 	// enrol (or sign out) until the user has it; single sign-on leaves the
 	// second factor to the identity provider.
 	mustEnrol := si.RequireMFA && !u.MFAEnabled && sess.Method != "sso"
-	return &currentSession{idHash: hash, session: sess, user: u, principal: p, orgName: si.OrgName, mustEnrol: mustEnrol}, nil
+	return &currentSession{idHash: hash, session: sess, user: u, principal: p, orgName: si.OrgName, mustEnrol: mustEnrol, versions: si.Versions}, nil
 }
 
 // checkCSRF refuses a state-changing request that comes from another site

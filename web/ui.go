@@ -69,7 +69,7 @@ func loadUI() (*ui, error) {
 		"datetime": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 MST") },
 		"human":    func(v any) string { return strings.ReplaceAll(fmt.Sprint(v), "_", " ") },
 		"join":     strings.Join,
-		"trend":    trendChart,
+		"trend":    keptTrendChart,
 		"scoreBar": scoreBar,
 		"can": func(p *attest.Principal, a string) bool {
 			return p != nil && p.Can(attest.Action(a), time.Now())
