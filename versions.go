@@ -1,6 +1,9 @@
 package attest
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Versions says how recent an organization's records of each kind are: the
 // sequence number of the latest audited change to its policies, members,
@@ -15,6 +18,17 @@ type Versions struct {
 	OrgID                                    int64
 	Policy, User, Settings, Engagement, Task int64
 	CurrentEngagement                        int64
+	// Head is the organization's latest audited change of any kind, and
+	// Derived when the current engagement's figures (readiness,
+	// coverage) were last derived: from the change numbered Seq, on Day,
+	// at At; Seq is -1 when they never were. Figures older than Head are
+	// being derived again.
+	Head    int64
+	Derived struct {
+		Seq int64
+		Day Date
+		At  time.Time
+	}
 }
 
 type versionsKey struct{}

@@ -295,7 +295,7 @@ func (s *DB) refresh(ctx context.Context, orgID int64) (int64, error) {
 // readiness returns the engagement's stored readiness, computing it first
 // when none is stored, or when it is stale and no scheduler will.
 func (s *DB) readiness(ctx context.Context, orgID int64, e *attest.Engagement) (*attest.Readiness, error) {
-	sr, head, err := s.storedReadiness(ctx, orgID, e.ID)
+	sr, head, err := s.storedReadinessFor(ctx, orgID, e.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -324,6 +324,24 @@ func (s *DB) readiness(ctx context.Context, orgID int64, e *attest.Engagement) (
 	r := *sr.r // the decoded result is shared: a shallow copy carries this read's staleness
 	r.UpdatedAt, r.Stale = sr.at, stale
 	return &r, nil
+}
+
+// storedReadinessFor is storedReadiness, from the versions read with the
+// session when they hold the engagement's stamp (it is the current one):
+// then, while the decoded result is kept, there is no query.
+func (s *DB) storedReadinessFor(ctx context.Context, orgID, engagementID int64) (*storedResult, int64, error) {
+	v := attest.VersionsFrom(ctx, orgID)
+	if v == nil || v.CurrentEngagement != engagementID || v.Derived.Seq < 0 {
+		return s.storedReadiness(ctx, orgID, engagementID)
+	}
+	d := &s.derive
+	d.rmu.Lock()
+	sr := d.results[engagementID]
+	d.rmu.Unlock()
+	if sr != nil && sr.seq == v.Derived.Seq && sr.day == v.Derived.Day && sr.at.Equal(v.Derived.At) {
+		return sr, v.Head, nil
+	}
+	return s.storedReadiness(ctx, orgID, engagementID)
 }
 
 // storedReadiness returns the engagement's stored result (nil if none) and

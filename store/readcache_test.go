@@ -35,8 +35,11 @@ func TestVersionsKeepReads(t *testing.T) {
 		if _, err := db.UpdateControl(ctx, org, "GOV-01", attest.ControlUpdate{Status: ptr(attest.InProgress)}); err != nil {
 			t.Fatal(err)
 		}
-		if v := versions(); *v != *v0 {
-			t.Errorf("a control change moved the versions from %+v to %+v", v0, v)
+		kinds := func(v *attest.Versions) [6]int64 {
+			return [6]int64{v.Policy, v.User, v.Settings, v.Engagement, v.Task, v.CurrentEngagement}
+		}
+		if v := versions(); kinds(v) != kinds(v0) || v.Head <= v0.Head {
+			t.Errorf("a control change moved the versions from %+v to %+v, want only the head moved", v0, v)
 		}
 
 		// A task is kept under the versions it was read with.
@@ -78,6 +81,25 @@ func TestVersionsKeepReads(t *testing.T) {
 		v2 := versions()
 		if v2.Engagement <= v1.Engagement || v2.CurrentEngagement != e.ID {
 			t.Fatalf("after a new engagement the versions are %+v, want Engagement moved and %d current", v2, e.ID)
+		}
+		// The current engagement's figures: not derived yet, then derived
+		// from the latest change; the readiness read under the versions is
+		// the stored one.
+		if v2.Derived.Seq != -1 || v2.Head < v2.Engagement {
+			t.Errorf("before any derivation: derived %+v, head %d; want seq -1 and the head at the latest change", v2.Derived, v2.Head)
+		}
+		if err := db.Refresh(ctx, org); err != nil {
+			t.Fatal(err)
+		}
+		if v := versions(); v.Derived.Seq != v.Head || v.Derived.Day == "" || v.Derived.At.IsZero() {
+			t.Errorf("after deriving: %+v, want the figures derived from change %d", v.Derived, v.Head)
+		}
+		want, err := db.ReadinessOf(ctx, org, e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := db.ReadinessOf(attest.WithVersions(ctx, versions()), org, e); err != nil || got.UpdatedAt != want.UpdatedAt || got.Score != want.Score || got.Stale {
+			t.Errorf("readiness under the versions = %+v (%v), want the stored figures %+v", got, err, want)
 		}
 		vctx := attest.WithVersions(ctx, v2)
 		es, err := db.FindEngagements(vctx, org)

@@ -76,14 +76,17 @@ func (s *DB) FindSessionUser(ctx context.Context, idHash string) (*attest.Signed
 	var requireMFA sql.NullBool
 	v := &attest.Versions{}
 	var current sql.NullInt64
+	var derivedAt sql.NullTime
 	u, err := scanUserWith(s.db.QueryRowContext(ctx, s.q(`SELECT s.user_id, s.org_id, s.csrf, s.stage, s.method, s.created_at, s.last_seen, o.name, st.require_mfa,
 		`+latestChangeColumns+`, o.current_engagement_id,
+		COALESCE((SELECT h.seq FROM audit_heads h WHERE h.org_id = s.org_id), 0), COALESCE(r.seq, -1), COALESCE(r.day, ''), r.computed_at,
 		`+prefixed("u.", userColumns)+`
 		FROM sessions s JOIN users u ON u.id = s.user_id AND u.org_id = s.org_id JOIN organizations o ON o.id = s.org_id
 		LEFT JOIN org_settings st ON st.org_id = s.org_id
+		LEFT JOIN readiness_results r ON r.org_id = s.org_id AND r.engagement_id = o.current_engagement_id
 		WHERE s.token_hash = ?`), idHash),
 		&sess.UserID, &sess.OrgID, &sess.CSRF, &sess.Stage, &sess.Method, &sess.CreatedAt, &sess.LastSeen, &su.OrgName, &requireMFA,
-		&v.Policy, &v.User, &v.Settings, &v.Engagement, &v.Task, &current)
+		&v.Policy, &v.User, &v.Settings, &v.Engagement, &v.Task, &current, &v.Head, &v.Derived.Seq, &v.Derived.Day, &derivedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, attest.Errorf(attest.EUNAUTHORIZED, "your session has ended: please sign in again")
 	}
@@ -94,7 +97,7 @@ func (s *DB) FindSessionUser(ctx context.Context, idHash string) (*attest.Signed
 		s.DeleteSession(ctx, idHash)
 		return nil, attest.Errorf(attest.EUNAUTHORIZED, "your session has expired: please sign in again")
 	}
-	v.OrgID, v.CurrentEngagement = sess.OrgID, current.Int64
+	v.OrgID, v.CurrentEngagement, v.Derived.At = sess.OrgID, current.Int64, derivedAt.Time.UTC()
 	su.User, su.RequireMFA, su.Versions = u, requireMFA.Bool, v
 	return su, nil
 }
