@@ -138,7 +138,11 @@ func (s *DB) RecordResults(ctx context.Context, orgID int64, cr *CheckRun) (*Rec
 		if final != nil {
 			return s.change(ctx, orgID, body)
 		}
-		return s.tx(ctx, body)
+		t0 := time.Now()
+		if err := s.tx(ctx, body); err != nil {
+			return err
+		}
+		return s.pace(ctx, time.Since(t0))
 	}
 	counts := map[string]*attest.MonitoredCheck{}
 	for _, c := range cr.Checks {

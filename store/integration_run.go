@@ -124,6 +124,7 @@ func (s *DB) ReplaceResources(ctx context.Context, orgID, integrationID, gen int
 	for len(rows) > 0 {
 		chunk := rows[:min(len(rows), resourceTx)]
 		rows = rows[len(chunk):]
+		t0 := time.Now()
 		err := s.tx(ctx, func(tx *sql.Tx) error {
 			for len(chunk) > 0 {
 				part := chunk[:min(len(chunk), resourceBatch)]
@@ -139,6 +140,9 @@ func (s *DB) ReplaceResources(ctx context.Context, orgID, integrationID, gen int
 			return nil
 		})
 		if err != nil {
+			return fmt.Errorf("store resources: %w", err)
+		}
+		if err := s.pace(ctx, time.Since(t0)); err != nil {
 			return fmt.Errorf("store resources: %w", err)
 		}
 	}
@@ -158,6 +162,7 @@ func (s *DB) ReplaceResources(ctx context.Context, orgID, integrationID, gen int
 func (s *DB) dropGenerations(ctx context.Context, orgID, integrationID int64) error {
 	for {
 		var n int64
+		t0 := time.Now()
 		err := s.tx(ctx, func(tx *sql.Tx) error {
 			res, err := tx.ExecContext(ctx, s.q(`DELETE FROM resources WHERE org_id = ? AND integration_id = ? AND (gen, type, rid) IN (
 				SELECT r.gen, r.type, r.rid FROM resources r JOIN integrations i ON i.id = r.integration_id
@@ -173,6 +178,9 @@ func (s *DB) dropGenerations(ctx context.Context, orgID, integrationID int64) er
 		}
 		if n < resourceTx {
 			return nil
+		}
+		if err := s.pace(ctx, time.Since(t0)); err != nil {
+			return fmt.Errorf("drop old resources: %w", err)
 		}
 	}
 }

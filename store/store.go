@@ -71,6 +71,11 @@ type DB struct {
 	reads readCaches
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
+	// BackgroundShare is the most of its time a long background write
+	// (storing a collection's resources and check results) spends
+	// writing: it pauses for the rest between its short transactions, so
+	// pages stay fast while it runs. 1 writes flat out.
+	BackgroundShare float64
 }
 
 var (
@@ -107,7 +112,7 @@ func Open(ctx context.Context, cfg Config, fw *attest.Framework) (*DB, error) {
 		sqldb.Close()
 		return nil, err
 	}
-	s := &DB{db: sqldb, dialect: d, fw: fw, templates: cfg.PolicyTemplates, Now: func() time.Time { return time.Now().UTC() }}
+	s := &DB{db: sqldb, dialect: d, fw: fw, templates: cfg.PolicyTemplates, Now: func() time.Time { return time.Now().UTC() }, BackgroundShare: DefaultBackgroundShare}
 	if d == sqliteDialect {
 		s.stopCheckpoints, s.checkpointsDone = make(chan struct{}), make(chan struct{})
 		go checkpoints(sqldb, checkpointInterval, s.stopCheckpoints, s.checkpointsDone)
