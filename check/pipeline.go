@@ -123,27 +123,46 @@ func runType(ctx context.Context, typ string, checks []*Check, lts []ref.Val, sr
 	return ctx.Err()
 }
 
-// runTypeInline is runType on one core: evaluate and emit in the source's
-// callback, with no goroutine hand-offs.
+// runTypeInline is runType on one core, with no goroutine hand-offs:
+// resources are gathered in batches, each batch evaluated and then its
+// rows emitted. Evaluating a batch in one tight loop lets the processor
+// overlap the memory reads of neighbouring resources, which emitting
+// after every resource would interleave.
 func runTypeInline(ctx context.Context, typ string, checks []*Check, lts []ref.Val, src Source, emit func(Result) error, now types.Timestamp) error {
 	act := newActivation(now)
-	n := 0
 	var emitErr error
-	err := src.Resources(ctx, typ, func(r collect.Resource) error {
-		if n++; n%batchSize == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
+	b := &batch{res: make([]collect.Resource, 0, batchSize), rows: make([]Result, 0, batchSize*len(checks))}
+	flush := func() error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		b.rows = b.rows[:0]
+		for i := range b.res {
+			act.set(b.res[i])
+			for j, c := range checks {
+				act.lookups = lts[j]
+				b.rows = append(b.rows, c.evaluate(act))
 			}
 		}
-		act.set(r)
-		for j, c := range checks {
-			act.lookups = lts[j]
-			if emitErr = emit(c.evaluate(act)); emitErr != nil {
+		clear(b.res) // drop references to attribute maps
+		b.res = b.res[:0]
+		for _, row := range b.rows {
+			if emitErr = emit(row); emitErr != nil {
 				return emitErr
 			}
 		}
 		return nil
+	}
+	err := src.Resources(ctx, typ, func(r collect.Resource) error {
+		b.res = append(b.res, r)
+		if len(b.res) == batchSize {
+			return flush()
+		}
+		return nil
 	})
+	if err == nil && len(b.res) > 0 {
+		err = flush()
+	}
 	switch {
 	case emitErr != nil:
 		return emitErr
