@@ -60,12 +60,6 @@ func (c *ncomp) real(e ast.Expr) ast.Expr {
 	return e
 }
 
-// compileNativeOperand returns a native reader of the checked
-// expression's value, or nil.
-func compileNativeOperand(a *ast.AST) operand {
-	return newNcomp(a).operand(a.Expr())
-}
-
 // compileNative returns a native program for the checked expression, or
 // nil when it has another shape.
 func compileNative(a *ast.AST) native {
@@ -277,17 +271,18 @@ func (c *ncomp) operand(e ast.Expr) operand {
 		return boxed(c.concat(e))
 	case call.FunctionName() == "string" && len(call.Args()) == 1:
 		return boxed(c.toString(call.Args()[0]))
+	case call.FunctionName() == "lower" && len(call.Args()) == 1:
+		return boxed(c.lower(call.Args()[0]))
 	}
 	if name := e.AsCall().FunctionName(); strings.HasPrefix(name, "_lookup_") && len(e.AsCall().Args()) == 2 {
 		idx, err := strconv.Atoi(strings.TrimPrefix(name, "_lookup_"))
-		key := c.operand(e.AsCall().Args()[1])
+		key := c.str(e.AsCall().Args()[1]) // a key that is not a string is CEL's to judge
 		if err != nil || key == nil {
 			return nil
 		}
 		return func(n *nenv) (any, bool) {
-			k, ok := key(n)
-			s, isString := k.(string)
-			if !ok || !isString || n.lookups == nil || idx >= len(n.lookups.tables) {
+			s, ok := key(n)
+			if !ok || n.lookups == nil || idx >= len(n.lookups.tables) {
 				return nil, false
 			}
 			if v, found := n.lookups.tables[idx][s]; found {
@@ -323,15 +318,6 @@ func (c *ncomp) operand(e ast.Expr) operand {
 		return nil
 	}
 	switch e.AsCall().FunctionName() {
-	case "lower":
-		return func(n *nenv) (any, bool) {
-			v, ok := p(n)
-			s, isString := v.(string)
-			if !ok || !isString {
-				return nil, false
-			}
-			return strings.ToLower(s), true
-		}
 	case "int":
 		return func(n *nenv) (any, bool) {
 			v, ok := p(n)
@@ -493,7 +479,7 @@ func compare(fn string, l, r any) (bool, bool) {
 		switch l.(type) {
 		case nil:
 			return fn == operators.Equals, true
-		case bool, string, float64, []any, map[string]any:
+		case bool, string, float64, []any, map[string]any, *lookupEntry:
 			return fn == operators.NotEquals, true
 		}
 		return false, false

@@ -57,8 +57,8 @@ type Lookup struct {
 type compiledLookup struct {
 	Lookup
 	when, key  cel.Program
-	nativeWhen native  // fast paths (native.go), or nil
-	nativeKey  operand //
+	nativeWhen native                       // fast paths (native.go, native_string.go), or nil
+	nativeKey  func(n *nenv) (string, bool) //
 }
 
 // file is the YAML shape of a check file.
@@ -186,7 +186,7 @@ func Parse(name string, data []byte) (*Check, error) {
 			}
 		}
 		if checked, iss := env.Compile(l.Key); iss == nil || iss.Err() == nil {
-			cl.nativeKey = compileNativeOperand(checked.NativeRep())
+			cl.nativeKey = compileNativeString(checked.NativeRep())
 		}
 		if cl.when != nil {
 			cl.nativeWhen = nativeOf(env, l.When)
