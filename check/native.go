@@ -28,7 +28,8 @@ type nenv struct {
 	res     *collect.Resource // for resource.name, .id and .type
 	lookups *lookupTables
 	now     time.Time
-	vars    []any // by depth of the loop
+	vars    []any  // by depth of the loop
+	buf     []byte // scratch for the reason being built (native_append.go)
 }
 
 // operand is a value a native comparison reads.

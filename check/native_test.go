@@ -96,6 +96,11 @@ func TestNativeReasonsAgreeWithCEL(t *testing.T) {
 		`resource.attributes.a + resource.attributes.b + resource.attributes.c + resource.attributes.a + resource.attributes.b + resource.attributes.c + resource.attributes.a + resource.attributes.b + resource.attributes.c`,
 		`resource.attributes.keys.filter(k, k.tags.exists(t, t == 'old')).map(k, k.id).join(',')`,
 		`resource.attributes.nested.deep + resource.attributes.keys.filter(k, k.age > 1).map(k, string(k.id)).join(' ')`,
+		// Written in place (native_append.go): filters chained under a
+		// map, a map over a map, separators that are not literals.
+		`resource.attributes.keys.filter(k, k.active == true).filter(j, j.age > 90).map(x, x.active, x.id + '/' + string(int(x.age))).join(resource.attributes.sep)`,
+		`resource.attributes.keys.map(k, k.id).map(i, i + '!').join('-') + resource.attributes.tags.join(resource.attributes.a)`,
+		`resource.attributes.tags.map(t, resource.attributes.keys.map(k, k.id).join(t)).join(', ')`,
 	}
 	people := []collect.Resource{
 		{Type: "hr.person", ID: "p1", Name: "Ann", Attributes: map[string]any{"email": "Ann@example.com", "end_date": "2024-01-02", "nested": map[string]any{"deep": "d"}}},
