@@ -187,6 +187,83 @@ func TestNativeReasonsAgreeWithCEL(t *testing.T) {
 	}
 }
 
+// TestNativeConditionsAgreeWithCEL: the direct comparisons of one
+// attribute with a literal and the lookup(…) == null test give CEL's rows,
+// errors included, over resources with every attribute in turn made null,
+// a string, a number, a list or missing.
+func TestNativeConditionsAgreeWithCEL(t *testing.T) {
+	conditions := []string{
+		`resource.attributes.flag == true`,
+		`resource.attributes.flag != false`,
+		`resource.attributes.state == 'on'`,
+		`resource.attributes.state != 'on'`,
+		`resource.attributes.count > 3`,
+		`resource.attributes.count <= 42`,
+		`resource.attributes.count == 42`,
+		`resource.attributes.count != 42`,
+		`resource.attributes.state == null`,
+		`resource.attributes.state != null`,
+		`lookup('people', lower(resource.attributes.owner)) == null`,
+		`lookup('people', resource.attributes.owner) != null || resource.attributes.flag == false`,
+	}
+	people := []collect.Resource{{Type: "hr.person", ID: "p1", Name: "Ann", Attributes: map[string]any{"email": "Ann@example.com"}}}
+	base := collect.Resource{Type: "test.thing", ID: "t1", Name: "Thing One", Attributes: map[string]any{
+		"flag": true, "state": "on", "count": 42.0, "owner": "ann@example.com",
+	}}
+	resources := variants(base)
+	for k, v := range map[string]any{"owner": "ANN@example.com", "flag": false} {
+		r := base
+		r.Attributes = maps.Clone(base.Attributes)
+		r.Attributes[k] = v
+		resources = append(resources, r)
+	}
+	src := NewMemorySource(append(slices.Clone(people), resources...))
+	now := types.Timestamp{Time: synth.Now}
+	for i, cond := range conditions {
+		yaml := strings.Replace(goodCheck, "resource_types: [idp.user]",
+			"resource_types: [test.thing]\nlookups:\n  - name: people\n    resource_type: hr.person\n    key: lower(resource.attributes.email)", 1)
+		yaml = strings.Replace(yaml, "when: resource.attributes.suspended == false\n", "", 1)
+		yaml = strings.Replace(yaml, "condition: resource.attributes.mfa_enrolled == true", "condition: >-\n  "+cond, 1)
+		c, err := Parse("x.yaml", []byte(yaml))
+		if err != nil {
+			t.Fatalf("condition %d: %v", i, err)
+		}
+		if c.nativeCond == nil {
+			t.Errorf("condition %d has no native path: %s", i, cond)
+			continue
+		}
+		tables, err := buildLookups(context.Background(), []*Check{c}, src, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slow := *c
+		slow.nativeCond, slow.nativeReason = nil, nil
+		act := newActivation(now)
+		act.lookups = tables[0]
+		answered, errs := 0, 0
+		statuses := map[Status]bool{}
+		for _, r := range resources {
+			act.set(r)
+			got, want := c.evaluate(act), slow.evaluate(act)
+			if got != want {
+				t.Fatalf("condition %d on %v:\nnative %+v\nCEL    %+v", i, r.Attributes, got, want)
+			}
+			act.native.attrs = r.Attributes
+			act.native.lookups, _ = act.lookups.(*lookupTables)
+			if _, known := c.evaluateNative(&act.native); known {
+				answered++
+			}
+			if want.Status == Error {
+				errs++
+			}
+			statuses[want.Status] = true
+		}
+		if answered == 0 || errs == 0 || !statuses[Pass] || !statuses[Fail] {
+			t.Errorf("condition %d: %d native answers, %d errors, statuses %v over %d resources", i, answered, errs, statuses, len(resources))
+		}
+	}
+}
+
 // variants returns r and copies with each attribute (and each key of an
 // object attribute) replaced or removed.
 func variants(r collect.Resource) []collect.Resource {
