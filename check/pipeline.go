@@ -18,7 +18,14 @@ type batch struct {
 	done chan struct{}
 }
 
-const batchSize = 512
+// batchSize is how many resources one core evaluates before emitting
+// their rows: small enough for the rows to stay in its cache.
+// pipeBatchSize is a worker's share in the pipeline, larger so that
+// hand-offs between goroutines are rare.
+const (
+	batchSize     = 512
+	pipeBatchSize = 2048
+)
 
 // runType evaluates the checks selecting typ over its resources: the
 // source feeds batches to one worker per core and the rows are emitted in
@@ -40,7 +47,7 @@ func runType(ctx context.Context, typ string, checks []*Check, lts []ref.Val, sr
 			b.res, b.rows, b.done = b.res[:0], b.rows[:0], make(chan struct{})
 			return b
 		default:
-			return &batch{res: make([]collect.Resource, 0, batchSize), rows: make([]Result, 0, batchSize*len(checks)), done: make(chan struct{})}
+			return &batch{res: make([]collect.Resource, 0, pipeBatchSize), rows: make([]Result, 0, pipeBatchSize*len(checks)), done: make(chan struct{})}
 		}
 	}
 	for range workers {
@@ -79,7 +86,7 @@ func runType(ctx context.Context, typ string, checks []*Check, lts []ref.Val, sr
 		}
 		err := src.Resources(ctx, typ, func(r collect.Resource) error {
 			cur.res = append(cur.res, r)
-			if len(cur.res) == batchSize {
+			if len(cur.res) == pipeBatchSize {
 				if !send() {
 					return ctx.Err()
 				}
