@@ -51,7 +51,7 @@ func buildLookups(ctx context.Context, checks []*Check, src Source, now types.Ti
 				l := &checks[u.check].lookups[u.lookup]
 				keys, in = keys[:0], in[:0]
 				for i := range batch {
-					act.set(batch[i])
+					act.setAt(&batch[i])
 					key, ok := lookupKey(l, act, batch[i].Attributes)
 					keys, in = append(keys, key), append(in, ok)
 				}

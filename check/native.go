@@ -77,11 +77,20 @@ func (c *ncomp) native(e ast.Expr) native {
 	case ast.SelectKind:
 		s := e.AsSelect()
 		if s.IsTestOnly() { // has(resource.attributes.a.b)
+			field := s.FieldName()
+			if p := c.real(s.Operand()); p.Kind() == ast.SelectKind && !p.AsSelect().IsTestOnly() && p.AsSelect().FieldName() == "attributes" &&
+				p.AsSelect().Operand().Kind() == ast.IdentKind && p.AsSelect().Operand().AsIdent() == resourceVar && slicesLastIndex(c.vars, resourceVar) < 0 {
+				// has(resource.attributes.a): CEL sees an empty map for
+				// missing attributes, and a nil map has no key either.
+				return func(n *nenv) (bool, bool) {
+					_, found := n.attrs[field]
+					return found, true
+				}
+			}
 			parent := c.attrPath(s.Operand(), true)
 			if parent == nil {
 				return nil
 			}
-			field := s.FieldName()
 			return func(n *nenv) (bool, bool) {
 				m, ok := parent(n)
 				if mm, isMap := m.(map[string]any); ok && isMap {
@@ -430,16 +439,14 @@ func compareAttr(fn string, f string, lit any) native {
 				return compare(fn, v, lit)
 			}
 		}
-	case float64:
-		return func(n *nenv) (bool, bool) {
-			v, ok := n.attrs[f]
-			if !ok {
-				return false, false
-			}
-			return compare(fn, v, lit)
-		}
 	}
-	return compareLiteral(fn, func(n *nenv) (any, bool) { v, ok := n.attrs[f]; return v, ok }, lit)
+	return func(n *nenv) (bool, bool) {
+		v, ok := n.attrs[f]
+		if !ok {
+			return false, false
+		}
+		return compare(fn, v, lit)
+	}
 }
 
 // null is the literal null in a native comparison.

@@ -43,6 +43,13 @@ func (c *ncomp) str(e ast.Expr) strOp {
 			return c.lower(call.Args()[0])
 		}
 	}
+	if f, ok := c.singleAttr(e); ok {
+		return func(n *nenv) (string, bool) {
+			v, ok := n.attrs[f]
+			s, isString := v.(string)
+			return s, ok && isString
+		}
+	}
 	p := c.operand(e)
 	if p == nil {
 		return nil

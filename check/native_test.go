@@ -203,6 +203,7 @@ func TestNativeConditionsAgreeWithCEL(t *testing.T) {
 		`resource.attributes.count != 42`,
 		`resource.attributes.state == null`,
 		`resource.attributes.state != null`,
+		`has(resource.attributes.state) && resource.attributes.count > 3`,
 		`lookup('people', lower(resource.attributes.owner)) == null`,
 		`lookup('people', resource.attributes.owner) != null || resource.attributes.flag == false`,
 	}

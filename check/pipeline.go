@@ -56,7 +56,7 @@ func runType(ctx context.Context, typ string, checks []*Check, lts []ref.Val, sr
 			for b := range work {
 				b.rows = b.rows[:0]
 				for i := range b.res {
-					act.set(b.res[i])
+					act.setAt(&b.res[i])
 					for j, c := range checks {
 						act.lookups = lts[j]
 						b.rows = append(b.rows, c.evaluate(act))
@@ -145,7 +145,7 @@ func runTypeInline(ctx context.Context, typ string, checks []*Check, lts []ref.V
 		}
 		b.rows = b.rows[:0]
 		for i := range b.res {
-			act.set(b.res[i])
+			act.setAt(&b.res[i])
 			for j, c := range checks {
 				act.lookups = lts[j]
 				b.rows = append(b.rows, c.evaluate(act))
