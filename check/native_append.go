@@ -189,7 +189,7 @@ func (c *ncomp) mappedList(e ast.Expr) *mapped {
 			return nil, false
 		}
 		m, ok := c.macros[e.ID()]
-		if !ok || m.Kind() != ast.CallKind || !m.AsCall().IsMemberFunction() || m.AsCall().Args()[0].Kind() != ast.IdentKind {
+		if !ok || m.Kind() != ast.CallKind || !m.AsCall().IsMemberFunction() || len(m.AsCall().Args()) == 0 || m.AsCall().Args()[0].Kind() != ast.IdentKind {
 			return nil, false
 		}
 		return m.AsCall(), true
