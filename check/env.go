@@ -142,7 +142,7 @@ func daysBetween(a, now ref.Val) ref.Val {
 // lookupTables is the run's lookups for one check, indexed like its
 // declaration; it travels through the activation as an opaque value.
 type lookupTables struct {
-	tables []map[string]any
+	tables []map[string]*lookupEntry
 }
 
 func (l *lookupTables) ConvertToNative(reflect.Type) (any, error) {
@@ -178,5 +178,5 @@ func lookupCall(tables ref.Val, idx int, k ref.Val) ref.Val {
 	if !found {
 		return types.NullValue
 	}
-	return types.DefaultTypeAdapter.NativeToValue(v)
+	return types.DefaultTypeAdapter.NativeToValue(v.value())
 }

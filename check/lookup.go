@@ -28,10 +28,10 @@ func buildLookups(ctx context.Context, checks []*Check, src Source, now types.Ti
 		if len(c.lookups) == 0 {
 			continue
 		}
-		tables[i] = &lookupTables{tables: make([]map[string]any, len(c.lookups))}
+		tables[i] = &lookupTables{tables: make([]map[string]*lookupEntry, len(c.lookups))}
 		out[i] = tables[i]
 		for j, l := range c.lookups {
-			tables[i].tables[j] = map[string]any{}
+			tables[i].tables[j] = map[string]*lookupEntry{}
 			if _, ok := uses[l.ResourceType]; !ok {
 				order = append(order, l.ResourceType)
 			}
@@ -39,30 +39,48 @@ func buildLookups(ctx context.Context, checks []*Check, src Source, now types.Ti
 		}
 	}
 	act := newActivation(now)
+	// Resources are taken a batch at a time, their keys computed in one
+	// tight loop (as runTypeInline does) and then stored in order.
+	batch := make([]collect.Resource, 0, batchSize)
+	keys := make([]string, 0, batchSize)
+	in := make([]bool, 0, batchSize)
 	for _, typ := range order {
-		err := src.Resources(ctx, typ, func(r collect.Resource) error {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			act.set(r)
-			var value map[string]any
-			for _, u := range uses[typ] {
-				l := checks[u.check].lookups[u.lookup]
-				key, ok := lookupKey(&l, act, r.Attributes)
-				if !ok {
-					continue
+		us := uses[typ]
+		flush := func() {
+			for _, u := range us {
+				l := &checks[u.check].lookups[u.lookup]
+				keys, in = keys[:0], in[:0]
+				for i := range batch {
+					act.setAt(&batch[i])
+					key, ok := lookupKey(l, act, batch[i].Attributes)
+					keys, in = append(keys, key), append(in, ok)
 				}
 				t := tables[u.check].tables[u.lookup]
-				if _, dup := t[key]; dup {
-					continue
+				for i, key := range keys {
+					if !in[i] {
+						continue
+					}
+					if _, dup := t[key]; !dup {
+						t[key] = newLookupEntry(batch[i])
+					}
 				}
-				if value == nil {
-					value = map[string]any{"type": r.Type, "id": r.ID, "name": r.Name, "attributes": r.Attributes}
+			}
+			clear(batch)
+			batch = batch[:0]
+		}
+		err := src.Resources(ctx, typ, func(r collect.Resource) error {
+			batch = append(batch, r)
+			if len(batch) == batchSize {
+				if err := ctx.Err(); err != nil {
+					return err
 				}
-				t[key] = value
+				flush()
 			}
 			return nil
 		})
+		if err == nil {
+			flush()
+		}
 		if err != nil {
 			return nil, fmt.Errorf("build lookups from %s resources: %w", typ, err)
 		}
@@ -92,10 +110,8 @@ func lookupKey(l *compiledLookup, act *activation, attrs map[string]any) (key st
 		}
 	}
 	if l.nativeKey != nil {
-		if v, ok := l.nativeKey(&act.native); ok {
-			if s, isString := v.(string); isString {
-				return s, true
-			}
+		if s, ok := l.nativeKey(&act.native); ok {
+			return s, true
 		}
 	}
 	act.need()
@@ -105,4 +121,38 @@ func lookupKey(l *compiledLookup, act *activation, attrs map[string]any) (key st
 	}
 	s, isString := k.(types.String)
 	return string(s), isString
+}
+
+// lookupEntry is a resource as a lookup table keeps it: its name, ID,
+// type and attributes, without the map CEL sees (type, id, name,
+// attributes), which costs several allocations per entry and is made
+// only when a CEL program reads the entry. The native path reads the
+// fields directly (field in native_string.go).
+type lookupEntry struct {
+	Type, ID, Name string
+	Attributes     map[string]any
+}
+
+func newLookupEntry(r collect.Resource) *lookupEntry {
+	return &lookupEntry{Type: r.Type, ID: r.ID, Name: r.Name, Attributes: r.Attributes}
+}
+
+// value is the entry as CEL sees it.
+func (e *lookupEntry) value() map[string]any {
+	return map[string]any{"type": e.Type, "id": e.ID, "name": e.Name, "attributes": e.Attributes}
+}
+
+// field reads one of the entry's fields as its map would give it.
+func (e *lookupEntry) field(f string) (any, bool) {
+	switch f {
+	case "attributes":
+		return e.Attributes, true
+	case "name":
+		return e.Name, true
+	case "id":
+		return e.ID, true
+	case "type":
+		return e.Type, true
+	}
+	return nil, false
 }

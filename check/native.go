@@ -28,7 +28,8 @@ type nenv struct {
 	res     *collect.Resource // for resource.name, .id and .type
 	lookups *lookupTables
 	now     time.Time
-	vars    []any // by depth of the loop
+	vars    []any  // by depth of the loop
+	buf     []byte // scratch for the reason being built (native_append.go)
 }
 
 // operand is a value a native comparison reads.
@@ -60,12 +61,6 @@ func (c *ncomp) real(e ast.Expr) ast.Expr {
 	return e
 }
 
-// compileNativeOperand returns a native reader of the checked
-// expression's value, or nil.
-func compileNativeOperand(a *ast.AST) operand {
-	return newNcomp(a).operand(a.Expr())
-}
-
 // compileNative returns a native program for the checked expression, or
 // nil when it has another shape.
 func compileNative(a *ast.AST) native {
@@ -82,11 +77,20 @@ func (c *ncomp) native(e ast.Expr) native {
 	case ast.SelectKind:
 		s := e.AsSelect()
 		if s.IsTestOnly() { // has(resource.attributes.a.b)
+			field := s.FieldName()
+			if p := c.real(s.Operand()); p.Kind() == ast.SelectKind && !p.AsSelect().IsTestOnly() && p.AsSelect().FieldName() == "attributes" &&
+				p.AsSelect().Operand().Kind() == ast.IdentKind && p.AsSelect().Operand().AsIdent() == resourceVar && slicesLastIndex(c.vars, resourceVar) < 0 {
+				// has(resource.attributes.a): CEL sees an empty map for
+				// missing attributes, and a nil map has no key either.
+				return func(n *nenv) (bool, bool) {
+					_, found := n.attrs[field]
+					return found, true
+				}
+			}
 			parent := c.attrPath(s.Operand(), true)
 			if parent == nil {
 				return nil
 			}
-			field := s.FieldName()
 			return func(n *nenv) (bool, bool) {
 				m, ok := parent(n)
 				if mm, isMap := m.(map[string]any); ok && isMap {
@@ -199,6 +203,15 @@ func (c *ncomp) call(call ast.CallExpr) native {
 		}
 	case operators.Equals, operators.NotEquals, operators.Less, operators.LessEquals, operators.Greater, operators.GreaterEquals:
 		if lit := literal(c.real(args[1])); lit != nil {
+			if f, ok := c.singleAttr(args[0]); ok {
+				return compareAttr(fn, f, lit)
+			}
+			if _, isNull := lit.(null); isNull && (fn == operators.Equals || fn == operators.NotEquals) {
+				if p := c.lookupFound(args[0]); p != nil {
+					eq := fn == operators.Equals
+					return func(n *nenv) (bool, bool) { found, ok := p(n); return found != eq, ok }
+				}
+			}
 			if x := c.operand(args[0]); x != nil {
 				return compareLiteral(fn, x, lit)
 			}
@@ -277,17 +290,13 @@ func (c *ncomp) operand(e ast.Expr) operand {
 		return boxed(c.concat(e))
 	case call.FunctionName() == "string" && len(call.Args()) == 1:
 		return boxed(c.toString(call.Args()[0]))
+	case call.FunctionName() == "lower" && len(call.Args()) == 1:
+		return boxed(c.lower(call.Args()[0]))
 	}
-	if name := e.AsCall().FunctionName(); strings.HasPrefix(name, "_lookup_") && len(e.AsCall().Args()) == 2 {
-		idx, err := strconv.Atoi(strings.TrimPrefix(name, "_lookup_"))
-		key := c.operand(e.AsCall().Args()[1])
-		if err != nil || key == nil {
-			return nil
-		}
+	if idx, key := c.lookupCall(e); key != nil {
 		return func(n *nenv) (any, bool) {
-			k, ok := key(n)
-			s, isString := k.(string)
-			if !ok || !isString || n.lookups == nil || idx >= len(n.lookups.tables) {
+			s, ok := key(n)
+			if !ok || n.lookups == nil || idx >= len(n.lookups.tables) {
 				return nil, false
 			}
 			if v, found := n.lookups.tables[idx][s]; found {
@@ -323,15 +332,6 @@ func (c *ncomp) operand(e ast.Expr) operand {
 		return nil
 	}
 	switch e.AsCall().FunctionName() {
-	case "lower":
-		return func(n *nenv) (any, bool) {
-			v, ok := p(n)
-			s, isString := v.(string)
-			if !ok || !isString {
-				return nil, false
-			}
-			return strings.ToLower(s), true
-		}
 	case "int":
 		return func(n *nenv) (any, bool) {
 			v, ok := p(n)
@@ -354,6 +354,99 @@ func (c *ncomp) operand(e ast.Expr) operand {
 		}
 	}
 	return nil
+}
+
+// lookupCall recognises lookup('name', key), which the lookup() macro
+// turned into _lookup_<idx>(tables, key); key is nil for anything else.
+func (c *ncomp) lookupCall(e ast.Expr) (idx int, key strOp) {
+	if e.Kind() != ast.CallKind {
+		return 0, nil
+	}
+	name, args := e.AsCall().FunctionName(), e.AsCall().Args()
+	if !strings.HasPrefix(name, "_lookup_") || len(args) != 2 {
+		return 0, nil
+	}
+	idx, err := strconv.Atoi(strings.TrimPrefix(name, "_lookup_"))
+	if err != nil {
+		return 0, nil
+	}
+	return idx, c.str(args[1]) // a key that is not a string is CEL's to judge
+}
+
+// lookupFound reads whether lookup('name', key) finds an entry: the
+// common join test lookup(…) == null, without boxing the entry.
+func (c *ncomp) lookupFound(e ast.Expr) func(n *nenv) (found, known bool) {
+	idx, key := c.lookupCall(c.real(e))
+	if key == nil {
+		return nil
+	}
+	return func(n *nenv) (bool, bool) {
+		s, ok := key(n)
+		if !ok || n.lookups == nil || idx >= len(n.lookups.tables) {
+			return false, false
+		}
+		_, found := n.lookups.tables[idx][s]
+		return found, true
+	}
+}
+
+// singleAttr recognises resource.attributes.f, the most common operand.
+func (c *ncomp) singleAttr(e ast.Expr) (string, bool) {
+	e = c.real(e)
+	if e.Kind() != ast.SelectKind || e.AsSelect().IsTestOnly() {
+		return "", false
+	}
+	f := e.AsSelect().FieldName()
+	e = e.AsSelect().Operand()
+	if e.Kind() != ast.SelectKind || e.AsSelect().IsTestOnly() || e.AsSelect().FieldName() != "attributes" {
+		return "", false
+	}
+	e = e.AsSelect().Operand()
+	if e.Kind() != ast.IdentKind || e.AsIdent() != resourceVar || slicesLastIndex(c.vars, resourceVar) >= 0 {
+		return "", false
+	}
+	return f, true
+}
+
+// compareAttr is compareLiteral for resource.attributes.f, reading the
+// attribute map directly: one call fewer for the most common condition.
+func compareAttr(fn string, f string, lit any) native {
+	eq := fn == operators.Equals
+	switch lv := lit.(type) {
+	case bool:
+		if eq || fn == operators.NotEquals {
+			return func(n *nenv) (bool, bool) {
+				v, ok := n.attrs[f]
+				if b, isBool := v.(bool); ok && isBool {
+					return (b == lv) == eq, true
+				}
+				if !ok {
+					return false, false
+				}
+				return compare(fn, v, lit)
+			}
+		}
+	case string:
+		if eq || fn == operators.NotEquals {
+			return func(n *nenv) (bool, bool) {
+				v, ok := n.attrs[f]
+				if s, isString := v.(string); ok && isString {
+					return (s == lv) == eq, true
+				}
+				if !ok {
+					return false, false
+				}
+				return compare(fn, v, lit)
+			}
+		}
+	}
+	return func(n *nenv) (bool, bool) {
+		v, ok := n.attrs[f]
+		if !ok {
+			return false, false
+		}
+		return compare(fn, v, lit)
+	}
 }
 
 // null is the literal null in a native comparison.
@@ -493,7 +586,7 @@ func compare(fn string, l, r any) (bool, bool) {
 		switch l.(type) {
 		case nil:
 			return fn == operators.Equals, true
-		case bool, string, float64, []any, map[string]any:
+		case bool, string, float64, []any, map[string]any, *lookupEntry:
 			return fn == operators.NotEquals, true
 		}
 		return false, false

@@ -39,6 +39,15 @@ func (c *ncomp) str(e ast.Expr) strOp {
 			return c.concat(e)
 		case call.FunctionName() == "string" && len(call.Args()) == 1:
 			return c.toString(call.Args()[0])
+		case call.FunctionName() == "lower" && len(call.Args()) == 1:
+			return c.lower(call.Args()[0])
+		}
+	}
+	if f, ok := c.singleAttr(e); ok {
+		return func(n *nenv) (string, bool) {
+			v, ok := n.attrs[f]
+			s, isString := v.(string)
+			return s, ok && isString
 		}
 	}
 	p := c.operand(e)
@@ -49,6 +58,21 @@ func (c *ncomp) str(e ast.Expr) strOp {
 		v, ok := p(n)
 		s, isString := v.(string)
 		return s, ok && isString
+	}
+}
+
+// lower handles lower(s) for a string s.
+func (c *ncomp) lower(arg ast.Expr) strOp {
+	p := c.str(arg)
+	if p == nil {
+		return nil
+	}
+	return func(n *nenv) (string, bool) {
+		s, ok := p(n)
+		if !ok {
+			return "", false
+		}
+		return strings.ToLower(s), true
 	}
 }
 
@@ -98,12 +122,17 @@ func (c *ncomp) field(e ast.Expr) operand {
 	f := e.AsSelect().FieldName()
 	return func(n *nenv) (any, bool) {
 		v, ok := x(n)
-		m, isMap := v.(map[string]any)
-		if !ok || !isMap {
+		if !ok {
 			return nil, false
 		}
-		v, ok = m[f]
-		return v, ok
+		switch m := v.(type) {
+		case map[string]any:
+			v, ok = m[f]
+			return v, ok
+		case *lookupEntry:
+			return m.field(f)
+		}
+		return nil, false
 	}
 }
 

@@ -96,6 +96,11 @@ func TestNativeReasonsAgreeWithCEL(t *testing.T) {
 		`resource.attributes.a + resource.attributes.b + resource.attributes.c + resource.attributes.a + resource.attributes.b + resource.attributes.c + resource.attributes.a + resource.attributes.b + resource.attributes.c`,
 		`resource.attributes.keys.filter(k, k.tags.exists(t, t == 'old')).map(k, k.id).join(',')`,
 		`resource.attributes.nested.deep + resource.attributes.keys.filter(k, k.age > 1).map(k, string(k.id)).join(' ')`,
+		// Written in place (native_append.go): filters chained under a
+		// map, a map over a map, separators that are not literals.
+		`resource.attributes.keys.filter(k, k.active == true).filter(j, j.age > 90).map(x, x.active, x.id + '/' + string(int(x.age))).join(resource.attributes.sep)`,
+		`resource.attributes.keys.map(k, k.id).map(i, i + '!').join('-') + resource.attributes.tags.join(resource.attributes.a)`,
+		`resource.attributes.tags.map(t, resource.attributes.keys.map(k, k.id).join(t)).join(', ')`,
 	}
 	people := []collect.Resource{
 		{Type: "hr.person", ID: "p1", Name: "Ann", Attributes: map[string]any{"email": "Ann@example.com", "end_date": "2024-01-02", "nested": map[string]any{"deep": "d"}}},
@@ -178,6 +183,84 @@ func TestNativeReasonsAgreeWithCEL(t *testing.T) {
 		}
 		if answered == 0 || i < 10 && errs == 0 {
 			t.Errorf("reason %d: %d native answers, %d CEL errors over %d resources", i, answered, errs, len(resources))
+		}
+	}
+}
+
+// TestNativeConditionsAgreeWithCEL: the direct comparisons of one
+// attribute with a literal and the lookup(…) == null test give CEL's rows,
+// errors included, over resources with every attribute in turn made null,
+// a string, a number, a list or missing.
+func TestNativeConditionsAgreeWithCEL(t *testing.T) {
+	conditions := []string{
+		`resource.attributes.flag == true`,
+		`resource.attributes.flag != false`,
+		`resource.attributes.state == 'on'`,
+		`resource.attributes.state != 'on'`,
+		`resource.attributes.count > 3`,
+		`resource.attributes.count <= 42`,
+		`resource.attributes.count == 42`,
+		`resource.attributes.count != 42`,
+		`resource.attributes.state == null`,
+		`resource.attributes.state != null`,
+		`has(resource.attributes.state) && resource.attributes.count > 3`,
+		`lookup('people', lower(resource.attributes.owner)) == null`,
+		`lookup('people', resource.attributes.owner) != null || resource.attributes.flag == false`,
+	}
+	people := []collect.Resource{{Type: "hr.person", ID: "p1", Name: "Ann", Attributes: map[string]any{"email": "Ann@example.com"}}}
+	base := collect.Resource{Type: "test.thing", ID: "t1", Name: "Thing One", Attributes: map[string]any{
+		"flag": true, "state": "on", "count": 42.0, "owner": "ann@example.com",
+	}}
+	resources := variants(base)
+	for k, v := range map[string]any{"owner": "ANN@example.com", "flag": false} {
+		r := base
+		r.Attributes = maps.Clone(base.Attributes)
+		r.Attributes[k] = v
+		resources = append(resources, r)
+	}
+	src := NewMemorySource(append(slices.Clone(people), resources...))
+	now := types.Timestamp{Time: synth.Now}
+	for i, cond := range conditions {
+		yaml := strings.Replace(goodCheck, "resource_types: [idp.user]",
+			"resource_types: [test.thing]\nlookups:\n  - name: people\n    resource_type: hr.person\n    key: lower(resource.attributes.email)", 1)
+		yaml = strings.Replace(yaml, "when: resource.attributes.suspended == false\n", "", 1)
+		yaml = strings.Replace(yaml, "condition: resource.attributes.mfa_enrolled == true", "condition: >-\n  "+cond, 1)
+		c, err := Parse("x.yaml", []byte(yaml))
+		if err != nil {
+			t.Fatalf("condition %d: %v", i, err)
+		}
+		if c.nativeCond == nil {
+			t.Errorf("condition %d has no native path: %s", i, cond)
+			continue
+		}
+		tables, err := buildLookups(context.Background(), []*Check{c}, src, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slow := *c
+		slow.nativeCond, slow.nativeReason = nil, nil
+		act := newActivation(now)
+		act.lookups = tables[0]
+		answered, errs := 0, 0
+		statuses := map[Status]bool{}
+		for _, r := range resources {
+			act.set(r)
+			got, want := c.evaluate(act), slow.evaluate(act)
+			if got != want {
+				t.Fatalf("condition %d on %v:\nnative %+v\nCEL    %+v", i, r.Attributes, got, want)
+			}
+			act.native.attrs = r.Attributes
+			act.native.lookups, _ = act.lookups.(*lookupTables)
+			if _, known := c.evaluateNative(&act.native); known {
+				answered++
+			}
+			if want.Status == Error {
+				errs++
+			}
+			statuses[want.Status] = true
+		}
+		if answered == 0 || errs == 0 || !statuses[Pass] || !statuses[Fail] {
+			t.Errorf("condition %d: %d native answers, %d errors, statuses %v over %d resources", i, answered, errs, statuses, len(resources))
 		}
 	}
 }

@@ -40,7 +40,7 @@ type Check struct {
 	readsMeta               bool                         // when or condition reads more of resource than its attributes
 	whenCondition           cel.Program                  // 2 when "when" is false, else 1 or 0 for the condition
 	nativeWhen, nativeCond  native                       // fast paths for common shapes (native.go), or nil
-	nativeReason            func(n *nenv) (string, bool) // native_string.go, or nil
+	nativeReason            func(n *nenv) (string, bool) // native_append.go, or nil
 }
 
 // Lookup declares a table built once per run from the resources of
@@ -57,8 +57,8 @@ type Lookup struct {
 type compiledLookup struct {
 	Lookup
 	when, key  cel.Program
-	nativeWhen native  // fast paths (native.go), or nil
-	nativeKey  operand //
+	nativeWhen native                       // fast paths (native.go, native_string.go), or nil
+	nativeKey  func(n *nenv) (string, bool) //
 }
 
 // file is the YAML shape of a check file.
@@ -186,7 +186,7 @@ func Parse(name string, data []byte) (*Check, error) {
 			}
 		}
 		if checked, iss := env.Compile(l.Key); iss == nil || iss.Err() == nil {
-			cl.nativeKey = compileNativeOperand(checked.NativeRep())
+			cl.nativeKey = compileNativeString(checked.NativeRep())
 		}
 		if cl.when != nil {
 			cl.nativeWhen = nativeOf(env, l.When)
@@ -213,7 +213,7 @@ func Parse(name string, data []byte) (*Check, error) {
 	c.readsMeta = readsMeta(f.When) || readsMeta(f.Condition)
 	c.nativeCond = nativeOf(env, f.Condition)
 	if checked, iss := env.Compile(f.Reason); iss == nil || iss.Err() == nil {
-		c.nativeReason = compileNativeString(checked.NativeRep())
+		c.nativeReason = compileNativeText(checked.NativeRep())
 	}
 	if c.when != nil {
 		c.nativeWhen = nativeOf(env, f.When)

@@ -18,7 +18,14 @@ type batch struct {
 	done chan struct{}
 }
 
-const batchSize = 512
+// batchSize is how many resources one core evaluates before emitting
+// their rows: small enough for the rows to stay in its cache.
+// pipeBatchSize is a worker's share in the pipeline, larger so that
+// hand-offs between goroutines are rare.
+const (
+	batchSize     = 512
+	pipeBatchSize = 2048
+)
 
 // runType evaluates the checks selecting typ over its resources: the
 // source feeds batches to one worker per core and the rows are emitted in
@@ -40,7 +47,7 @@ func runType(ctx context.Context, typ string, checks []*Check, lts []ref.Val, sr
 			b.res, b.rows, b.done = b.res[:0], b.rows[:0], make(chan struct{})
 			return b
 		default:
-			return &batch{res: make([]collect.Resource, 0, batchSize), rows: make([]Result, 0, batchSize*len(checks)), done: make(chan struct{})}
+			return &batch{res: make([]collect.Resource, 0, pipeBatchSize), rows: make([]Result, 0, pipeBatchSize*len(checks)), done: make(chan struct{})}
 		}
 	}
 	for range workers {
@@ -49,7 +56,7 @@ func runType(ctx context.Context, typ string, checks []*Check, lts []ref.Val, sr
 			for b := range work {
 				b.rows = b.rows[:0]
 				for i := range b.res {
-					act.set(b.res[i])
+					act.setAt(&b.res[i])
 					for j, c := range checks {
 						act.lookups = lts[j]
 						b.rows = append(b.rows, c.evaluate(act))
@@ -79,7 +86,7 @@ func runType(ctx context.Context, typ string, checks []*Check, lts []ref.Val, sr
 		}
 		err := src.Resources(ctx, typ, func(r collect.Resource) error {
 			cur.res = append(cur.res, r)
-			if len(cur.res) == batchSize {
+			if len(cur.res) == pipeBatchSize {
 				if !send() {
 					return ctx.Err()
 				}
@@ -123,27 +130,46 @@ func runType(ctx context.Context, typ string, checks []*Check, lts []ref.Val, sr
 	return ctx.Err()
 }
 
-// runTypeInline is runType on one core: evaluate and emit in the source's
-// callback, with no goroutine hand-offs.
+// runTypeInline is runType on one core, with no goroutine hand-offs:
+// resources are gathered in batches, each batch evaluated and then its
+// rows emitted. Evaluating a batch in one tight loop lets the processor
+// overlap the memory reads of neighbouring resources, which emitting
+// after every resource would interleave.
 func runTypeInline(ctx context.Context, typ string, checks []*Check, lts []ref.Val, src Source, emit func(Result) error, now types.Timestamp) error {
 	act := newActivation(now)
-	n := 0
 	var emitErr error
-	err := src.Resources(ctx, typ, func(r collect.Resource) error {
-		if n++; n%batchSize == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
+	b := &batch{res: make([]collect.Resource, 0, batchSize), rows: make([]Result, 0, batchSize*len(checks))}
+	flush := func() error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		b.rows = b.rows[:0]
+		for i := range b.res {
+			act.setAt(&b.res[i])
+			for j, c := range checks {
+				act.lookups = lts[j]
+				b.rows = append(b.rows, c.evaluate(act))
 			}
 		}
-		act.set(r)
-		for j, c := range checks {
-			act.lookups = lts[j]
-			if emitErr = emit(c.evaluate(act)); emitErr != nil {
+		clear(b.res) // drop references to attribute maps
+		b.res = b.res[:0]
+		for _, row := range b.rows {
+			if emitErr = emit(row); emitErr != nil {
 				return emitErr
 			}
 		}
 		return nil
+	}
+	err := src.Resources(ctx, typ, func(r collect.Resource) error {
+		b.res = append(b.res, r)
+		if len(b.res) == batchSize {
+			return flush()
+		}
+		return nil
 	})
+	if err == nil && len(b.res) > 0 {
+		err = flush()
+	}
 	switch {
 	case emitErr != nil:
 		return emitErr

@@ -76,15 +76,17 @@ type activation struct {
 	now     ref.Val
 	lookups ref.Val
 	fields  map[string]any
-	res     collect.Resource // a copy, so the caller's resource does not escape
-	full    bool             // fields holds type, id and name as well as attributes
-	filled  bool             // fields holds this resource's attributes
-	native  nenv             // what the native fast path reads
+	res     *collect.Resource // the resource in view: own, or a batch's
+	own     collect.Resource  // set's copy, so the caller's resource does not escape
+	full    bool              // fields holds type, id and name as well as attributes
+	filled  bool              // fields holds this resource's attributes
+	native  nenv              // what the native fast path reads
 }
 
 func newActivation(now types.Timestamp) *activation {
 	a := &activation{now: now, lookups: types.NullValue, fields: make(map[string]any, 4), native: nenv{now: now.Time}}
-	a.native.res = &a.res
+	a.res = &a.own
+	a.native.res = a.res
 	return a
 }
 
@@ -92,13 +94,20 @@ func newActivation(now types.Timestamp) *activation {
 // map: most conditions read nothing else, and boxing the other fields
 // for every resource costs three allocations. need adds them.
 func (a *activation) set(r collect.Resource) {
+	a.own = r
+	a.setAt(&a.own)
+}
+
+// setAt is set without the copy, for a resource held in a batch that
+// stays put while it is evaluated.
+func (a *activation) setAt(r *collect.Resource) {
 	if a.full {
 		delete(a.fields, "type")
 		delete(a.fields, "id")
 		delete(a.fields, "name")
 		a.full = false
 	}
-	a.res = r
+	a.res, a.native.res = r, r
 	a.filled = false
 }
 
@@ -143,7 +152,7 @@ func (a *activation) Parent() interpreter.Activation { return nil }
 
 // evaluate gives the row of one check on the resource in act.
 func (c *Check) evaluate(act *activation) Result {
-	r := &act.res
+	r := act.res
 	row := Result{CheckID: c.ID, ResourceType: r.Type, ResourceID: r.ID, ResourceName: r.Name}
 	if c.nativeCond != nil && (c.when == nil || c.nativeWhen != nil) {
 		act.native.attrs = r.Attributes

@@ -98,21 +98,25 @@ func TestRunStopsOnEmitError(t *testing.T) {
 		rs = append(rs, collect.Resource{Type: "idp.user", ID: fmt.Sprint(i), Attributes: map[string]any{"suspended": true}})
 	}
 	stop := errors.New("disk full")
-	n := 0
-	err := Run(context.Background(), []*Check{c}, NewMemorySource(rs), func(Result) error {
-		n++
-		if n == 700 {
-			return stop
+	for _, procs := range []int{runtime.GOMAXPROCS(0), 1} { // the pipeline, then the one-core path
+		prev := runtime.GOMAXPROCS(procs)
+		n := 0
+		err := Run(context.Background(), []*Check{c}, NewMemorySource(rs), func(Result) error {
+			n++
+			if n == 700 {
+				return stop
+			}
+			return nil
+		})
+		if !errors.Is(err, stop) || n != 700 {
+			t.Errorf("procs=%d: err %v after %d rows", procs, err, n)
 		}
-		return nil
-	})
-	if !errors.Is(err, stop) || n != 700 {
-		t.Errorf("err %v after %d rows", err, n)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if err := Run(ctx, []*Check{c}, NewMemorySource(rs), func(Result) error { return nil }); !errors.Is(err, context.Canceled) {
-		t.Errorf("cancelled run: %v", err)
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		if err := Run(ctx, []*Check{c}, NewMemorySource(rs), func(Result) error { return nil }); !errors.Is(err, context.Canceled) {
+			t.Errorf("procs=%d: cancelled run: %v", procs, err)
+		}
+		runtime.GOMAXPROCS(prev)
 	}
 }
 
