@@ -334,14 +334,23 @@ func (s *DB) storedReadinessFor(ctx context.Context, orgID, engagementID int64) 
 	if v == nil || v.CurrentEngagement != engagementID || v.Derived.Seq < 0 {
 		return s.storedReadiness(ctx, orgID, engagementID)
 	}
+	if sr := s.keptResult(engagementID, v.Derived.Seq, v.Derived.Day, v.Derived.At); sr != nil {
+		return sr, v.Head, nil
+	}
+	return s.storedReadiness(ctx, orgID, engagementID)
+}
+
+// keptResult returns the engagement's decoded result when it is the one
+// stored from change seq on day at at, else nil.
+func (s *DB) keptResult(engagementID, seq int64, day attest.Date, at time.Time) *storedResult {
 	d := &s.derive
 	d.rmu.Lock()
 	sr := d.results[engagementID]
 	d.rmu.Unlock()
-	if sr != nil && sr.seq == v.Derived.Seq && sr.day == v.Derived.Day && sr.at.Equal(v.Derived.At) {
-		return sr, v.Head, nil
+	if sr != nil && sr.seq == seq && sr.day == day && sr.at.Equal(at) {
+		return sr
 	}
-	return s.storedReadiness(ctx, orgID, engagementID)
+	return nil
 }
 
 // storedReadiness returns the engagement's stored result (nil if none) and
@@ -359,14 +368,10 @@ func (s *DB) storedReadiness(ctx context.Context, orgID, engagementID int64) (*s
 	if err != nil {
 		return nil, 0, fmt.Errorf("read readiness: %w", err)
 	}
-	d := &s.derive
-	d.rmu.Lock()
-	sr := d.results[engagementID]
-	d.rmu.Unlock()
-	if sr != nil && sr.seq == seq && sr.day == day && sr.at.Equal(at) {
+	if sr := s.keptResult(engagementID, seq, day, at); sr != nil {
 		return sr, head, nil
 	}
-	sr = &storedResult{r: &attest.Readiness{}}
+	sr := &storedResult{r: &attest.Readiness{}}
 	var text string
 	err = s.db.QueryRowContext(ctx, s.q(`SELECT seq, day, computed_at, result FROM readiness_results WHERE org_id = ? AND engagement_id = ?`), orgID, engagementID).
 		Scan(&sr.seq, &sr.day, &sr.at, &text)
@@ -377,6 +382,7 @@ func (s *DB) storedReadiness(ctx context.Context, orgID, engagementID int64) (*s
 		return nil, 0, fmt.Errorf("read readiness: %w", err)
 	}
 	sr.at = sr.at.UTC()
+	d := &s.derive
 	d.rmu.Lock()
 	if d.results == nil {
 		d.results = map[int64]*storedResult{}
