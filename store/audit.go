@@ -271,6 +271,7 @@ func (s *DB) appendAudits(ctx context.Context, tx *sql.Tx, orgID int64, records 
 		part := records[start:min(start+batch, len(records))]
 		rows := make([]string, len(part))
 		args := make([]any, 0, cols*len(part))
+		entries := make([]*attest.AuditEntry, len(part))
 		seq, hash := h.seq, h.hash
 		for i, r := range part {
 			b, err := auditJSON(r.before)
@@ -283,10 +284,19 @@ func (s *DB) appendAudits(ctx context.Context, tx *sql.Tx, orgID int64, records 
 			}
 			e := s.auditEntry(ctx, orgID, seq, hash, r.action, r.entity, r.entityID, b, a)
 			seq, hash = e.Seq, e.Hash
-			rows[i] = "(" + placeholders(cols) + ")"
-			args = append(args, auditInsertArgs(e)...)
+			entries[i] = e
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO audit_log (`+auditInsertColumns+`) VALUES `+strings.Join(rows, ", ")), args...); err != nil {
+		var err error
+		if s.dialect == postgresDialect {
+			err = insertAuditsPG(ctx, tx, entries)
+		} else {
+			for i, e := range entries {
+				rows[i] = "(" + placeholders(cols) + ")"
+				args = append(args, auditInsertArgs(e)...)
+			}
+			_, err = tx.ExecContext(ctx, s.q(`INSERT INTO audit_log (`+auditInsertColumns+`) VALUES `+strings.Join(rows, ", ")), args...)
+		}
+		if err != nil {
 			return fmt.Errorf("append audit entries %d to %d (run 'attest verify'): %w", h.seq+1, seq, err)
 		}
 		h.seq, h.hash = seq, hash

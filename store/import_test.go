@@ -13,9 +13,10 @@ func TestImportTasks(t *testing.T) {
 		ctx := context.Background()
 		org := newOrg(t, db, "Acme")
 		e := newEngagement(t, db, org)
+		owner := newUser(t, db, org, "Priya Patel", "compliance_manager")
 		good := []*attest.Task{
-			{Title: "Review firewall rules", ControlID: "NET-03", DueDate: "2020-01-01", EngagementID: e.ID},
-			{Title: "Old chore", Status: attest.TaskDone},
+			{Title: "Review firewall rules", ControlID: "NET-03", DueDate: "2020-01-01", EngagementID: e.ID, OwnerID: owner, Description: "Every rule", Notes: "From the sheet"},
+			{Title: "Old chore", Status: attest.TaskDone, OwnerNote: "A contractor"},
 		}
 		bad := append([]*attest.Task{{Title: "Fine"}}, &attest.Task{Title: "Broken", ControlID: "NOPE-01"})
 		err := db.ImportTasks(ctx, org, bad)
@@ -30,12 +31,30 @@ func TestImportTasks(t *testing.T) {
 		if err != nil || len(got) != 2 {
 			t.Fatalf("after import: %d tasks, %v", len(got), err)
 		}
-		if got[0].ClosedAt != nil && got[1].ClosedAt != nil {
-			t.Error("an open task was imported closed")
+		// Every field comes back as imported, set or empty.
+		for _, task := range got {
+			switch task.Title {
+			case "Review firewall rules":
+				if task.ControlID != "NET-03" || task.DueDate != "2020-01-01" || task.EngagementID != e.ID || task.OwnerID != owner ||
+					task.Description != "Every rule" || task.Notes != "From the sheet" || task.Status != attest.TaskOpen || task.ClosedAt != nil {
+					t.Errorf("imported open task came back as %+v", task)
+				}
+			case "Old chore":
+				if task.ControlID != "" || task.DueDate != "" || task.EngagementID != 0 || task.OwnerID != 0 || task.OwnerNote != "A contractor" ||
+					task.Status != attest.TaskDone || task.ClosedAt == nil {
+					t.Errorf("imported done task came back as %+v", task)
+				}
+			}
 		}
 		entries, err := db.FindAuditLog(ctx, org, attest.AuditFilter{Action: "task.import"})
 		if err != nil || len(entries) != 2 {
 			t.Fatalf("audit entries for the import: %d, %v", len(entries), err)
+		}
+		// An auditor granted another engagement sees the task without one
+		// and not the task of this engagement.
+		scoped, err := db.FindAuditLog(ctx, org, attest.AuditFilter{Action: "task.import", Scoped: true, Engagements: []int64{e.ID + 1000}})
+		if err != nil || len(scoped) != 1 || scoped[0].EntityID == itoa(got[0].ID) && got[0].EngagementID != 0 || scoped[0].EntityID == itoa(got[1].ID) && got[1].EngagementID != 0 {
+			t.Errorf("entries of the import outside the engagement: %d, %v", len(scoped), err)
 		}
 		r, err := db.Readiness(ctx, org, e.ID)
 		if err != nil {

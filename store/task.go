@@ -309,6 +309,9 @@ const importBatch = 2000
 // insertTasks inserts tasks in one statement and sets their IDs. Both
 // databases number the rows of one INSERT in the order they are listed.
 func (s *DB) insertTasks(ctx context.Context, tx *sql.Tx, orgID int64, tasks []*attest.Task) error {
+	if s.dialect == postgresDialect {
+		return s.insertTasksPG(ctx, tx, orgID, tasks)
+	}
 	const cols = 12
 	args := make([]any, 0, cols*len(tasks))
 	rows := make([]string, len(tasks))
