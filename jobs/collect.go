@@ -280,7 +280,7 @@ func (r *Runner) Evaluate(ctx context.Context, orgID int64, run *attest.Integrat
 	var mu sync.Mutex
 	origin := map[[2]string]int64{} // type and ID → integration
 	src := func(ctx context.Context, typ string, fn func(collect.Resource) error) error {
-		return r.DB.Resources(ctx, orgID, typ, func(integ int64, res collect.Resource) error {
+		return r.DB.BackgroundResources(ctx, orgID, typ, func(integ int64, res collect.Resource) error {
 			mu.Lock()
 			origin[[2]string{typ, res.ID}] = integ
 			mu.Unlock()

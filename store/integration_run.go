@@ -202,13 +202,35 @@ func rowsOf(n, m int) string {
 // organization, across its integrations, with the integration it came
 // from: the check engine's source.
 func (s *DB) Resources(ctx context.Context, orgID int64, typ string, fn func(integrationID int64, r collect.Resource) error) error {
+	return s.resources(ctx, orgID, typ, false, fn)
+}
+
+// BackgroundResources is Resources for background work, such as checks
+// evaluated after a collection: reading and fn's work on what was read
+// keep within DB.BackgroundShare of the time while pages are served,
+// pausing every few hundred resources.
+func (s *DB) BackgroundResources(ctx context.Context, orgID int64, typ string, fn func(integrationID int64, r collect.Resource) error) error {
+	return s.resources(ctx, orgID, typ, true, fn)
+}
+
+// pacedRows is how many resources a paced read handles between pauses.
+const pacedRows = 500
+
+func (s *DB) resources(ctx context.Context, orgID int64, typ string, paced bool, fn func(integrationID int64, r collect.Resource) error) error {
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT r.integration_id, r.rid, r.name, r.attributes, r.collected_at FROM resources r
 		JOIN integrations i ON i.id = r.integration_id AND i.resources_gen = r.gen WHERE r.org_id = ? AND r.type = ? ORDER BY r.integration_id, r.rid`), orgID, typ)
 	if err != nil {
 		return fmt.Errorf("read resources: %w", err)
 	}
 	defer rows.Close()
-	for rows.Next() {
+	t0 := time.Now()
+	for n := 1; rows.Next(); n++ {
+		if paced && n%pacedRows == 0 {
+			if err := s.pace(ctx, time.Since(t0)); err != nil {
+				return err
+			}
+			t0 = time.Now()
+		}
 		var in int64
 		var attrs string
 		r := collect.Resource{Type: typ}

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/attest-dev/attest"
@@ -73,9 +74,13 @@ type DB struct {
 	Now func() time.Time
 	// BackgroundShare is the most of its time a long background write
 	// (storing a collection's resources and check results) spends
-	// writing: it pauses for the rest between its short transactions, so
-	// pages stay fast while it runs. 1 writes flat out.
+	// writing while this process serves pages: it pauses for the rest
+	// between its short transactions, so pages stay fast while it runs.
+	// With no page being served it writes flat out, as it does at 1.
 	BackgroundShare float64
+	// serving counts the requests being served, served those ever begun,
+	// and pacedAt is served at the last pause (pace.go).
+	serving, served, pacedAt atomic.Int64
 }
 
 var (

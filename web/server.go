@@ -33,6 +33,9 @@ type Server struct {
 	mux    *http.ServeMux
 	routes []route
 	csrf   *http.CrossOriginProtection
+	// serving, when the services have it, marks a request as being
+	// served, so long background writes yield to it (store.DB.Serving).
+	serving func() (done func())
 	// Now returns the current time; tests move it.
 	Now func() time.Time
 	// PublicURL, when set, is the base URL users reach Attest at (for
@@ -119,6 +122,9 @@ func NewServer(svc Services, box *seal.Box, log *slog.Logger) (*Server, error) {
 	s := &Server{svc: svc, box: box, log: log, ui: u, mux: http.NewServeMux(), csrf: http.NewCrossOriginProtection(),
 		Now: func() time.Time { return time.Now().UTC() }, dummyHash: dummy,
 		signInLimit: newAddrLimiter(SignInBurst, SignInRefill)}
+	if sv, ok := svc.(interface{ Serving() func() }); ok {
+		s.serving = sv.Serving
+	}
 	s.routes = append(s.apiRoutes(), s.uiRoutes()...)
 	s.routes = append(s.routes, s.registerRoutes()...)
 	s.routes = append(s.routes, s.recordsRoutes()...)
@@ -153,6 +159,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if isSecure(r) {
 		h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+	}
+	if s.serving != nil {
+		defer s.serving()()
 	}
 	s.mux.ServeHTTP(w, r)
 }
