@@ -156,7 +156,10 @@ func resourcesOf(src *MemorySource, checks []*Check) int {
 }
 
 // BenchmarkChecks is the engine against the floor; BenchmarkChecksOPA
-// adds opa eval.
+// adds opa eval. Each pair is measured twice: engine and floor on their
+// own, one run each (the figures of measure), and then side by side in
+// turns by comparePair (engine-vs-go-floor-…), whose medians and ratios
+// are the steadier comparison.
 func BenchmarkChecks(b *testing.B) {
 	src := benchOrg(b)
 	ctx := context.Background()
@@ -201,5 +204,11 @@ func BenchmarkChecks(b *testing.B) {
 			})
 		}
 		b.Run("go-floor-"+p.name, func(b *testing.B) { measure(b, src, n, p.floor) })
+		engine := func(emit func(Result) error) error { return RunAt(ctx, synth.Now, checks, src, emit) }
+		for _, procs := range []int{1, runtime.GOMAXPROCS(0)} {
+			b.Run("engine-vs-go-floor-"+p.name+"/procs="+strconv.Itoa(procs), func(b *testing.B) {
+				comparePair(b, procs, engine, p.floor)
+			})
+		}
 	}
 }
