@@ -250,8 +250,9 @@ type auditRecord struct {
 }
 
 // appendAudits appends several entries in as few statements as the
-// databases' parameter limits allow, inside a change's transaction (see
-// change): what bulk changes such as an import use.
+// databases' parameter limits allow (one COPY on PostgreSQL), inside a
+// change's transaction (see change): what bulk changes such as an import
+// use.
 func (s *DB) appendAudits(ctx context.Context, tx *sql.Tx, orgID int64, records []auditRecord) error {
 	v, ok := s.heads.Load(tx)
 	if !ok || v.(*txHead).org != orgID {
@@ -265,6 +266,9 @@ func (s *DB) appendAudits(ctx context.Context, tx *sql.Tx, orgID int64, records 
 	h := v.(*txHead)
 	if err := s.flushAudit(ctx, tx, h, false); err != nil {
 		return err
+	}
+	if s.dialect == postgresDialect {
+		return s.copyAudits(ctx, tx, h, records)
 	}
 	const cols, batch = 12, 2000
 	for start := 0; start < len(records); start += batch {
@@ -286,17 +290,11 @@ func (s *DB) appendAudits(ctx context.Context, tx *sql.Tx, orgID int64, records 
 			seq, hash = e.Seq, e.Hash
 			entries[i] = e
 		}
-		var err error
-		if s.dialect == postgresDialect {
-			err = insertAuditsPG(ctx, tx, entries)
-		} else {
-			for i, e := range entries {
-				rows[i] = "(" + placeholders(cols) + ")"
-				args = append(args, auditInsertArgs(e)...)
-			}
-			_, err = tx.ExecContext(ctx, s.q(`INSERT INTO audit_log (`+auditInsertColumns+`) VALUES `+strings.Join(rows, ", ")), args...)
+		for i, e := range entries {
+			rows[i] = "(" + placeholders(cols) + ")"
+			args = append(args, auditInsertArgs(e)...)
 		}
-		if err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO audit_log (`+auditInsertColumns+`) VALUES `+strings.Join(rows, ", ")), args...); err != nil {
 			return fmt.Errorf("append audit entries %d to %d (run 'attest verify'): %w", h.seq+1, seq, err)
 		}
 		h.seq, h.hash = seq, hash

@@ -3,91 +3,109 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
-	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/attest-dev/attest"
 )
 
-// Bulk inserts on PostgreSQL send one array per column and let the server
-// unnest them: a statement of twelve parameters however many rows it
-// writes, so neither side parses, binds or plans thousands of
-// placeholders. SQLite, in process, keeps the multi-row VALUES.
+// Bulk inserts on PostgreSQL use COPY: rows stream to the server in its
+// binary format while they are still being encoded (pgx encodes in a
+// goroutine of its own), with no statement to parse, bind or plan, so the
+// client's work overlaps the server's. SQLite, in process, keeps the
+// multi-row VALUES.
 
-// insertTasksPG is insertTasks on PostgreSQL.
+// copyFrom copies rows into table within tx, on tx's own connection.
+func (s *DB) copyFrom(ctx context.Context, tx *sql.Tx, table string, columns []string, rows pgx.CopyFromSource) (int64, error) {
+	v, ok := s.conns.Load(tx)
+	if !ok {
+		return 0, errors.New("copy: not a transaction of this database")
+	}
+	var n int64
+	err := v.(*sql.Conn).Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("copy: unexpected driver connection %T", dc)
+		}
+		var err error
+		n, err = c.Conn().CopyFrom(ctx, pgx.Identifier{table}, columns, rows)
+		return err
+	})
+	return n, err
+}
+
+// taskCopyColumns are the columns an import copies into tasks.
+var taskCopyColumns = []string{"id", "org_id", "title", "description", "owner_user_id", "owner_note", "due_date", "status", "control_id", "engagement_id", "notes", "created_at", "closed_at"}
+
+// insertTasksPG is insertTasks on PostgreSQL. COPY returns no IDs, so the
+// IDs are drawn from the table's sequence first, in one statement, in
+// the order the tasks are listed.
 func (s *DB) insertTasksPG(ctx context.Context, tx *sql.Tx, orgID int64, tasks []*attest.Task) error {
 	n := len(tasks)
-	var (
-		orgs        = make([]int64, n)
-		titles      = make([]string, n)
-		descs       = make([]string, n)
-		owners      = make([]*int64, n)
-		ownerNotes  = make([]string, n)
-		dues        = make([]string, n)
-		statuses    = make([]string, n)
-		controls    = make([]*string, n)
-		engagements = make([]*int64, n)
-		notes       = make([]string, n)
-		created     = make([]time.Time, n)
-		closed      = make([]*time.Time, n)
-	)
-	for i, t := range tasks {
-		orgs[i], titles[i], descs[i], ownerNotes[i] = orgID, t.Title, t.Description, t.OwnerNote
-		dues[i], statuses[i], notes[i], created[i], closed[i] = string(t.DueDate), string(t.Status), t.Notes, t.CreatedAt, t.ClosedAt
-		if t.OwnerID != 0 {
-			owners[i] = &t.OwnerID
-		}
-		if t.ControlID != "" {
-			controls[i] = &t.ControlID
-		}
-		if t.EngagementID != 0 {
-			engagements[i] = &t.EngagementID
-		}
-	}
-	ids, err := queryAll(ctx, tx, "import tasks", func(row rowScanner) (int64, error) {
+	ids, err := queryAll(ctx, tx, "import tasks: number them", func(row rowScanner) (int64, error) {
 		var id int64
 		return id, row.Scan(&id)
-	}, `INSERT INTO tasks (org_id, title, description, owner_user_id, owner_note, due_date, status, control_id, engagement_id, notes, created_at, closed_at)
-SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[], $10::text[], $11::timestamptz[], $12::timestamptz[])
-RETURNING id`, orgs, titles, descs, owners, ownerNotes, dues, statuses, controls, engagements, notes, created, closed)
+	}, `SELECT nextval(pg_get_serial_sequence('tasks', 'id')) FROM generate_series(1, $1)`, n)
 	if err != nil {
-		return s.dialect.normalize(err)
+		return err
 	}
 	if len(ids) != n {
-		return fmt.Errorf("import tasks: %d rows inserted, %d returned", n, len(ids))
+		return fmt.Errorf("import tasks: %d numbers drawn for %d tasks", len(ids), n)
 	}
 	slices.Sort(ids)
+	copied, err := s.copyFrom(ctx, tx, "tasks", taskCopyColumns, pgx.CopyFromSlice(n, func(i int) ([]any, error) {
+		t := tasks[i]
+		return []any{ids[i], orgID, t.Title, t.Description, nullInt(t.OwnerID), t.OwnerNote, string(t.DueDate), string(t.Status),
+			nullString(t.ControlID), nullInt(t.EngagementID), t.Notes, t.CreatedAt, nullTime(t.ClosedAt)}, nil
+	}))
+	if err != nil {
+		return s.dialect.normalize(fmt.Errorf("import tasks: %w", err))
+	}
+	if copied != int64(n) {
+		return fmt.Errorf("import tasks: %d rows copied of %d", copied, n)
+	}
 	for i, t := range tasks {
 		t.ID = ids[i]
 	}
 	return nil
 }
 
-// insertAuditsPG inserts audit entries on PostgreSQL.
-func insertAuditsPG(ctx context.Context, tx *sql.Tx, entries []*attest.AuditEntry) error {
-	n := len(entries)
-	var (
-		orgs        = make([]int64, n)
-		seqs        = make([]int64, n)
-		ats         = make([]time.Time, n)
-		actors      = make([]string, n)
-		actions     = make([]string, n)
-		entities    = make([]string, n)
-		entityIDs   = make([]string, n)
-		befores     = make([]string, n)
-		afters      = make([]string, n)
-		prevs       = make([]string, n)
-		hashes      = make([]string, n)
-		engagements = make([]*int64, n)
-	)
-	for i, e := range entries {
-		orgs[i], seqs[i], ats[i], actors[i], actions[i], entities[i] = e.OrgID, e.Seq, e.At, e.Actor, e.Action, e.Entity
-		entityIDs[i], befores[i], afters[i], prevs[i], hashes[i] = e.EntityID, string(e.Before), string(e.After), e.PrevHash, e.Hash
-		engagements[i] = auditEngagement(e)
+// auditCopyColumns are auditInsertColumns, one by one.
+var auditCopyColumns = []string{"org_id", "seq", "at", "actor", "action", "entity", "entity_id", "before", "after", "prev_hash", "hash", "engagement_id"}
+
+// copyAudits appends entries for records after h's head with one COPY.
+// Each entry is made (encoded and hashed) as the copy asks for its row,
+// so making them overlaps the server storing those before. h moves only
+// once all are stored.
+func (s *DB) copyAudits(ctx context.Context, tx *sql.Tx, h *txHead, records []auditRecord) error {
+	seq, hash := h.seq, h.hash
+	copied, err := s.copyFrom(ctx, tx, "audit_log", auditCopyColumns, pgx.CopyFromFunc(func() ([]any, error) {
+		if seq-h.seq == int64(len(records)) {
+			return nil, nil // done
+		}
+		r := records[seq-h.seq]
+		b, err := auditJSON(r.before)
+		if err != nil {
+			return nil, fmt.Errorf("audit %s: %w", r.action, err)
+		}
+		a, err := auditJSON(r.after)
+		if err != nil {
+			return nil, fmt.Errorf("audit %s: %w", r.action, err)
+		}
+		e := s.auditEntry(ctx, h.org, seq, hash, r.action, r.entity, r.entityID, b, a)
+		seq, hash = e.Seq, e.Hash
+		return auditInsertArgs(e), nil
+	}))
+	if err != nil {
+		return fmt.Errorf("append audit entries %d to %d (run 'attest verify'): %w", h.seq+1, h.seq+int64(len(records)), err)
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (`+auditInsertColumns+`)
-SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::bigint[])`,
-		orgs, seqs, ats, actors, actions, entities, entityIDs, befores, afters, prevs, hashes, engagements)
-	return err
+	if copied != int64(len(records)) {
+		return fmt.Errorf("append audit entries: %d copied of %d", copied, len(records))
+	}
+	h.seq, h.hash = seq, hash
+	return nil
 }

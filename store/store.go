@@ -54,6 +54,10 @@ type DB struct {
 	touches sync.Map
 	// heads holds the audit head of each change under way, by transaction.
 	heads sync.Map
+	// conns holds the connection of each PostgreSQL transaction under
+	// way, for what database/sql cannot send through a transaction: COPY
+	// (copyFrom).
+	conns sync.Map
 	// group queues each organization's changes on PostgreSQL to be
 	// committed together (group_commit.go).
 	group groupCommitter
@@ -185,7 +189,24 @@ func (s *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		s.writer.Lock()
 		defer s.writer.Unlock()
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
+	var (
+		tx  *sql.Tx
+		err error
+	)
+	if s.dialect == postgresDialect {
+		var conn *sql.Conn
+		if conn, err = s.db.Conn(ctx); err != nil {
+			return fmt.Errorf("begin: %w", err)
+		}
+		defer conn.Close() // back to the pool, after the commit or rollback below
+		if tx, err = conn.BeginTx(ctx, nil); err == nil {
+			defer tx.Rollback() // does nothing after a commit; ends the transaction before the connection goes back on a panic
+			s.conns.Store(tx, conn)
+			defer s.conns.Delete(tx)
+		}
+	} else {
+		tx, err = s.db.BeginTx(ctx, nil)
+	}
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
