@@ -26,6 +26,11 @@ const (
 // Roles lists every role.
 var Roles = []string{RoleAdmin, RoleComplianceManager, RoleControlOwner, RoleEmployee, RoleAuditor, RoleViewer}
 
+// TokenRoles lists the roles an API token may hold: every role but the
+// auditor's, whose access is a person's, to the engagements granted to
+// them and until a date, and which a token would hold for nothing.
+var TokenRoles = []string{RoleAdmin, RoleComplianceManager, RoleControlOwner, RoleEmployee, RoleViewer}
+
 // ValidRole reports whether r is one of Roles.
 func ValidRole(r string) bool {
 	for _, v := range Roles {
@@ -108,7 +113,7 @@ type OrganizationService interface {
 	FindTokens(ctx context.Context, orgID int64) ([]*Token, error)
 }
 
-// ValidateToken checks a new token's name and role.
+// Validate checks a new token's name and role.
 func (t *Token) Validate() error {
 	if err := validateName("token name", t.Name); err != nil {
 		return err
@@ -116,8 +121,11 @@ func (t *Token) Validate() error {
 	if t.Role == "" {
 		t.Role = RoleAdmin
 	}
+	if t.Role == RoleAuditor {
+		return Errorf(EINVALID, "a token cannot have the auditor role: an auditor signs in and sees the engagements granted to them (a token may have the roles %s)", strings.Join(TokenRoles, ", "))
+	}
 	if !ValidRole(t.Role) {
-		return Errorf(EINVALID, "unknown role %q (known: %s)", t.Role, strings.Join(Roles, ", "))
+		return Errorf(EINVALID, "unknown role %q (known: %s)", t.Role, strings.Join(TokenRoles, ", "))
 	}
 	return nil
 }

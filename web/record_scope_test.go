@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -56,10 +57,18 @@ func TestAuditorRecordScope(t *testing.T) {
 		if p := mgr.get(t, "/controls/GOV-01"); !strings.Contains(p.body, "Autumn outage") {
 			t.Errorf("manager's control page lacks the attached incident")
 		}
-		// A token in the auditor's role carries no grant: it sees nothing.
+		// A token cannot be given the auditor's role, which is a person's.
 		tok := &attest.Token{OrgID: u.orgA, Name: "auditor-token", Role: attest.RoleAuditor}
+		if _, err := u.db.CreateToken(context.Background(), tok); attest.ErrorCode(err) != attest.EINVALID || !strings.Contains(attest.ErrorMessage(err), "auditor") {
+			t.Errorf("creating an auditor token = %v, want a refusal naming the role", err)
+		}
+		// One stored in that role before carries no grant: it sees nothing.
+		tok.Role = attest.RoleViewer
 		secret, err := u.db.CreateToken(context.Background(), tok)
 		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := u.db.SQL().Exec(fmt.Sprintf(`UPDATE api_tokens SET role = 'auditor' WHERE id = %d`, tok.ID)); err != nil {
 			t.Fatal(err)
 		}
 		if r := u.do(t, "GET", "/api/v1/incidents", secret, ""); r.status != 200 || r.header.Get("X-Total-Count") != "0" {

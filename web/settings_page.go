@@ -77,7 +77,7 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 	return s.render(w, r, status, "settings", &view{Title: "Settings", Nav: "settings", Data: map[string]any{
 		"Claims": claims, "SecurityForm": forms["security"], "DomainForm": forms["domain"],
 		"Webhooks": hooks, "Failed": failed, "Events": attest.NotificationEvents,
-		"Users": users, "Invitations": invs, "Tokens": tokens, "Settings": st, "Roles": attest.Roles, "Engagements": engs, "Grants": grants,
+		"Users": users, "Invitations": invs, "Tokens": tokens, "Settings": st, "Roles": attest.Roles, "TokenRoles": attest.TokenRoles, "Engagements": engs, "Grants": grants,
 		"Now": s.Now(), "CallbackURL": s.ssoRedirectURL(r), "Fingerprint": fp,
 	}})
 }

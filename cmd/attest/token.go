@@ -15,7 +15,7 @@ type TokenCmd struct {
 type TokenCreateCmd struct {
 	jsonFlag
 	Name string `required:"" help:"What the token is for."`
-	Role string `default:"admin" help:"Role: admin, compliance_manager, control_owner, employee, auditor or viewer."`
+	Role string `default:"admin" help:"Role: admin, compliance_manager, control_owner, employee or viewer (an auditor signs in instead)."`
 }
 
 // Run creates the token.
