@@ -36,6 +36,9 @@ type System struct {
 	Owner       *Person `json:"owner"`
 	OwnerNote   string  `json:"owner_note,omitempty"`
 	Description string  `json:"description,omitempty"`
+	// AssetID is the asset of the inventory the system was taken from (0:
+	// none); such a system follows the asset's name and owner.
+	AssetID int64 `json:"asset_id,omitempty"`
 }
 
 // SystemKinds are the kinds of system a scope may hold.

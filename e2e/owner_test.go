@@ -144,3 +144,51 @@ func TestChooseOwner(t *testing.T) {
 		}
 	})
 }
+
+// The demo's admin hands a system in scope to another member from its row
+// on the engagement's page; the row and the stored system show the change.
+func TestSystemOwner(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		res, admin := e.demo()
+		ctx := context.Background()
+		eng := res.Engagement
+		var sys *attest.System
+		for _, s := range eng.Systems {
+			if s.Name == "Google Workspace" {
+				sys = s
+			}
+		}
+		if sys == nil {
+			t.Fatal("the demo engagement has no Google Workspace system")
+		}
+		kenji := res.People["Kenji Sato"]
+		if status := e.signIn(admin.Email, password); status != 200 {
+			t.Fatalf("sign in: status %d", status)
+		}
+		path := fmt.Sprintf("/engagements/%d", eng.ID)
+		e.open(path)
+		form := fmt.Sprintf(`form[action="%s/systems/%d/owner"]`, path, sys.ID)
+		e.do(chromedp.SetValue(chromedp.CSS(form+" select"), fmt.Sprint(kenji.ID)))
+		if status := e.submit(form); status != 200 {
+			t.Fatalf("change the owner: status %d", status)
+		}
+		e.wantPath(path)
+		if got := e.flash(); got != "Owner changed." {
+			t.Errorf("flash %q", got)
+		}
+		chosen := get(e, chromedp.Evaluate[string](fmt.Sprintf(`(s => s.options[s.selectedIndex].textContent)(document.querySelector(%q))`, form+" select")))
+		if chosen != "Kenji Sato" {
+			t.Errorf("the row shows %q, want Kenji Sato", chosen)
+		}
+		e.shot("engagement-system-owner")
+		got, err := e.db.FindEngagementByID(ctx, res.Organization.ID, eng.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range got.Systems {
+			if s.ID == sys.ID && s.OwnerID != kenji.ID {
+				t.Errorf("stored owner %d, want Kenji (%d)", s.OwnerID, kenji.ID)
+			}
+		}
+	})
+}

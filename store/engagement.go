@@ -54,7 +54,14 @@ func (s *DB) findEngagement(ctx context.Context, x queryer, orgID, id int64) (*a
 		return nil, err
 	}
 	e.Current = cur == e.ID
-	e.Systems, err = queryAll(ctx, x, "find systems", func(row rowScanner) (*attest.System, error) { return scanSystem(row) }, s.q(`SELECT `+systemColumns+` FROM systems WHERE org_id = ? AND engagement_id = ? ORDER BY id`), orgID, id)
+	e.Systems, err = queryAll(ctx, x, "find systems", func(row rowScanner) (*attest.System, error) {
+		var asset sql.NullInt64
+		sys, err := scanSystem(row, &asset)
+		if sys != nil {
+			sys.AssetID = asset.Int64
+		}
+		return sys, err
+	}, s.q(`SELECT `+systemColumns+`, asset_id FROM systems WHERE org_id = ? AND engagement_id = ? ORDER BY id`), orgID, id)
 	if err != nil {
 		return nil, err
 	}

@@ -163,9 +163,29 @@ func (s *Server) engagementPage(w http.ResponseWriter, r *http.Request) error {
 	return s.renderEngagement(w, r, http.StatusOK, e, newForm(engagementValues(e)), nil)
 }
 
+// systemRow is a system in scope as the engagement's page lists it, with
+// the form that hands it to another member.
+type systemRow struct {
+	*attest.System
+	Owner *form
+}
+
 // renderEngagement shows an engagement with its form filled from f, and
 // the new-system form from sys (nil: empty).
 func (s *Server) renderEngagement(w http.ResponseWriter, r *http.Request, status int, e *attest.Engagement, f, sys *form) error {
+	return s.renderEngagementOwner(w, r, status, e, f, sys, 0, nil)
+}
+
+// renderEngagementOwner is renderEngagement with the owner form of system
+// sid filled from owner (a refused change).
+func (s *Server) renderEngagementOwner(w http.ResponseWriter, r *http.Request, status int, e *attest.Engagement, f, sys *form, sid int64, owner *form) error {
+	rows := make([]systemRow, len(e.Systems))
+	for i, x := range e.Systems {
+		rows[i] = systemRow{System: x, Owner: newForm(url.Values{"owner": {ownerValue(x.OwnerID)}})}
+		if x.ID == sid && owner != nil {
+			rows[i].Owner = owner
+		}
+	}
 	sc, err := s.svc.Scope(r.Context(), orgID(r), e.ID)
 	if err != nil {
 		return err
@@ -184,7 +204,7 @@ func (s *Server) renderEngagement(w http.ResponseWriter, r *http.Request, status
 	}
 	return s.render(w, r, status, "engagement", &view{Title: e.Name, Nav: "engagement", Data: map[string]any{
 		"Engagement": e, "Scope": sc, "Fingerprint": fp, "Categories": s.svc.Framework().Categories, "Kinds": attest.SystemKinds, "Form": f,
-		"SystemForm": sys, "Inventory": inventory, "Owners": owners,
+		"SystemForm": sys, "Inventory": inventory, "Owners": owners, "Systems": rows,
 	}})
 }
 
@@ -227,6 +247,34 @@ func (s *Server) systemAdd(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return redirect(w, r, "/engagements/"+strconv.FormatInt(id, 10), "System added.")
+}
+
+// systemOwnerChange hands a system in scope to another member (or to
+// nobody). A refused choice comes back beside the system's row.
+func (s *Server) systemOwnerChange(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	sid, err := pathInt(r, "system")
+	if err != nil {
+		return err
+	}
+	e, err := s.engagementFor(r, id)
+	if err != nil {
+		return err
+	}
+	owner, err := s.chosenOwner(r, "owner")
+	if err == nil {
+		_, err = s.svc.SetSystemOwner(r.Context(), orgID(r), id, sid, owner)
+	}
+	if f := newForm(r.PostForm); f.refuse(err, "owner") {
+		return s.renderEngagementOwner(w, r, refusedStatus, e, newForm(engagementValues(e)), nil, sid, f)
+	}
+	if err != nil {
+		return err
+	}
+	return redirect(w, r, "/engagements/"+strconv.FormatInt(id, 10), "Owner changed.")
 }
 
 func (s *Server) systemRemove(w http.ResponseWriter, r *http.Request) error {

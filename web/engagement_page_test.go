@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/attest-dev/attest"
 )
 
 // TestEngagementsPages creates a second engagement in the browser, checks
@@ -143,5 +145,89 @@ func TestEngagementFormKept(t *testing.T) {
 		if e, _ := u.db.FindEngagementByID(context.Background(), u.orgA, u.engA); len(e.Systems) != 1 {
 			t.Errorf("a refused system was stored: %d systems", len(e.Systems))
 		}
+	})
+}
+
+// TestSystemOwnerChange: a manager hands a system in scope to another
+// member from its row; a choice that is not a member who may own comes back
+// beside that row and changes nothing; a system taken from the inventory
+// follows its asset and offers no choice; a viewer may not change owners.
+func TestSystemOwnerChange(t *testing.T) {
+	forEachUI(t, func(t *testing.T, u *uiEnv) {
+		ctx := context.Background()
+		b := u.signIn(t, uManager)
+		path := fmt.Sprintf("/engagements/%d", u.engA)
+		sys := &attest.System{Name: "Ledger", Kind: "database"}
+		if err := u.db.AddSystem(ctx, u.orgA, u.engA, sys); err != nil {
+			t.Fatal(err)
+		}
+		a := &attest.Asset{Name: "Payments cluster", Type: "database", Environment: "production", Classification: "internal", OwnerID: u.users[uManager].ID}
+		if err := u.db.CreateAsset(ctx, u.orgA, a); err != nil {
+			t.Fatal(err)
+		}
+		fromAsset, err := u.db.ScopeAsset(ctx, u.orgA, u.engA, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		action := fmt.Sprintf("%s/systems/%d/owner", path, sys.ID)
+		doc := b.get(t, path).doc(t)
+		form := doc.Find(`form[action="` + action + `"]`)
+		if form.Length() != 1 || form.Find(`option`).Length() < 3 {
+			t.Fatalf("the system's row has no owner form with the members to choose from")
+		}
+		if doc.Find(fmt.Sprintf(`form[action="%s/systems/%d/owner"]`, path, fromAsset.ID)).Length() != 0 ||
+			!strings.Contains(doc.Find(fmt.Sprintf(`a[href="/assets/%d"]`, a.ID)).Text(), "asset's owner") {
+			t.Error("the system from the inventory offers an owner choice instead of naming its asset")
+		}
+		values := formValues(form)
+		alice := fmt.Sprint(u.users[uOwner].ID)
+		values.Set("owner", alice)
+		wantStatus(t, "handing the system to Alice", b.post(t, action, values), http.StatusSeeOther, path)
+		owners := func() map[int64]int64 {
+			e, err := u.db.FindEngagementByID(ctx, u.orgA, u.engA)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := map[int64]int64{}
+			for _, s := range e.Systems {
+				m[s.ID] = s.OwnerID
+			}
+			return m
+		}
+		if got := owners()[sys.ID]; got != u.users[uOwner].ID {
+			t.Fatalf("system owner = %d, want Alice (%d)", got, u.users[uOwner].ID)
+		}
+		if sel := b.get(t, path).doc(t).Find(`form[action="` + action + `"] select option[selected]`); sel.AttrOr("value", "") != alice {
+			t.Errorf("the row shows owner %q, want Alice", sel.AttrOr("value", ""))
+		}
+		// The auditor may not own: refused beside the row, nothing changed.
+		values.Set("owner", fmt.Sprint(u.users[uAuditor].ID))
+		p := b.post(t, action, values)
+		wantStatus(t, "handing the system to the auditor", p, http.StatusUnprocessableEntity, "")
+		wantKept(t, p.doc(t), `form[action="`+action+`"]`, map[string]string{"owner": fmt.Sprint(u.users[uAuditor].ID)}, "owner", "")
+		if msg := p.doc(t).Find(`form[action="` + action + `"] .field-error`).Text(); msg == "" {
+			t.Error("the refusal says nothing beside the row")
+		}
+		// The inventory's system is refused by name.
+		p = b.post(t, fmt.Sprintf("%s/systems/%d/owner", path, fromAsset.ID), url.Values{"csrf": {values.Get("csrf")}, "owner": {alice}})
+		wantStatus(t, "handing the inventory's system to Alice", p, http.StatusUnprocessableEntity, "")
+		if !strings.Contains(p.body, "change the asset") {
+			t.Errorf("the refusal of the inventory's system does not say why:\n%.300s", p.body)
+		}
+		if got := owners(); got[sys.ID] != u.users[uOwner].ID || got[fromAsset.ID] != u.users[uManager].ID {
+			t.Errorf("refused changes were stored: %v", got)
+		}
+		// Nobody: the system is unowned again.
+		values.Set("owner", "")
+		wantStatus(t, "handing the system to nobody", b.post(t, action, values), http.StatusSeeOther, path)
+		if got := owners()[sys.ID]; got != 0 {
+			t.Errorf("system owner = %d, want nobody", got)
+		}
+		v := u.signIn(t, uViewer)
+		if v.get(t, path).doc(t).Find(`form[action="`+action+`"]`).Length() != 0 {
+			t.Error("a viewer is offered the owner form")
+		}
+		values.Set("owner", alice)
+		wantStatus(t, "a viewer changing the owner", v.post(t, action, values), http.StatusForbidden, "")
 	})
 }

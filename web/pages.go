@@ -56,6 +56,7 @@ func (s *Server) uiRoutes() []route {
 		{"POST", "/engagements/{id}", session, attest.EditReadiness, s.engagementUpdate, false},
 		{"POST", "/engagements/{id}/systems", session, attest.EditReadiness, s.systemAdd, false},
 		{"POST", "/engagements/{id}/systems/{system}/delete", session, attest.EditReadiness, s.systemRemove, false},
+		{"POST", "/engagements/{id}/systems/{system}/owner", session, attest.EditReadiness, s.systemOwnerChange, false},
 		{"GET", "/settings", session, attest.ManageOrg, s.settingsPage, false},
 		{"POST", "/settings/organization", session, attest.ManageOrg, s.settingsOrganization, false},
 		{"POST", "/settings/security", session, attest.ManageOrg, s.settingsSecurity, false},
