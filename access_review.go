@@ -186,6 +186,7 @@ type AccessReviewService interface {
 	// ResolveAccess records a revocation or change carried out on day.
 	ResolveAccess(ctx context.Context, orgID, reviewID, accountID int64, day Date) (*AccessAccount, error)
 	// SignOffAccessReview closes the review: ECONFLICT while an account
-	// is pending. evidenceID is the signed-off record kept as evidence.
-	SignOffAccessReview(ctx context.Context, orgID, reviewID, byUser, evidenceID int64) (*AccessReview, error)
+	// is pending. record (nil: none) is the signed-off record, kept as
+	// evidence of the review's control with the sign-off, or not at all.
+	SignOffAccessReview(ctx context.Context, orgID, reviewID, byUser int64, record *Evidence) (*AccessReview, error)
 }

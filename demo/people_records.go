@@ -320,18 +320,14 @@ func loadReviews(ctx context.Context, db *store.DB, orgID int64, f *peopleFile, 
 		at(r.SignedAgo)
 		// The signed-off record is evidence of the review's control, as
 		// signing off in the browser makes it.
-		var evidenceID int64
+		var record *attest.Evidence
 		if rv.ControlID != "" {
-			e := &attest.Evidence{Kind: attest.EvidenceStatement, Title: "Access review of " + rv.System + ", signed off",
+			record = &attest.Evidence{Kind: attest.EvidenceStatement, Title: "Access review of " + rv.System + ", signed off",
 				Statement: fmt.Sprintf("Access review of %s for %s to %s, signed off by %s on %s; every revocation and change was carried out.",
 					rv.System, rv.PeriodStart, rv.PeriodEnd, r.SignedBy, day(r.SignedAgo)),
 				PeriodStart: rv.PeriodStart, PeriodEnd: min(rv.PeriodEnd, day(r.SignedAgo)), Links: []attest.EvidenceLinkRef{{ControlID: rv.ControlID}}}
-			if err := db.CreateEvidence(ctx, orgID, e); err != nil {
-				return fmt.Errorf("demo evidence of the %s review: %w", r.System, err)
-			}
-			evidenceID = e.ID
 		}
-		if _, err := db.SignOffAccessReview(ctx, orgID, rv.ID, signer, evidenceID); err != nil {
+		if _, err := db.SignOffAccessReview(ctx, orgID, rv.ID, signer, record); err != nil {
 			return fmt.Errorf("demo sign-off of %s: %w", r.System, err)
 		}
 	}

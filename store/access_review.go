@@ -331,8 +331,15 @@ func (s *DB) ResolveAccess(ctx context.Context, orgID, reviewID, accountID int64
 }
 
 // SignOffAccessReview closes a review once every account is decided and
-// every revocation carried out; evidenceID is its record kept as evidence.
-func (s *DB) SignOffAccessReview(ctx context.Context, orgID, reviewID, byUser, evidenceID int64) (*attest.AccessReview, error) {
+// every revocation carried out. record, when not nil, is the signed-off
+// record, stored as evidence in the same transaction: a refused sign-off
+// leaves no evidence behind.
+func (s *DB) SignOffAccessReview(ctx context.Context, orgID, reviewID, byUser int64, record *attest.Evidence) (*attest.AccessReview, error) {
+	if record != nil {
+		if err := s.prepareEvidence(ctx, record); err != nil {
+			return nil, fmt.Errorf("the signed-off record as evidence: %w", err)
+		}
+	}
 	var out *attest.AccessReview
 	err := s.change(ctx, orgID, func(tx *sql.Tx) error {
 		before, err := s.openReview(ctx, tx, orgID, reviewID)
@@ -344,6 +351,17 @@ func (s *DB) SignOffAccessReview(ctx context.Context, orgID, reviewID, byUser, e
 		}
 		if _, err := s.checkOwner(ctx, tx, orgID, byUser); err != nil || byUser == 0 {
 			return attest.Errorf(attest.EFORBIDDEN, "a review is signed off by a member")
+		}
+		var evidenceID int64
+		if record != nil {
+			// A control gone since the review named it takes no evidence:
+			// the review is signed off without.
+			switch err := s.createEvidence(ctx, tx, orgID, record); {
+			case err == nil:
+				evidenceID = record.ID
+			case attest.ErrorCode(err) != attest.ENOTFOUND:
+				return fmt.Errorf("the signed-off record as evidence: %w", err)
+			}
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`UPDATE access_reviews SET status = ?, signed_by_user_id = ?, signed_at = ?, evidence_id = ? WHERE org_id = ? AND id = ?`),
 			attest.ReviewSignedOff, byUser, s.now(), nullInt(evidenceID), orgID, reviewID); err != nil {

@@ -64,8 +64,23 @@ func TestAccessReviewWorkflow(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		_, err = db.SignOffAccessReview(ctx, org, r.ID, ana, 0)
+		record := func() *attest.Evidence {
+			return &attest.Evidence{Kind: attest.EvidenceStatement, Title: "Access review of GitHub, signed off", Statement: "Every account reviewed.",
+				PeriodStart: "2026-01-01", PeriodEnd: "2026-03-31", Links: []attest.EvidenceLinkRef{{ControlID: "ACC-05"}}}
+		}
+		evidence := func() int {
+			t.Helper()
+			items, err := db.FindEvidence(ctx, org, "ACC-05")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(items)
+		}
+		_, err = db.SignOffAccessReview(ctx, org, r.ID, ana, record())
 		wantCode(t, err, attest.ECONFLICT)
+		if n := evidence(); n != 0 {
+			t.Errorf("a refused sign-off left %d evidence items", n)
+		}
 		for _, i := range []int{1, 2} {
 			if _, err := db.ResolveAccess(ctx, org, r.ID, list[i].ID, "2026-04-03"); err != nil {
 				t.Fatal(err)
@@ -73,9 +88,22 @@ func TestAccessReviewWorkflow(t *testing.T) {
 		}
 		_, err = db.ResolveAccess(ctx, org, r.ID, list[0].ID, "2026-04-03")
 		wantCode(t, err, attest.EINVALID)
-		got, err := db.SignOffAccessReview(ctx, org, r.ID, ana, 0)
+		_, err = db.SignOffAccessReview(ctx, org, r.ID, 0, record())
+		wantCode(t, err, attest.EFORBIDDEN)
+		if n := evidence(); n != 0 {
+			t.Errorf("a sign-off by nobody left %d evidence items", n)
+		}
+		got, err := db.SignOffAccessReview(ctx, org, r.ID, ana, record())
 		if err != nil || got.Status != attest.ReviewSignedOff || got.SignedBy == nil || got.SignedBy.ID != ana {
 			t.Fatalf("signed off %+v, %v", got, err)
+		}
+		if items, _ := db.FindEvidence(ctx, org, "ACC-05"); len(items) != 1 || items[0].ID != got.EvidenceID || got.EvidenceID == 0 {
+			t.Errorf("the signed-off record: review names evidence %d, ACC-05 has %d items", got.EvidenceID, len(items))
+		}
+		_, err = db.SignOffAccessReview(ctx, org, r.ID, ana, record())
+		wantCode(t, err, attest.ECONFLICT)
+		if n := evidence(); n != 1 {
+			t.Errorf("signing off twice left %d evidence items, want 1", n)
 		}
 		_, err = db.DecideAccess(ctx, org, r.ID, list[0].ID, bob, attest.Decision{Decision: "keep"})
 		wantCode(t, err, attest.ECONFLICT)

@@ -37,6 +37,19 @@ func scanEvidence(row rowScanner) (*attest.Evidence, error) {
 
 // CreateEvidence stores a new item, and supersedes the one it replaces.
 func (s *DB) CreateEvidence(ctx context.Context, orgID int64, e *attest.Evidence) error {
+	if err := s.prepareEvidence(ctx, e); err != nil {
+		return err
+	}
+	err := s.change(ctx, orgID, func(tx *sql.Tx) error { return s.createEvidence(ctx, tx, orgID, e) })
+	if err != nil {
+		return fmt.Errorf("create evidence: %w", err)
+	}
+	return nil
+}
+
+// prepareEvidence checks a new item and fills what it may leave out: who
+// provided it, when it was collected.
+func (s *DB) prepareEvidence(ctx context.Context, e *attest.Evidence) error {
 	if e.ProvidedBy == "" {
 		e.ProvidedBy = attest.ActorFrom(ctx)
 	}
@@ -49,72 +62,72 @@ func (s *DB) CreateEvidence(ctx context.Context, orgID int64, e *attest.Evidence
 	}
 	e.CollectedAt = e.CollectedAt.UTC() // request lists read its day as stored
 	e.CreatedAt, e.SupersededBy = now, 0
-	err := s.change(ctx, orgID, func(tx *sql.Tx) error {
-		seen := map[attest.EvidenceLinkRef]bool{}
-		var needs []attest.EvidenceNeed
-		for _, l := range e.Links {
-			c, err := s.findControl(ctx, tx, orgID, l.ControlID)
-			if err != nil {
-				return err
-			}
-			if l.Need < 0 || l.Need >= len(c.Evidence) {
-				return attest.Errorf(attest.ENOTFOUND, "control %s has no evidence need %d", c.ID, l.Need)
-			}
-			if seen[l] {
-				return attest.Errorf(attest.EINVALID, "the item names control %s need %d twice", l.ControlID, l.Need)
-			}
-			seen[l] = true
-			needs = append(needs, c.Evidence[l.Need])
-		}
-		if e.ValidUntil.IsZero() {
-			e.ValidUntil = attest.DefaultValidUntil(attest.DateOf(e.CollectedAt), needs)
-		}
-		var old *attest.Evidence
-		if e.Supersedes != 0 {
-			var err error
-			if old, err = s.findEvidence(ctx, tx, orgID, e.Supersedes); err != nil {
-				return err
-			}
-			if old.SupersededBy != 0 {
-				return attest.Errorf(attest.ECONFLICT, "evidence %d was already replaced by %d", old.ID, old.SupersededBy)
-			}
-		}
-		var sup any
-		if e.Supersedes != 0 {
-			sup = e.Supersedes
-		}
-		id, err := s.insertID(ctx, tx, `INSERT INTO evidence (org_id, kind, title, sha256, size, content_type, file_name, url, statement, source, provided_by,
-			collected_at, period_start, period_end, valid_until, supersedes, created_at) VALUES (`+placeholders(17)+`)`,
-			orgID, e.Kind, e.Title, e.SHA256, e.Size, e.ContentType, e.FileName, e.URL, e.Statement, e.Source, e.ProvidedBy,
-			e.CollectedAt, e.PeriodStart, e.PeriodEnd, e.ValidUntil, sup, e.CreatedAt)
+	return nil
+}
+
+// createEvidence stores a prepared item within tx, with its links and its
+// audit entry.
+func (s *DB) createEvidence(ctx context.Context, tx *sql.Tx, orgID int64, e *attest.Evidence) error {
+	seen := map[attest.EvidenceLinkRef]bool{}
+	var needs []attest.EvidenceNeed
+	for _, l := range e.Links {
+		c, err := s.findControl(ctx, tx, orgID, l.ControlID)
 		if err != nil {
 			return err
 		}
-		e.ID = id
-		for _, l := range e.Links {
-			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO evidence_links (org_id, evidence_id, control_id, need, period_start, period_end, valid_until, provided_on)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), orgID, id, l.ControlID, l.Need, e.PeriodStart, e.PeriodEnd, e.ValidUntil, e.ProvidedOn()); err != nil {
-				return fmt.Errorf("link evidence: %w", s.dialect.normalize(err))
-			}
+		if l.Need < 0 || l.Need >= len(c.Evidence) {
+			return attest.Errorf(attest.ENOTFOUND, "control %s has no evidence need %d", c.ID, l.Need)
 		}
-		if old != nil {
-			res, err := tx.ExecContext(ctx, s.q(`UPDATE evidence SET superseded_by = ? WHERE org_id = ? AND id = ? AND superseded_by IS NULL`), id, orgID, old.ID)
-			if err != nil {
-				return fmt.Errorf("supersede evidence: %w", err)
-			}
-			if n, _ := res.RowsAffected(); n != 1 {
-				return attest.Errorf(attest.ECONFLICT, "evidence %d was replaced meanwhile", old.ID)
-			}
-			if _, err := tx.ExecContext(ctx, s.q(`UPDATE evidence_links SET superseded = TRUE WHERE org_id = ? AND evidence_id = ?`), orgID, old.ID); err != nil {
-				return fmt.Errorf("supersede evidence links: %w", err)
-			}
+		if seen[l] {
+			return attest.Errorf(attest.EINVALID, "the item names control %s need %d twice", l.ControlID, l.Need)
 		}
-		return s.appendAudit(ctx, tx, orgID, "evidence.create", "evidence", strconv.FormatInt(id, 10), nil, e)
-	})
-	if err != nil {
-		return fmt.Errorf("create evidence: %w", err)
+		seen[l] = true
+		needs = append(needs, c.Evidence[l.Need])
 	}
-	return nil
+	if e.ValidUntil.IsZero() {
+		e.ValidUntil = attest.DefaultValidUntil(attest.DateOf(e.CollectedAt), needs)
+	}
+	var old *attest.Evidence
+	if e.Supersedes != 0 {
+		var err error
+		if old, err = s.findEvidence(ctx, tx, orgID, e.Supersedes); err != nil {
+			return err
+		}
+		if old.SupersededBy != 0 {
+			return attest.Errorf(attest.ECONFLICT, "evidence %d was already replaced by %d", old.ID, old.SupersededBy)
+		}
+	}
+	var sup any
+	if e.Supersedes != 0 {
+		sup = e.Supersedes
+	}
+	id, err := s.insertID(ctx, tx, `INSERT INTO evidence (org_id, kind, title, sha256, size, content_type, file_name, url, statement, source, provided_by,
+		collected_at, period_start, period_end, valid_until, supersedes, created_at) VALUES (`+placeholders(17)+`)`,
+		orgID, e.Kind, e.Title, e.SHA256, e.Size, e.ContentType, e.FileName, e.URL, e.Statement, e.Source, e.ProvidedBy,
+		e.CollectedAt, e.PeriodStart, e.PeriodEnd, e.ValidUntil, sup, e.CreatedAt)
+	if err != nil {
+		return err
+	}
+	e.ID = id
+	for _, l := range e.Links {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO evidence_links (org_id, evidence_id, control_id, need, period_start, period_end, valid_until, provided_on)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), orgID, id, l.ControlID, l.Need, e.PeriodStart, e.PeriodEnd, e.ValidUntil, e.ProvidedOn()); err != nil {
+			return fmt.Errorf("link evidence: %w", s.dialect.normalize(err))
+		}
+	}
+	if old != nil {
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE evidence SET superseded_by = ? WHERE org_id = ? AND id = ? AND superseded_by IS NULL`), id, orgID, old.ID)
+		if err != nil {
+			return fmt.Errorf("supersede evidence: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return attest.Errorf(attest.ECONFLICT, "evidence %d was replaced meanwhile", old.ID)
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE evidence_links SET superseded = TRUE WHERE org_id = ? AND evidence_id = ?`), orgID, old.ID); err != nil {
+			return fmt.Errorf("supersede evidence links: %w", err)
+		}
+	}
+	return s.appendAudit(ctx, tx, orgID, "evidence.create", "evidence", strconv.FormatInt(id, 10), nil, e)
 }
 
 // FindEvidenceByID returns one item with its links.

@@ -59,7 +59,7 @@ func TestRecordGaps(t *testing.T) {
 		if _, err := db.ApproveChange(ctx, org, ch.ID, bob, "2026-02-27"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.SignOffAccessReview(ctx, org, rev.ID, ana, 0); err != nil {
+		if _, err := db.SignOffAccessReview(ctx, org, rev.ID, ana, nil); err != nil {
 			t.Fatal(err)
 		}
 		got = kinds()

@@ -221,28 +221,24 @@ func (s *Server) reviewSignOff(w http.ResponseWriter, r *http.Request) error {
 	if rv.Status == attest.ReviewSignedOff || rv.Undecided > 0 || rv.Unresolved > 0 {
 		return s.reviewRefused(w, r, rv, attest.Errorf(attest.ECONFLICT, "the review cannot be signed off: %d accounts await a decision and %d revocations or changes are not done", rv.Undecided, rv.Unresolved))
 	}
-	var evidenceID int64
+	var record *attest.Evidence
 	if rv.ControlID != "" {
 		accounts, err := s.svc.FindAccessAccounts(r.Context(), p.OrgID, rv.ID)
 		if err != nil {
 			return err
 		}
 		today := attest.DateOf(s.Now())
-		e := &attest.Evidence{Kind: attest.EvidenceStatement, Title: "Access review of " + rv.System + ", signed off",
+		record = &attest.Evidence{Kind: attest.EvidenceStatement, Title: "Access review of " + rv.System + ", signed off",
 			Statement: reviewStatement(rv, accounts, p.Name, today), PeriodStart: rv.PeriodStart, PeriodEnd: min(rv.PeriodEnd, today),
 			Links: []attest.EvidenceLinkRef{{ControlID: rv.ControlID}}}
-		if err := s.svc.CreateEvidence(r.Context(), p.OrgID, e); err == nil {
-			evidenceID = e.ID
-		} else if c := attest.ErrorCode(err); c != attest.EINVALID && c != attest.ENOTFOUND {
-			return err
-		}
 	}
-	if _, err := s.svc.SignOffAccessReview(r.Context(), p.OrgID, rv.ID, p.UserID, evidenceID); err != nil {
+	done, err := s.svc.SignOffAccessReview(r.Context(), p.OrgID, rv.ID, p.UserID, record)
+	if err != nil {
 		return s.reviewRefused(w, r, rv, err)
 	}
 	msg := "Review signed off."
-	if evidenceID != 0 {
-		msg += fmt.Sprintf(" Its record is evidence item %d of %s.", evidenceID, rv.ControlID)
+	if done.EvidenceID != 0 {
+		msg += fmt.Sprintf(" Its record is evidence item %d of %s.", done.EvidenceID, rv.ControlID)
 	}
 	return redirect(w, r, fmt.Sprintf("/access-reviews/%d", rv.ID), msg)
 }
