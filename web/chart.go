@@ -11,13 +11,11 @@ import (
 	"github.com/attest-dev/attest"
 )
 
-// trendChart draws the readiness score over time as an inline SVG line
-// chart, server-side, with a text alternative for screen readers.
-// trendCharts keeps the charts drawn last. The store hands out the same
-// snapshots until readiness is derived again, so dashboards viewed in the
-// meantime reuse the drawing; new snapshots are new values, hence a new
-// key.
-var trendCharts struct {
+// trendCharts keeps the trend charts a server drew last. The store hands
+// out the same snapshots until readiness is derived again, so dashboards
+// viewed in the meantime reuse the drawing; new snapshots are new values,
+// hence a new key. It holds at most 256 charts.
+type trendCharts struct {
 	mu sync.Mutex
 	m  map[trendKey]template.HTML
 }
@@ -27,28 +25,30 @@ type trendKey struct {
 	n           int
 }
 
-// keptTrendChart is trendChart, drawn once for each series.
-func keptTrendChart(snaps []*attest.Snapshot) template.HTML {
+// draw is trendChart, drawn once for each series.
+func (c *trendCharts) draw(snaps []*attest.Snapshot) template.HTML {
 	if len(snaps) == 0 {
 		return trendChart(snaps)
 	}
 	k := trendKey{snaps[0], snaps[len(snaps)-1], len(snaps)}
-	trendCharts.mu.Lock()
-	h, ok := trendCharts.m[k]
-	trendCharts.mu.Unlock()
+	c.mu.Lock()
+	h, ok := c.m[k]
+	c.mu.Unlock()
 	if ok {
 		return h
 	}
 	h = trendChart(snaps)
-	trendCharts.mu.Lock()
-	if trendCharts.m == nil || len(trendCharts.m) >= 256 {
-		trendCharts.m = map[trendKey]template.HTML{}
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= 256 {
+		c.m = map[trendKey]template.HTML{}
 	}
-	trendCharts.m[k] = h
-	trendCharts.mu.Unlock()
+	c.m[k] = h
+	c.mu.Unlock()
 	return h
 }
 
+// trendChart draws the readiness score over time as an inline SVG line
+// chart, server-side, with a text alternative for screen readers.
 func trendChart(snaps []*attest.Snapshot) template.HTML {
 	const w, h, pad = 600.0, 160.0, 24.0
 	var b strings.Builder

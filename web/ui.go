@@ -32,6 +32,7 @@ type ui struct {
 	pages     map[string]*template.Template
 	assets    map[string]asset  // hashed URL path → file
 	assetURLs map[string]string // file name → hashed URL path
+	charts    trendCharts
 }
 
 // loadUI parses every page template with the layout and hashes the static
@@ -69,7 +70,7 @@ func loadUI() (*ui, error) {
 		"datetime": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 MST") },
 		"human":    func(v any) string { return strings.ReplaceAll(fmt.Sprint(v), "_", " ") },
 		"join":     strings.Join,
-		"trend":    keptTrendChart,
+		"trend":    u.charts.draw,
 		"scoreBar": scoreBar,
 		"can": func(p *attest.Principal, a string) bool {
 			return p != nil && p.Can(attest.Action(a), time.Now())
