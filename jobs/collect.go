@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -48,7 +49,11 @@ type Runner struct {
 	// Alert is told about each check with new failures (notifications and
 	// remediation tasks, see alert.go); nil records them only.
 	Alert func(ctx context.Context, orgID int64, c CheckInfo, failures []*attest.CheckResult) error
-	Log   *slog.Logger
+	// Changes records the merged pull requests a run collects as changes
+	// (each once; see PullRequestControl), as the server does. The demo
+	// leaves it off: its synthetic pull requests are there for the checks.
+	Changes bool
+	Log     *slog.Logger
 }
 
 // KindMap indexes kinds by name.
@@ -197,8 +202,37 @@ func (r *Runner) store(ctx context.Context, orgID int64, in *attest.Integration,
 			return fail(err)
 		}
 	}
+	if r.Changes && slices.ContainsFunc(rs, func(res collect.Resource) bool { return res.Type == attest.ResourcePullRequestType }) {
+		if err := r.importPullRequests(ctx, orgID, in); err != nil {
+			return fail(err)
+		}
+	}
 	run.Changes = out.Changes
 	return r.DB.FinishRun(ctx, orgID, run, attest.RunSucceeded, "")
+}
+
+// PullRequestControl is the control whose evidence the changes from
+// collected pull requests are, when the organization has it: the
+// catalog's control over changes being authorized, tested and approved.
+const PullRequestControl = "CHG-02"
+
+// importPullRequests records the pull requests merged since the last run
+// as changes (each once), as `attest change pull-requests` does
+// by hand.
+func (r *Runner) importPullRequests(ctx context.Context, orgID int64, in *attest.Integration) error {
+	added, merged, err := r.DB.ImportPullRequests(ctx, orgID, in.ID, PullRequestControl)
+	if attest.ErrorCode(err) == attest.ENOTFOUND {
+		// The organization has no such control: the changes are
+		// recorded without one.
+		added, merged, err = r.DB.ImportPullRequests(ctx, orgID, in.ID, "")
+	}
+	if err != nil {
+		return fmt.Errorf("record merged pull requests as changes: %w", err)
+	}
+	if r.Log != nil && added > 0 {
+		r.Log.Info("changes recorded from merged pull requests", "org", orgID, "integration", in.Name, "added", added, "merged", merged)
+	}
+	return nil
 }
 
 // gather runs the collector and checks every resource it emits.

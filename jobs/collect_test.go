@@ -266,3 +266,69 @@ func (f *rosterSystem) Collect(_ context.Context, emit func(collect.Resource) er
 	}
 	return nil
 }
+
+// TestCollectPullRequests: a run that collects merged pull requests
+// records each as a change once, attached to the change control, with the
+// approver a member found by their login; an unmerged one waits.
+func TestCollectPullRequests(t *testing.T) {
+	for _, tg := range testdb.Targets(t) {
+		t.Run(tg.Name, func(t *testing.T) {
+			ctx := context.Background()
+			db, err := store.Open(ctx, store.Config{DataDir: tg.DataDir, DatabaseURL: tg.DatabaseURL}, catalog.MustSOC2())
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			o := &attest.Organization{Name: "Acme"}
+			if err := db.CreateOrganization(ctx, o); err != nil {
+				t.Fatal(err)
+			}
+			ana := &attest.User{OrgID: o.ID, Email: "ana@acme.example", Name: "Ana", Role: attest.RoleControlOwner, Active: true}
+			if err := db.CreateUser(ctx, ana); err != nil {
+				t.Fatal(err)
+			}
+			pr := func(id, merged string) collect.Resource {
+				return collect.Resource{Type: attest.ResourcePullRequestType, ID: id, Name: "Fix " + id, Attributes: map[string]any{
+					"title": "Fix " + id, "repository": "acme/api", "url": "https://github.example/acme/api/pull/" + id,
+					"author": "bo-gh", "approvers": []any{"ana-gh"}, "merged_at": merged}}
+			}
+			sys := &rosterSystem{people: []collect.Resource{
+				{Type: "github.member", ID: "1", Name: "ana-gh", Attributes: map[string]any{"login": "ana-gh", "email": "ana@acme.example"}},
+				pr("1", "2026-11-02T10:00:00Z"), pr("2", ""),
+			}}
+			k := sys.kind()
+			k.Name, k.ResourceTypes = "code", []string{"github.member", attest.ResourcePullRequestType}
+			r := &Runner{DB: db, Kinds: KindMap([]collect.Kind{k}), Checks: &CheckSet{}, Owner: "test", Changes: true}
+			in := &attest.Integration{Kind: "code", Name: "code-host", Settings: map[string]string{}, Every: time.Hour}
+			if err := db.CreateIntegration(ctx, o.ID, in); err != nil {
+				t.Fatal(err)
+			}
+			changes := func() []*attest.ChangeRecord {
+				t.Helper()
+				list, _, err := db.FindChangePage(ctx, o.ID, attest.ChangeFilter{}, attest.Page{Limit: 10})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return list
+			}
+			if run, err := r.Run(ctx, o.ID, "code-host", "test", nil); err != nil || run.Status != attest.RunSucceeded {
+				t.Fatalf("first run: %+v %v", run, err)
+			}
+			got := changes()
+			if len(got) != 1 || got[0].ExternalID != "1" || got[0].ApproverID != ana.ID || got[0].ImplementedOn != "2026-11-02" {
+				t.Fatalf("changes after the first run: %+v; want pull request 1, approved by Ana", got)
+			}
+			if got[0].ControlID != PullRequestControl || got[0].EvidenceID == 0 {
+				t.Errorf("the change serves control %q with evidence %d, want %s with its approval as evidence", got[0].ControlID, got[0].EvidenceID, PullRequestControl)
+			}
+			// Pull request 2 merges; 1 is collected again and kept once.
+			sys.people[2] = pr("2", "2026-11-20T08:00:00Z")
+			if run, err := r.Run(ctx, o.ID, "code-host", "test", nil); err != nil || run.Status != attest.RunSucceeded {
+				t.Fatalf("second run: %+v %v", run, err)
+			}
+			if got := changes(); len(got) != 2 {
+				t.Errorf("after the second run %d changes, want 2", len(got))
+			}
+		})
+	}
+}

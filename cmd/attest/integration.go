@@ -41,7 +41,7 @@ func (a *App) runner(allowInternal bool) (*jobs.Runner, error) {
 	}
 	host, _ := os.Hostname()
 	r := &jobs.Runner{DB: db, Box: box, Kinds: jobs.KindMap(integrationKinds()), Checks: jobs.FromChecks(checks),
-		HTTP: netguard.Client(30*time.Second, allowInternal), Dialer: netguard.Dialer(10*time.Second, allowInternal), Owner: fmt.Sprintf("%s:%d", host, os.Getpid())}
+		HTTP: netguard.Client(30*time.Second, allowInternal), Dialer: netguard.Dialer(10*time.Second, allowInternal), Owner: fmt.Sprintf("%s:%d", host, os.Getpid()), Changes: true}
 	r.Alert = (&jobs.Alerter{DB: db}).Alert
 	return r, nil
 }
