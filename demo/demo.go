@@ -54,6 +54,7 @@ type file struct {
 		ReportMonthsAfterWindow int               `yaml:"report_months_after_window"`
 		Categories              []string          `yaml:"categories"`
 		Archived                bool              `yaml:"archived"`
+		Systems                 []demoSystem      `yaml:"systems"`
 	} `yaml:"other_engagements"`
 	History struct {
 		Days       int     `yaml:"days"`
@@ -124,11 +125,11 @@ func Load(ctx context.Context, db *store.DB, today time.Time) (*Result, error) {
 	if err := db.CreateEngagement(ctx, org.ID, e); err != nil {
 		return nil, fmt.Errorf("demo engagement: %w", err)
 	}
-	if err := loadOtherEngagements(ctx, db, org.ID, &f, day); err != nil {
-		return nil, err
-	}
 	people, err := createPeople(ctx, db, org, &f, today)
 	if err != nil {
+		return nil, err
+	}
+	if err := loadOtherEngagements(ctx, db, org.ID, &f, day, people); err != nil {
 		return nil, err
 	}
 	if err := setControls(ctx, db, org.ID, &f, people); err != nil {
@@ -267,7 +268,7 @@ func setControls(ctx context.Context, db *store.DB, orgID int64, f *file, people
 
 // loadOtherEngagements creates the engagements besides the current one,
 // after it, so that it stays current; the finished ones are archived.
-func loadOtherEngagements(ctx context.Context, db *store.DB, orgID int64, f *file, day attest.Date) error {
+func loadOtherEngagements(ctx context.Context, db *store.DB, orgID int64, f *file, day attest.Date, people map[string]*attest.User) error {
 	for _, o := range f.OtherEngagements {
 		e := &attest.Engagement{Name: o.Name, ReportType: o.ReportType, Drivers: o.Drivers, Customers: o.Customers, Notes: o.Notes, Categories: o.Categories}
 		if o.ReportType == attest.TypeI {
@@ -280,6 +281,9 @@ func loadOtherEngagements(ctx context.Context, db *store.DB, orgID int64, f *fil
 		}
 		if err := db.CreateEngagement(ctx, orgID, e); err != nil {
 			return fmt.Errorf("demo engagement %q: %w", o.Name, err)
+		}
+		if err := addSystems(ctx, db, orgID, e, o.Systems, people); err != nil {
+			return err
 		}
 		if o.Archived {
 			yes := true

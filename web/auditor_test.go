@@ -47,6 +47,12 @@ func TestAuditorLanding(t *testing.T) {
 		if h := strings.TrimSpace(d.Find("h1").First().Text()); h != "A second audit" {
 			t.Errorf("the auditor lands on %q, want the granted engagement", h)
 		}
+		if d.Find("#my-tasks").Length() != 0 {
+			t.Error("the auditor's dashboard offers their open tasks, though an auditor owns none")
+		}
+		if ada.get(t, "/").doc(t).Find("#my-tasks").Length() != 1 {
+			t.Error("the admin's dashboard lacks their open tasks")
+		}
 		pkgLink, _ := d.Find("#dashboard-package").Attr("href")
 		if pkgLink != fmt.Sprintf("/engagements/%d/package", u.engA2) {
 			t.Fatalf("package link %q", pkgLink)
