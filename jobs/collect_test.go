@@ -9,12 +9,10 @@ import (
 	"time"
 
 	"github.com/attest-dev/attest"
-	"github.com/attest-dev/attest/catalog"
 	"github.com/attest-dev/attest/check"
 	"github.com/attest-dev/attest/collect"
 	"github.com/attest-dev/attest/internal/testdb"
 	"github.com/attest-dev/attest/seal"
-	"github.com/attest-dev/attest/store"
 	"github.com/riverqueue/river"
 )
 
@@ -74,15 +72,7 @@ func TestCollectRun(t *testing.T) {
 	for _, tg := range testdb.Targets(t) {
 		t.Run(tg.Name, func(t *testing.T) {
 			ctx := context.Background()
-			db, err := store.Open(ctx, store.Config{DataDir: tg.DataDir, DatabaseURL: tg.DatabaseURL}, catalog.MustSOC2())
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { db.Close() })
-			o := &attest.Organization{Name: "Acme"}
-			if err := db.CreateOrganization(ctx, o); err != nil {
-				t.Fatal(err)
-			}
+			db, o := openOrg(t, tg)
 			olga := &attest.User{OrgID: o.ID, Email: "olga@acme.example", Name: "Olga", Role: attest.RoleControlOwner, Active: true}
 			if err := db.CreateUser(ctx, olga); err != nil {
 				t.Fatal(err)
@@ -199,15 +189,7 @@ func TestCollectRoster(t *testing.T) {
 	for _, tg := range testdb.Targets(t) {
 		t.Run(tg.Name, func(t *testing.T) {
 			ctx := context.Background()
-			db, err := store.Open(ctx, store.Config{DataDir: tg.DataDir, DatabaseURL: tg.DatabaseURL}, catalog.MustSOC2())
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { db.Close() })
-			o := &attest.Organization{Name: "Acme"}
-			if err := db.CreateOrganization(ctx, o); err != nil {
-				t.Fatal(err)
-			}
+			db, o := openOrg(t, tg)
 			person := func(email, name, manager, end string) collect.Resource {
 				return collect.Resource{Type: attest.ResourcePersonType, ID: email, Name: name, Attributes: map[string]any{
 					"email": email, "name": name, "department": "Engineering", "manager": manager, "start_date": "2025-01-06", "end_date": end}}
@@ -274,15 +256,7 @@ func TestCollectPullRequests(t *testing.T) {
 	for _, tg := range testdb.Targets(t) {
 		t.Run(tg.Name, func(t *testing.T) {
 			ctx := context.Background()
-			db, err := store.Open(ctx, store.Config{DataDir: tg.DataDir, DatabaseURL: tg.DatabaseURL}, catalog.MustSOC2())
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { db.Close() })
-			o := &attest.Organization{Name: "Acme"}
-			if err := db.CreateOrganization(ctx, o); err != nil {
-				t.Fatal(err)
-			}
+			db, o := openOrg(t, tg)
 			ana := &attest.User{OrgID: o.ID, Email: "ana@acme.example", Name: "Ana", Role: attest.RoleControlOwner, Active: true}
 			if err := db.CreateUser(ctx, ana); err != nil {
 				t.Fatal(err)

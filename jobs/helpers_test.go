@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/attest-dev/attest"
 	"github.com/attest-dev/attest/catalog"
 	"github.com/attest-dev/attest/internal/testdb"
 	"github.com/attest-dev/attest/store"
@@ -193,4 +194,21 @@ func jobStates(t *testing.T, q *Queue, kind string) map[int64]*rivertype.JobRow 
 		out[j.ID] = j
 	}
 	return out
+}
+
+// openOrg opens the target's store as the application does, closed when
+// the test ends, with one organization "Acme" in it.
+func openOrg(t *testing.T, tg testdb.Target) (*store.DB, *attest.Organization) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, store.Config{DataDir: tg.DataDir, DatabaseURL: tg.DatabaseURL}, catalog.MustSOC2())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	o := &attest.Organization{Name: "Acme"}
+	if err := db.CreateOrganization(ctx, o); err != nil {
+		t.Fatal(err)
+	}
+	return db, o
 }

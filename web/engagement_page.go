@@ -249,14 +249,19 @@ func (s *Server) systemAdd(w http.ResponseWriter, r *http.Request) error {
 	return redirect(w, r, "/engagements/"+strconv.FormatInt(id, 10), "System added.")
 }
 
+// systemPath is the engagement and the system a system's path names.
+func systemPath(r *http.Request) (id, sid int64, err error) {
+	if id, err = pathInt(r, "id"); err != nil {
+		return 0, 0, err
+	}
+	sid, err = pathInt(r, "system")
+	return id, sid, err
+}
+
 // systemOwnerChange hands a system in scope to another member (or to
 // nobody). A refused choice comes back beside the system's row.
 func (s *Server) systemOwnerChange(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	sid, err := pathInt(r, "system")
+	id, sid, err := systemPath(r)
 	if err != nil {
 		return err
 	}
@@ -278,11 +283,7 @@ func (s *Server) systemOwnerChange(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) systemRemove(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	sid, err := pathInt(r, "system")
+	id, sid, err := systemPath(r)
 	if err != nil {
 		return err
 	}
