@@ -40,7 +40,7 @@ func buildLookups(ctx context.Context, checks []*Check, src Source, now types.Ti
 	}
 	act := newActivation(now)
 	// Resources are taken a batch at a time, their keys computed in one
-	// tight loop (as runType does) and then stored in order.
+	// tight loop (as runTypeInline does) and then stored in order.
 	batch := make([]collect.Resource, 0, batchSize)
 	keys := make([]string, 0, batchSize)
 	in := make([]bool, 0, batchSize)
@@ -51,7 +51,7 @@ func buildLookups(ctx context.Context, checks []*Check, src Source, now types.Ti
 				l := &checks[u.check].lookups[u.lookup]
 				keys, in = keys[:0], in[:0]
 				for i := range batch {
-					act.setAt(&batch[i], batch[i].Attributes)
+					act.setAt(&batch[i])
 					key, ok := lookupKey(l, act, batch[i].Attributes)
 					keys, in = append(keys, key), append(in, ok)
 				}

@@ -170,7 +170,7 @@ func TestNativeReasonsAgreeWithCEL(t *testing.T) {
 		answered, errs := 0, 0
 		for _, r := range resources {
 			act.set(r)
-			got, want := c.fail(act, outcome{}), slow.fail(act, outcome{})
+			got, want := c.fail(act, Result{}), slow.fail(act, Result{})
 			if got != want {
 				t.Fatalf("reason %d on %v:\nnative %q\nCEL    %q", i, r.Attributes, got.Reason, want.Reason)
 			}

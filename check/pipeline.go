@@ -4,264 +4,177 @@ import (
 	"context"
 	"fmt"
 	"runtime"
-	"sync"
-	"sync/atomic"
 
 	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/common/types/ref"
 	"github.com/attest-dev/attest/collect"
 )
 
-// batchSize is how many resources are evaluated in one tight loop before
-// their rows are emitted: enough for the processor to overlap the memory
-// reads of neighbouring resources' attribute maps, few enough for the
-// batch to stay in the core's cache.
-const batchSize = 512
-
-// batch is a run of resources evaluated together and what the checks
-// said of them. The goroutine that reads the source fills res and attrs
-// and later emits the rows; evaluating, perhaps on another core, reads
-// only attrs (and res where an expression names the resource's type, id
-// or name) and writes a byte per row and the reasons of the rows that
-// have one, so little passes between the two cores' caches.
+// batch is a slice of resources evaluated by one worker; done carries its
+// rows back to the emitter, which takes batches in order.
 type batch struct {
-	res     []collect.Resource
-	attrs   []map[string]any
-	status  []status   // by resource, then by check
-	reasons []reasonAt // in row order
-	done    chan struct{}
-	helped  bool // a helper evaluates it: wait for done before emitting
+	res  []collect.Resource
+	rows []Result
+	done chan struct{}
 }
 
-// status is a row's Status as a byte.
-type status uint8
-
+// batchSize is how many resources one core evaluates before emitting
+// their rows: small enough for the rows to stay in its cache.
+// pipeBatchSize is a worker's share in the pipeline, larger so that
+// hand-offs between goroutines are rare.
 const (
-	statusPass status = iota
-	statusFail
-	statusSkip
-	statusError
+	batchSize     = 512
+	pipeBatchSize = 2048
 )
 
-var statuses = [...]Status{statusPass: Pass, statusFail: Fail, statusSkip: Skip, statusError: Error}
-
-func statusOf(s Status) status {
-	switch s {
-	case Pass:
-		return statusPass
-	case Fail:
-		return statusFail
-	case Skip:
-		return statusSkip
-	}
-	return statusError
-}
-
-// reasonAt is the reason of the batch's row number row.
-type reasonAt struct {
-	row    int
-	reason string
-}
-
-// batches recycles batches across types and runs: a run at a million
-// resources would otherwise allocate and clear fresh batch memory for
-// every type only to drop it at the end.
-var batches sync.Pool
-
-func getBatch(rowsPer int) *batch {
-	b, _ := batches.Get().(*batch)
-	if b == nil {
-		b = &batch{done: make(chan struct{}, 1)}
-	}
-	if cap(b.res) < batchSize {
-		b.res = make([]collect.Resource, 0, batchSize)
-		b.attrs = make([]map[string]any, 0, batchSize)
-	}
-	if cap(b.status) < batchSize*rowsPer {
-		b.status = make([]status, 0, batchSize*rowsPer)
-	}
-	b.res, b.attrs, b.status, b.reasons, b.helped = b.res[:0], b.attrs[:0], b.status[:0], b.reasons[:0], false
-	return b
-}
-
-// putBatch returns an emitted batch, dropping its references to the
-// resources and their reasons.
-func putBatch(b *batch) {
-	clear(b.res)
-	clear(b.attrs)
-	clear(b.reasons)
-	batches.Put(b)
-}
-
-// add appends a resource read from the source.
-func (b *batch) add(r collect.Resource) {
-	b.res = append(b.res, r)
-	b.attrs = append(b.attrs, r.Attributes)
-}
-
-// evaluate gives every check's outcome on every resource of b.
-func (b *batch) evaluate(act *activation, checks []*Check, lts []ref.Val) {
-	b.status, b.reasons = b.status[:0], b.reasons[:0]
-	for i, attrs := range b.attrs {
-		act.setAt(&b.res[i], attrs)
-		for j, c := range checks {
-			act.lookups = lts[j]
-			o := c.evaluate(act)
-			if o.Reason != "" {
-				b.reasons = append(b.reasons, reasonAt{len(b.status), o.Reason})
-			}
-			b.status = append(b.status, statusOf(o.Status))
-		}
-	}
-}
-
-// pipe is one type's evaluation: the calling goroutine reads the source
-// into batches and emits rows in order; each full batch goes to a helper
-// (one per further core) when a helper has room for it, and is otherwise
-// evaluated by the caller there and then. The caller thus never waits
-// for a helper while it has work of its own, the helpers stay busy while
-// the source keeps them fed, and on one core there is no hand-off at all.
-type pipe struct {
-	checks  []*Check
-	lts     []ref.Val
-	act     *activation
-	emit    func(Result) error
-	work    chan *batch // batches for the helpers; nil without helpers
-	queue   []*batch    // batches read and not yet emitted, in order
-	cur     *batch      // the batch being filled
-	stop    atomic.Bool // the run is over: helpers skip what is left
-	emitErr error
-	wg      sync.WaitGroup
-}
-
-// maxQueued bounds the batches read ahead of the oldest one not yet
-// emitted, per helper.
-const maxQueued = 4
-
-// runType evaluates the checks selecting typ over its resources and
-// emits their rows in the source's order.
+// runType evaluates the checks selecting typ over its resources: the
+// source feeds batches to one worker per core and the rows are emitted in
+// the source's order.
 func runType(ctx context.Context, typ string, checks []*Check, lts []ref.Val, src Source, emit func(Result) error, now types.Timestamp) error {
-	p := &pipe{checks: checks, lts: lts, act: newActivation(now), emit: emit}
-	if helpers := runtime.GOMAXPROCS(0) - 1; helpers > 0 {
-		p.work = make(chan *batch, helpers)
-		p.wg.Add(helpers)
-		for range helpers {
-			go p.help(now)
+	workers := runtime.GOMAXPROCS(0)
+	if workers == 1 {
+		return runTypeInline(ctx, typ, checks, lts, src, emit, now)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	work := make(chan *batch, workers)
+	inOrder := make(chan *batch, workers*2)
+	// Batches are recycled once emitted: the run allocates a bounded set.
+	free := make(chan *batch, workers*3+1)
+	newBatch := func() *batch {
+		select {
+		case b := <-free:
+			b.res, b.rows, b.done = b.res[:0], b.rows[:0], make(chan struct{})
+			return b
+		default:
+			return &batch{res: make([]collect.Resource, 0, pipeBatchSize), rows: make([]Result, 0, pipeBatchSize*len(checks)), done: make(chan struct{})}
 		}
 	}
-	defer p.close()
-	p.cur = getBatch(len(checks))
-	err := src.Resources(ctx, typ, func(r collect.Resource) error {
-		p.cur.add(r)
-		if len(p.cur.res) < batchSize {
+	for range workers {
+		go func() {
+			act := newActivation(now)
+			for b := range work {
+				b.rows = b.rows[:0]
+				for i := range b.res {
+					act.setAt(&b.res[i])
+					for j, c := range checks {
+						act.lookups = lts[j]
+						b.rows = append(b.rows, c.evaluate(act))
+					}
+				}
+				close(b.done)
+			}
+		}()
+	}
+	srcErr := make(chan error, 1)
+	go func() {
+		defer close(inOrder)
+		defer close(work)
+		cur := newBatch()
+		send := func() bool {
+			select {
+			case inOrder <- cur:
+			case <-ctx.Done():
+				return false
+			}
+			select {
+			case work <- cur:
+			case <-ctx.Done():
+				return false
+			}
+			return true
+		}
+		err := src.Resources(ctx, typ, func(r collect.Resource) error {
+			cur.res = append(cur.res, r)
+			if len(cur.res) == pipeBatchSize {
+				if !send() {
+					return ctx.Err()
+				}
+				cur = newBatch()
+			}
 			return nil
+		})
+		if err == nil && len(cur.res) > 0 && !send() {
+			err = ctx.Err()
 		}
-		if err := ctx.Err(); err != nil {
-			return err
+		srcErr <- err
+	}()
+	var emitErr error
+	for b := range inOrder {
+		select {
+		case <-b.done:
+		case <-ctx.Done():
 		}
-		return p.dispatch()
-	})
-	if err == nil && len(p.cur.res) > 0 {
-		err = p.dispatch()
+		if emitErr != nil || ctx.Err() != nil {
+			continue
+		}
+		for _, row := range b.rows {
+			if emitErr = emit(row); emitErr != nil {
+				cancel()
+				break
+			}
+		}
+		clear(b.res) // drop references to attribute maps
+		select {
+		case free <- b:
+		default:
+		}
 	}
-	if err == nil {
-		err = p.drain(0)
-	}
+	err := <-srcErr
 	switch {
-	case p.emitErr != nil:
-		return p.emitErr
+	case emitErr != nil:
+		return emitErr
 	case err != nil:
 		return fmt.Errorf("read %s resources: %w", typ, err)
 	}
 	return ctx.Err()
 }
 
-// help evaluates batches from the work channel until it closes.
-func (p *pipe) help(now types.Timestamp) {
-	defer p.wg.Done()
+// runTypeInline is runType on one core, with no goroutine hand-offs:
+// resources are gathered in batches, each batch evaluated and then its
+// rows emitted. Evaluating a batch in one tight loop lets the processor
+// overlap the memory reads of neighbouring resources, which emitting
+// after every resource would interleave.
+func runTypeInline(ctx context.Context, typ string, checks []*Check, lts []ref.Val, src Source, emit func(Result) error, now types.Timestamp) error {
 	act := newActivation(now)
-	for b := range p.work {
-		if !p.stop.Load() {
-			b.evaluate(act, p.checks, p.lts)
-		}
-		b.done <- struct{}{}
-	}
-}
-
-// dispatch queues the full batch, gives it to a helper or evaluates it,
-// and emits whatever is ready.
-func (p *pipe) dispatch() error {
-	b := p.cur
-	p.cur = getBatch(len(p.checks))
-	p.queue = append(p.queue, b)
-	b.helped = true
-	select {
-	case p.work <- b: // a nil channel (no helpers) is never ready
-	default:
-		b.helped = false
-		b.evaluate(p.act, p.checks, p.lts)
-	}
-	return p.drain(maxQueued * cap(p.work))
-}
-
-// drain emits the queued batches that are done, in order, waiting for
-// helpers while more than keep batches are queued.
-func (p *pipe) drain(keep int) error {
-	for len(p.queue) > 0 {
-		b := p.queue[0]
-		if b.helped {
-			if len(p.queue) > keep {
-				<-b.done
-			} else {
-				select {
-				case <-b.done:
-				default:
-					return nil
-				}
-			}
-			b.helped = false
-		}
-		if err := p.emitRows(b); err != nil {
-			p.stop.Store(true)
-			p.emitErr = err
+	var emitErr error
+	b := &batch{res: make([]collect.Resource, 0, batchSize), rows: make([]Result, 0, batchSize*len(checks))}
+	flush := func() error {
+		if err := ctx.Err(); err != nil {
 			return err
 		}
-		p.queue[0] = nil
-		p.queue = p.queue[1:]
-		putBatch(b)
-	}
-	return nil
-}
-
-// emitRows emits the rows of an evaluated batch.
-func (p *pipe) emitRows(b *batch) error {
-	k, next := 0, 0
-	for i := range b.res {
-		r := &b.res[i]
-		for _, c := range p.checks {
-			row := Result{CheckID: c.ID, ResourceType: r.Type, ResourceID: r.ID, ResourceName: r.Name, Status: statuses[b.status[k]]}
-			if next < len(b.reasons) && b.reasons[next].row == k {
-				row.Reason = b.reasons[next].reason
-				next++
+		b.rows = b.rows[:0]
+		for i := range b.res {
+			act.setAt(&b.res[i])
+			for j, c := range checks {
+				act.lookups = lts[j]
+				b.rows = append(b.rows, c.evaluate(act))
 			}
-			if err := p.emit(row); err != nil {
-				return err
-			}
-			k++
 		}
+		clear(b.res) // drop references to attribute maps
+		b.res = b.res[:0]
+		for _, row := range b.rows {
+			if emitErr = emit(row); emitErr != nil {
+				return emitErr
+			}
+		}
+		return nil
 	}
-	return nil
-}
-
-// close stops the helpers and waits for them, so no goroutine outlives
-// the run.
-func (p *pipe) close() {
-	p.stop.Store(true)
-	if p.work != nil {
-		close(p.work)
-		p.wg.Wait()
+	err := src.Resources(ctx, typ, func(r collect.Resource) error {
+		b.res = append(b.res, r)
+		if len(b.res) == batchSize {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil && len(b.res) > 0 {
+		err = flush()
 	}
-	if p.cur != nil && len(p.cur.res) == 0 {
-		putBatch(p.cur)
+	switch {
+	case emitErr != nil:
+		return emitErr
+	case err != nil:
+		return fmt.Errorf("read %s resources: %w", typ, err)
 	}
+	return ctx.Err()
 }

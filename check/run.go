@@ -77,7 +77,6 @@ type activation struct {
 	lookups ref.Val
 	fields  map[string]any
 	res     *collect.Resource // the resource in view: own, or a batch's
-	attrs   map[string]any    // its attributes, read without touching res
 	own     collect.Resource  // set's copy, so the caller's resource does not escape
 	full    bool              // fields holds type, id and name as well as attributes
 	filled  bool              // fields holds this resource's attributes
@@ -96,14 +95,12 @@ func newActivation(now types.Timestamp) *activation {
 // for every resource costs three allocations. need adds them.
 func (a *activation) set(r collect.Resource) {
 	a.own = r
-	a.setAt(&a.own, r.Attributes)
+	a.setAt(&a.own)
 }
 
 // setAt is set without the copy, for a resource held in a batch that
-// stays put while it is evaluated; attrs are its attributes, which the
-// caller may keep apart from the resource so that evaluating reads
-// nothing else of it unless an expression asks.
-func (a *activation) setAt(r *collect.Resource, attrs map[string]any) {
+// stays put while it is evaluated.
+func (a *activation) setAt(r *collect.Resource) {
 	if a.full {
 		delete(a.fields, "type")
 		delete(a.fields, "id")
@@ -111,14 +108,13 @@ func (a *activation) setAt(r *collect.Resource, attrs map[string]any) {
 		a.full = false
 	}
 	a.res, a.native.res = r, r
-	a.attrs, a.native.attrs = attrs, attrs
 	a.filled = false
 }
 
 // fill puts the resource's attributes in the map CEL reads, the first
 // time CEL asks: a resource the native path decides costs nothing here.
 func (a *activation) fill() {
-	attrs := a.attrs
+	attrs := a.res.Attributes
 	if attrs == nil {
 		attrs = map[string]any{}
 	}
@@ -154,19 +150,12 @@ func (a *activation) ResolveName(name string) (any, bool) {
 // Parent implements interpreter.Activation.
 func (a *activation) Parent() interpreter.Activation { return nil }
 
-// outcome is what a check says of one resource: its row's status and
-// reason. The row's other fields come from the check and the resource
-// when it is emitted.
-type outcome struct {
-	Status Status
-	Reason string
-}
-
-// evaluate gives the outcome of one check on the resource in act.
-func (c *Check) evaluate(act *activation) outcome {
-	var row outcome
+// evaluate gives the row of one check on the resource in act.
+func (c *Check) evaluate(act *activation) Result {
+	r := act.res
+	row := Result{CheckID: c.ID, ResourceType: r.Type, ResourceID: r.ID, ResourceName: r.Name}
 	if c.nativeCond != nil && (c.when == nil || c.nativeWhen != nil) {
-		act.native.attrs = act.attrs
+		act.native.attrs = r.Attributes
 		act.native.lookups, _ = act.lookups.(*lookupTables)
 		if status, known := c.evaluateNative(&act.native); known {
 			if status == Fail {
@@ -238,11 +227,11 @@ func (c *Check) evaluateNative(n *nenv) (status Status, known bool) {
 	return Fail, true
 }
 
-// fail completes a failing outcome with its reason.
-func (c *Check) fail(act *activation, row outcome) outcome {
+// fail completes a failing row with its reason.
+func (c *Check) fail(act *activation, row Result) Result {
 	row.Status = Fail
 	if c.nativeReason != nil {
-		act.native.attrs = act.attrs
+		act.native.attrs = act.res.Attributes
 		act.native.lookups, _ = act.lookups.(*lookupTables)
 		if s, ok := c.nativeReason(&act.native); ok {
 			row.Reason = s
