@@ -7,11 +7,12 @@ import (
 	"time"
 )
 
-// pairRounds is how many timed runs each side of a pair comparison gets.
-// One run of a pair takes tens of milliseconds, so a single run says as
-// much about the machine's neighbours as about the code; the median of
-// several, taken in turns, says more.
-const pairRounds = 7
+// pairRounds is how many timed runs each side of a pair comparison gets
+// (ATTEST_BENCH_ROUNDS, default 7). One run of a pair takes tens of
+// milliseconds, so a single run says as much about the machine's
+// neighbours as about the code; the median of several, taken in turns,
+// says more.
+var pairRounds = envInt("ATTEST_BENCH_ROUNDS", 7)
 
 // pairSample is one timed run: wall and CPU time of the process.
 type pairSample struct{ wall, cpu time.Duration }
