@@ -30,26 +30,6 @@ type nenv struct {
 	now     time.Time
 	vars    []any  // by depth of the loop
 	buf     []byte // scratch for the reason being built (native_append.go)
-	slots   []attrSlot
-	gen     uint64 // the program evaluation the slots' values belong to
-}
-
-// attrSlot holds an attribute read once by a program that reads it again:
-// has(a) && a != null && a != ” reads the map once, not three times.
-type attrSlot struct {
-	gen   uint64
-	v     any
-	found bool
-}
-
-// attr reads resource.attributes.f through slot i.
-func (n *nenv) attr(i int, f string) (any, bool) {
-	s := &n.slots[i]
-	if s.gen != n.gen {
-		v, found := n.attrs[f]
-		*s = attrSlot{gen: n.gen, v: v, found: found}
-	}
-	return s.v, s.found
 }
 
 // operand is a value a native comparison reads.
@@ -62,66 +42,12 @@ type ncomp struct {
 	macros map[int64]ast.Expr
 	byID   map[int64]ast.Expr // the checked expressions, for the stand-ins in macro arguments
 	vars   []string
-	reads  map[string]int // how often the expression reads each resource.attributes.f
-	slots  map[string]int // the slots of those it reads more than once
 }
 
 func newNcomp(a *ast.AST) *ncomp {
-	c := &ncomp{macros: a.SourceInfo().MacroCalls(), byID: map[int64]ast.Expr{}, reads: map[string]int{}, slots: map[string]int{}}
-	ast.PreOrderVisit(a.Expr(), ast.NewExprVisitor(func(e ast.Expr) {
-		c.byID[e.ID()] = e
-		if f, ok := attrField(e); ok {
-			c.reads[f]++
-		}
-	}))
+	c := &ncomp{macros: a.SourceInfo().MacroCalls(), byID: map[int64]ast.Expr{}}
+	ast.PreOrderVisit(a.Expr(), ast.NewExprVisitor(func(e ast.Expr) { c.byID[e.ID()] = e }))
 	return c
-}
-
-// attrField recognises resource.attributes.f and has(resource.attributes.f).
-func attrField(e ast.Expr) (string, bool) {
-	if e.Kind() != ast.SelectKind {
-		return "", false
-	}
-	p := e.AsSelect().Operand()
-	if p.Kind() != ast.SelectKind || p.AsSelect().IsTestOnly() || p.AsSelect().FieldName() != "attributes" ||
-		p.AsSelect().Operand().Kind() != ast.IdentKind || p.AsSelect().Operand().AsIdent() != resourceVar {
-		return "", false
-	}
-	return e.AsSelect().FieldName(), true
-}
-
-// slot gives the slot through which the program reads attribute f, when
-// it reads f more than once.
-func (c *ncomp) slot(f string) (int, bool) {
-	if c.reads[f] < 2 {
-		return 0, false
-	}
-	i, ok := c.slots[f]
-	if !ok {
-		i = len(c.slots)
-		c.slots[f] = i
-	}
-	return i, true
-}
-
-// top makes p a whole program: each evaluation starts with empty slots.
-func top[F ~func(n *nenv) (R, bool), R any](c *ncomp, p F) F {
-	if p == nil || len(c.slots) == 0 {
-		return p
-	}
-	k := len(c.slots)
-	return func(n *nenv) (R, bool) {
-		n.begin(k)
-		return p(n)
-	}
-}
-
-// begin starts a program's evaluation with k empty slots.
-func (n *nenv) begin(k int) {
-	n.gen++
-	if len(n.slots) < k {
-		n.slots = append(n.slots, make([]attrSlot, k-len(n.slots))...)
-	}
 }
 
 // real returns e, or the expression it stands in for: a macro's
@@ -138,8 +64,7 @@ func (c *ncomp) real(e ast.Expr) ast.Expr {
 // compileNative returns a native program for the checked expression, or
 // nil when it has another shape.
 func compileNative(a *ast.AST) native {
-	c := newNcomp(a)
-	return top(c, c.native(a.Expr()))
+	return newNcomp(a).native(a.Expr())
 }
 
 func (c *ncomp) native(e ast.Expr) native {
@@ -157,12 +82,6 @@ func (c *ncomp) native(e ast.Expr) native {
 				p.AsSelect().Operand().Kind() == ast.IdentKind && p.AsSelect().Operand().AsIdent() == resourceVar && slicesLastIndex(c.vars, resourceVar) < 0 {
 				// has(resource.attributes.a): CEL sees an empty map for
 				// missing attributes, and a nil map has no key either.
-				if i, ok := c.slot(field); ok {
-					return func(n *nenv) (bool, bool) {
-						_, found := n.attr(i, field)
-						return found, true
-					}
-				}
 				return func(n *nenv) (bool, bool) {
 					_, found := n.attrs[field]
 					return found, true
@@ -284,7 +203,7 @@ func (c *ncomp) call(call ast.CallExpr) native {
 		}
 	case operators.Equals, operators.NotEquals, operators.Less, operators.LessEquals, operators.Greater, operators.GreaterEquals:
 		if lit := literal(c.real(args[1])); lit != nil {
-			if f, ok := c.singleAttr(args[0]); ok && c.reads[f] < 2 {
+			if f, ok := c.singleAttr(args[0]); ok {
 				return compareAttr(fn, f, lit)
 			}
 			if _, isNull := lit.(null); isNull && (fn == operators.Equals || fn == operators.NotEquals) {
@@ -582,9 +501,6 @@ func (c *ncomp) attrPath(e ast.Expr, parentOK bool) operand {
 	}
 	if root < 0 && len(fields) == 1 { // the common case: one attribute
 		f := fields[0]
-		if i, ok := c.slot(f); ok {
-			return func(n *nenv) (any, bool) { return n.attr(i, f) }
-		}
 		return func(n *nenv) (any, bool) {
 			v, ok := n.attrs[f]
 			return v, ok

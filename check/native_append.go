@@ -24,16 +24,11 @@ type strApp func(n *nenv, buf []byte) (out []byte, known bool)
 // expression, or nil. It uses n.buf as its scratch buffer, so it must
 // not be called from inside another text builder.
 func compileNativeText(a *ast.AST) func(n *nenv) (string, bool) {
-	c := newNcomp(a)
-	app := c.app(a.Expr())
+	app := newNcomp(a).app(a.Expr())
 	if app == nil {
 		return nil
 	}
-	k := len(c.slots)
 	return func(n *nenv) (string, bool) {
-		if k > 0 {
-			n.begin(k)
-		}
 		buf, ok := app(n, n.buf[:0])
 		if cap(buf) <= maxScratch {
 			n.buf = buf

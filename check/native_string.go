@@ -19,8 +19,7 @@ import (
 // compileNativeString returns a native reader of the checked string
 // expression, or nil.
 func compileNativeString(a *ast.AST) func(n *nenv) (string, bool) {
-	c := newNcomp(a)
-	return top(c, c.str(a.Expr()))
+	return newNcomp(a).str(a.Expr())
 }
 
 // strOp is a native reader of a string value: strings built for a
@@ -44,7 +43,7 @@ func (c *ncomp) str(e ast.Expr) strOp {
 			return c.lower(call.Args()[0])
 		}
 	}
-	if f, ok := c.singleAttr(e); ok && c.reads[f] < 2 {
+	if f, ok := c.singleAttr(e); ok {
 		return func(n *nenv) (string, bool) {
 			v, ok := n.attrs[f]
 			s, isString := v.(string)
