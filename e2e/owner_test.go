@@ -168,6 +168,8 @@ func TestSystemOwner(t *testing.T) {
 		path := fmt.Sprintf("/engagements/%d", eng.ID)
 		e.open(path)
 		form := fmt.Sprintf(`form[action="%s/systems/%d/owner"]`, path, sys.ID)
+		e.do(chromedp.Click(chromedp.CSS(fmt.Sprintf("#owner-change-%d summary", sys.ID))))
+		e.shot("engagement-system-owner-open")
 		e.do(chromedp.SetValue(chromedp.CSS(form+" select"), fmt.Sprint(kenji.ID)))
 		if status := e.submit(form); status != 200 {
 			t.Fatalf("change the owner: status %d", status)
@@ -178,7 +180,11 @@ func TestSystemOwner(t *testing.T) {
 		}
 		chosen := get(e, chromedp.Evaluate[string](fmt.Sprintf(`(s => s.options[s.selectedIndex].textContent)(document.querySelector(%q))`, form+" select")))
 		if chosen != "Kenji Sato" {
-			t.Errorf("the row shows %q, want Kenji Sato", chosen)
+			t.Errorf("the row's owner form has %q chosen, want Kenji Sato", chosen)
+		}
+		row := fmt.Sprintf(`(d => d.closest("tr").querySelector("td.system-owner").textContent)(document.querySelector("#owner-change-%d"))`, sys.ID)
+		if got := get(e, chromedp.Evaluate[string](row)); got != "Kenji Sato" {
+			t.Errorf("the row shows %q as the owner, want Kenji Sato", got)
 		}
 		e.shot("engagement-system-owner")
 		got, err := e.db.FindEngagementByID(ctx, res.Organization.ID, eng.ID)

@@ -176,7 +176,7 @@ func TestSystemOwnerChange(t *testing.T) {
 			t.Fatalf("the system's row has no owner form with the members to choose from")
 		}
 		if doc.Find(fmt.Sprintf(`form[action="%s/systems/%d/owner"]`, path, fromAsset.ID)).Length() != 0 ||
-			!strings.Contains(doc.Find(fmt.Sprintf(`a[href="/assets/%d"]`, a.ID)).Text(), "asset's owner") {
+			!strings.Contains(doc.Find(fmt.Sprintf(`a[href="/assets/%d"]`, a.ID)).Text(), "follows the asset") {
 			t.Error("the system from the inventory offers an owner choice instead of naming its asset")
 		}
 		values := formValues(form)

@@ -166,6 +166,10 @@ var matrix = map[string][]mcase{
 		{path: "/engagements/{eng}/systems", form: "name=Matrix+system", loc: "/engagements/{eng}"},
 		{scope: scopeOther, path: "/engagements/{eng}/systems", form: "name=Matrix+system"},
 	},
+	"POST /engagements/{id}/systems/{system}/owner": {
+		{path: "/engagements/{eng}/systems/{fresh}/owner", fresh: "system", form: "owner=", loc: "/engagements/{eng}"},
+		{scope: scopeOther, path: "/engagements/{eng}/systems/{system}/owner", form: "owner="},
+	},
 	"POST /engagements/{id}/systems/{system}/delete": {
 		{path: "/engagements/{eng}/systems/{fresh}/delete", fresh: "system", loc: "/engagements/{eng}"},
 		{scope: scopeOther, path: "/engagements/{eng}/systems/{system}/delete"},
