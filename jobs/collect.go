@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -202,9 +201,17 @@ func (r *Runner) store(ctx context.Context, orgID int64, in *attest.Integration,
 			return fail(err)
 		}
 	}
-	if r.Changes && slices.ContainsFunc(rs, func(res collect.Resource) bool { return res.Type == attest.ResourcePullRequestType }) {
-		if err := r.importPullRequests(ctx, orgID, in); err != nil {
-			return fail(err)
+	if r.Changes {
+		var prs []collect.Resource
+		for _, res := range rs {
+			if res.Type == attest.ResourcePullRequestType {
+				prs = append(prs, res)
+			}
+		}
+		if len(prs) > 0 {
+			if err := r.recordPullRequests(ctx, orgID, in, prs); err != nil {
+				return fail(err)
+			}
 		}
 	}
 	run.Changes = out.Changes
@@ -216,16 +223,17 @@ func (r *Runner) store(ctx context.Context, orgID int64, in *attest.Integration,
 // catalog's control over changes being authorized, tested and approved.
 const PullRequestControl = "CHG-02"
 
-// importPullRequests records the pull requests merged since the last run
-// as changes (each once), as `attest change pull-requests` does
-// by hand.
-func (r *Runner) importPullRequests(ctx context.Context, orgID int64, in *attest.Integration) error {
-	added, merged, err := r.DB.ImportPullRequests(ctx, orgID, in.ID, PullRequestControl)
-	if attest.ErrorCode(err) == attest.ENOTFOUND {
-		// The organization has no such control: the changes are
-		// recorded without one.
-		added, merged, err = r.DB.ImportPullRequests(ctx, orgID, in.ID, "")
+// recordPullRequests records the merged pull requests of a run as changes
+// (each once), as `attest change pull-requests` does by hand, attached to
+// PullRequestControl when the organization has it.
+func (r *Runner) recordPullRequests(ctx context.Context, orgID int64, in *attest.Integration, prs []collect.Resource) error {
+	control := PullRequestControl
+	if _, err := r.DB.FindControlByID(ctx, orgID, control); attest.ErrorCode(err) == attest.ENOTFOUND {
+		control = ""
+	} else if err != nil {
+		return err
 	}
+	added, merged, err := r.DB.RecordPullRequests(ctx, orgID, prs, control)
 	if err != nil {
 		return fmt.Errorf("record merged pull requests as changes: %w", err)
 	}

@@ -20,6 +20,24 @@ func (s *DB) ImportPullRequests(ctx context.Context, orgID, integrationID int64,
 	if err := s.checkControlRef(ctx, s.db, orgID, controlID); err != nil {
 		return 0, 0, err
 	}
+	var prs []collect.Resource
+	err = s.Resources(ctx, orgID, attest.ResourcePullRequestType, func(in int64, r collect.Resource) error {
+		if integrationID == 0 || in == integrationID {
+			prs = append(prs, r)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, 0, err
+	}
+	return s.RecordPullRequests(ctx, orgID, prs, controlID)
+}
+
+// RecordPullRequests records the merged pull requests among prs as
+// changes, as ImportPullRequests does with those it reads; a collection
+// run hands over those it just stored. controlID ("" for none) must be a
+// control of the organization.
+func (s *DB) RecordPullRequests(ctx context.Context, orgID int64, prs []collect.Resource, controlID string) (added, merged int, err error) {
 	users, err := s.FindUsers(ctx, orgID)
 	if err != nil {
 		return 0, 0, err
@@ -39,16 +57,6 @@ func (s *DB) ImportPullRequests(ctx context.Context, orgID, integrationID int64,
 		}
 		if id := byEmail[strings.ToLower(strings.TrimSpace(email))]; id != 0 && login != "" {
 			logins[strings.ToLower(login)] = id
-		}
-		return nil
-	})
-	if err != nil {
-		return 0, 0, err
-	}
-	var prs []collect.Resource
-	err = s.Resources(ctx, orgID, attest.ResourcePullRequestType, func(in int64, r collect.Resource) error {
-		if integrationID == 0 || in == integrationID {
-			prs = append(prs, r)
 		}
 		return nil
 	})
