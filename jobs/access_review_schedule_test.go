@@ -8,10 +8,8 @@ import (
 	"time"
 
 	"github.com/attest-dev/attest"
-	"github.com/attest-dev/attest/catalog"
 	"github.com/attest-dev/attest/collect"
 	"github.com/attest-dev/attest/internal/testdb"
-	"github.com/attest-dev/attest/store"
 	"github.com/riverqueue/river"
 )
 
@@ -22,11 +20,7 @@ func TestAccessReviewScan(t *testing.T) {
 	for _, tg := range testdb.Targets(t) {
 		t.Run(tg.Name, func(t *testing.T) {
 			ctx := context.Background()
-			db, err := store.Open(ctx, store.Config{DataDir: tg.DataDir, DatabaseURL: tg.DatabaseURL}, catalog.MustSOC2())
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { db.Close() })
+			db := openDB(t, tg)
 			db.Now = func() time.Time { return time.Date(2026, 2, 10, 9, 0, 0, 0, time.UTC) }
 			o := &attest.Organization{Name: "Acme"}
 			if err := db.CreateOrganization(ctx, o); err != nil {

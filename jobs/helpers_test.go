@@ -196,18 +196,24 @@ func jobStates(t *testing.T, q *Queue, kind string) map[int64]*rivertype.JobRow 
 	return out
 }
 
-// openOrg opens the target's store as the application does, closed when
-// the test ends, with one organization "Acme" in it.
-func openOrg(t *testing.T, tg testdb.Target) (*store.DB, *attest.Organization) {
+// openDB opens the target's store as the application does, closed
+// when the test ends.
+func openDB(t *testing.T, tg testdb.Target) *store.DB {
 	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, store.Config{DataDir: tg.DataDir, DatabaseURL: tg.DatabaseURL}, catalog.MustSOC2())
+	db, err := store.Open(context.Background(), store.Config{DataDir: tg.DataDir, DatabaseURL: tg.DatabaseURL}, catalog.MustSOC2())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// openOrg is openDB with one organization "Acme" in the store.
+func openOrg(t *testing.T, tg testdb.Target) (*store.DB, *attest.Organization) {
+	t.Helper()
+	db := openDB(t, tg)
 	o := &attest.Organization{Name: "Acme"}
-	if err := db.CreateOrganization(ctx, o); err != nil {
+	if err := db.CreateOrganization(context.Background(), o); err != nil {
 		t.Fatal(err)
 	}
 	return db, o

@@ -7,9 +7,7 @@ import (
 	"time"
 
 	"github.com/attest-dev/attest"
-	"github.com/attest-dev/attest/catalog"
 	"github.com/attest-dev/attest/internal/testdb"
-	"github.com/attest-dev/attest/store"
 )
 
 // TestRegisterReminders reminds a vendor's owner of its review and of its
@@ -20,11 +18,7 @@ func TestRegisterReminders(t *testing.T) {
 		t.Run(tg.Name, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			db, err := store.Open(ctx, store.Config{DataDir: tg.DataDir, DatabaseURL: tg.DatabaseURL}, catalog.MustSOC2())
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { db.Close() })
+			db := openDB(t, tg)
 			now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 			db.Now = func() time.Time { return now }
 			o := &attest.Organization{Name: "Acme"}

@@ -29,11 +29,7 @@ type remindersFixture struct {
 func newRemindersFixture(t *testing.T, tg testdb.Target) *remindersFixture {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, store.Config{DataDir: tg.DataDir, DatabaseURL: tg.DatabaseURL}, catalog.MustSOC2())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := openDB(t, tg)
 	f := &remindersFixture{db: db, now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
 	db.Now = func() time.Time { return f.now }
 	must := func(err error) {

@@ -167,7 +167,7 @@ func (s *Server) engagementPage(w http.ResponseWriter, r *http.Request) error {
 // the form that hands it to another member.
 type systemRow struct {
 	*attest.System
-	Owner *form
+	OwnerForm *form
 }
 
 // renderEngagement shows an engagement with its form filled from f, and
@@ -181,9 +181,9 @@ func (s *Server) renderEngagement(w http.ResponseWriter, r *http.Request, status
 func (s *Server) renderEngagementOwner(w http.ResponseWriter, r *http.Request, status int, e *attest.Engagement, f, sys *form, sid int64, owner *form) error {
 	rows := make([]systemRow, len(e.Systems))
 	for i, x := range e.Systems {
-		rows[i] = systemRow{System: x, Owner: newForm(url.Values{"owner": {ownerValue(x.OwnerID)}})}
+		rows[i] = systemRow{System: x, OwnerForm: newForm(url.Values{"owner": {ownerValue(x.OwnerID)}})}
 		if x.ID == sid && owner != nil {
-			rows[i].Owner = owner
+			rows[i].OwnerForm = owner
 		}
 	}
 	sc, err := s.svc.Scope(r.Context(), orgID(r), e.ID)
